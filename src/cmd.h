@@ -1,0 +1,93 @@
+/* cmd.h - commands are data.
+ *
+ * Each command is a cmd_def in a table: the shell's own table (cmd.c) and
+ * one per protocol (proto_desc.cmds).  help, unique prefixes, routing and
+ * completion all come from these tables.
+ *
+ * Running: the shell builds a cmdctx and calls def->run(ctx).  A command
+ * that finishes at once returns 0 or a negative ERR_*.  One that must wait
+ * for the network returns CMD_PENDING and later calls cmd_done(ctx, err)
+ * exactly once (from a callback, never from inside run).  While pending,
+ * ctx->cancel, if set, is called when the user presses Ctrl-C; it must
+ * stop the work and arrange cmd_done(ctx, ERR_INTR).
+ *
+ * Errors are printed by the command with cmd_error(), one line, before it
+ * returns or calls cmd_done; the status maps to the exit status.
+ */
+#ifndef FERRY_CMD_H
+#define FERRY_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct shell;
+struct session;
+struct cmdctx;
+struct proto_desc;
+
+#define CMD_PENDING 1
+
+typedef int (*cmd_run_fn)(struct cmdctx *ctx);
+
+struct cmd_def {
+	const char *name;
+	const char *args;      /* usage after the name, e.g. "REMOTE... [-o LOCAL]" */
+	const char *help;      /* one line */
+	/* Completion, one letter per argument position, the last repeating:
+	 * 'c' command, 's' session name, 'l' local path, 'r' remote path,
+	 * 'g' newsgroup, 'S' setting name, 'u' URL or nothing, '-' nothing. */
+	const char *complete;
+	int min_args, max_args;  /* not counting argv[0]; max -1: unlimited */
+	cmd_run_fn run;
+};
+
+struct cmdctx {
+	struct shell *sh;
+	struct session *sess;        /* protocol commands: the target, ready */
+	const struct cmd_def *def;
+	int argc;
+	char **argv;                 /* argv[0] is the command as typed */
+	const unsigned char *quoted; /* per word, from argv.h */
+	void *op;                    /* the command's own state */
+	void (*cancel)(struct cmdctx *ctx);
+	/* Set by the shell: */
+	void (*on_done)(struct cmdctx *ctx, int err);
+	bool finished;
+};
+
+/* Finish a pending command. */
+void cmd_done(struct cmdctx *ctx, int err);
+
+/* Print "ferry: [SESSION: ]CMD: MESSAGE" on standard error (the message
+ * escaped) and return err, so `return cmd_error(ctx, ERR_USAGE, ...)`. */
+int cmd_error(struct cmdctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Look a name up in a table: exact name, else a unique prefix.  Returns
+ * NULL if none; *ambiguous is set when several commands share the prefix. */
+const struct cmd_def *cmd_lookup(const struct cmd_def *tab, size_t n,
+                                 const char *name, bool *ambiguous);
+
+/* The shell's own commands. */
+extern const struct cmd_def cmd_shell_table[];
+extern const size_t cmd_shell_count;
+
+/* Resolve a typed name across the shell table and every protocol table.
+ * Shell commands win; otherwise a name any protocol has (exact, else unique
+ * prefix over the union).  Sets *is_shell, or returns NULL (*ambiguous as
+ * in cmd_lookup). */
+const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambiguous);
+
+/* Routing: the session a protocol command `name` goes to: the focused
+ * session when its protocol has the command, else the most recently used
+ * session of the one protocol that has it.  NULL with a one-line message
+ * in why (naming the `open` to type) when there is none. */
+struct session *cmd_route(struct shell *sh, const char *name, const char **why);
+
+/* Find name in one protocol's table (exact or unique prefix). */
+const struct cmd_def *cmd_proto_lookup(const struct proto_desc *p, const char *name);
+
+/* Usage line "NAME ARGS" for help and errors. */
+void cmd_print_usage(const struct cmd_def *d);
+
+#endif

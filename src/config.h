@@ -1,0 +1,39 @@
+/* config.h - settings ("set NAME VALUE"), typed and validated.
+ *
+ * Names are "area:name".  Every setting has a type, a default and a help
+ * line; the table in config.c is the single source for `set`, its
+ * completion and the man page.
+ */
+#ifndef FERRY_CONFIG_H
+#define FERRY_CONFIG_H
+
+#include <stdbool.h>
+
+struct config;
+
+/* New config with the defaults; config_free(NULL) is safe. */
+struct config *config_new(void);
+void config_free(struct config *cfg);
+
+/* Set from text; ERR_USAGE with *why set (unknown name, bad value). */
+int config_set(struct config *cfg, const char *name, const char *value,
+               const char **why);
+
+/* Typed reads; the name must exist (a typo aborts in debug builds). */
+long config_int(const struct config *cfg, const char *name);
+bool config_bool(const struct config *cfg, const char *name);
+/* String value (never NULL; "" when empty). */
+const char *config_str(const struct config *cfg, const char *name);
+
+/* Iterate over settings in table order: index 0.. until NULL. */
+const char *config_name(int i);
+const char *config_help(int i);
+/* Current value as text (valid until the next config_set). */
+const char *config_value_text(const struct config *cfg, const char *name);
+
+/* Consume a one-shot setting (tls:fingerprint applies to the next
+ * connection only): returns a heap copy of the value, or NULL if empty,
+ * and clears it. */
+char *config_take(struct config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,124 @@
+/* conn.h - one TCP connection, optionally TLS, on the event loop.
+ *
+ * Non-blocking connect trying every address of a name in turn (IPv6 and
+ * IPv4, as getaddrinfo orders them), buffered reads and writes, connect and
+ * idle timeouts, TLS through GnuTLS (system trust store plus an extra CA
+ * file, SNI except for IP literals, host-name verification, optional pinned
+ * SHA-256 fingerprint, session resumption, close_notify both ways).
+ *
+ * Asynchronous operations report through callbacks that are never called
+ * from inside the function that started them (they are deferred), so a
+ * caller may safely start an operation and then update its own state.
+ * After any error the detail is available from conn_error().
+ */
+#ifndef FERRY_CONN_H
+#define FERRY_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+
+struct ev;
+struct conn;
+
+/* Events delivered to the conn's persistent handler. */
+enum conn_event {
+	CONN_READABLE,  /* new bytes appended to conn_rbuf() */
+	CONN_DRAINED,   /* the write buffer became empty */
+	CONN_EOF,       /* the peer closed cleanly (TLS: close_notify, or plain
+	                   FIN); unread bytes may remain in conn_rbuf() */
+	CONN_ERROR,     /* read/write error, idle timeout (ERR_TIMEOUT), TLS
+	                   error, or EOF without close_notify under TLS
+	                   (ERR_EOF, "connection cut without TLS close_notify") */
+};
+typedef void (*conn_event_fn)(struct conn *c, enum conn_event ev, int err, void *arg);
+/* Completion of conn_connect*/conn_tls_start: err is 0 or negative ERR_*. */
+typedef void (*conn_done_fn)(struct conn *c, int err, void *arg);
+
+struct tls_params {
+	const char *host;        /* name to verify and send as SNI (SNI
+	                            skipped when it is an IP literal) */
+	const char *ca_file;     /* extra trusted CAs (PEM), or NULL */
+	const char *fingerprint; /* SHA-256 hex of a certificate to accept
+	                            even if verification fails, or NULL;
+	                            colons and case ignored */
+	bool verify;             /* false: accept any certificate (only for
+	                            a data connection resuming a verified
+	                            control session) */
+	struct conn *resume_from;/* resume this connection's TLS session
+	                            (FTP data channels), or NULL */
+};
+
+/* New idle connection; handler receives events until conn_free().
+ * conn_free() closes the socket at once (no close_notify) and cancels any
+ * pending callbacks; conn_free(NULL) is safe. */
+struct conn *conn_new(struct ev *ev, conn_event_fn fn, void *arg);
+void conn_free(struct conn *c);
+
+/* Wrap an already connected socket (socketpair in tests and fuzzers);
+ * the conn owns fd from then on. */
+struct conn *conn_new_fd(struct ev *ev, int fd, conn_event_fn fn, void *arg);
+
+/* Change the persistent event handler (e.g. when a line layer takes over). */
+void conn_set_handler(struct conn *c, conn_event_fn fn, void *arg);
+
+/* Resolve host (a name, an IPv4 or an IPv6 literal without brackets) and
+ * connect to port, trying each address until one connects; timeout_ms
+ * bounds the whole attempt.  done gets 0, ERR_NET or ERR_TIMEOUT. */
+int conn_connect(struct conn *c, const char *host, int port, long timeout_ms,
+                 conn_done_fn done, void *arg);
+/* Connect to one address (FTP data channels go to the control peer). */
+int conn_connect_addr(struct conn *c, const struct sockaddr *sa, socklen_t len,
+                      long timeout_ms, conn_done_fn done, void *arg);
+
+/* Start a TLS client handshake.  Fails with ERR_PROTO at once if unread
+ * plaintext is buffered (a server that pipelined replies before the
+ * handshake).  done gets 0 or ERR_TLS; on a verification failure the
+ * error text names the reason and the SHA-256 fingerprint (hex pairs
+ * separated by ':'), also available from conn_tls_fingerprint(). */
+int conn_tls_start(struct conn *c, const struct tls_params *p,
+                   conn_done_fn done, void *arg);
+bool conn_is_tls(const struct conn *c);
+/* True if the TLS session was resumed from params.resume_from. */
+bool conn_tls_resumed(const struct conn *c);
+/* Peer certificate SHA-256 fingerprint ("AB:CD:..."), or NULL. */
+const char *conn_tls_fingerprint(const struct conn *c);
+/* Short description, e.g. "TLS1.3 AES-256-GCM", or NULL without TLS. */
+const char *conn_tls_desc(const struct conn *c);
+
+/* Queue bytes for sending; never blocks.  ERR_NET if the connection is
+ * down, ERR_TOOLONG if the write buffer limit (4 MiB) would be passed. */
+int conn_write(struct conn *c, const void *p, size_t n);
+size_t conn_wpending(const struct conn *c);
+
+/* Received bytes not yet consumed by the owner (consume with buf_consume). */
+struct buf *conn_rbuf(struct conn *c);
+/* Stop or resume reading (back-pressure while a file write is slow). */
+void conn_pause_read(struct conn *c, bool paused);
+/* Read buffer limit (default 1 MiB); reading pauses when it is full. */
+void conn_set_rbuf_max(struct conn *c, size_t max);
+
+/* Fail with CONN_ERROR/ERR_TIMEOUT when nothing is received or sent for
+ * ms milliseconds while something is outstanding; 0 disables. */
+void conn_set_idle_timeout(struct conn *c, long ms);
+/* Re-arm the idle timer (call when a command is sent). */
+void conn_touch(struct conn *c);
+
+/* Flush the write buffer, send close_notify if TLS (GNUTLS_SHUT_WR),
+ * half-close, then report CONN_DRAINED.  Reading goes on until EOF. */
+void conn_shutdown(struct conn *c);
+
+bool conn_is_connected(const struct conn *c);
+/* Address of the connected peer / of our end. */
+int conn_peer(const struct conn *c, struct sockaddr_storage *ss, socklen_t *len);
+int conn_local(const struct conn *c, struct sockaddr_storage *ss, socklen_t *len);
+/* Last error detail, "" if none; valid until the next operation. */
+const char *conn_error(const struct conn *c);
+
+/* Global TLS setup/teardown (gnutls_global_init, system trust) */
+int conn_tls_global_init(void);
+void conn_tls_global_deinit(void);
+
+#endif

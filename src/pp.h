@@ -1,0 +1,128 @@
+/* pp.h - the line layer shared by FTP and NNTP ("ping-pong").
+ *
+ * pp owns CRLF framing, buffering, line limits, NUL rejection, reply
+ * timeouts, the trace and a queue of commands with callbacks.  A protocol
+ * only chooses the reply style and, for NNTP, which replies carry a
+ * multi-line data block.  Commands are never pipelined: a queued command is
+ * sent when the reply to the previous one is complete.
+ *
+ * Reply styles:
+ *   PP_FTP:  "NNN text" or "NNN-text ... NNN text" (RFC 959 multi-line).
+ *            A 1xx reply is delivered with final=false and the command stays
+ *            at the head of the queue until its final (2xx-5xx) reply.
+ *   PP_NNTP: one status line "NNN text"; if the command's want_block(code)
+ *            returns true, a data block follows, ended by a lone ".",
+ *            dot-unstuffed, its lines passed to on_line (or collected).
+ *
+ * Limits: a status or reply line is at most PP_MAX_LINE bytes; an FTP
+ * multi-line reply at most PP_MAX_REPLY bytes in total; a data block line at
+ * most PP_MAX_BLOCK_LINE bytes; a collected data block at most
+ * PP_MAX_COLLECT bytes.  Past a limit, or on a NUL byte, a reply code that
+ * is not three digits 1xx-5xx, a timeout or EOF, pp fails: every queued
+ * command's callback gets the error, on_error is called once, and the pp
+ * accepts no more commands (the owner reconnects).
+ */
+#ifndef FERRY_PP_H
+#define FERRY_PP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define PP_MAX_LINE        (16 * 1024)
+#define PP_MAX_REPLY       (1024 * 1024)
+#define PP_MAX_BLOCK_LINE  (1024 * 1024)
+#define PP_MAX_COLLECT     (64 * 1024 * 1024)
+
+struct conn;
+struct ev;
+struct pp;
+
+enum pp_style { PP_FTP, PP_NNTP };
+
+struct pp_reply {
+	int code;          /* 100..599 */
+	bool final;        /* false for an FTP 1xx preliminary reply */
+	const char *text;  /* whole reply: lines joined by '\n', CRLF removed,
+	                      codes kept ("226-a\n226 b"); NUL-terminated */
+	size_t len;        /* strlen(text) */
+	const char *msg;   /* first line after "NNN " / "NNN-" */
+	/* NNTP data block, when collected (no on_line given): */
+	const char *block; /* unstuffed lines, each ending in '\n'; or NULL */
+	size_t block_len;
+	uint64_t block_lines;
+};
+
+/* Reply callback: err is 0 with r set, or a negative ERR_* with r NULL
+ * (connection failed, timeout, malformed reply, cancelled=ERR_INTR). */
+typedef void (*pp_reply_fn)(struct pp *pp, int err, const struct pp_reply *r, void *arg);
+/* NNTP data block line (unstuffed, without CRLF, NUL-terminated); return
+ * 0 to go on or a negative ERR_* to abort the block (the rest of the block
+ * is then read and discarded, and done gets that error). */
+typedef int (*pp_line_fn)(void *arg, const char *line, size_t len);
+typedef bool (*pp_want_block_fn)(int code, void *arg);
+
+struct pp_cmd {
+	pp_reply_fn done;
+	void *arg;
+	pp_line_fn on_line;          /* NNTP: stream block lines here ... */
+	pp_want_block_fn want_block; /* NNTP: does this code carry a block? */
+	bool collect;                /* NNTP: ... or collect them in r->block */
+	int mask_from;               /* >0: trace shows line[0..mask_from) then
+	                                "****" (passwords) */
+	long timeout_ms;             /* 0: the pp default */
+};
+
+/* Owner notifications: a fatal error (after pending commands were failed),
+ * and replies that arrive with no command waiting (e.g. FTP 421). */
+struct pp_owner {
+	void (*on_error)(struct pp *pp, int err, void *arg);
+	void (*on_unsolicited)(struct pp *pp, const struct pp_reply *r, void *arg);
+	void *arg;
+};
+
+/* Take over conn's event handler.  name labels the trace ("lab-ftp").
+ * pp does not own conn: pp_free() leaves it to the caller. */
+struct pp *pp_new(struct ev *ev, struct conn *c, enum pp_style style,
+                  const char *name, const struct pp_owner *owner);
+void pp_free(struct pp *pp);
+
+/* Default time to wait for a reply, in ms (net:timeout). */
+void pp_set_timeout(struct pp *pp, long ms);
+
+/* Queue a command line (without CRLF).  Rejects CR, LF and NUL in line with
+ * ERR_USAGE before anything is queued or sent; ERR_NET if the pp failed.
+ * The command struct is copied. */
+int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd);
+/* Queue a wait for a reply without sending anything (the greeting, or
+ * the reply after a data transfer). */
+int pp_expect(struct pp *pp, const struct pp_cmd *cmd);
+/* Send raw bytes (an NNTP article body already dot-stuffed) in order with
+ * queued commands, without waiting for a reply. */
+int pp_send_raw(struct pp *pp, const void *p, size_t n);
+
+/* Drop the callbacks of every queued command (they are not called); their
+ * replies are still read and discarded, so the session stays in sync. */
+void pp_cancel_all(struct pp *pp);
+/* Number of commands sent or queued whose final reply has not arrived. */
+size_t pp_pending(const struct pp *pp);
+/* True once pp has failed (see above). */
+bool pp_failed(const struct pp *pp);
+/* Detail of the last failure or of the last reply ("" if none). */
+const char *pp_error(const struct pp *pp);
+
+/* Trace: while enabled, every line sent and received is passed to
+ * log_trace() with this pp's name. */
+struct conn *pp_conn(struct pp *pp);
+
+/* Pure helpers, used by pp and exposed for the unit tests and fuzzers. */
+/* FTP: parse one line; returns the code (100-599) and sets *cont to true
+ * for "NNN-", or returns -1 if the line does not start a reply. */
+int pp_ftp_line_code(const char *line, size_t len, bool *cont);
+/* NNTP: unstuff a data block line in place: returns 1 if it is the lone
+ * terminating ".", 0 otherwise (leading ".." reduced to "."). */
+int pp_nntp_unstuff(char *line, size_t *len);
+
+#endif

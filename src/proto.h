@@ -1,0 +1,75 @@
+/* proto.h - how a protocol plugs into ferry.
+ *
+ * A protocol is a const descriptor (name, URL schemes with their default
+ * ports and TLS mode, reply style, command table) plus a const ops table.
+ * Core code never switches on the protocol; adding one is one more set of
+ * files and one line in proto_registry (proto.c).
+ */
+#ifndef FERRY_PROTO_H
+#define FERRY_PROTO_H
+
+#include <stddef.h>
+
+#include "pp.h"
+
+struct session;
+struct cmd_def;
+
+/* TLS policy of a session.  The URL scheme decides; for plain schemes the
+ * protocol's setting (ftp:tls / nntp:tls: auto, require, off) does. */
+enum tls_mode {
+	TLS_AUTO,      /* upgrade when the server offers it, else plain */
+	TLS_REQUIRE,   /* explicit upgrade (AUTH TLS / STARTTLS) or fail */
+	TLS_IMPLICIT,  /* TLS from the first byte */
+	TLS_OFF,       /* never */
+};
+
+struct proto_scheme {
+	const char *scheme;   /* "ftp", "ftpes", ... */
+	int port;             /* default port */
+	enum tls_mode tls;    /* TLS_AUTO means: ask the protocol's setting */
+};
+
+typedef void (*proto_done_fn)(struct session *s, int err, void *arg);
+
+struct proto_ops {
+	/* Allocate / free the protocol's private state (s->pdata). */
+	void *(*init)(struct session *s);
+	void (*free)(void *pdata);
+	/* Called with s->conn connected (TLS already up for TLS_IMPLICIT) and
+	 * s->pp created: read the greeting, negotiate explicit TLS as s->tls
+	 * demands, authenticate with s->user/s->pass, then return to the saved
+	 * location (directory or group) if any.  done(s, err, arg) once; on
+	 * failure s->err holds a one-line reason (server text escaped). */
+	void (*login)(struct session *s, proto_done_fn done, void *arg);
+	/* Polite goodbye (QUIT) on a ready session; may be asynchronous, the
+	 * session is freed later regardless. */
+	void (*logout)(struct session *s);
+	/* Send a cheap command on an idle ready session (NOOP, DATE). */
+	void (*keepalive)(struct session *s);
+	/* Current location for the prompt and `sessions` ("/pub",
+	 * "comp.lang.c"), or NULL. */
+	const char *(*location)(struct session *s);
+	/* Forget per-connection state when the connection is lost (keep the
+	 * location to return to). */
+	void (*disconnected)(struct session *s);
+};
+
+struct proto_desc {
+	const char *name;                     /* "ftp", "nntp" */
+	const struct proto_scheme *schemes;   /* ends with {NULL} */
+	const char *tls_setting;              /* "ftp:tls" */
+	enum pp_style style;
+	const struct proto_ops *ops;
+	const struct cmd_def *cmds;           /* the protocol's commands */
+	size_t ncmds;
+};
+
+/* All protocols, NULL-terminated. */
+extern const struct proto_desc *const proto_registry[];
+
+/* Find the protocol and scheme entry for a URL scheme, or NULL. */
+const struct proto_desc *proto_by_scheme(const char *scheme,
+                                         const struct proto_scheme **sch);
+
+#endif

@@ -1,0 +1,106 @@
+/* session.h - sessions: the registry, names, focus, routing, reconnect,
+ * keepalive.
+ *
+ * A session remembers where it connects (host, port, credentials, TLS
+ * policy) and where it is (directory or group, kept by the protocol).  Its
+ * control connection may drop and come back: session_ensure() reconnects,
+ * logs in and restores the location before a command runs.
+ */
+#ifndef FERRY_SESSION_H
+#define FERRY_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "proto.h"
+
+struct ev;
+struct conn;
+struct pp;
+struct config;
+struct ev_timer;
+
+enum sess_state {
+	SESS_DISCONNECTED, /* not connected (new, dropped, or after an error) */
+	SESS_CONNECTING,   /* connect, TLS, greeting, login in progress */
+	SESS_READY,        /* logged in, no foreground operation */
+	SESS_BUSY,         /* a command is running on it */
+};
+
+struct session {
+	int id;                      /* 1, 2, ... never reused */
+	char *name;                  /* unique; defaults to host */
+	const struct proto_desc *proto;
+	void *pdata;                 /* protocol state (proto->ops->init) */
+
+	/* Where to connect (from the URL, ~/.netrc and settings). */
+	char *host;
+	int port;
+	char *user;                  /* NULL: protocol default (anonymous) */
+	char *pass;
+	char *start_path;            /* path or group from the URL, or NULL */
+	enum tls_mode tls;           /* resolved: never TLS_AUTO from scheme
+	                                unless the setting says auto */
+
+	/* The live connection, while connected. */
+	struct conn *conn;
+	struct pp *pp;
+
+	enum sess_state state;
+	int64_t last_used_ms;        /* ev_now_ms() of the last command */
+	char err[512];               /* one-line reason of the last failure */
+
+	struct ev *ev;
+	struct config *cfg;
+	struct session_reg *reg;
+	struct ev_timer *keepalive;
+};
+
+struct session_reg;
+
+/* Registry of all sessions; owns them.  session_reg_free(NULL) is safe. */
+struct session_reg *session_reg_new(struct ev *ev, struct config *cfg);
+void session_reg_free(struct session_reg *reg);
+
+/* Create a session from a URL (not connected yet).  name may be NULL (the
+ * host, made unique with "-2", "-3"...).  Returns 0 with *out set, or
+ * ERR_USAGE with a reason in *why (static or in reg's error buffer). */
+int session_create(struct session_reg *reg, const char *url, const char *name,
+                   struct session **out, const char **why);
+/* Log out and free a session (focus moves to the most recently used). */
+void session_close(struct session *s);
+
+/* Connect, log in and restore the location if not SESS_READY, then call
+ * done(s, err, arg) (deferred, never re-entrant).  On failure s->err has
+ * the reason and the session is SESS_DISCONNECTED. */
+void session_ensure(struct session *s, proto_done_fn done, void *arg);
+/* Drop the connection now (after an error or Ctrl-C while in a state the
+ * protocol cannot recover from); the next session_ensure reconnects. */
+void session_drop(struct session *s, const char *why);
+/* Mark used now (for routing and the idle column) and busy/ready. */
+void session_touch(struct session *s);
+void session_set_busy(struct session *s, bool busy);
+
+/* printf into s->err; returns err for chaining (`return session_fail(..)`). */
+int session_fail(struct session *s, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fill TLS parameters for s->host from settings (tls:ca-file, a pending
+ * tls:fingerprint).  The strings stay valid while s lives. */
+void session_tls_params(struct session *s, struct tls_params *p);
+
+/* Lookups.  session_find accepts a name or a numeric id. */
+struct session *session_find(struct session_reg *reg, const char *name_or_id);
+struct session *session_focus(struct session_reg *reg);
+void session_set_focus(struct session_reg *reg, struct session *s);
+/* Most recently used session of protocol p, or NULL. */
+struct session *session_recent(struct session_reg *reg, const struct proto_desc *p);
+/* Iterate in id order: first, then next(s) until NULL. */
+struct session *session_first(struct session_reg *reg);
+struct session *session_next(struct session *s);
+int session_count(struct session_reg *reg);
+
+const char *session_state_name(enum sess_state st);
+
+#endif
