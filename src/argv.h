@@ -20,7 +20,9 @@ struct argv {
 /* Split the next command starting at *pos and advance *pos past its
  * separator.  Returns 1 with out filled (argc >= 1), 0 when only blanks,
  * comments and separators remain, or ERR_USAGE with *why set (unterminated
- * quote, trailing backslash).  out is cleared first. */
+ * quote, trailing backslash) and *pos left at the start of the command that
+ * failed (the caller skips it, e.g. to the next line).  out is cleared
+ * first (argv_clear: start from a zeroed struct argv). */
 int argv_next(const char **pos, struct argv *out, const char **why);
 void argv_clear(struct argv *a);
 

@@ -34,7 +34,7 @@ enum conn_event {
 	                   (ERR_EOF, "connection cut without TLS close_notify") */
 };
 typedef void (*conn_event_fn)(struct conn *c, enum conn_event ev, int err, void *arg);
-/* Completion of conn_connect*/conn_tls_start: err is 0 or negative ERR_*. */
+/* Completion of conn_connect, conn_connect_addr and conn_tls_start: err is 0 or negative ERR_*. */
 typedef void (*conn_done_fn)(struct conn *c, int err, void *arg);
 
 struct tls_params {

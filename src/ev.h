@@ -40,6 +40,9 @@ void ev_timer_del(struct ev_timer *t);
 
 /* Run fn(arg) on the next loop iteration, before polling (FIFO order). */
 void ev_defer(struct ev *ev, ev_defer_fn fn, void *arg);
+/* Forget every queued deferred call of fn with arg (an owner that is being
+ * freed); calls already running are not affected. */
+void ev_defer_cancel(struct ev *ev, ev_defer_fn fn, void *arg);
 
 /* Milliseconds on the monotonic clock, refreshed at each iteration. */
 int64_t ev_now_ms(struct ev *ev);

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-/* Pure parser over a buffer.  Returns 1 and sets *login/*password (heap,
+/* Pure parser over a buffer.  Returns 1 and sets *login and *password (heap,
  * caller frees; either may be NULL if the entry lacks it) when an entry
  * matches, 0 when none does, ERR_FAIL on a malformed file. */
 int netrc_find(const char *text, size_t len, const char *host,

@@ -84,13 +84,23 @@ struct pp_owner {
 };
 
 /* Take over conn's event handler.  name labels the trace ("lab-ftp").
- * pp does not own conn: pp_free() leaves it to the caller. */
+ * pp does not own conn: pp_free() leaves it to the caller, so free the pp
+ * first (it detaches from the conn), then the conn.  Like conn_free(),
+ * pp_free() drops pending callbacks without calling them; it is safe from
+ * inside any pp callback. */
 struct pp *pp_new(struct ev *ev, struct conn *c, enum pp_style style,
                   const char *name, const struct pp_owner *owner);
 void pp_free(struct pp *pp);
+/* Replace the owner notifications (NULL: none), e.g. before the owner
+ * hands the pp to someone else to wait for a QUIT reply and is freed. */
+void pp_set_owner(struct pp *pp, const struct pp_owner *owner);
 
 /* Default time to wait for a reply, in ms (net:timeout). */
 void pp_set_timeout(struct pp *pp, long ms);
+/* Re-arm the reply timeout of the waiting command: progress elsewhere
+ * (an FTP data transfer between the 150 and the 226) counts as progress.
+ * Received bytes re-arm it by themselves. */
+void pp_touch(struct pp *pp);
 
 /* Queue a command line (without CRLF).  Rejects CR, LF and NUL in line with
  * ERR_USAGE before anything is queued or sent; ERR_NET if the pp failed.
@@ -104,7 +114,8 @@ int pp_expect(struct pp *pp, const struct pp_cmd *cmd);
 int pp_send_raw(struct pp *pp, const void *p, size_t n);
 
 /* Drop the callbacks of every queued command (they are not called); their
- * replies are still read and discarded, so the session stays in sync. */
+ * replies are still read and discarded, so the session stays in sync.
+ * want_block is still asked, with arg NULL (the owner may free arg). */
 void pp_cancel_all(struct pp *pp);
 /* Number of commands sent or queued whose final reply has not arrived. */
 size_t pp_pending(const struct pp *pp);

@@ -42,8 +42,9 @@ struct proto_ops {
 	 * location (directory or group) if any.  done(s, err, arg) once; on
 	 * failure s->err holds a one-line reason (server text escaped). */
 	void (*login)(struct session *s, proto_done_fn done, void *arg);
-	/* Polite goodbye (QUIT) on a ready session; may be asynchronous, the
-	 * session is freed later regardless. */
+	/* Polite goodbye on a ready session: queue QUIT with no callback (the
+	 * session and pdata are freed right after; pp and conn live on until
+	 * the reply or a short deadline). */
 	void (*logout)(struct session *s);
 	/* Send a cheap command on an idle ready session (NOOP, DATE). */
 	void (*keepalive)(struct session *s);

@@ -51,6 +51,9 @@ struct session {
 	int64_t last_used_ms;        /* ev_now_ms() of the last command */
 	char err[512];               /* one-line reason of the last failure */
 
+	char *fingerprint;           /* tls:fingerprint taken for this session */
+	bool fingerprint_taken;
+
 	struct ev *ev;
 	struct config *cfg;
 	struct session_reg *reg;
@@ -62,6 +65,9 @@ struct session_reg;
 /* Registry of all sessions; owns them.  session_reg_free(NULL) is safe. */
 struct session_reg *session_reg_new(struct ev *ev, struct config *cfg);
 void session_reg_free(struct session_reg *reg);
+/* True while closed sessions are still saying goodbye (QUIT in flight);
+ * the shell runs the loop until false (bounded: 2 s) before exiting. */
+bool session_reg_closing(struct session_reg *reg);
 
 /* Create a session from a URL (not connected yet).  name may be NULL (the
  * host, made unique with "-2", "-3"...).  Returns 0 with *out set, or

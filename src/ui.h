@@ -33,6 +33,8 @@ void ui_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * suppressed in quiet batch use. */
 void ui_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ui_set_quiet(bool quiet);
+/* A line to standard error that quiet does not silence (the trace). */
+void ui_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Server text to standard output, escaped; LF kept, CR escaped. */
 void ui_server(const char *p, size_t n);

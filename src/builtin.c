@@ -1,0 +1,315 @@
+/* builtin.c - the shell's own commands (cmd_shell_table). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "cmd.h"
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "ev.h"
+#include "log.h"
+#include "proto.h"
+#include "session.h"
+#include "shell.h"
+#include "ui.h"
+#include "url.h"
+
+/* open URL [as NAME] */
+static void opened(struct session *s, int err, void *arg)
+{
+	struct cmdctx *ctx = arg;
+	if (ctx->finished)
+		return;
+	if (err) {
+		char *esc = ui_escape_str(s->err, strlen(s->err));
+		ui_error("open: %s: %s", s->name, *esc ? esc : err_str(err));
+		free(esc);
+		/* A session that never connected is not kept. */
+		session_close(s);
+		cmd_done(ctx, err);
+		return;
+	}
+	if (ctx->sh->interactive && !ctx->sh->from_script)
+		ui_info("%s: connected to %s port %d%s%s", s->name, s->host, s->port,
+		        conn_is_tls(s->conn) ? ", " : "",
+		        conn_is_tls(s->conn) ? conn_tls_desc(s->conn) : "");
+	cmd_done(ctx, 0);
+}
+
+static void open_cancel(struct cmdctx *ctx)
+{
+	struct session *s = ctx->op;
+	session_drop(s, "interrupted");
+}
+
+static int do_open(struct cmdctx *ctx)
+{
+	const char *name = NULL, *why = NULL;
+	struct session *s;
+
+	if (ctx->argc == 4 && strcmp(ctx->argv[2], "as") == 0)
+		name = ctx->argv[3];
+	else if (ctx->argc != 2)
+		return cmd_error(ctx, ERR_USAGE, "usage: open URL [as NAME]");
+	const char *url = ctx->argv[1];
+	char *tmp = NULL;
+	if (!url_is_url(url))
+		url = tmp = xasprintf("ftp://%s", url); /* like lftp: a bare host is FTP */
+	int r = session_create(ctx->sh->reg, url, name, &s, &why);
+	free(tmp);
+	if (r < 0)
+		return cmd_error(ctx, r, "%s", why);
+	ctx->op = s;
+	ctx->cancel = open_cancel;
+	session_ensure(s, opened, ctx);
+	return CMD_PENDING;
+}
+
+static struct session *pick(struct cmdctx *ctx, int i)
+{
+	if (ctx->argc <= i) {
+		struct session *s = session_focus(ctx->sh->reg);
+		if (!s)
+			cmd_error(ctx, ERR_USAGE, "no session");
+		return s;
+	}
+	struct session *s = session_find(ctx->sh->reg, ctx->argv[i]);
+	if (!s) {
+		char *esc = ui_escape_str(ctx->argv[i], strlen(ctx->argv[i]));
+		cmd_error(ctx, ERR_USAGE, "%s: no such session", esc);
+		free(esc);
+	}
+	return s;
+}
+
+static int do_close(struct cmdctx *ctx)
+{
+	struct session *s = pick(ctx, 1);
+	if (!s)
+		return ERR_USAGE;
+	session_close(s);
+	return 0;
+}
+
+static int do_use(struct cmdctx *ctx)
+{
+	struct session *s = pick(ctx, 1);
+	if (!s)
+		return ERR_USAGE;
+	session_set_focus(ctx->sh->reg, s);
+	return 0;
+}
+
+static void reconnected(struct session *s, int err, void *arg)
+{
+	struct cmdctx *ctx = arg;
+	if (ctx->finished)
+		return;
+	if (err) {
+		char *esc = ui_escape_str(s->err, strlen(s->err));
+		ui_error("reconnect: %s: %s", s->name, *esc ? esc : err_str(err));
+		free(esc);
+	}
+	cmd_done(ctx, err);
+}
+
+static int do_reconnect(struct cmdctx *ctx)
+{
+	struct session *s = pick(ctx, 1);
+	if (!s)
+		return ERR_USAGE;
+	session_drop(s, "reconnect requested");
+	ctx->op = s;
+	ctx->cancel = open_cancel;
+	session_ensure(s, reconnected, ctx);
+	return CMD_PENDING;
+}
+
+static void idle_text(char *out, size_t n, int64_t ms)
+{
+	long s = (long)(ms / 1000);
+	if (s < 60)
+		snprintf(out, n, "%lds", s);
+	else if (s < 3600)
+		snprintf(out, n, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, n, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+}
+
+static int do_sessions(struct cmdctx *ctx)
+{
+	struct session_reg *reg = ctx->sh->reg;
+	struct session *focus = session_focus(reg);
+	if (!session_first(reg)) {
+		ui_out("no sessions (type `open URL`)");
+		return 0;
+	}
+	ui_out("  %-3s %-16s %-5s %-24s %-12s %-4s %-8s %s", "ID", "NAME", "PROTO",
+	       "HOST", "STATE", "TLS", "IDLE", "LOCATION");
+	for (struct session *s = session_first(reg); s; s = session_next(s)) {
+		char idle[32], hostport[300];
+		idle_text(idle, sizeof(idle), ev_now_ms(s->ev) - s->last_used_ms);
+		snprintf(hostport, sizeof(hostport), "%s:%d", s->host, s->port);
+		const char *loc = s->state != SESS_DISCONNECTED || s->pdata ?
+		                  s->proto->ops->location(s) : NULL;
+		char *esc = loc ? ui_escape_str(loc, strlen(loc)) : xstrdup("-");
+		bool tls = s->conn && conn_is_tls(s->conn);
+		ui_out("%c %-3d %-16s %-5s %-24s %-12s %-4s %-8s %s", s == focus ? '*' : ' ',
+		       s->id, s->name, s->proto->name, hostport,
+		       session_state_name(s->state), tls ? "yes" : "no", idle, esc);
+		free(esc);
+	}
+	return 0;
+}
+
+static int do_set(struct cmdctx *ctx)
+{
+	struct config *cfg = ctx->sh->cfg;
+	if (ctx->argc == 1) {
+		for (int i = 0; config_name(i); i++) {
+			const char *v = config_value_text(cfg, config_name(i));
+			char *esc = ui_escape_str(v, strlen(v));
+			ui_out("%-18s %-10s # %s", config_name(i), *esc ? esc : "\"\"",
+			       config_help(i));
+			free(esc);
+		}
+		return 0;
+	}
+	const char *why = NULL;
+	if (ctx->argc == 2) {
+		for (int i = 0; config_name(i); i++)
+			if (strcmp(config_name(i), ctx->argv[1]) == 0) {
+				const char *v = config_value_text(cfg, ctx->argv[1]);
+				char *esc = ui_escape_str(v, strlen(v));
+				ui_out("%s %s", ctx->argv[1], esc);
+				free(esc);
+				return 0;
+			}
+		return cmd_error(ctx, ERR_USAGE, "%s: unknown setting (`set` lists them)",
+		                 ctx->argv[1]);
+	}
+	if (config_set(cfg, ctx->argv[1], ctx->argv[2], &why) < 0)
+		return cmd_error(ctx, ERR_USAGE, "%s: %s", ctx->argv[1], why);
+	return 0;
+}
+
+static void help_line(const struct cmd_def *d)
+{
+	char usage[128];
+	snprintf(usage, sizeof(usage), "%s%s%s", d->name, d->args && *d->args ? " " : "",
+	         d->args ? d->args : "");
+	ui_out("  %-34s %s", usage, d->help);
+}
+
+static int do_help(struct cmdctx *ctx)
+{
+	if (ctx->argc == 2) {
+		bool is_shell, amb;
+		const struct cmd_def *d = cmd_resolve(ctx->argv[1], &is_shell, &amb);
+		if (!d)
+			return cmd_error(ctx, ERR_USAGE, "%s: %s command", ctx->argv[1],
+			                 amb ? "ambiguous" : "unknown");
+		cmd_print_usage(d);
+		ui_out("%s", d->help);
+		if (!is_shell)
+			for (size_t i = 0; proto_registry[i]; i++)
+				if (cmd_proto_lookup(proto_registry[i], d->name))
+					ui_out("(%s)", proto_registry[i]->name);
+		return 0;
+	}
+	ui_out("Shell commands:");
+	for (size_t i = 0; i < cmd_shell_count; i++)
+		help_line(&cmd_shell_table[i]);
+	ui_out("  %-34s %s", "!COMMAND", "run a local shell command");
+	ui_out("  %-34s %s", "@SESSION COMMAND", "run one command in another session");
+	for (size_t i = 0; proto_registry[i]; i++) {
+		const struct proto_desc *p = proto_registry[i];
+		ui_out("%s commands:", p->name);
+		for (size_t j = 0; j < p->ncmds; j++)
+			help_line(&p->cmds[j]);
+	}
+	return 0;
+}
+
+static int do_lcd(struct cmdctx *ctx)
+{
+	const char *dir = ctx->argc > 1 ? ctx->argv[1] : getenv("HOME");
+	char *tmp = NULL;
+	if (!dir)
+		return cmd_error(ctx, ERR_USAGE, "no directory and no $HOME");
+	if (dir[0] == '~' && (dir[1] == '/' || !dir[1]) && getenv("HOME"))
+		dir = tmp = xasprintf("%s%s", getenv("HOME"), dir + 1);
+	int r = chdir(dir) < 0 ? cmd_error(ctx, ERR_LOCAL, "%s: %s", dir, strerror(errno)) : 0;
+	free(tmp);
+	return r;
+}
+
+static int do_lpwd(struct cmdctx *ctx)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return cmd_error(ctx, ERR_LOCAL, "%s", strerror(errno));
+	ui_out("%s", cwd);
+	return 0;
+}
+
+static int do_lls(struct cmdctx *ctx)
+{
+	char **argv = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
+	argv[0] = "ls";
+	for (int i = 1; i < ctx->argc; i++)
+		argv[i] = ctx->argv[i];
+	int r = shell_spawn(ctx->sh, argv, ctx);
+	free(argv);
+	return r;
+}
+
+static int do_debug(struct cmdctx *ctx)
+{
+	if (ctx->argc == 1) {
+		ui_out("debug %s", log_trace_on() ? "on" : "off");
+		return 0;
+	}
+	if (strcmp(ctx->argv[1], "on") == 0)
+		log_set_trace(true);
+	else if (strcmp(ctx->argv[1], "off") == 0)
+		log_set_trace(false);
+	else
+		return cmd_error(ctx, ERR_USAGE, "usage: debug on|off");
+	return 0;
+}
+
+static int do_quit(struct cmdctx *ctx)
+{
+	if (ctx->argc > 1) {
+		char *end;
+		long n = strtol(ctx->argv[1], &end, 10);
+		if (*end || n < 0 || n > 255)
+			return cmd_error(ctx, ERR_USAGE, "usage: quit [STATUS]");
+		ctx->sh->status = (int)n;
+	}
+	ctx->sh->quit = true;
+	return 0;
+}
+
+const struct cmd_def cmd_shell_table[] = {
+	{ "open", "URL [as NAME]", "open a session and focus it", "u-s", 1, 3, do_open },
+	{ "close", "[SESSION]", "close a session (default: the focused one)", "s", 0, 1, do_close },
+	{ "sessions", "", "list sessions", "-", 0, 0, do_sessions },
+	{ "use", "SESSION", "focus a session (name or id)", "s", 1, 1, do_use },
+	{ "reconnect", "[SESSION]", "drop and re-establish a session's connection", "s", 0, 1, do_reconnect },
+	{ "set", "[NAME [VALUE]]", "list, show or change settings", "S-", 0, 2, do_set },
+	{ "help", "[COMMAND]", "list commands, or show one command's usage", "c", 0, 1, do_help },
+	{ "lcd", "[DIR]", "change the local directory", "l", 0, 1, do_lcd },
+	{ "lpwd", "", "print the local directory", "-", 0, 0, do_lpwd },
+	{ "lls", "[ARGS...]", "list local files (runs ls)", "l", 0, -1, do_lls },
+	{ "debug", "[on|off]", "protocol trace on standard error", "-", 0, 1, do_debug },
+	{ "quit", "[STATUS]", "leave ferry (also `exit`, Ctrl-D)", "-", 0, 1, do_quit },
+	{ "exit", "[STATUS]", "leave ferry", "-", 0, 1, do_quit },
+};
+const size_t cmd_shell_count = sizeof(cmd_shell_table) / sizeof(cmd_shell_table[0]);

@@ -1,0 +1,174 @@
+/* complete.c - tab completion.  What an argument completes to comes from
+ * the command table's completion letters, so a new command completes
+ * without touching this file. */
+#include "complete.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/readline.h>
+
+#include "argv.h"
+#include "cmd.h"
+#include "config.h"
+#include "err.h"
+#include "proto.h"
+#include "session.h"
+#include "shell.h"
+
+static struct shell *the_shell;
+
+struct cands {
+	char **v;
+	size_t n, cap;
+};
+
+static void add(struct cands *c, const char *s)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i], s) == 0)
+			return;
+	if (c->n + 2 > c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = xrealloc(c->v, c->cap * sizeof(char *));
+	}
+	c->v[c->n++] = xstrdup(s);
+	c->v[c->n] = NULL;
+}
+
+static void add_prefixed(struct cands *c, const char *prefix, const char *word,
+                         const char *name)
+{
+	size_t plen = strlen(prefix);
+	if (strncmp(word, prefix, plen) != 0)
+		return;
+	if (strncmp(name, word + plen, strlen(word + plen)) != 0)
+		return;
+	char *s = xasprintf("%s%s", prefix, name);
+	add(c, s);
+	free(s);
+}
+
+static void commands(struct cands *c, const char *word)
+{
+	for (size_t i = 0; i < cmd_shell_count; i++)
+		add_prefixed(c, "", word, cmd_shell_table[i].name);
+	for (size_t i = 0; proto_registry[i]; i++)
+		for (size_t j = 0; j < proto_registry[i]->ncmds; j++)
+			add_prefixed(c, "", word, proto_registry[i]->cmds[j].name);
+}
+
+static void sessions(struct cands *c, struct shell *sh, const char *prefix,
+                     const char *word)
+{
+	for (struct session *s = session_first(sh->reg); s; s = session_next(s))
+		add_prefixed(c, prefix, word, s->name);
+}
+
+static void settings(struct cands *c, const char *word)
+{
+	for (int i = 0; config_name(i); i++)
+		add_prefixed(c, "", word, config_name(i));
+}
+
+static void local_paths(struct cands *c, const char *word)
+{
+	char *m;
+	for (int state = 0; (m = rl_filename_completion_function(word, state)); state = 1) {
+		add(c, m);
+		free(m);
+	}
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **complete_candidates(struct shell *sh, const char *line, size_t point,
+                           size_t *start)
+{
+	struct argv a = { 0 };
+	struct cands c = { 0 };
+	int idx = 0;
+	char quote = 0;
+
+	if (argv_partial(line, point, &a, &idx, &quote, start) < 0)
+		goto out;
+	const char *word = idx < a.argc ? a.argv[idx] : "";
+	int first = (a.argc > 0 && a.argv[0][0] == '@') ? 1 : 0;
+	if (idx == 0 && word[0] == '@') {
+		sessions(&c, sh, "@", word);
+		goto out;
+	}
+	if (idx == first) {
+		commands(&c, word);
+		goto out;
+	}
+	bool is_shell, amb;
+	const struct cmd_def *d = cmd_resolve(a.argv[first], &is_shell, &amb);
+	if (!d || !d->complete || !*d->complete)
+		goto out;
+	size_t len = strlen(d->complete);
+	size_t argn = (size_t)(idx - first - 1);
+	char letter = d->complete[argn < len ? argn : len - 1];
+	switch (letter) {
+	case 'c': commands(&c, word); break;
+	case 's': sessions(&c, sh, "", word); break;
+	case 'S': settings(&c, word); break;
+	case 'l':
+		rl_filename_completion_desired = 1;
+		local_paths(&c, word);
+		break;
+	default: break;
+	}
+out:
+	argv_clear(&a);
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof(char *), cmp);
+	return c.v;
+}
+
+/* Readline wants a generator; we compute the whole list once per word. */
+static char **matches;
+static size_t match_i;
+
+static char *generator(const char *text, int state)
+{
+	(void)text;
+	if (!matches)
+		return NULL;
+	if (!matches[match_i]) {
+		free(matches);
+		matches = NULL;
+		return NULL;
+	}
+	return matches[match_i++];
+}
+
+static char **attempt(const char *text, int start, int end)
+{
+	size_t wstart = 0;
+	(void)start;
+	rl_attempted_completion_over = 1;
+	if (matches) {
+		for (size_t i = match_i; matches[i]; i++)
+			free(matches[i]);
+		free(matches);
+	}
+	matches = complete_candidates(the_shell, rl_line_buffer, (size_t)end, &wstart);
+	match_i = 0;
+	if (!matches)
+		return NULL;
+	return rl_completion_matches(text, generator);
+}
+
+void complete_init(struct shell *sh)
+{
+	the_shell = sh;
+	rl_attempted_completion_function = attempt;
+	rl_completer_word_break_characters = " \t\n;";
+	rl_completer_quote_characters = "'\"";
+	rl_filename_quote_characters = " \t\n\"\\'`@$><=;|&{(";
+}

@@ -1,0 +1,194 @@
+/* config.c - the settings table and typed access to it. */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+
+enum type { T_INT, T_BOOL, T_ENUM, T_STR };
+
+struct setting {
+	const char *name;
+	enum type type;
+	const char *def;
+	const char *choices;  /* T_ENUM: "a|b|c"; T_INT: "min|max" */
+	const char *help;
+};
+
+/* The single source for `set`, its completion and the man page. */
+static const struct setting table[] = {
+	{ "net:timeout", T_INT, "60", "1|86400",
+	  "seconds without progress before a command fails" },
+	{ "net:keepalive", T_INT, "60", "0|86400",
+	  "seconds between keepalives on an idle connection (0: none)" },
+	{ "ftp:tls", T_ENUM, "auto", "auto|require|off",
+	  "TLS for ftp:// URLs: auto (when offered), require, off" },
+	{ "ftp:passive", T_BOOL, "on", NULL,
+	  "passive data connections (EPSV, then PASV)" },
+	{ "nntp:tls", T_ENUM, "auto", "auto|require|off",
+	  "STARTTLS for nntp:// URLs: auto (when offered), require, off" },
+	{ "tls:ca-file", T_STR, "", NULL,
+	  "extra trusted CA certificates (PEM), besides the system's" },
+	{ "tls:fingerprint", T_STR, "", NULL,
+	  "SHA-256 certificate fingerprint to trust for the next connection" },
+	{ "xfer:clobber", T_BOOL, "off", NULL,
+	  "overwrite existing local files on download" },
+};
+#define NSETTINGS (sizeof(table) / sizeof(table[0]))
+
+struct config {
+	char *value[NSETTINGS];
+};
+
+static int find(const char *name)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int parse_bool(const char *v)
+{
+	static const char *yes[] = { "on", "yes", "true", "1" };
+	static const char *no[] = { "off", "no", "false", "0" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+struct config *config_new(void)
+{
+	struct config *cfg = xcalloc(1, sizeof(*cfg));
+	for (size_t i = 0; i < NSETTINGS; i++)
+		cfg->value[i] = xstrdup(table[i].def);
+	return cfg;
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < NSETTINGS; i++)
+		free(cfg->value[i]);
+	free(cfg);
+}
+
+/* Validate and normalise v for setting i; returns a heap string or NULL. */
+static char *normalise(int i, const char *v, const char **why)
+{
+	const struct setting *s = &table[i];
+	switch (s->type) {
+	case T_INT: {
+		char *end;
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		long min = strtol(s->choices, NULL, 10);
+		long max = strtol(strchr(s->choices, '|') + 1, NULL, 10);
+		if (errno || end == v || *end || n < min || n > max) {
+			*why = "expected a number in range";
+			return NULL;
+		}
+		return xasprintf("%ld", n);
+	}
+	case T_BOOL: {
+		int b = parse_bool(v);
+		if (b < 0) {
+			*why = "expected on or off";
+			return NULL;
+		}
+		return xstrdup(b ? "on" : "off");
+	}
+	case T_ENUM: {
+		size_t len = strlen(v);
+		for (const char *c = s->choices; *c;) {
+			const char *bar = strchr(c, '|');
+			size_t clen = bar ? (size_t)(bar - c) : strlen(c);
+			if (clen == len && strncasecmp(c, v, len) == 0)
+				return xstrndup(c, clen);
+			c += clen + (bar ? 1 : 0);
+		}
+		*why = "not one of the allowed values";
+		return NULL;
+	}
+	case T_STR:
+		if (strpbrk(v, "\r\n")) {
+			*why = "line breaks are not allowed";
+			return NULL;
+		}
+		return xstrdup(v);
+	}
+	return NULL;
+}
+
+int config_set(struct config *cfg, const char *name, const char *value,
+               const char **why)
+{
+	int i = find(name);
+	if (i < 0) {
+		*why = "unknown setting (`set` lists them)";
+		return ERR_USAGE;
+	}
+	char *v = normalise(i, value, why);
+	if (!v)
+		return ERR_USAGE;
+	free(cfg->value[i]);
+	cfg->value[i] = v;
+	return 0;
+}
+
+static const char *get(const struct config *cfg, const char *name)
+{
+	int i = find(name);
+	assert(i >= 0 && "unknown setting name");
+	return i >= 0 ? cfg->value[i] : "";
+}
+
+long config_int(const struct config *cfg, const char *name)
+{
+	return strtol(get(cfg, name), NULL, 10);
+}
+
+bool config_bool(const struct config *cfg, const char *name)
+{
+	return parse_bool(get(cfg, name)) == 1;
+}
+
+const char *config_str(const struct config *cfg, const char *name)
+{
+	return get(cfg, name);
+}
+
+const char *config_name(int i)
+{
+	return i >= 0 && (size_t)i < NSETTINGS ? table[i].name : NULL;
+}
+
+const char *config_help(int i)
+{
+	return i >= 0 && (size_t)i < NSETTINGS ? table[i].help : NULL;
+}
+
+const char *config_value_text(const struct config *cfg, const char *name)
+{
+	return get(cfg, name);
+}
+
+char *config_take(struct config *cfg, const char *name)
+{
+	int i = find(name);
+	if (i < 0 || !cfg->value[i][0])
+		return NULL;
+	char *v = cfg->value[i];
+	cfg->value[i] = xstrdup("");
+	return v;
+}

@@ -1,0 +1,88 @@
+/* ftp_int.h - private to ftp.c and ftp_xfer.c: the per-session FTP state
+ * and the data-connection engine.
+ */
+#ifndef FERRY_FTP_INT_H
+#define FERRY_FTP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ftp.h"
+
+struct session;
+struct ftp_op;
+struct ftp_xfer;
+
+/* Login state machine (ftp.c); names in ftp.c's state table. */
+enum ftp_state {
+	FS_IDLE,       /* no connection */
+	FS_GREETING,   /* waiting for 220 */
+	FS_AUTH,       /* AUTH TLS sent */
+	FS_HANDSHAKE,  /* TLS handshake on the control connection */
+	FS_PBSZ,
+	FS_PROT,
+	FS_USER,
+	FS_PASS,
+	FS_TYPE,
+	FS_FEAT,
+	FS_CWD,        /* returning to the saved or URL directory */
+	FS_PWD,        /* learning where we are */
+	FS_READY,
+};
+
+/* s->pdata of an FTP session. */
+struct ftp {
+	struct session *s;
+	enum ftp_state state;
+	proto_done_fn login_done;
+	void *login_arg;
+
+	/* Kept across reconnects. */
+	char *cwd;           /* directory from the last 257 reply, or NULL */
+	bool start_done;     /* the URL's path was applied (or failed) once */
+	bool restoring;      /* FS_CWD returns to cwd (not the URL path) */
+
+	/* Per connection, reset by ftp_disconnected(). */
+	bool prot_p;         /* data connections use TLS (PROT P accepted) */
+	bool epsv_refused;   /* EPSV failed once: PASV from now on */
+	bool feat_known;
+	struct ftp_feat feat;
+
+	struct ftp_op *op;   /* the running command, if any */
+};
+
+/* ---- ftp_xfer.c: one data connection and the command that uses it ---- */
+
+enum ftp_xfer_dir { XFER_DOWN, XFER_UP };
+
+struct ftp_xfer_ops {
+	/* The server accepted the command (1xx) or data arrived first: open
+	 * the local side.  0 or ERR_* (which aborts the transfer). */
+	int (*start)(void *arg);
+	/* Download: bytes received.  0 or ERR_* (aborts). */
+	int (*data)(void *arg, const char *p, size_t n);
+	/* Upload: fill p with at most cap bytes; the count, 0 at the end of
+	 * the source, or ERR_* (aborts). */
+	ssize_t (*fill)(void *arg, char *p, size_t cap);
+	/* Once, from a callback: 0, or ERR_* with a one-line reason (server
+	 * text already escaped).  The xfer is freed right after. */
+	void (*done)(void *arg, int err, const char *why);
+};
+
+/* Start "EPSV"/"PASV", the data connection and cmd ("RETR name", "LIST",
+ * "STOR name") on s.  size is the byte count this download must deliver
+ * (from SIZE, less rest), or -1 when unknown.  rest > 0 sends "REST rest"
+ * right before cmd and requires 350.  Returns 0 with *out set (freed after
+ * done), or ERR_* (nothing started, done not called). */
+int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
+                   int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
+                   void *arg, struct ftp_xfer **out);
+/* Stop at once without calling done (Ctrl-C, session dropped): the data
+ * connection is closed and the control connection kept in step (ABOR) or
+ * dropped.  Frees x. */
+void ftp_xfer_abort(struct ftp_xfer *x);
+/* Bytes moved so far. */
+uint64_t ftp_xfer_bytes(const struct ftp_xfer *x);
+
+#endif

@@ -1,0 +1,592 @@
+/* ftp_xfer.c - FTP data connections: EPSV (PASV as fallback), connecting
+ * to the control connection's peer, TLS on the data channel resumed from
+ * the control connection, the transfer command and its replies, and the
+ * rule that a transfer counts only when both the data stream and the final
+ * reply say it is complete.
+ *
+ * Order (RFC 959, RFC 2428, RFC 4217):
+ *   EPSV -> 229 (or PASV -> 227) -> connect -> CMD -> 150/125 -> data ...
+ *   -> data EOF and the final 226, in either order.
+ * The data connection's TLS handshake starts as soon as it is connected;
+ * servers accept the socket when they see CMD, so the handshake completes
+ * after the 150 (vsftpd, proftpd).
+ *
+ * The address in a 227 reply is never used: the data connection always
+ * goes to the control connection's peer (curl CVE-2020-8284).  Timeouts:
+ * the data connection has net:timeout as its idle timeout, and every byte
+ * moved re-arms the control reply timeout (pp_touch), so a long transfer
+ * never times out while it moves and a stalled one always does.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "ev.h"
+#include "ftp_int.h"
+#include "log.h"
+#include "pp.h"
+#include "session.h"
+#include "ui.h"
+
+#define UP_CHUNK (64 * 1024)
+#define UP_HIGH_WATER (256 * 1024)
+
+/* One setter, one table of names (house rule 1). */
+enum xstate {
+	XS_EPSV,     /* EPSV sent */
+	XS_PASV,     /* PASV sent */
+	XS_CONNECT,  /* data connection being opened */
+	XS_REST,     /* REST sent (resuming) */
+	XS_CMD,      /* transfer command sent, no 1xx yet */
+	XS_DATA,     /* 1xx received: the transfer runs */
+	XS_DONE,
+};
+
+static const char *const xstate_names[] = {
+	[XS_EPSV] = "epsv",
+	[XS_PASV] = "pasv",
+	[XS_CONNECT] = "connect",
+	[XS_REST] = "rest",
+	[XS_CMD] = "command",
+	[XS_DATA] = "data",
+	[XS_DONE] = "done",
+};
+
+struct ftp_xfer {
+	struct session *s;
+	struct ftp *f;
+	struct pp *pp;           /* the control connection's, for checks */
+	char *cmd;
+	enum ftp_xfer_dir dir;
+	int64_t size;            /* expected download size, -1 unknown */
+	const struct ftp_xfer_ops *ops;
+	void *arg;
+	long timeout_ms;
+
+	enum xstate state;
+	struct conn *data;
+	bool ctl_pending;        /* a reply (EPSV, PASV, cmd) is due */
+	bool cmd_sent;
+	bool started;            /* ops->start called */
+	bool tls_wanted, tls_up;
+	bool data_eof, data_cut;
+	bool closing;            /* our close_notify on its way (download) */
+	bool final_ok;           /* 2xx final reply to cmd */
+	bool up_eof;             /* source exhausted, shutdown requested */
+	bool up_drained;         /* close_notify and FIN sent */
+	uint64_t rest;           /* REST offset, 0 for none */
+	bool rest_done;
+	uint64_t bytes;
+	char *buf;               /* upload chunk */
+};
+
+static void x_set_state(struct ftp_xfer *x, enum xstate st)
+{
+	if (x->state != st)
+		log_note(x->s->name, "data %s -> %s", xstate_names[x->state],
+		         xstate_names[st]);
+	x->state = st;
+}
+
+uint64_t ftp_xfer_bytes(const struct ftp_xfer *x)
+{
+	return x->bytes;
+}
+
+static void x_free(struct ftp_xfer *x)
+{
+	conn_free(x->data);
+	free(x->cmd);
+	free(x->buf);
+	free(x);
+}
+
+/* Keep the control connection in step after giving up early: the reply
+ * still due is discarded when it comes; after a transfer command, ABOR
+ * follows it (RFC 959 4.1.3).  Closing the data connection makes the
+ * server end the transfer (426); a server that stays silent hits the
+ * reply timeout, which drops the connection. */
+static void x_resync(struct ftp_xfer *x)
+{
+	struct pp *pp = x->s->pp;
+
+	if (!x->ctl_pending || !pp || pp != x->pp || pp_failed(pp))
+		return;
+	pp_cancel_all(pp);
+	if (x->cmd_sent) {
+		struct pp_cmd c = { 0 };
+		pp_send(pp, "ABOR", &c);
+	}
+	x->ctl_pending = false;
+}
+
+/* Finish: close the data connection, resync the control connection if a
+ * reply is still due, report once and free. */
+static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
+{
+	char why[600] = "";
+
+	if (x->state == XS_DONE)
+		return;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
+	if (err)
+		log_note(x->s->name, "transfer failed: %s", why);
+	x_set_state(x, XS_DONE);
+	conn_free(x->data);
+	x->data = NULL;
+	if (err)
+		x_resync(x);
+	x->ops->done(x->arg, err, why);
+	x_free(x);
+}
+
+void ftp_xfer_abort(struct ftp_xfer *x)
+{
+	if (!x)
+		return;
+	log_note(x->s->name, "transfer interrupted after %" PRIu64 " bytes", x->bytes);
+	x_set_state(x, XS_DONE);
+	conn_free(x->data);
+	x->data = NULL;
+	x_resync(x);
+	x_free(x);
+}
+
+static void x_progress(struct ftp_xfer *x)
+{
+	if (x->s->pp == x->pp && x->pp)
+		pp_touch(x->pp);
+}
+
+static int x_start_local(struct ftp_xfer *x)
+{
+	if (x->started)
+		return 0;
+	x->started = true;
+	return x->ops->start ? x->ops->start(x->arg) : 0;
+}
+
+/* ---- completion ------------------------------------------------------ */
+
+static void x_check_done(struct ftp_xfer *x)
+{
+	if (x->state == XS_DONE || !x->final_ok)
+		return;
+	if (x->dir == XFER_DOWN) {
+		if (!x->data_eof || x->data)
+			return;
+		if (x->size >= 0 && x->bytes != (uint64_t)x->size) {
+			x_finish(x, ERR_PROTO, "transfer incomplete: received %" PRIu64
+			         " of %" PRId64 " bytes", x->bytes, x->size);
+			return;
+		}
+		if (x->data_cut)
+			log_note(x->s->name, "data connection closed without TLS "
+			         "close_notify; accepted: final reply%s",
+			         x->size >= 0 ? " and size match" : " (size unknown)");
+		int r = x_start_local(x); /* an empty file had no data */
+		if (r < 0) {
+			x_finish(x, r, NULL);
+			return;
+		}
+	} else if (!x->up_drained) {
+		return;
+	}
+	x_finish(x, 0, NULL);
+}
+
+/* ---- upload ---------------------------------------------------------- */
+
+static void x_pump(struct ftp_xfer *x)
+{
+	if (x->dir != XFER_UP || !x->started || x->up_eof || !x->data ||
+	    (x->tls_wanted && !x->tls_up) || x->state == XS_DONE)
+		return;
+	if (!x->buf)
+		x->buf = xmalloc(UP_CHUNK);
+	while (conn_wpending(x->data) < UP_HIGH_WATER) {
+		ssize_t n = x->ops->fill(x->arg, x->buf, UP_CHUNK);
+		if (n < 0) {
+			x_finish(x, (int)n, NULL);
+			return;
+		}
+		if (n == 0) {
+			x->up_eof = true;
+			log_note(x->s->name, "upload: %" PRIu64 " bytes sent, closing%s",
+			         x->bytes, x->tls_up ? " with close_notify" : "");
+			conn_shutdown(x->data);
+			return;
+		}
+		int r = conn_write(x->data, x->buf, (size_t)n);
+		if (r < 0) {
+			x_finish(x, ERR_NET, "data connection: %s", conn_error(x->data));
+			return;
+		}
+		x->bytes += (uint64_t)n;
+	}
+}
+
+/* ---- data connection --------------------------------------------------- */
+
+static void x_data_event(struct conn *c, enum conn_event ev, int err, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (x->state == XS_DONE)
+		return;
+	switch (ev) {
+	case CONN_READABLE: {
+		struct buf *rb = conn_rbuf(c);
+		size_t n = buf_avail(rb);
+		if (x->dir == XFER_UP) {
+			buf_consume(rb, n); /* nothing is expected: ignore */
+			return;
+		}
+		int r = x_start_local(x);
+		if (r == 0)
+			r = x->ops->data(x->arg, buf_peek(rb), n);
+		if (r < 0) {
+			x_finish(x, r, NULL);
+			return;
+		}
+		buf_consume(rb, n);
+		x->bytes += n;
+		x_progress(x);
+		return;
+	}
+	case CONN_DRAINED:
+		if (x->dir != XFER_UP) {
+			if (x->closing)
+				break; /* our close_notify is out */
+			return;
+		}
+		x_progress(x);
+		if (x->up_eof) {
+			x->up_drained = true;
+			x_check_done(x);
+		} else {
+			x_pump(x);
+		}
+		return;
+	case CONN_EOF:
+		if (x->dir == XFER_DOWN && conn_is_tls(c) && !x->closing) {
+			/* Answer the server's close_notify with ours before
+			 * closing (some servers wait for it). */
+			x->data_eof = true;
+			x->closing = true;
+			conn_shutdown(c);
+			return;
+		}
+		x->data_eof = true;
+		if (x->dir == XFER_UP && !x->up_drained) {
+			/* The server stopped taking data: its final reply
+			 * says why (x_cmd_reply treats a 2xx as incomplete). */
+			log_note(x->s->name, "server closed the data connection "
+			         "after %" PRIu64 " bytes", x->bytes);
+			x->up_eof = true;
+		}
+		break;
+	case CONN_ERROR:
+		if (x->closing)
+			break; /* the stream was complete already */
+		if (x->dir == XFER_UP) {
+			/* After our close nothing is lost; before it, the
+			 * final reply tells what happened. */
+			if (!x->up_drained)
+				log_note(x->s->name, "data connection: %s", conn_error(c));
+			x->data_eof = true;
+			x->up_eof = true;
+			break;
+		}
+		if (err == ERR_EOF && conn_is_tls(c) && x->dir == XFER_DOWN) {
+			/* lftp#450: may be fine, may be a truncation; the
+			 * final reply and the size decide (x_check_done). */
+			x->data_eof = true;
+			x->data_cut = true;
+			break;
+		}
+		x_finish(x, err == ERR_TIMEOUT ? ERR_TIMEOUT : err == ERR_TLS ? ERR_TLS : ERR_NET,
+		         "data connection: %s", conn_error(c));
+		return;
+	}
+	/* End of the data stream: done with the socket. */
+	conn_free(x->data);
+	x->data = NULL;
+	x_check_done(x);
+}
+
+static void x_tls_done(struct conn *c, int err, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (err) {
+		x_finish(x, ERR_TLS, "TLS on the data connection failed: %s",
+		         conn_error(c));
+		return;
+	}
+	x->tls_up = true;
+	log_note(x->s->name, "data TLS: %s, session %s", conn_tls_desc(c),
+	         conn_tls_resumed(c) ? "resumed" : "NOT resumed");
+	x_pump(x);
+}
+
+/* ---- control replies ------------------------------------------------- */
+
+static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (err) {
+		x->ctl_pending = false;
+		x_finish(x, err, "control connection: %s", pp_error(pp));
+		return;
+	}
+	if (!r->final) {
+		x_set_state(x, XS_DATA);
+		int e = x_start_local(x);
+		if (e < 0) {
+			x_finish(x, e, NULL);
+			return;
+		}
+		x_pump(x);
+		return;
+	}
+	x->ctl_pending = false;
+	if (r->code >= 200 && r->code < 300) {
+		x->final_ok = true;
+		if (x->dir == XFER_UP && !x->up_drained) {
+			x_finish(x, ERR_PROTO, "server ended the upload after %" PRIu64
+			         " bytes: %d %s", x->bytes, r->code, r->msg);
+			return;
+		}
+		x_check_done(x);
+		return;
+	}
+	err = ftp_reply_err(r->code);
+	char *esc = ui_escape_str(r->msg, strlen(r->msg));
+	x_finish(x, err ? err : ERR_PROTO, "%d %s", r->code, esc);
+	free(esc);
+}
+
+static void x_send_cmd(struct ftp_xfer *x);
+
+/* REST must be answered with 350 before the transfer command: a server
+ * that cannot restart would send the file from its start. */
+static void x_rest_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (err) {
+		x->ctl_pending = false;
+		x_finish(x, err, "control connection: %s", pp_error(pp));
+		return;
+	}
+	if (!r->final)
+		return;
+	x->ctl_pending = false;
+	if (r->code != 350) {
+		char *esc = ui_escape_str(r->msg, strlen(r->msg));
+		int e = ftp_reply_err(r->code);
+		x_finish(x, e && e != ERR_NOTFOUND ? e : ERR_FAIL,
+		         "the server cannot resume (REST): %d %s", r->code, esc);
+		free(esc);
+		return;
+	}
+	x_send_cmd(x);
+}
+
+static void x_send_cmd(struct ftp_xfer *x)
+{
+	struct pp_cmd pc = { .done = x_cmd_reply, .arg = x };
+	char rest[40];
+	bool is_rest = x->rest > 0 && !x->rest_done;
+
+	if (is_rest) {
+		snprintf(rest, sizeof(rest), "REST %" PRIu64, x->rest);
+		pc.done = x_rest_reply;
+		x->rest_done = true;
+	}
+	int e = pp_send(x->pp, is_rest ? rest : x->cmd, &pc);
+	if (e < 0) {
+		x_finish(x, e, "cannot send %s: %s", is_rest ? "REST" : x->cmd,
+		         pp_error(x->pp));
+		return;
+	}
+	x->ctl_pending = true;
+	if (is_rest) {
+		x_set_state(x, XS_REST);
+		return;
+	}
+	x->cmd_sent = true;
+	x_set_state(x, XS_CMD);
+}
+
+static void x_connected(struct conn *c, int err, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (err) {
+		x_finish(x, ERR_NET, "cannot open the data connection: %s",
+		         conn_error(c));
+		return;
+	}
+	conn_set_idle_timeout(c, x->timeout_ms);
+	if (x->tls_wanted) {
+		struct tls_params tp;
+		session_tls_params(x->s, &tp);
+		/* vsftpd require_ssl_reuse / proftpd: the data session must
+		 * resume the control session; verified against the same host. */
+		tp.resume_from = x->s->conn;
+		int e = conn_tls_start(c, &tp, x_tls_done, x);
+		if (e < 0) {
+			x_finish(x, ERR_TLS, "TLS on the data connection failed: %s",
+			         conn_error(c));
+			return;
+		}
+	}
+	x_send_cmd(x);
+}
+
+static void x_connect(struct ftp_xfer *x, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (conn_peer(x->s->conn, &ss, &len) < 0) {
+		x_finish(x, ERR_NET, "cannot find the server's address");
+		return;
+	}
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+	else if (ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+	else {
+		x_finish(x, ERR_NET, "unsupported address family");
+		return;
+	}
+	x_set_state(x, XS_CONNECT);
+	x->data = conn_new(x->s->ev, x_data_event, x);
+	int e = conn_connect_addr(x->data, (struct sockaddr *)&ss, len, x->timeout_ms,
+	                          x_connected, x);
+	if (e < 0)
+		x_finish(x, ERR_NET, "cannot open the data connection: %s",
+		         conn_error(x->data));
+}
+
+static int x_send(struct ftp_xfer *x, const char *line, enum xstate st);
+
+static void x_pasv_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct ftp_xfer *x = arg;
+	int port = 0;
+
+	if (err) {
+		x->ctl_pending = false;
+		x_finish(x, err, "control connection: %s", pp_error(pp));
+		return;
+	}
+	if (!r->final)
+		return;
+	x->ctl_pending = false;
+	char *esc = ui_escape_str(r->msg, strlen(r->msg));
+	if (x->state == XS_EPSV) {
+		if (r->code == 229) {
+			if (ftp_parse_229(r->msg, &port) < 0) {
+				x_finish(x, ERR_PROTO, "malformed EPSV reply: %d %s",
+				         r->code, esc);
+				goto out;
+			}
+			x_connect(x, port);
+			goto out;
+		}
+		if (r->code >= 500 && r->code < 600) {
+			/* Not supported here: PASV from now on. */
+			x->f->epsv_refused = true;
+			log_note(x->s->name, "EPSV refused; using PASV");
+			int e = x_send(x, "PASV", XS_PASV);
+			if (e < 0)
+				x_finish(x, e, "cannot send PASV: %s", pp_error(pp));
+			goto out;
+		}
+		err = ftp_reply_err(r->code);
+		x_finish(x, err ? err : ERR_PROTO, "EPSV: %d %s", r->code, esc);
+		goto out;
+	}
+	if (r->code == 227) {
+		unsigned char a[4];
+		if (ftp_parse_227(r->msg, &port, a) < 0) {
+			x_finish(x, ERR_PROTO, "malformed PASV reply: %d %s", r->code, esc);
+			goto out;
+		}
+		log_note(x->s->name, "PASV address %u.%u.%u.%u ignored; connecting "
+		         "to the control connection's peer, port %d",
+		         a[0], a[1], a[2], a[3], port);
+		x_connect(x, port);
+		goto out;
+	}
+	err = ftp_reply_err(r->code);
+	x_finish(x, err ? err : ERR_PROTO, "PASV: %d %s", r->code, esc);
+out:
+	free(esc);
+}
+
+static int x_send(struct ftp_xfer *x, const char *line, enum xstate st)
+{
+	struct pp_cmd pc = { .done = x_pasv_reply, .arg = x };
+	x_set_state(x, st);
+	int e = pp_send(x->pp, line, &pc);
+	if (e < 0)
+		return e;
+	x->ctl_pending = true;
+	return 0;
+}
+
+int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
+                   int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
+                   void *arg, struct ftp_xfer **out)
+{
+	struct ftp *f = s->pdata;
+	struct ftp_xfer *x;
+	int err;
+
+	if (!s->pp || pp_failed(s->pp) || !s->conn)
+		return ERR_NET;
+	if (!ftp_arg_ok(cmd))
+		return ERR_USAGE;
+	x = xcalloc(1, sizeof(*x));
+	x->s = s;
+	x->f = f;
+	x->pp = s->pp;
+	x->cmd = xstrdup(cmd);
+	x->dir = dir;
+	x->size = dir == XFER_DOWN ? size : -1;
+	x->rest = rest;
+	x->ops = ops;
+	x->arg = arg;
+	x->timeout_ms = config_int(s->cfg, "net:timeout") * 1000;
+	x->tls_wanted = f->prot_p;
+	x->state = XS_EPSV;
+	err = f->epsv_refused ? x_send(x, "PASV", XS_PASV) : x_send(x, "EPSV", XS_EPSV);
+	if (err < 0) {
+		x_free(x);
+		return err;
+	}
+	*out = x;
+	return 0;
+}

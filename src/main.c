@@ -1,0 +1,68 @@
+/* main.c - the command line (PRODUCT.md "Command line"). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shell.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: ferry [options] [URL...]\n"
+	      "  -c 'CMDS'   run commands (separated by ';' or newlines), then exit\n"
+	      "  -f FILE     run commands from FILE, then exit\n"
+	      "  -d          protocol trace to stderr (passwords masked)\n"
+	      "  -k          batch mode: keep going after a failing command\n"
+	      "  --no-rc     skip the rc file\n"
+	      "  --version   print the version\n"
+	      "  --help      this help\n"
+	      "URLs: ftp:// ftpes:// ftps:// nntp:// news:// nntps:// snews:// news:GROUP\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "no-rc", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct shell_opts o = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+c:f:dkh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.commands = optarg;
+			break;
+		case 'f':
+			o.file = optarg;
+			break;
+		case 'd':
+			o.trace = true;
+			break;
+		case 'k':
+			o.keep_going = true;
+			break;
+		case 'R':
+			o.no_rc = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ferry %s\n", FERRY_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (o.commands && o.file) {
+		fputs("ferry: -c and -f exclude each other\n", stderr);
+		return 2;
+	}
+	o.urls = argv + optind;
+	o.nurls = argc - optind;
+	return shell_main(&o);
+}

@@ -1,0 +1,872 @@
+/* pp.c - the line layer shared by FTP and NNTP (see pp.h).
+ *
+ * Shape: conn appends received bytes to its read buffer and calls
+ * pp_conn_event(); pp_run() takes complete lines off that buffer one at a
+ * time and feeds them to the reply assembler, which calls the head
+ * command's callback as soon as a reply is complete, before looking at
+ * the next line.  That order matters: after "234 AUTH TLS ok" the owner
+ * starts TLS from the callback while any plaintext the server pipelined
+ * behind it is still unread in the conn buffer, where conn_tls_start()
+ * detects it (CVE-2021-22947).
+ *
+ * Memory: the conn read buffer is capped at the current line limit plus
+ * CRLF, so a line that never ends fills the buffer and is refused instead
+ * of growing it; FTP multi-line replies and collected blocks have their
+ * own caps (pp.h).
+ *
+ * Re-entrancy: any callback may call pp_send(), pp_cancel_all(),
+ * pp_free() or run the event loop again (ev.c allows nested loops).  So
+ * a reference count keeps the struct alive while pp code is on the stack
+ * (pp_free() only marks it dead), every callback is followed by a check
+ * of pp->dead, and the buffers a callback sees (the reply text, the
+ * collected block, the current line) are taken off the pp before the
+ * call, so nested processing of later lines cannot overwrite them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "err.h"
+#include "ev.h"
+#include "log.h"
+#include "pp.h"
+#include "ui.h"
+
+#define PP_DEFAULT_TIMEOUT_MS (60 * 1000)
+/* Scratch storage above this is released after use, so one huge line
+ * does not stay resident for the life of the session. */
+#define PP_KEEP_SCRATCH (64 * 1024)
+
+enum q_kind { Q_CMD, Q_EXPECT, Q_RAW };
+
+struct pp_q {
+	struct pp_q *next;
+	enum q_kind kind;
+	bool sent;        /* written (or, for Q_EXPECT, waiting) */
+	bool cancelled;   /* pp_cancel_all: no callbacks any more */
+	struct pp_cmd cmd;
+	char *data;       /* Q_CMD: the line with CRLF; Q_RAW: the bytes */
+	size_t len;
+};
+
+struct pp {
+	struct ev *ev;
+	struct conn *c;
+	enum pp_style style;
+	char *name;
+	struct pp_owner owner;
+	long timeout_ms;
+
+	struct pp_q *head, *tail;  /* head: the command whose reply is due */
+	struct ev_timer *timer;    /* reply timeout of the head command */
+	struct ev_timer *kick;     /* look at input buffered before pp_new */
+
+	/* Reply being assembled. */
+	bool in_reply;             /* FTP: inside "NNN-" ... "NNN " */
+	bool unsolicited;          /* no command was waiting when it began */
+	int code;
+	struct buf text;
+	char *msg;
+	/* NNTP data block following the status line. */
+	bool in_block;
+	uint64_t block_seq;        /* tells a stale on_line result apart */
+	int block_err;             /* on_line abort or NUL: discard the rest */
+	struct buf block;
+	uint64_t block_lines;
+	size_t line_limit;         /* current limit, mirrored in conn rbuf max */
+
+	char *line;                /* scratch copy of the line being handled */
+	size_t line_cap;
+
+	int64_t partial_since;     /* when the unfinished line began, or 0 */
+
+	bool eof;                  /* CONN_EOF seen, handled after the lines */
+	int conn_err;              /* CONN_ERROR seen */
+	bool failed;
+	char err[512];
+
+	int refs;
+	bool dead;
+};
+
+static void pp_fail(struct pp *pp, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- pure helpers -------------------------------------------------- */
+
+int pp_ftp_line_code(const char *line, size_t len, bool *cont)
+{
+	int code;
+
+	*cont = false;
+	if (len < 3 || line[0] < '1' || line[0] > '5' ||
+	    line[1] < '0' || line[1] > '9' || line[2] < '0' || line[2] > '9')
+		return -1;
+	/* "NNN" alone is accepted: some servers send a bare code. */
+	if (len > 3 && line[3] != ' ' && line[3] != '-')
+		return -1;
+	code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+	*cont = len > 3 && line[3] == '-';
+	return code;
+}
+
+int pp_nntp_unstuff(char *line, size_t *len)
+{
+	if (*len == 0 || line[0] != '.')
+		return 0;
+	if (*len == 1)
+		return 1;
+	/* RFC 3977 3.1.1: a leading "." was doubled by the sender.  A line
+	 * with a single leading "." followed by text is invalid; it is
+	 * passed on unchanged rather than guessed at. */
+	if (line[1] == '.') {
+		memmove(line, line + 1, *len - 1);
+		(*len)--;
+		line[*len] = '\0';
+	}
+	return 0;
+}
+
+/* NNTP status line: three digits 1xx-5xx, then a space or the end. */
+static int nntp_line_code(const char *line, size_t len)
+{
+	bool cont;
+	int code = pp_ftp_line_code(line, len, &cont);
+
+	return cont ? -1 : code;
+}
+
+/* --- lifetime -------------------------------------------------------- */
+
+static void q_free(struct pp_q *q)
+{
+	if (!q)
+		return;
+	free(q->data);
+	free(q);
+}
+
+static void pp_destroy(struct pp *pp)
+{
+	struct pp_q *q;
+
+	while ((q = pp->head)) {
+		pp->head = q->next;
+		q_free(q);
+	}
+	buf_clear(&pp->text);
+	buf_clear(&pp->block);
+	free(pp->msg);
+	free(pp->line);
+	free(pp->name);
+	free(pp);
+}
+
+static void pp_ref(struct pp *pp)
+{
+	pp->refs++;
+}
+
+/* Drop a reference; returns false if pp is gone or dead, so callers can
+ * write "if (!pp_unref(pp)) return;". */
+static bool pp_unref(struct pp *pp)
+{
+	bool dead = pp->dead;
+
+	if (--pp->refs == 0 && dead) {
+		pp_destroy(pp);
+		return false;
+	}
+	return !dead;
+}
+
+static void pp_detached(struct conn *c, enum conn_event e, int err, void *arg)
+{
+	/* After pp_free() the conn belongs to the caller alone. */
+}
+
+static long pp_cmd_timeout(const struct pp *pp, const struct pp_q *q)
+{
+	if (q && q->cmd.timeout_ms > 0)
+		return q->cmd.timeout_ms;
+	return pp->timeout_ms;
+}
+
+static void pp_set_limit(struct pp *pp, size_t limit)
+{
+	if (pp->line_limit == limit)
+		return;
+	pp->line_limit = limit;
+	/* Room for one whole line and its CRLF: a buffer that is full
+	 * without a LF in it can only hold an over-long line. */
+	conn_set_rbuf_max(pp->c, limit + 2);
+}
+
+static void pp_reset_reply(struct pp *pp)
+{
+	pp->in_reply = false;
+	pp->in_block = false;
+	pp->block_err = 0;
+	pp->block_lines = 0;
+	buf_clear(&pp->text);
+	buf_clear(&pp->block);
+	free(pp->msg);
+	pp->msg = NULL;
+	pp_set_limit(pp, PP_MAX_LINE);
+}
+
+/* --- timers ------------------------------------------------------------ */
+
+static long pp_on_timeout(void *arg)
+{
+	struct pp *pp = arg;
+
+	/* Returning 0 lets the loop free the timer; forget it first so
+	 * nothing below deletes it a second time. */
+	pp->timer = NULL;
+	pp_fail(pp, ERR_TIMEOUT, "no reply from the server within %ld s",
+	        (pp_cmd_timeout(pp, pp->head) + 999) / 1000);
+	return 0;
+}
+
+static void pp_timer_arm(struct pp *pp)
+{
+	long ms = pp_cmd_timeout(pp, pp->head);
+
+	if (!pp->head || !pp->head->sent || ms <= 0 || pp->failed) {
+		if (pp->timer)
+			ev_timer_del(pp->timer);
+		pp->timer = NULL;
+		return;
+	}
+	if (pp->timer)
+		ev_timer_reset(pp->timer, ms);
+	else
+		pp->timer = ev_timer_add(pp->ev, ms, pp_on_timeout, pp);
+}
+
+void pp_touch(struct pp *pp)
+{
+	if (pp && !pp->dead && pp->timer)
+		ev_timer_reset(pp->timer, pp_cmd_timeout(pp, pp->head));
+}
+
+/* --- sending --------------------------------------------------------- */
+
+static void pp_trace_sent(struct pp *pp, const struct pp_q *q)
+{
+	size_t n = q->len - 2;  /* without CRLF */
+	int mf = q->cmd.mask_from;
+
+	if (!log_trace_on())
+		return;
+	if (mf > 0) {
+		size_t keep = (size_t)mf < n ? (size_t)mf : n;
+		char *m = xmalloc(keep + 5);
+
+		memcpy(m, q->data, keep);
+		memcpy(m + keep, "****", 5);
+		log_trace(pp->name, '>', m, keep + 4);
+		free(m);
+	} else {
+		log_trace(pp->name, '>', q->data, n);
+	}
+}
+
+/* Write q (the new head).  Returns 0 or the conn_write error. */
+static int pp_write_head(struct pp *pp, struct pp_q *q)
+{
+	int rc = 0;
+
+	if (q->kind == Q_CMD) {
+		pp_trace_sent(pp, q);
+		rc = conn_write(pp->c, q->data, q->len);
+		if (rc == 0)
+			conn_touch(pp->c);
+	} else if (q->kind == Q_RAW) {
+		rc = conn_write(pp->c, q->data, q->len);
+	}
+	return rc;
+}
+
+/* Send queued entries up to and including the next one that waits for a
+ * reply.  Called from the loop only (a write error fails the pp, which
+ * calls back). */
+static void pp_pump(struct pp *pp)
+{
+	struct pp_q *q;
+	int rc;
+
+	while (!pp->failed && !pp->dead && (q = pp->head) && !q->sent) {
+		rc = pp_write_head(pp, q);
+		if (rc < 0) {
+			pp_fail(pp, rc, "cannot send: %s", conn_error(pp->c));
+			return;
+		}
+		if (q->kind == Q_RAW) {
+			pp->head = q->next;
+			if (!pp->head)
+				pp->tail = NULL;
+			q_free(q);
+			continue;
+		}
+		q->sent = true;
+		break;
+	}
+	pp_timer_arm(pp);
+}
+
+static struct pp_q *pp_q_new(enum q_kind kind, const struct pp_cmd *cmd)
+{
+	struct pp_q *q = xcalloc(1, sizeof(*q));
+
+	q->kind = kind;
+	if (cmd)
+		q->cmd = *cmd;
+	return q;
+}
+
+/* Queue q; if nothing is waiting it is written at once.  Errors from an
+ * immediate write are returned without failing the pp: no callback may
+ * run from inside pp_send(), and conn reports a dead socket itself. */
+static int pp_enqueue(struct pp *pp, struct pp_q *q)
+{
+	int rc;
+
+	if (pp->head) {
+		pp->tail->next = q;
+		pp->tail = q;
+		return 0;
+	}
+	rc = pp_write_head(pp, q);
+	if (rc < 0) {
+		q_free(q);
+		return rc;
+	}
+	if (q->kind == Q_RAW) {
+		q_free(q);
+		return 0;
+	}
+	q->sent = true;
+	pp->head = pp->tail = q;
+	pp_timer_arm(pp);
+	return 0;
+}
+
+int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd)
+{
+	struct pp_q *q;
+	size_t n;
+
+	if (!pp || !line || strpbrk(line, "\r\n"))
+		return ERR_USAGE;
+	if (pp->failed || pp->dead)
+		return ERR_NET;
+	n = strlen(line);
+	q = pp_q_new(Q_CMD, cmd);
+	q->data = xmalloc(n + 3);
+	memcpy(q->data, line, n);
+	memcpy(q->data + n, "\r\n", 3);
+	q->len = n + 2;
+	return pp_enqueue(pp, q);
+}
+
+int pp_expect(struct pp *pp, const struct pp_cmd *cmd)
+{
+	if (!pp)
+		return ERR_USAGE;
+	if (pp->failed || pp->dead)
+		return ERR_NET;
+	return pp_enqueue(pp, pp_q_new(Q_EXPECT, cmd));
+}
+
+int pp_send_raw(struct pp *pp, const void *p, size_t n)
+{
+	struct pp_q *q;
+
+	if (!pp || (!p && n))
+		return ERR_USAGE;
+	if (pp->failed || pp->dead)
+		return ERR_NET;
+	if (n == 0)
+		return 0;
+	q = pp_q_new(Q_RAW, NULL);
+	q->data = xmalloc(n);
+	memcpy(q->data, p, n);
+	q->len = n;
+	return pp_enqueue(pp, q);
+}
+
+/* --- failing ---------------------------------------------------------- */
+
+static void pp_fail(struct pp *pp, int err, const char *fmt, ...)
+{
+	struct pp_q *q, *next;
+	va_list ap;
+
+	if (pp->failed || pp->dead)
+		return;
+	pp->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(pp->err, sizeof(pp->err), fmt, ap);
+	va_end(ap);
+	log_note(pp->name, "%s", pp->err);
+	if (pp->timer)
+		ev_timer_del(pp->timer);
+	pp->timer = NULL;
+	pp_reset_reply(pp);
+
+	/* Take the whole queue first: callbacks see an empty, failed pp. */
+	q = pp->head;
+	pp->head = pp->tail = NULL;
+	pp_ref(pp);
+	for (; q; q = next) {
+		next = q->next;
+		if (!pp->dead && !q->cancelled && q->kind != Q_RAW && q->cmd.done)
+			q->cmd.done(pp, err, NULL, q->cmd.arg);
+		q_free(q);
+	}
+	if (!pp->dead && pp->owner.on_error)
+		pp->owner.on_error(pp, err, pp->owner.arg);
+	pp_unref(pp);
+}
+
+/* --- receiving -------------------------------------------------------- */
+
+/* Remember the first line of the last reply for pp_error(), escaped:
+ * it is server text and ends up in messages. */
+static void pp_note_reply(struct pp *pp, const char *line, size_t len)
+{
+	char *e;
+
+	if (pp->failed)
+		return;
+	e = ui_escape_str(line, len > 200 ? 200 : len);
+	snprintf(pp->err, sizeof(pp->err), "%s", e);
+	free(e);
+}
+
+/* A reply is complete: hand it to the head command (or the owner). */
+static void pp_deliver(struct pp *pp)
+{
+	struct pp_reply r = { 0 };
+	struct buf text = pp->text, block = pp->block;
+	char *msg = pp->msg;
+	bool collected = false;
+	int block_err = pp->block_err;
+	struct pp_q *q = pp->head;
+	struct pp_cmd cmd;
+
+	/* Take the reply buffers off pp (see the top of the file). */
+	buf_init(&pp->text, PP_MAX_REPLY);
+	buf_init(&pp->block, PP_MAX_COLLECT);
+	pp->msg = NULL;
+	if (pp->in_block) {
+		collected = q && !q->cancelled && q->cmd.collect && !q->cmd.on_line;
+		r.block_lines = pp->block_lines;
+	}
+	pp->in_block = false;
+	pp->in_reply = false;
+	pp->block_err = 0;
+	pp->block_lines = 0;
+	pp_set_limit(pp, PP_MAX_LINE);
+
+	r.code = pp->code;
+	r.final = !(pp->style == PP_FTP && r.code < 200);
+	r.text = buf_peek(&text);
+	r.len = buf_avail(&text);
+	r.msg = msg ? msg : "";
+	if (collected) {
+		r.block = buf_peek(&block);
+		r.block_len = buf_avail(&block);
+	}
+	/* NNTP noted its status line when it came, before the block (whose
+	 * own failure may have replaced the note since). */
+	if (pp->style == PP_FTP)
+		pp_note_reply(pp, r.text, strcspn(r.text, "\n"));
+
+	pp_ref(pp);
+	if (pp->unsolicited || !q || !q->sent) {
+		if (pp->owner.on_unsolicited)
+			pp->owner.on_unsolicited(pp, &r, pp->owner.arg);
+	} else if (!r.final) {
+		/* FTP 1xx: the command stays at the head for its final reply. */
+		if (!q->cancelled && q->cmd.done)
+			q->cmd.done(pp, 0, &r, q->cmd.arg);
+	} else {
+		pp->head = q->next;
+		if (!pp->head)
+			pp->tail = NULL;
+		cmd = q->cmd;
+		if (q->cancelled)
+			cmd.done = NULL;
+		q_free(q);
+		if (cmd.done) {
+			if (block_err)
+				cmd.done(pp, block_err, NULL, cmd.arg);
+			else
+				cmd.done(pp, 0, &r, cmd.arg);
+		}
+		if (!pp->dead)
+			pp_pump(pp);
+	}
+	pp_unref(pp);
+	buf_clear(&text);
+	buf_clear(&block);
+	free(msg);
+}
+
+static void pp_set_msg(struct pp *pp, const char *line, size_t len)
+{
+	free(pp->msg);
+	pp->msg = xstrndup(len > 4 ? line + 4 : "", len > 4 ? len - 4 : 0);
+}
+
+static void pp_ftp_line(struct pp *pp, const char *line, size_t len)
+{
+	bool cont;
+	int code;
+
+	if (!pp->in_reply) {
+		code = pp_ftp_line_code(line, len, &cont);
+		if (code < 0) {
+			pp_fail(pp, ERR_PROTO, "malformed reply (no 3-digit code 100-599)");
+			return;
+		}
+		pp->code = code;
+		pp->unsolicited = !pp->head || !pp->head->sent;
+		buf_reset(&pp->text);
+		/* Cannot fail: len <= PP_MAX_LINE < PP_MAX_REPLY. */
+		buf_append(&pp->text, line, len);
+		pp_set_msg(pp, line, len);
+		if (cont) {
+			pp->in_reply = true;
+			return;
+		}
+		pp_deliver(pp);
+		return;
+	}
+	if (buf_append(&pp->text, "\n", 1) < 0 || buf_append(&pp->text, line, len) < 0) {
+		pp_fail(pp, ERR_TOOLONG, "multi-line reply longer than %d bytes",
+		        PP_MAX_REPLY);
+		return;
+	}
+	/* Only "NNN " (or a bare "NNN") with the opening code ends it;
+	 * inner lines may start with anything, other codes included. */
+	code = pp_ftp_line_code(line, len, &cont);
+	if (code == pp->code && !cont)
+		pp_deliver(pp);
+}
+
+static void pp_nntp_status(struct pp *pp, const char *line, size_t len)
+{
+	struct pp_q *q = pp->head;
+	int code = nntp_line_code(line, len);
+
+	if (code < 0) {
+		pp_fail(pp, ERR_PROTO, "malformed reply (no 3-digit code 100-599)");
+		return;
+	}
+	pp->code = code;
+	pp->unsolicited = !q || !q->sent;
+	buf_reset(&pp->text);
+	buf_append(&pp->text, line, len);
+	pp_set_msg(pp, line, len);
+	pp_note_reply(pp, line, len);
+	if (!pp->unsolicited && q->cmd.want_block) {
+		bool want;
+
+		/* After pp_cancel_all the owner may have freed arg; the
+		 * block must still be read to stay in sync. */
+		pp_ref(pp);
+		want = q->cmd.want_block(code, q->cancelled ? NULL : q->cmd.arg);
+		if (!pp_unref(pp) || pp->failed)
+			return;
+		if (want && pp->head == q) {
+			pp->in_block = true;
+			pp->block_seq++;
+			pp->block_err = 0;
+			pp->block_lines = 0;
+			buf_reset(&pp->block);
+			pp_set_limit(pp, PP_MAX_BLOCK_LINE);
+			return;
+		}
+	}
+	pp_deliver(pp);
+}
+
+static void pp_block_line(struct pp *pp, char *line, size_t len)
+{
+	struct pp_q *q = pp->head;
+	uint64_t seq = pp->block_seq;
+	int rc;
+
+	if (pp_nntp_unstuff(line, &len) == 1) {
+		pp_deliver(pp);
+		return;
+	}
+	pp->block_lines++;
+	if (pp->block_err || !q || q->cancelled)
+		return;
+	if (memchr(line, '\0', len)) {
+		/* Refuse the block but read on to the ".": the session
+		 * stays usable. */
+		pp->block_err = ERR_PROTO;
+		snprintf(pp->err, sizeof(pp->err), "NUL byte in a data block");
+		return;
+	}
+	if (q->cmd.on_line) {
+		pp_ref(pp);
+		rc = q->cmd.on_line(q->cmd.arg, line, len);
+		if (!pp_unref(pp))
+			return;
+		/* A nested loop may have finished this block meanwhile. */
+		if (rc < 0 && pp->in_block && pp->block_seq == seq && !pp->block_err)
+			pp->block_err = rc;
+	} else if (q->cmd.collect) {
+		if (buf_append(&pp->block, line, len) < 0 ||
+		    buf_append(&pp->block, "\n", 1) < 0)
+			pp_fail(pp, ERR_TOOLONG, "data block longer than %d bytes",
+			        PP_MAX_COLLECT);
+	}
+}
+
+static void pp_handle_line(struct pp *pp, char *line, size_t len)
+{
+	log_trace(pp->name, '<', line, len);
+	if (pp->in_block) {
+		pp_block_line(pp, line, len);
+		return;
+	}
+	if (memchr(line, '\0', len)) {
+		pp_fail(pp, ERR_PROTO, "NUL byte in a reply");
+		return;
+	}
+	if (pp->style == PP_FTP)
+		pp_ftp_line(pp, line, len);
+	else
+		pp_nntp_status(pp, line, len);
+}
+
+/* Received bytes re-arm the reply timer, so a server could keep one line
+ * going forever at a byte a second (curl tests 1086/1120).  A line, unlike
+ * a block, must therefore also end within the reply timeout of when it
+ * began. */
+static void pp_check_trickle(struct pp *pp, size_t avail, bool got_line)
+{
+	int64_t now = ev_now_ms(pp->ev);
+	long ms = pp_cmd_timeout(pp, pp->head);
+
+	if (!avail || got_line) {
+		pp->partial_since = avail ? now : 0;
+		return;
+	}
+	if (!pp->partial_since) {
+		pp->partial_since = now;
+		return;
+	}
+	if (ms > 0 && now - pp->partial_since > ms)
+		pp_fail(pp, ERR_TIMEOUT, "a line took more than %ld s to arrive",
+		        (ms + 999) / 1000);
+}
+
+/* Process every complete line in the conn buffer, then a pending EOF or
+ * connection error. */
+static void pp_run(struct pp *pp)
+{
+	struct buf *rb;
+	const char *p;
+	char *line;
+	size_t n, len, avail, cap;
+	bool got_line = false;
+
+	if (pp->dead || pp->failed)
+		return;
+	pp_ref(pp);
+	while (!pp->dead && !pp->failed) {
+		rb = conn_rbuf(pp->c);
+		avail = buf_avail(rb);
+		n = buf_line_len(rb);
+		if (n == 0) {
+			/* A valid partial line is at most limit + "\r". */
+			if (avail > pp->line_limit + 1)
+				pp_fail(pp, ERR_TOOLONG, "line longer than %zu bytes",
+				        pp->line_limit);
+			else
+				pp_check_trickle(pp, avail, got_line);
+			break;
+		}
+		got_line = true;
+		p = buf_peek(rb);
+		len = n - 1;
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len > pp->line_limit) {
+			pp_fail(pp, ERR_TOOLONG, "line longer than %zu bytes",
+			        pp->line_limit);
+			break;
+		}
+		/* Take the scratch buffer for this line; a nested run
+		 * allocates its own. */
+		line = pp->line;
+		cap = pp->line_cap;
+		pp->line = NULL;
+		pp->line_cap = 0;
+		if (!line || cap < len + 1) {
+			free(line);
+			cap = len + 1;
+			line = xmalloc(cap);
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		buf_consume(rb, n);
+		pp_handle_line(pp, line, len);
+		if (!pp->dead && !pp->line && cap <= PP_KEEP_SCRATCH) {
+			pp->line = line;
+			pp->line_cap = cap;
+		} else {
+			free(line);
+		}
+	}
+	if (!pp->dead && !pp->failed) {
+		if (pp->conn_err) {
+			pp_fail(pp, pp->conn_err, "connection failed: %s",
+			        conn_error(pp->c));
+		} else if (pp->eof) {
+			if (buf_avail(conn_rbuf(pp->c)) || pp->in_reply || pp->in_block)
+				pp_fail(pp, ERR_EOF, "connection closed in the middle of a reply");
+			else
+				pp_fail(pp, ERR_EOF, "connection closed by the server");
+		}
+	}
+	pp_unref(pp);
+}
+
+static void pp_conn_event(struct conn *c, enum conn_event e, int err, void *arg)
+{
+	struct pp *pp = arg;
+
+	switch (e) {
+	case CONN_READABLE:
+		/* Any byte is progress: a slow block does not time out. */
+		pp_touch(pp);
+		break;
+	case CONN_DRAINED:
+		return;
+	case CONN_EOF:
+		pp->eof = true;
+		break;
+	case CONN_ERROR:
+		if (!pp->conn_err)
+			pp->conn_err = err < 0 ? err : ERR_NET;
+		break;
+	}
+	pp_run(pp);
+}
+
+static long pp_on_kick(void *arg)
+{
+	struct pp *pp = arg;
+
+	pp->kick = NULL;
+	pp_run(pp);
+	return 0;
+}
+
+/* --- public ----------------------------------------------------------- */
+
+struct pp *pp_new(struct ev *ev, struct conn *c, enum pp_style style,
+                  const char *name, const struct pp_owner *owner)
+{
+	struct pp *pp = xcalloc(1, sizeof(*pp));
+
+	pp->ev = ev;
+	pp->c = c;
+	pp->style = style;
+	pp->name = xstrdup(name ? name : "-");
+	if (owner)
+		pp->owner = *owner;
+	pp->timeout_ms = PP_DEFAULT_TIMEOUT_MS;
+	buf_init(&pp->text, PP_MAX_REPLY);
+	buf_init(&pp->block, PP_MAX_COLLECT);
+	pp->line_limit = 0;
+	pp_set_limit(pp, PP_MAX_LINE);
+	conn_set_handler(c, pp_conn_event, pp);
+	/* Bytes read before the handover raise no new event: look at them
+	 * from the loop, after the owner queued its pp_expect(). */
+	if (buf_avail(conn_rbuf(c)))
+		pp->kick = ev_timer_add(ev, 0, pp_on_kick, pp);
+	return pp;
+}
+
+void pp_free(struct pp *pp)
+{
+	struct pp_q *q;
+
+	if (!pp || pp->dead)
+		return;
+	pp->dead = true;
+	conn_set_handler(pp->c, pp_detached, NULL);
+	if (pp->timer)
+		ev_timer_del(pp->timer);
+	if (pp->kick)
+		ev_timer_del(pp->kick);
+	pp->timer = pp->kick = NULL;
+	/* Like conn_free(): pending callbacks are dropped, not called. */
+	while ((q = pp->head)) {
+		pp->head = q->next;
+		q_free(q);
+	}
+	pp->tail = NULL;
+	if (pp->refs == 0)
+		pp_destroy(pp);
+}
+
+void pp_set_owner(struct pp *pp, const struct pp_owner *owner)
+{
+	if (owner)
+		pp->owner = *owner;
+	else
+		memset(&pp->owner, 0, sizeof(pp->owner));
+}
+
+void pp_set_timeout(struct pp *pp, long ms)
+{
+	pp->timeout_ms = ms;
+}
+
+void pp_cancel_all(struct pp *pp)
+{
+	struct pp_q *q;
+
+	for (q = pp->head; q; q = q->next)
+		q->cancelled = true;
+}
+
+size_t pp_pending(const struct pp *pp)
+{
+	const struct pp_q *q;
+	size_t n = 0;
+
+	for (q = pp->head; q; q = q->next)
+		if (q->kind != Q_RAW)
+			n++;
+	return n;
+}
+
+bool pp_failed(const struct pp *pp)
+{
+	return pp->failed;
+}
+
+const char *pp_error(const struct pp *pp)
+{
+	return pp->err;
+}
+
+struct conn *pp_conn(struct pp *pp)
+{
+	return pp->c;
+}

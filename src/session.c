@@ -1,0 +1,610 @@
+/* session.c - the registry of sessions: names, focus, connecting and
+ * reconnecting, keepalive.  Protocol-specific work is behind proto_ops. */
+#include "session.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "ev.h"
+#include "log.h"
+#include "netrc.h"
+#include "pp.h"
+#include "ui.h"
+#include "url.h"
+
+/* A caller waiting for session_ensure(). */
+struct waiter {
+	proto_done_fn done;
+	void *arg;
+	struct waiter *next;
+};
+
+struct session_priv {
+	struct session pub;
+	struct session_priv *next;   /* registry list, id order */
+	struct waiter *waiters;      /* callers of session_ensure */
+	bool closing;
+};
+
+/* A connection being closed politely after its session went away. */
+struct closing {
+	struct pp *pp;
+	struct conn *conn;
+	struct ev_timer *timer;
+	int64_t deadline;
+	struct session_reg *reg;
+	struct closing *next;
+};
+
+struct session_reg {
+	struct ev *ev;
+	struct config *cfg;
+	struct session_priv *list;
+	struct session *focus;
+	struct closing *closing;
+	int next_id;
+	char why[256];
+};
+
+static struct session_priv *priv(struct session *s)
+{
+	return (struct session_priv *)s;
+}
+
+struct session_reg *session_reg_new(struct ev *ev, struct config *cfg)
+{
+	struct session_reg *reg = xcalloc(1, sizeof(*reg));
+	reg->ev = ev;
+	reg->cfg = cfg;
+	reg->next_id = 1;
+	return reg;
+}
+
+static void closing_free(struct closing *c)
+{
+	struct closing **pp;
+	for (pp = &c->reg->closing; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pp_free(c->pp);
+	conn_free(c->conn);
+	free(c);
+}
+
+static void free_session(struct session *s);
+
+void session_reg_free(struct session_reg *reg)
+{
+	if (!reg)
+		return;
+	while (reg->list) {
+		struct session_priv *p = reg->list;
+		reg->list = p->next;
+		free_session(&p->pub);
+	}
+	while (reg->closing) {
+		struct closing *c = reg->closing;
+		if (c->timer)
+			ev_timer_del(c->timer);
+		closing_free(c);
+	}
+	free(reg);
+}
+
+bool session_reg_closing(struct session_reg *reg)
+{
+	return reg->closing != NULL;
+}
+
+int session_fail(struct session *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *session_state_name(enum sess_state st)
+{
+	static const char *names[] = {
+		[SESS_DISCONNECTED] = "disconnected",
+		[SESS_CONNECTING] = "connecting",
+		[SESS_READY] = "ready",
+		[SESS_BUSY] = "busy",
+	};
+	return names[st];
+}
+
+/* One setter for the state, tracing old -> new (house rule 1). */
+static void set_state(struct session *s, enum sess_state st)
+{
+	if (s->state != st)
+		log_note(s->name, "session %s -> %s", session_state_name(s->state),
+		         session_state_name(st));
+	s->state = st;
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+struct session *session_first(struct session_reg *reg)
+{
+	return reg->list ? &reg->list->pub : NULL;
+}
+
+struct session *session_next(struct session *s)
+{
+	struct session_priv *n = priv(s)->next;
+	return n ? &n->pub : NULL;
+}
+
+int session_count(struct session_reg *reg)
+{
+	int n = 0;
+	for (struct session_priv *p = reg->list; p; p = p->next)
+		n++;
+	return n;
+}
+
+struct session *session_find(struct session_reg *reg, const char *key)
+{
+	char *end;
+	long id = strtol(key, &end, 10);
+	for (struct session_priv *p = reg->list; p; p = p->next) {
+		if (strcmp(p->pub.name, key) == 0)
+			return &p->pub;
+	}
+	if (*key && !*end) {
+		for (struct session_priv *p = reg->list; p; p = p->next)
+			if (p->pub.id == id)
+				return &p->pub;
+	}
+	return NULL;
+}
+
+struct session *session_focus(struct session_reg *reg)
+{
+	return reg->focus;
+}
+
+void session_set_focus(struct session_reg *reg, struct session *s)
+{
+	reg->focus = s;
+	if (s)
+		session_touch(s);
+}
+
+struct session *session_recent(struct session_reg *reg, const struct proto_desc *pr)
+{
+	struct session *best = NULL;
+	for (struct session_priv *p = reg->list; p; p = p->next) {
+		struct session *s = &p->pub;
+		if ((!pr || s->proto == pr) &&
+		    (!best || s->last_used_ms > best->last_used_ms ||
+		     (s->last_used_ms == best->last_used_ms && s->id > best->id)))
+			best = s;
+	}
+	return best;
+}
+
+void session_touch(struct session *s)
+{
+	s->last_used_ms = ev_now_ms(s->ev);
+}
+
+void session_set_busy(struct session *s, bool busy)
+{
+	if (busy && s->state == SESS_READY)
+		set_state(s, SESS_BUSY);
+	else if (!busy && s->state == SESS_BUSY)
+		set_state(s, SESS_READY);
+	session_touch(s);
+}
+
+/* ---- creation --------------------------------------------------------- */
+
+static bool name_ok(const char *n)
+{
+	if (!*n || *n == '@' || *n == '-' || strlen(n) > 64)
+		return false;
+	bool digits = true;
+	for (const char *c = n; *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("._-:+", *c))
+			return false;
+		if (!isdigit((unsigned char)*c))
+			digits = false;
+	}
+	return !digits; /* numbers are ids */
+}
+
+/* A unique default name from the host: "host", "host-2", ... */
+static char *unique_name(struct session_reg *reg, const char *base)
+{
+	char *name = xstrdup(base);
+	for (int i = 2; session_find(reg, name); i++) {
+		free(name);
+		name = xasprintf("%s-%d", base, i);
+	}
+	return name;
+}
+
+int session_create(struct session_reg *reg, const char *text, const char *name,
+                   struct session **out, const char **why)
+{
+	struct url u;
+	const struct proto_scheme *sch = NULL;
+	const struct proto_desc *pr;
+	struct session_priv *p = NULL;
+	int err = ERR_USAGE;
+
+	if (url_parse(text, &u, why) < 0)
+		return ERR_USAGE;
+	pr = proto_by_scheme(u.scheme, &sch);
+	if (!pr) {
+		*why = "unknown URL scheme (ftp, ftps, ftpes, nntp, news, nntps, snews)";
+		goto out;
+	}
+	if (!u.host) {
+		const char *env = getenv("NNTPSERVER");
+		if (!env || !*env) {
+			*why = "news:GROUP needs $NNTPSERVER";
+			goto out;
+		}
+		u.host = xstrdup(env);
+	}
+	if (name && !name_ok(name)) {
+		*why = "bad session name (letters, digits, . _ - : +; not only digits)";
+		goto out;
+	}
+	if (name && session_find(reg, name)) {
+		*why = "a session with that name exists";
+		goto out;
+	}
+
+	p = xcalloc(1, sizeof(*p));
+	struct session *s = &p->pub;
+	s->id = reg->next_id++;
+	s->proto = pr;
+	s->host = u.host;
+	u.host = NULL;
+	s->port = u.port ? u.port : sch->port;
+	s->user = u.user;
+	s->pass = u.pass;
+	u.user = u.pass = NULL;
+	s->start_path = u.path;
+	u.path = NULL;
+	s->tls = sch->tls;
+	if (s->tls == TLS_AUTO) {
+		const char *v = config_str(reg->cfg, pr->tls_setting);
+		s->tls = strcmp(v, "require") == 0 ? TLS_REQUIRE :
+		         strcmp(v, "off") == 0 ? TLS_OFF : TLS_AUTO;
+	}
+	if (!s->pass) {
+		/* ~/.netrc for this exact host (and user, if one was given). */
+		char *login = NULL, *pass = NULL;
+		if (netrc_lookup(NULL, s->host, s->user, &login, &pass) == 1) {
+			if (!s->user)
+				s->user = login;
+			else
+				free(login);
+			s->pass = pass;
+		}
+	}
+	s->name = name ? xstrdup(name) : unique_name(reg, s->host);
+	s->ev = reg->ev;
+	s->cfg = reg->cfg;
+	s->reg = reg;
+	s->state = SESS_DISCONNECTED;
+	s->pdata = pr->ops->init(s);
+	session_touch(s);
+
+	struct session_priv **tail = &reg->list;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = p;
+	reg->focus = s;
+	*out = s;
+	err = 0;
+out:
+	url_clear(&u);
+	return err;
+}
+
+/* ---- connection lifecycle -------------------------------------------- */
+
+static void finish_waiters(struct session *s, int err);
+static void ensure_later(struct session *s, int err);
+
+static long closing_tick(void *arg)
+{
+	struct closing *c = arg;
+	if (pp_pending(c->pp) == 0 || pp_failed(c->pp) ||
+	    ev_now_ms(c->reg->ev) >= c->deadline) {
+		closing_free(c);
+		return 0;
+	}
+	return 20;
+}
+
+/* Detach pp and conn from the session and free them after the goodbye
+ * (or at once).  Never frees them from inside their own callbacks. */
+static void detach(struct session *s, bool polite)
+{
+	if (!s->pp && !s->conn)
+		return;
+	struct closing *c = xcalloc(1, sizeof(*c));
+	c->pp = s->pp;
+	c->conn = s->conn;
+	/* The session may be freed before the goodbye ends: pp must not
+	 * report to it any more. */
+	if (c->pp)
+		pp_set_owner(c->pp, NULL);
+	c->reg = s->reg;
+	c->deadline = ev_now_ms(s->ev) + (polite ? 2000 : 0);
+	c->next = s->reg->closing;
+	s->reg->closing = c;
+	c->timer = ev_timer_add(s->ev, 0, closing_tick, c);
+	s->pp = NULL;
+	s->conn = NULL;
+	if (s->keepalive) {
+		ev_timer_del(s->keepalive);
+		s->keepalive = NULL;
+	}
+}
+
+void session_drop(struct session *s, const char *why)
+{
+	if (why)
+		log_note(s->name, "dropping connection: %s", why);
+	if (s->pp)
+		pp_cancel_all(s->pp);
+	detach(s, false);
+	if (s->state != SESS_DISCONNECTED) {
+		s->proto->ops->disconnected(s);
+		set_state(s, SESS_DISCONNECTED);
+	}
+	/* Whoever waited for a login that will not finish hears now. */
+	if (priv(s)->waiters)
+		ensure_later(s, ERR_INTR);
+}
+
+static void on_pp_error(struct pp *pp, int err, void *arg)
+{
+	struct session *s = arg;
+	log_note(s->name, "connection lost: %s", pp_error(pp));
+	if (s->state == SESS_CONNECTING)
+		return; /* the login callback reports it */
+	session_drop(s, NULL);
+}
+
+static void on_unsolicited(struct pp *pp, const struct pp_reply *r, void *arg)
+{
+	struct session *s = arg;
+	log_note(s->name, "unsolicited reply %d", r->code);
+}
+
+static long keepalive_tick(void *arg)
+{
+	struct session *s = arg;
+	long every = config_int(s->cfg, "net:keepalive") * 1000;
+	if (every <= 0)
+		return 60000; /* check again later: the setting may change */
+	if (s->state == SESS_READY && s->pp && pp_pending(s->pp) == 0 &&
+	    ev_now_ms(s->ev) - s->last_used_ms >= every - 50)
+		s->proto->ops->keepalive(s);
+	return every;
+}
+
+static void login_done(struct session *s, int err, void *arg)
+{
+	(void)arg;
+	if (err) {
+		if (!s->err[0])
+			session_fail(s, err, "%s", err_str(err));
+		detach(s, false);
+		s->proto->ops->disconnected(s);
+		set_state(s, SESS_DISCONNECTED);
+		finish_waiters(s, err);
+		return;
+	}
+	set_state(s, SESS_READY);
+	long every = config_int(s->cfg, "net:keepalive") * 1000;
+	s->keepalive = ev_timer_add(s->ev, every > 0 ? every : 60000, keepalive_tick, s);
+	finish_waiters(s, 0);
+}
+
+static void start_login(struct session *s)
+{
+	static const struct pp_owner owner_tmpl = { on_pp_error, on_unsolicited, NULL };
+	struct pp_owner owner = owner_tmpl;
+	owner.arg = s;
+	s->pp = pp_new(s->ev, s->conn, s->proto->style, s->name, &owner);
+	pp_set_timeout(s->pp, config_int(s->cfg, "net:timeout") * 1000);
+	s->proto->ops->login(s, login_done, NULL);
+}
+
+static void tls_done(struct conn *c, int err, void *arg)
+{
+	struct session *s = arg;
+	if (err) {
+		session_fail(s, err, "TLS with %s failed: %s", s->host, conn_error(c));
+		login_done(s, err, NULL);
+		return;
+	}
+	log_note(s->name, "TLS: %s", conn_tls_desc(c));
+	start_login(s);
+}
+
+static void connect_done(struct conn *c, int err, void *arg)
+{
+	struct session *s = arg;
+	if (err) {
+		session_fail(s, err, "cannot connect to %s port %d: %s", s->host,
+		             s->port, conn_error(c));
+		login_done(s, err, NULL);
+		return;
+	}
+	log_note(s->name, "connected to %s port %d", s->host, s->port);
+	if (s->tls == TLS_IMPLICIT) {
+		struct tls_params tp;
+		session_tls_params(s, &tp);
+		int e = conn_tls_start(c, &tp, tls_done, s);
+		if (e < 0) {
+			session_fail(s, e, "TLS with %s failed: %s", s->host, conn_error(c));
+			login_done(s, e, NULL);
+		}
+		return;
+	}
+	start_login(s);
+}
+
+/* Events before pp takes over: nothing to read yet, errors come through
+ * the connect and TLS callbacks. */
+static void early_event(struct conn *c, enum conn_event ev, int err, void *arg)
+{
+	(void)c; (void)ev; (void)err; (void)arg;
+}
+
+static void finish_waiters(struct session *s, int err)
+{
+	struct waiter *w = priv(s)->waiters;
+	priv(s)->waiters = NULL;
+	while (w) {
+		struct waiter *next = w->next;
+		w->done(s, err, w->arg);
+		free(w);
+		w = next;
+	}
+}
+
+/* Deferred completion of session_ensure: looked up by id, so a session
+ * closed in between is not touched. */
+struct ensure_later {
+	struct session_reg *reg;
+	int id;
+	int err;
+};
+
+static void ensure_deferred(void *arg)
+{
+	struct ensure_later *l = arg;
+	struct session_priv *p;
+	for (p = l->reg->list; p && p->pub.id != l->id; p = p->next)
+		;
+	if (p && (l->err || p->pub.state == SESS_READY || p->pub.state == SESS_BUSY))
+		finish_waiters(&p->pub, l->err);
+	free(l);
+}
+
+static void ensure_later(struct session *s, int err)
+{
+	struct ensure_later *l = xcalloc(1, sizeof(*l));
+	l->reg = s->reg;
+	l->id = s->id;
+	l->err = err;
+	ev_defer(s->ev, ensure_deferred, l);
+}
+
+void session_ensure(struct session *s, proto_done_fn done, void *arg)
+{
+	struct waiter *w = xcalloc(1, sizeof(*w));
+	w->done = done;
+	w->arg = arg;
+	struct waiter **tail = &priv(s)->waiters;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = w;
+
+	if (s->state == SESS_READY || s->state == SESS_BUSY) {
+		if (s->pp && !pp_failed(s->pp)) {
+			ensure_later(s, 0);
+			return;
+		}
+		session_drop(s, "connection failed");
+	}
+	if (s->state == SESS_CONNECTING)
+		return;
+
+	s->err[0] = '\0';
+	set_state(s, SESS_CONNECTING);
+	s->conn = conn_new(s->ev, early_event, s);
+	int e = conn_connect(s->conn, s->host, s->port,
+	                     config_int(s->cfg, "net:timeout") * 1000, connect_done, s);
+	if (e < 0) {
+		session_fail(s, e, "cannot connect to %s port %d: %s", s->host,
+		             s->port, conn_error(s->conn));
+		detach(s, false);
+		set_state(s, SESS_DISCONNECTED);
+		ensure_later(s, e);
+	}
+}
+
+void session_tls_params(struct session *s, struct tls_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!s->fingerprint_taken) {
+		s->fingerprint = config_take(s->cfg, "tls:fingerprint");
+		s->fingerprint_taken = true;
+	}
+	const char *ca = config_str(s->cfg, "tls:ca-file");
+	p->host = s->host;
+	p->ca_file = *ca ? ca : NULL;
+	p->fingerprint = s->fingerprint;
+	p->verify = true;
+}
+
+/* ---- closing ---------------------------------------------------------- */
+
+static void free_session(struct session *s)
+{
+	if (s->state == SESS_READY && s->pp && !pp_failed(s->pp)) {
+		pp_cancel_all(s->pp);
+		s->proto->ops->logout(s);
+		detach(s, true);
+	} else {
+		detach(s, false);
+	}
+	if (s->keepalive)
+		ev_timer_del(s->keepalive);
+	struct waiter *w = priv(s)->waiters;
+	while (w) {
+		struct waiter *next = w->next;
+		free(w);
+		w = next;
+	}
+	s->proto->ops->free(s->pdata);
+	free(s->name);
+	free(s->host);
+	free(s->user);
+	if (s->pass) {
+		memset(s->pass, 0, strlen(s->pass));
+		free(s->pass);
+	}
+	free(s->start_path);
+	free(s->fingerprint);
+	free(priv(s));
+}
+
+void session_close(struct session *s)
+{
+	struct session_reg *reg = s->reg;
+	struct session_priv **pp;
+	for (pp = &reg->list; *pp; pp = &(*pp)->next) {
+		if (&(*pp)->pub == s) {
+			*pp = (*pp)->next;
+			break;
+		}
+	}
+	free_session(s);
+	if (reg->focus == s)
+		reg->focus = session_recent(reg, NULL);
+}

@@ -1,0 +1,748 @@
+/* shell.c - reading and running commands.
+ *
+ * One command runs in the foreground at a time.  Input comes from sources
+ * taken in order: the rc file, the URLs given on the command line (as
+ * `open URL`), then -c, -f, standard input as a script, or readline on a
+ * terminal.  Readline runs in callback mode as one more watcher on the
+ * loop, so the loop (transfers, keepalives) never stops while the user
+ * types; while a command runs the prompt is taken down and stdin is not
+ * read, so type-ahead waits in the terminal.
+ */
+#define _GNU_SOURCE /* memrchr, pipe2 */
+#include "shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "argv.h"
+#include "cmd.h"
+#include "complete.h"
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "ev.h"
+#include "log.h"
+#include "session.h"
+#include "ui.h"
+
+/* Readline's callbacks and the signal handler have no argument: this is
+ * the one pointer to the shell they may read. */
+static struct shell *the_shell;
+
+enum src_kind { SRC_TEXT, SRC_STDIN, SRC_TTY };
+
+struct source {
+	enum src_kind kind;
+	char *text;
+	bool rc;  /* errors in the rc file are reported, not fatal */
+};
+
+#define MAX_SOURCES 8
+static struct source sources[MAX_SOURCES];
+static int nsources, cur_source = -1;
+
+static void add_source(enum src_kind kind, char *text, bool rc)
+{
+	if (nsources < MAX_SOURCES)
+		sources[nsources++] = (struct source){ kind, text, rc };
+	else
+		free(text);
+}
+
+/* ---- running one command -------------------------------------------- */
+
+static void command_finished(struct cmdctx *ctx, int err);
+
+static void ctx_free(struct cmdctx *ctx)
+{
+	for (int i = 0; i < ctx->argc; i++)
+		free(ctx->argv[i]);
+	free(ctx->argv);
+	free((void *)ctx->quoted);
+	free(ctx);
+}
+
+static void ensured(struct session *s, int err, void *arg)
+{
+	struct cmdctx *ctx = arg;
+	if (ctx->finished)
+		return; /* interrupted while connecting */
+	if (err) {
+		char *esc = ui_escape_str(s->err, strlen(s->err));
+		ui_error("%s: %s", s->name, esc[0] ? esc : err_str(err));
+		free(esc);
+		cmd_done(ctx, err);
+		return;
+	}
+	session_set_busy(s, true);
+	int r = ctx->def->run(ctx);
+	if (r != CMD_PENDING)
+		cmd_done(ctx, r);
+}
+
+/* Start one command; returns CMD_PENDING or its status. */
+static int run_argv(struct shell *sh, struct argv *a)
+{
+	struct session *target = NULL;
+	int first = 0;
+	const char *why = NULL;
+	bool is_shell = false, amb = false;
+
+	if (a->argv[0][0] == '@') {
+		target = session_find(sh->reg, a->argv[0] + 1);
+		if (!target) {
+			ui_error("%s: no such session (`sessions` lists them)", a->argv[0]);
+			return ERR_USAGE;
+		}
+		if (a->argc < 2) {
+			ui_error("usage: @SESSION COMMAND [ARGS...]");
+			return ERR_USAGE;
+		}
+		first = 1;
+	}
+	const char *name = a->argv[first];
+	const struct cmd_def *def = cmd_resolve(name, &is_shell, &amb);
+	if (target) {
+		def = cmd_proto_lookup(target->proto, name);
+		is_shell = false;
+		if (!def) {
+			char *esc = ui_escape_str(name, strlen(name));
+			ui_error("%s: %s sessions have no command `%s`", target->name,
+			         target->proto->name, esc);
+			free(esc);
+			return ERR_USAGE;
+		}
+	}
+	if (!def) {
+		char *esc = ui_escape_str(name, strlen(name));
+		ui_error(amb ? "%s: ambiguous command (type `help`)" :
+		               "%s: unknown command (type `help`)", esc);
+		free(esc);
+		return ERR_USAGE;
+	}
+	if (!is_shell && !target) {
+		target = cmd_route(sh, def->name, &why);
+		if (!target) {
+			ui_error("%s: %s", def->name, why);
+			return ERR_USAGE;
+		}
+		def = cmd_proto_lookup(target->proto, def->name);
+	}
+	int nargs = a->argc - first - 1;
+	if (nargs < def->min_args || (def->max_args >= 0 && nargs > def->max_args)) {
+		ui_error("usage: %s%s%s", def->name, def->args && *def->args ? " " : "",
+		         def->args ? def->args : "");
+		return ERR_USAGE;
+	}
+
+	struct cmdctx *ctx = xcalloc(1, sizeof(*ctx));
+	ctx->sh = sh;
+	ctx->def = def;
+	ctx->sess = target;
+	ctx->argc = a->argc - first;
+	ctx->argv = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
+	unsigned char *q = xcalloc((size_t)ctx->argc + 1, 1);
+	for (int i = 0; i < ctx->argc; i++) {
+		ctx->argv[i] = xstrdup(a->argv[first + i]);
+		q[i] = a->quoted[first + i];
+	}
+	ctx->quoted = q;
+	ctx->on_done = command_finished;
+	sh->cur = ctx;
+
+	if (target) {
+		session_touch(target);
+		session_ensure(target, ensured, ctx);
+		return CMD_PENDING;
+	}
+	int r = def->run(ctx);
+	if (r != CMD_PENDING) {
+		ctx->finished = true;
+		sh->cur = NULL;
+		ctx_free(ctx);
+	}
+	return r;
+}
+
+/* Record a command's outcome; in batch mode a failure ends the run. */
+static void account(struct shell *sh, int err)
+{
+	if (!err)
+		return;
+	if (sh->interactive && !sh->from_script) {
+		if (err == ERR_INTR)
+			ui_info("Interrupted.");
+		return;
+	}
+	if (cur_source >= 0 && sources[cur_source].rc)
+		return;
+	sh->status = err_exit_status(err);
+	if (!sh->keep_going || err == ERR_INTR)
+		sh->quit = true;
+}
+
+static void command_finished(struct cmdctx *ctx, int err)
+{
+	struct shell *sh = ctx->sh;
+	if (ctx->sess && session_find(sh->reg, ctx->sess->name) == ctx->sess)
+		session_set_busy(ctx->sess, false);
+	if (sh->cur == ctx)
+		sh->cur = NULL;
+	account(sh, err);
+	ctx_free(ctx);
+	ev_wakeup(sh->ev);
+}
+
+/* Run a shell escape: the rest of the line after '!' goes to /bin/sh. */
+static int run_bang(struct shell *sh, const char *cmdline)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmdline, NULL };
+	struct cmdctx *ctx = xcalloc(1, sizeof(*ctx));
+	ctx->sh = sh;
+	ctx->argc = 1;
+	ctx->argv = xcalloc(2, sizeof(char *));
+	ctx->argv[0] = xstrdup("!");
+	ctx->quoted = xcalloc(2, 1);
+	ctx->on_done = command_finished;
+	sh->cur = ctx;
+	int r = shell_spawn(sh, argv, ctx);
+	if (r != CMD_PENDING) {
+		sh->cur = NULL;
+		ctx_free(ctx);
+	}
+	return r;
+}
+
+/* Run commands from sh->pos until one is pending or the text ends.
+ * Returns true when the text is exhausted. */
+static bool run_text(struct shell *sh)
+{
+	while (!sh->cur && !sh->quit && sh->pos) {
+		const char *p = sh->pos;
+		while (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n')
+			p++;
+		if (*p == '!') {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char *line = xstrndup(p + 1, len - 1);
+			sh->pos = nl ? nl + 1 : p + len;
+			account(sh, run_bang(sh, line) == CMD_PENDING ? 0 : ERR_FAIL);
+			free(line);
+			continue;
+		}
+		struct argv a = { 0 };
+		const char *why = NULL;
+		int r = argv_next(&p, &a, &why);
+		sh->pos = p;
+		if (r == 0) {
+			argv_clear(&a);
+			break;
+		}
+		if (r < 0) {
+			ui_error("%s", why);
+			account(sh, ERR_USAGE);
+			/* Skip the rest of this line: it cannot be split. */
+			const char *nl = strchr(sh->pos, '\n');
+			sh->pos = nl ? nl + 1 : sh->pos + strlen(sh->pos);
+			continue;
+		}
+		int st = run_argv(sh, &a);
+		argv_clear(&a);
+		if (st != CMD_PENDING)
+			account(sh, st);
+	}
+	if (sh->cur)
+		return false;
+	if (sh->pos && *sh->pos) {
+		const char *p = sh->pos;
+		while (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n')
+			p++;
+		if (*p)
+			return false;
+	}
+	free(sh->text);
+	sh->text = NULL;
+	sh->pos = NULL;
+	return true;
+}
+
+void shell_feed(struct shell *sh, const char *text)
+{
+	/* Appends to what is still waiting, so nothing typed is lost. */
+	char *rest = sh->pos ? xstrdup(sh->pos) : xstrdup("");
+	free(sh->text);
+	sh->text = xasprintf("%s%s%s", rest, *rest ? "\n" : "", text);
+	free(rest);
+	sh->pos = sh->text;
+}
+
+/* ---- readline --------------------------------------------------------- */
+
+char *shell_prompt(struct shell *sh)
+{
+	struct session *s = session_focus(sh->reg);
+	if (!s)
+		return xstrdup("ferry> ");
+	const char *loc = s->proto->ops->location(s);
+	char *esc = loc ? ui_escape_str(loc, strlen(loc)) : xstrdup("");
+	char *p = xasprintf("ferry %s%s%s> ", s->name, *esc ? ":" : "", esc);
+	free(esc);
+	return p;
+}
+
+static char *saved_line;
+static int saved_point;
+
+static void hide_prompt(void *arg)
+{
+	struct shell *sh = arg;
+	if (!sh->rl_active)
+		return;
+	saved_point = rl_point;
+	saved_line = rl_copy_text(0, rl_end);
+	rl_set_prompt("");
+	rl_replace_line("", 0);
+	rl_redisplay();
+}
+
+static void show_prompt(void *arg)
+{
+	struct shell *sh = arg;
+	if (!sh->rl_active)
+		return;
+	rl_set_prompt(sh->prompt);
+	rl_replace_line(saved_line ? saved_line : "", 0);
+	rl_point = saved_point;
+	rl_redisplay();
+	free(saved_line);
+	saved_line = NULL;
+}
+
+static void rl_stop(struct shell *sh);
+
+static void on_rl_line(char *line)
+{
+	struct shell *sh = the_shell;
+	if (!line) {
+		/* Ctrl-D on an empty line ends the shell. */
+		rl_stop(sh);
+		fputc('\n', stdout);
+		sh->quit = true;
+		return;
+	}
+	rl_stop(sh);
+	if (*line)
+		add_history(line);
+	sh->from_script = false;
+	shell_feed(sh, line);
+	free(line);
+}
+
+static void rl_start(struct shell *sh)
+{
+	if (sh->rl_active)
+		return;
+	free(sh->prompt);
+	sh->prompt = shell_prompt(sh);
+	rl_callback_handler_install(sh->prompt, on_rl_line);
+	sh->rl_active = true;
+	ev_io_set(sh->in_io, POLLIN);
+}
+
+static void rl_stop(struct shell *sh)
+{
+	if (!sh->rl_active)
+		return;
+	rl_callback_handler_remove();
+	sh->rl_active = false;
+	ev_io_set(sh->in_io, 0);
+}
+
+static void on_tty(int fd, short revents, void *arg)
+{
+	struct shell *sh = arg;
+	(void)fd;
+	if (sh->rl_active)
+		rl_callback_read_char();
+	else
+		ev_io_set(sh->in_io, 0);
+}
+
+/* ---- standard input as a script --------------------------------------- */
+
+static void on_stdin(int fd, short revents, void *arg)
+{
+	struct shell *sh = arg;
+	char *p = buf_reserve(&sh->in, 65536);
+	if (!p) {
+		ui_error("standard input: line too long");
+		sh->status = 2;
+		sh->quit = true;
+		return;
+	}
+	ssize_t n = read(fd, p, 65536);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		sh->in_eof = true;
+		ev_io_set(sh->in_io, 0);
+		return;
+	}
+	buf_commit(&sh->in, (size_t)n);
+}
+
+/* Take complete lines from standard input when no command is waiting. */
+static bool stdin_take(struct shell *sh)
+{
+	size_t len = 0;
+	const char *d = buf_peek(&sh->in);
+	const char *nl = memrchr(d, '\n', buf_avail(&sh->in));
+	if (nl)
+		len = (size_t)(nl - d) + 1;
+	else if (sh->in_eof)
+		len = buf_avail(&sh->in);
+	if (!len)
+		return false;
+	char *text = xstrndup(d, len);
+	buf_consume(&sh->in, len);
+	shell_feed(sh, text);
+	free(text);
+	return true;
+}
+
+/* ---- Ctrl-C ------------------------------------------------------------ */
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (the_shell) {
+		the_shell->sigint = true;
+		ev_wakeup(the_shell->ev);
+	}
+}
+
+static void handle_sigint(struct shell *sh)
+{
+	sh->sigint = false;
+	struct cmdctx *ctx = sh->cur;
+	if (ctx) {
+		if (ctx->cancel && !ctx->finished) {
+			void (*cancel)(struct cmdctx *) = ctx->cancel;
+			ctx->cancel = NULL; /* a second Ctrl-C forces it */
+			cancel(ctx);
+			return;
+		}
+		/* No way to stop it politely: drop its connection and leave the
+		 * context to its late callbacks (cmd_done ignores them). */
+		if (ctx->sess)
+			session_drop(ctx->sess, "interrupted");
+		ctx->finished = true;
+		sh->cur = NULL;
+		account(sh, ERR_INTR);
+		return;
+	}
+	if (sh->rl_active) {
+		/* At the prompt: drop the typed line and start a fresh one. */
+		rl_replace_line("", 0);
+		rl_crlf();
+		rl_on_new_line();
+		rl_redisplay();
+	} else if (!sh->interactive) {
+		sh->status = 130;
+		sh->quit = true;
+	}
+}
+
+/* ---- spawning local programs ------------------------------------------ */
+
+struct spawn {
+	struct shell *sh;
+	struct cmdctx *ctx;
+	pid_t pid;
+	struct ev_io *io;
+	int fd;
+};
+
+static void spawn_finish(struct spawn *sp, int err)
+{
+	ev_io_del(sp->io);
+	close(sp->fd);
+	struct cmdctx *ctx = sp->ctx;
+	free(sp);
+	cmd_done(ctx, err);
+}
+
+static void spawn_io(int fd, short revents, void *arg)
+{
+	struct spawn *sp = arg;
+	char c;
+	/* The child holds the write end; EOF means it (and its children)
+	 * exited or closed it. */
+	if (read(fd, &c, 1) > 0)
+		return;
+	int st = 0;
+	while (waitpid(sp->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	int err = 0;
+	if (WIFSIGNALED(st))
+		err = WTERMSIG(st) == SIGINT ? ERR_INTR : ERR_FAIL;
+	else if (WEXITSTATUS(st) != 0)
+		err = ERR_FAIL;
+	spawn_finish(sp, err);
+}
+
+static void spawn_cancel(struct cmdctx *ctx)
+{
+	struct spawn *sp = ctx->op;
+	kill(sp->pid, SIGINT);
+}
+
+int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
+{
+	int pfd[2];
+	ui_flush();
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return cmd_error(ctx, ERR_LOCAL, "pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return cmd_error(ctx, ERR_LOCAL, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		close(pfd[0]);
+		/* pfd[1] stays open (not CLOEXEC) until the program exits. */
+		fcntl(pfd[1], F_SETFD, 0);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	struct spawn *sp = xcalloc(1, sizeof(*sp));
+	sp->sh = sh;
+	sp->ctx = ctx;
+	sp->pid = pid;
+	sp->fd = pfd[0];
+	sp->io = ev_io_add(sh->ev, pfd[0], POLLIN, spawn_io, sp);
+	ctx->op = sp;
+	ctx->cancel = spawn_cancel;
+	return CMD_PENDING;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+static char *xdg_path(const char *var, const char *fallback, const char *leaf)
+{
+	const char *base = getenv(var);
+	const char *home = getenv("HOME");
+	if (base && *base == '/')
+		return xasprintf("%s/ferry/%s", base, leaf);
+	if (!home)
+		return NULL;
+	return xasprintf("%s/%s/ferry/%s", home, fallback, leaf);
+}
+
+static void mkdirs_for(const char *path)
+{
+	char *d = xstrdup(path);
+	for (char *p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(d, 0700);
+		*p = '/';
+	}
+	free(d);
+}
+
+/* Read a whole (small) file; NULL if missing.  Scripts are read before the
+ * loop starts. */
+static char *slurp(const char *path, bool *missing)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		*missing = errno == ENOENT;
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b, 16 * 1024 * 1024);
+	char tmp[8192];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		if (buf_append(&b, tmp, n) < 0)
+			break;
+	bool bad = ferror(f) || !feof(f);
+	fclose(f);
+	char *s = bad ? NULL : xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	*missing = false;
+	return s;
+}
+
+/* ---- the main loop ----------------------------------------------------- */
+
+/* Give the next input to run; returns false when all input is done. */
+static bool next_input(struct shell *sh)
+{
+	for (;;) {
+		if (sh->pos && !run_text(sh))
+			return true;
+		if (sh->cur || sh->quit)
+			return true;
+		if (cur_source >= 0 && sources[cur_source].kind == SRC_STDIN) {
+			if (stdin_take(sh))
+				continue;
+			if (!sh->in_eof)
+				return true;
+		}
+		if (cur_source >= 0 && sources[cur_source].kind == SRC_TTY) {
+			rl_start(sh);
+			return true;
+		}
+		if (cur_source + 1 >= nsources)
+			return false;
+		struct source *src = &sources[++cur_source];
+		sh->from_script = src->kind != SRC_TTY;
+		if (src->kind == SRC_TEXT) {
+			shell_feed(sh, src->text);
+		} else if (src->kind == SRC_STDIN) {
+			buf_init(&sh->in, 1024 * 1024);
+			sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, POLLIN, on_stdin, sh);
+		} else {
+			sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, 0, on_tty, sh);
+		}
+	}
+}
+
+static void setup_readline(struct shell *sh)
+{
+	rl_readline_name = "ferry";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 1;
+	complete_init(sh);
+	sh->histfile = xdg_path("XDG_STATE_HOME", ".local/state", "history");
+	if (sh->histfile) {
+		mkdirs_for(sh->histfile);
+		read_history(sh->histfile);
+	}
+	stifle_history(1000);
+	struct ui_hooks h = { hide_prompt, show_prompt, sh };
+	ui_set_hooks(&h);
+}
+
+int shell_main(const struct shell_opts *o)
+{
+	struct shell shell = { 0 };
+	struct shell *sh = &shell;
+	the_shell = sh;
+
+	if (conn_tls_global_init() < 0) {
+		ui_error("cannot initialise TLS");
+		return 5;
+	}
+	sh->ev = ev_new();
+	sh->cfg = config_new();
+	sh->reg = session_reg_new(sh->ev, sh->cfg);
+	sh->keep_going = o->keep_going;
+	sh->interactive = !o->commands && !o->file && isatty(STDIN_FILENO);
+	log_set_trace(o->trace);
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!o->no_rc) {
+		char *rc = xdg_path("XDG_CONFIG_HOME", ".config", "ferryrc");
+		bool missing = true;
+		char *text = rc ? slurp(rc, &missing) : NULL;
+		if (text)
+			add_source(SRC_TEXT, text, true);
+		else if (rc && !missing)
+			ui_error("%s: cannot read: %s", rc, strerror(errno));
+		free(rc);
+	}
+	if (o->nurls) {
+		struct buf b;
+		buf_init(&b, 1024 * 1024);
+		for (int i = 0; i < o->nurls; i++) {
+			char *q = argv_quote(o->urls[i]);
+			buf_appendf(&b, "open %s\n", q);
+			free(q);
+		}
+		add_source(SRC_TEXT, xstrndup(buf_peek(&b), buf_avail(&b)), false);
+		buf_clear(&b);
+	}
+	if (o->commands) {
+		add_source(SRC_TEXT, xstrdup(o->commands), false);
+	} else if (o->file) {
+		bool missing;
+		char *text = strcmp(o->file, "-") == 0 ? NULL : slurp(o->file, &missing);
+		if (!text && strcmp(o->file, "-") != 0) {
+			ui_error("%s: %s", o->file, strerror(errno));
+			sh->status = 7;
+			goto out;
+		}
+		if (text)
+			add_source(SRC_TEXT, text, false);
+		else
+			add_source(SRC_STDIN, NULL, false);
+	} else if (sh->interactive) {
+		setup_readline(sh);
+		add_source(SRC_TTY, NULL, false);
+	} else {
+		add_source(SRC_STDIN, NULL, false);
+	}
+
+	while (!sh->quit) {
+		if (!next_input(sh))
+			break;
+		if (sh->quit)
+			break;
+		ev_run_once(sh->ev, -1);
+		if (sh->sigint)
+			handle_sigint(sh);
+	}
+
+out:
+	if (sh->rl_active)
+		rl_stop(sh);
+	if (sh->interactive) {
+		ui_set_hooks(NULL);
+		if (sh->histfile)
+			write_history(sh->histfile);
+	}
+	/* Say goodbye to every server, within a bound. */
+	while (session_first(sh->reg))
+		session_close(session_first(sh->reg));
+	for (int i = 0; i < 200 && session_reg_closing(sh->reg); i++)
+		ev_run_once(sh->ev, 20);
+	ui_flush();
+	session_reg_free(sh->reg);
+	if (sh->in_io)
+		ev_io_del(sh->in_io);
+	buf_clear(&sh->in);
+	free(sh->text);
+	free(sh->prompt);
+	free(sh->histfile);
+	for (int i = 0; i < nsources; i++)
+		free(sources[i].text);
+	config_free(sh->cfg);
+	ev_free(sh->ev);
+	conn_tls_global_deinit();
+	the_shell = NULL;
+	return sh->status;
+}

@@ -1,0 +1,70 @@
+/* shell.h - the shell: reading commands (readline in callback mode on the
+ * loop, or a script), running them one at a time in the foreground,
+ * Ctrl-C, the prompt and history, exit statuses.
+ */
+#ifndef FERRY_SHELL_H
+#define FERRY_SHELL_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+
+struct ev;
+struct config;
+struct session_reg;
+struct cmdctx;
+struct ev_io;
+
+struct shell {
+	struct ev *ev;
+	struct config *cfg;
+	struct session_reg *reg;
+
+	bool interactive;     /* reading from a terminal with readline */
+	bool keep_going;      /* -k */
+	bool quit;            /* `quit`, end of input, or a fatal batch error */
+	int status;           /* exit status so far */
+
+	/* Commands waiting to run: the rest of the current text. */
+	char *text;
+	const char *pos;
+	struct cmdctx *cur;   /* the foreground command, or NULL */
+	bool from_script;     /* cur came from -c/-f/stdin/rc/URLs */
+
+	/* Standard input as a script (not a terminal). */
+	struct ev_io *in_io;
+	struct buf in;
+	bool in_eof;
+
+	/* readline state */
+	bool rl_active;       /* handler installed, prompt shown */
+	char *prompt;
+	char *histfile;
+	volatile bool sigint;
+};
+
+/* Options from the command line (main.c). */
+struct shell_opts {
+	const char *commands;  /* -c */
+	const char *file;      /* -f */
+	bool trace;            /* -d */
+	bool keep_going;       /* -k */
+	bool no_rc;
+	char **urls;
+	int nurls;
+};
+
+/* Run ferry; returns the exit status. */
+int shell_main(const struct shell_opts *o);
+
+/* Run one line of commands typed or read (used by `alias` later, tests). */
+void shell_feed(struct shell *sh, const char *text);
+
+/* Spawn a local program (for `!`, `lls`) with the terminal, without blocking
+ * the loop; done gets the exit status. */
+int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx);
+
+/* The prompt text for the focused session (heap). */
+char *shell_prompt(struct shell *sh);
+
+#endif

@@ -1,0 +1,646 @@
+/* tls.c - GnuTLS client sessions for conn.c (see tls.h).
+ *
+ * Verification is done after the handshake rather than inside it, so that
+ * a failure can name every reason and the SHA-256 fingerprint, and so that
+ * a pinned fingerprint can accept a certificate the CAs do not vouch for.
+ * No application data is sent before that check.
+ *
+ * Resumption: FTP servers such as vsftpd (require_ssl_reuse) and proftpd
+ * refuse a data connection whose TLS session is not resumed from the
+ * control connection's.  Under TLS 1.3 the ticket arrives after the
+ * handshake, so the control session's data must be taken when the data
+ * connection starts (after login), never cached at handshake time.
+ * A small process-wide cache also keeps the last resumable session per
+ * host, port and trust settings, so a reconnect can resume too.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "tls.h"
+
+#define TLS_CACHE_SLOTS 16
+#define TLS_SEND_CHUNK 16384
+
+struct tls {
+	gnutls_session_t s;
+	char *host;             /* name or IP literal verified against */
+	char *key;              /* session cache key */
+	char *pin;              /* normalised pinned fingerprint, or NULL */
+	bool verify;
+	bool done;              /* handshake finished and peer accepted */
+	bool resumed;
+	size_t wlast;           /* bytes of a send that returned EAGAIN */
+	char fpr[3 * 32];       /* "AB:CD:..." */
+	char desc[64];
+};
+
+/* Credentials are costly to build (the system store has hundreds of
+ * certificates), and sessions only borrow them, so they are kept for the
+ * life of the process, one per CA file version. */
+struct tls_creds {
+	char *ca_file;          /* NULL: system trust only */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	gnutls_certificate_credentials_t cred;
+	struct tls_creds *next;
+};
+
+struct tls_cached {
+	char *key;
+	gnutls_datum_t data;
+	unsigned long stamp;
+};
+
+static bool tls_inited;
+static struct tls_creds *tls_creds_list;
+static struct tls_cached tls_cache[TLS_CACHE_SLOTS];
+static unsigned long tls_cache_clock;
+
+int tls_global_init(void)
+{
+	if (tls_inited)
+		return 0;
+	if (gnutls_global_init() < 0)
+		return ERR_TLS;
+	tls_inited = true;
+	return 0;
+}
+
+void tls_global_deinit(void)
+{
+	size_t i;
+
+	if (!tls_inited)
+		return;
+	while (tls_creds_list) {
+		struct tls_creds *c = tls_creds_list;
+
+		tls_creds_list = c->next;
+		gnutls_certificate_free_credentials(c->cred);
+		free(c->ca_file);
+		free(c);
+	}
+	for (i = 0; i < TLS_CACHE_SLOTS; i++) {
+		free(tls_cache[i].key);
+		gnutls_free(tls_cache[i].data.data);
+		memset(&tls_cache[i], 0, sizeof(tls_cache[i]));
+	}
+	gnutls_global_deinit();
+	tls_inited = false;
+}
+
+static int tls_creds_get(const char *ca_file, gnutls_certificate_credentials_t *out,
+                         char *err, size_t errlen)
+{
+	struct tls_creds *c;
+	struct stat st;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	if (ca_file && stat(ca_file, &st) < 0) {
+		snprintf(err, errlen, "cannot read CA file %s: %s", ca_file, strerror(errno));
+		return ERR_TLS;
+	}
+	for (c = tls_creds_list; c; c = c->next) {
+		if (!ca_file != !c->ca_file)
+			continue;
+		if (ca_file && (strcmp(ca_file, c->ca_file) || st.st_dev != c->dev ||
+		                st.st_ino != c->ino || st.st_size != c->size ||
+		                st.st_mtim.tv_sec != c->mtime.tv_sec ||
+		                st.st_mtim.tv_nsec != c->mtime.tv_nsec))
+			continue;
+		*out = c->cred;
+		return 0;
+	}
+
+	c = xcalloc(1, sizeof(*c));
+	if (gnutls_certificate_allocate_credentials(&c->cred) < 0) {
+		free(c);
+		snprintf(err, errlen, "cannot allocate TLS credentials");
+		return ERR_TLS;
+	}
+	/* A machine without a system store can still use a CA file or a
+	 * pinned fingerprint, so a failure here is not fatal. */
+	(void)gnutls_certificate_set_x509_system_trust(c->cred);
+	if (ca_file) {
+		r = gnutls_certificate_set_x509_trust_file(c->cred, ca_file, GNUTLS_X509_FMT_PEM);
+		if (r <= 0) {
+			snprintf(err, errlen, "cannot load CA file %s: %s", ca_file,
+			         r < 0 ? gnutls_strerror(r) : "no certificate in it");
+			gnutls_certificate_free_credentials(c->cred);
+			free(c);
+			return ERR_TLS;
+		}
+		c->ca_file = xstrdup(ca_file);
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+		c->size = st.st_size;
+		c->mtime = st.st_mtim;
+	}
+	c->next = tls_creds_list;
+	tls_creds_list = c;
+	*out = c->cred;
+	return 0;
+}
+
+static struct tls_cached *tls_cache_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < TLS_CACHE_SLOTS; i++)
+		if (tls_cache[i].key && !strcmp(tls_cache[i].key, key))
+			return &tls_cache[i];
+	return NULL;
+}
+
+/* Take over d (allocated by GnuTLS). */
+static void tls_cache_put(const char *key, gnutls_datum_t *d)
+{
+	struct tls_cached *e = tls_cache_find(key);
+	size_t i;
+
+	if (!e) {
+		e = &tls_cache[0];
+		for (i = 0; i < TLS_CACHE_SLOTS; i++) {
+			if (!tls_cache[i].key) {
+				e = &tls_cache[i];
+				break;
+			}
+			if (tls_cache[i].stamp < e->stamp)
+				e = &tls_cache[i];
+		}
+		free(e->key);
+		e->key = xstrdup(key);
+	}
+	gnutls_free(e->data.data);
+	e->data = *d;
+	e->stamp = ++tls_cache_clock;
+	d->data = NULL;
+	d->size = 0;
+}
+
+/* Resumption data of an established session, without waiting: under
+ * TLS 1.3 gnutls_session_get_data2() would poll the socket for up to a
+ * round trip when no ticket has arrived yet, which is a blocking read
+ * this loop cannot afford (and it could swallow application data). */
+static int tls_session_data(struct tls *t, gnutls_datum_t *d)
+{
+	d->data = NULL;
+	d->size = 0;
+	if (!t || !t->done)
+		return ERR_AGAIN;
+	if (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3 &&
+	    !(gnutls_session_get_flags(t->s) & GNUTLS_SFLAGS_SESSION_TICKET))
+		return ERR_AGAIN;
+	if (gnutls_session_get_data2(t->s, d) < 0 || !d->size) {
+		gnutls_free(d->data);
+		d->data = NULL;
+		d->size = 0;
+		return ERR_AGAIN;
+	}
+	return 0;
+}
+
+static bool tls_ip_literal(const char *host, unsigned char *raw, size_t *rawlen)
+{
+	char tmp[64];
+	size_t n = strlen(host);
+
+	/* Accept "[::1]" too, in case a caller kept the URL brackets. */
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(tmp)) {
+		memcpy(tmp, host + 1, n - 2);
+		tmp[n - 2] = '\0';
+		host = tmp;
+	}
+	if (inet_pton(AF_INET, host, raw) == 1) {
+		*rawlen = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, raw) == 1) {
+		*rawlen = 16;
+		return true;
+	}
+	return false;
+}
+
+/* Hex digits only, lower case; NULL if nothing is left or a character
+ * other than a hex digit, ':' or blank is present. */
+static char *tls_pin_normalise(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *w = out;
+
+	for (; *s; s++) {
+		if (*s == ':' || isspace((unsigned char)*s))
+			continue;
+		if (!isxdigit((unsigned char)*s)) {
+			free(out);
+			return NULL;
+		}
+		*w++ = (char)tolower((unsigned char)*s);
+	}
+	*w = '\0';
+	if (w == out) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static bool tls_pin_matches(const struct tls *t)
+{
+	char hex[sizeof(t->fpr)];
+	const char *p;
+	char *w = hex;
+
+	if (!t->pin || !t->fpr[0])
+		return false;
+	for (p = t->fpr; *p; p++)
+		if (*p != ':')
+			*w++ = (char)tolower((unsigned char)*p);
+	*w = '\0';
+	return !strcmp(hex, t->pin);
+}
+
+static void tls_take_fingerprint(struct tls *t)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0, i;
+	unsigned char md[32];
+	size_t mdlen = sizeof(md);
+	char *w = t->fpr;
+
+	t->fpr[0] = '\0';
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (!certs || !n)
+		return;
+	if (gnutls_fingerprint(GNUTLS_DIG_SHA256, &certs[0], md, &mdlen) < 0 || mdlen != 32)
+		return;
+	for (i = 0; i < mdlen; i++)
+		w += sprintf(w, i ? ":%02X" : "%02X", md[i]);
+}
+
+/* True if the leaf certificate signed itself (a self-signed server
+ * certificate deserves a clearer word than "unknown issuer"). */
+static bool tls_leaf_self_signed(struct tls *t)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0;
+	gnutls_x509_crt_t crt;
+	bool self = false;
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (!certs || !n || gnutls_x509_crt_init(&crt) < 0)
+		return false;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0)
+		self = gnutls_x509_crt_check_issuer(crt, crt) != 0;
+	gnutls_x509_crt_deinit(crt);
+	return self;
+}
+
+static void tls_reasons(struct tls *t, unsigned status, char *out, size_t n)
+{
+	static const struct {
+		unsigned bit;
+		const char *text;
+	} why[] = {
+		{ GNUTLS_CERT_UNEXPECTED_OWNER, "certificate is for another host name" },
+		{ GNUTLS_CERT_EXPIRED, "certificate expired" },
+		{ GNUTLS_CERT_NOT_ACTIVATED, "certificate not yet valid" },
+		{ GNUTLS_CERT_REVOKED, "certificate revoked" },
+		{ GNUTLS_CERT_SIGNER_NOT_CA, "signer is not a CA" },
+		{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure signature algorithm" },
+		{ GNUTLS_CERT_SIGNATURE_FAILURE, "bad signature" },
+		{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE, "signer constraints violated" },
+		{ GNUTLS_CERT_PURPOSE_MISMATCH, "certificate not meant for TLS servers" },
+		{ GNUTLS_CERT_UNKNOWN_CRIT_EXTENSIONS, "unknown critical extension" },
+		{ GNUTLS_CERT_MISMATCH, "certificate mismatch" },
+	};
+	size_t i, used = 0;
+	unsigned known = GNUTLS_CERT_INVALID | GNUTLS_CERT_SIGNER_NOT_FOUND;
+
+	out[0] = '\0';
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		used += (size_t)snprintf(out, n, "%s", tls_leaf_self_signed(t) ?
+		        "self-signed certificate (untrusted)" :
+		        "signer not found (untrusted CA)");
+	for (i = 0; i < sizeof(why) / sizeof(why[0]) && used < n; i++) {
+		known |= why[i].bit;
+		if (status & why[i].bit)
+			used += (size_t)snprintf(out + used, n - used, "%s%s",
+			                         used ? ", " : "", why[i].text);
+	}
+	if ((status & ~known) && used < n) {
+		gnutls_datum_t txt = { NULL, 0 };
+
+		if (gnutls_certificate_verification_status_print(status & ~known,
+		    GNUTLS_CRT_X509, &txt, 0) >= 0 && txt.data)
+			snprintf(out + used, n - used, "%s%s", used ? ", " : "", (char *)txt.data);
+		gnutls_free(txt.data);
+	}
+	if (!out[0])
+		snprintf(out, n, "not trusted");
+}
+
+static int tls_verify(struct tls *t, char *err, size_t errlen)
+{
+	gnutls_typed_vdata_st vd;
+	unsigned char raw[16];
+	size_t rawlen = 0;
+	unsigned status = 0;
+	char why[256];
+	int r, nvd = 0;
+
+	if (!t->fpr[0]) {
+		snprintf(err, errlen, "%s sent no certificate", t->host);
+		return ERR_TLS;
+	}
+	memset(&vd, 0, sizeof(vd));
+	if (t->host[0]) {
+		if (tls_ip_literal(t->host, raw, &rawlen)) {
+			/* IP literals must match an iPAddress SAN, never a
+			 * DNS name that happens to look like an address. */
+			vd.type = GNUTLS_DT_IP_ADDRESS;
+			vd.data = raw;
+			vd.size = (unsigned)rawlen;
+		} else {
+			vd.type = GNUTLS_DT_DNS_HOSTNAME;
+			vd.data = (unsigned char *)t->host;
+			vd.size = 0;
+		}
+		nvd = 1;
+	}
+	r = gnutls_certificate_verify_peers(t->s, nvd ? &vd : NULL, (unsigned)nvd, &status);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "%s", gnutls_strerror(r));
+		status = GNUTLS_CERT_INVALID;
+	} else if (status) {
+		tls_reasons(t, status, why, sizeof(why));
+	}
+	if (!status || tls_pin_matches(t))
+		return 0;
+	snprintf(err, errlen, "certificate verification failed for %s: %s; SHA-256 fingerprint %s",
+	         t->host[0] ? t->host : "server", why, t->fpr);
+	return ERR_TLS;
+}
+
+static char *tls_cache_key(const struct tls_params *p, int port, const char *pin)
+{
+	return xasprintf("%s:%d|%s|%s", p->host ? p->host : "", port,
+	                 p->ca_file ? p->ca_file : "", pin ? pin : "");
+}
+
+static void tls_free_session(struct tls *t)
+{
+	if (!t)
+		return;
+	if (t->s)
+		gnutls_deinit(t->s);
+	free(t->host);
+	free(t->key);
+	free(t->pin);
+	free(t);
+}
+
+int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
+            struct tls *from, char *err, size_t errlen)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_datum_t d = { NULL, 0 };
+	struct tls_cached *e;
+	struct tls *t = NULL;
+	unsigned char raw[16];
+	size_t rawlen;
+	int rc, r;
+
+	*out = NULL;
+	if (tls_global_init() < 0) {
+		snprintf(err, errlen, "cannot initialise GnuTLS");
+		rc = ERR_TLS;
+		goto out;
+	}
+	rc = tls_creds_get(p->ca_file, &cred, err, errlen);
+	if (rc < 0)
+		goto out;
+
+	t = xcalloc(1, sizeof(*t));
+	t->host = xstrdup(p->host ? p->host : "");
+	t->verify = p->verify;
+	if (p->fingerprint && p->fingerprint[0]) {
+		t->pin = tls_pin_normalise(p->fingerprint);
+		if (!t->pin) {
+			snprintf(err, errlen, "malformed fingerprint \"%s\"", p->fingerprint);
+			rc = ERR_TLS;
+			goto out;
+		}
+	}
+	/* A data connection files its sessions under its control
+	 * connection's key: the port differs but the server is the same. */
+	t->key = from ? xstrdup(from->key) : tls_cache_key(p, port, t->pin);
+
+	r = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
+	if (r < 0) {
+		t->s = NULL;
+		goto gnutls_fail;
+	}
+	/* The system policy (@SYSTEM) or GnuTLS's defaults: never SSL 3. */
+	if ((r = gnutls_set_default_priority(t->s)) < 0)
+		goto gnutls_fail;
+	if ((r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
+		goto gnutls_fail;
+	if (t->host[0] && !tls_ip_literal(t->host, raw, &rawlen)) {
+		r = gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host, strlen(t->host));
+		if (r < 0)
+			goto gnutls_fail;
+	}
+	/* Our own timers bound the handshake. */
+	gnutls_handshake_set_timeout(t->s, 0);
+	gnutls_transport_set_int(t->s, fd);
+
+	/* Fresh data from the control session each time (a TLS 1.3 ticket
+	 * may have arrived since the last data connection); the cache is
+	 * the fallback, and what a reconnect uses. */
+	if (tls_session_data(from, &d) < 0 && (e = tls_cache_find(t->key)) != NULL) {
+		d.data = gnutls_malloc(e->data.size);
+		if (d.data) {
+			memcpy(d.data, e->data.data, e->data.size);
+			d.size = e->data.size;
+		}
+	}
+	if (d.data) {
+		/* Unusable data only means a full handshake. */
+		(void)gnutls_session_set_data(t->s, d.data, d.size);
+		gnutls_free(d.data);
+	}
+	rc = 0;
+	goto out;
+
+gnutls_fail:
+	snprintf(err, errlen, "TLS setup failed: %s", gnutls_strerror(r));
+	rc = ERR_TLS;
+out:
+	if (rc < 0)
+		tls_free_session(t);
+	else
+		*out = t;
+	return rc;
+}
+
+void tls_free(struct tls *t)
+{
+	gnutls_datum_t d;
+
+	if (!t)
+		return;
+	/* Only sessions whose peer we accepted (a resumed session inherits
+	 * its control session's verification) go into the cache; a later
+	 * resumption is verified again anyway. */
+	if (t->done && (t->verify || t->resumed) && tls_session_data(t, &d) == 0)
+		tls_cache_put(t->key, &d);
+	tls_free_session(t);
+}
+
+int tls_handshake(struct tls *t, char *err, size_t errlen)
+{
+	int r;
+
+	r = gnutls_handshake(t->s);
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+		return ERR_AGAIN;
+	if (r < 0 && !gnutls_error_is_fatal(r))
+		return ERR_AGAIN; /* a warning alert: go on */
+	if (r < 0) {
+		if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			snprintf(err, errlen, "TLS handshake failed: server sent alert \"%s\"",
+			         gnutls_alert_get_name(gnutls_alert_get(t->s)));
+		else if (r == GNUTLS_E_PREMATURE_TERMINATION)
+			snprintf(err, errlen, "TLS handshake failed: connection closed by server");
+		else if (r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR)
+			snprintf(err, errlen, "TLS handshake failed: %s", strerror(errno));
+		else
+			snprintf(err, errlen, "TLS handshake failed: %s", gnutls_strerror(r));
+		return ERR_TLS;
+	}
+	t->resumed = gnutls_session_is_resumed(t->s) != 0;
+	tls_take_fingerprint(t);
+	snprintf(t->desc, sizeof(t->desc), "%s %s",
+	         gnutls_protocol_get_name(gnutls_protocol_get_version(t->s)),
+	         gnutls_cipher_get_name(gnutls_cipher_get(t->s)));
+	if (t->verify) {
+		r = tls_verify(t, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	t->done = true;
+	return 0;
+}
+
+bool tls_want_write(const struct tls *t)
+{
+	return gnutls_record_get_direction(t->s) == 1;
+}
+
+ssize_t tls_recv(struct tls *t, void *p, size_t n, char *err, size_t errlen)
+{
+	ssize_t r;
+	int spins;
+
+	/* Non-fatal conditions (a warning alert, a renegotiation request we
+	 * ignore) are skipped, a bounded number of times. */
+	for (spins = 0; spins < 16; spins++) {
+		r = gnutls_record_recv(t->s, p, n);
+		if (r >= 0)
+			return r;
+		switch (r) {
+		case GNUTLS_E_AGAIN:
+		case GNUTLS_E_INTERRUPTED:
+			return ERR_AGAIN;
+		case GNUTLS_E_PREMATURE_TERMINATION:
+			snprintf(err, errlen, "connection cut without TLS close_notify");
+			return ERR_EOF;
+		case GNUTLS_E_PULL_ERROR:
+			snprintf(err, errlen, "receive failed: %s", strerror(errno));
+			return ERR_NET;
+		case GNUTLS_E_REHANDSHAKE:
+		case GNUTLS_E_WARNING_ALERT_RECEIVED:
+			continue;
+		default:
+			if (!gnutls_error_is_fatal((int)r))
+				continue;
+			if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+				snprintf(err, errlen, "TLS alert from server: %s",
+				         gnutls_alert_get_name(gnutls_alert_get(t->s)));
+			else
+				snprintf(err, errlen, "TLS receive failed: %s", gnutls_strerror((int)r));
+			return ERR_TLS;
+		}
+	}
+	return ERR_AGAIN;
+}
+
+ssize_t tls_send(struct tls *t, const void *p, size_t n, char *err, size_t errlen)
+{
+	size_t len;
+	ssize_t r;
+
+	/* GnuTLS wants a send that returned EAGAIN repeated with the same
+	 * length; the caller keeps the bytes in place until they are sent. */
+	len = t->wlast ? t->wlast : (n < TLS_SEND_CHUNK ? n : TLS_SEND_CHUNK);
+	r = gnutls_record_send(t->s, p, len);
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+		t->wlast = len;
+		return ERR_AGAIN;
+	}
+	t->wlast = 0;
+	if (r >= 0)
+		return r;
+	if (r == GNUTLS_E_PUSH_ERROR) {
+		snprintf(err, errlen, "send failed: %s", strerror(errno));
+		return ERR_NET;
+	}
+	snprintf(err, errlen, "TLS send failed: %s", gnutls_strerror((int)r));
+	return ERR_TLS;
+}
+
+size_t tls_pending(const struct tls *t)
+{
+	return t && t->s ? gnutls_record_check_pending(t->s) : 0;
+}
+
+int tls_bye(struct tls *t, char *err, size_t errlen)
+{
+	int r = gnutls_bye(t->s, GNUTLS_SHUT_WR);
+
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+		return ERR_AGAIN;
+	if (r < 0) {
+		snprintf(err, errlen, "TLS close_notify failed: %s", gnutls_strerror(r));
+		return r == GNUTLS_E_PUSH_ERROR ? ERR_NET : ERR_TLS;
+	}
+	return 0;
+}
+
+bool tls_resumed(const struct tls *t)
+{
+	return t && t->resumed;
+}
+
+const char *tls_fingerprint(const struct tls *t)
+{
+	return t && t->fpr[0] ? t->fpr : NULL;
+}
+
+const char *tls_desc(const struct tls *t)
+{
+	return t && t->desc[0] ? t->desc : NULL;
+}

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Ctrl-C during a slow download (vsftpd with anon_max_rate) returns to the
+# prompt within seconds; the FTP session still works (pwd, a small get) and
+# the NNTP session is still open (sessions, an article).  The interrupted
+# download leaves no file under its final name.
+set -e
+. "$(dirname "$0")/ptylib.sh"
+pty_init "$@"
+
+pty_start
+pty_cmd "open nntp://127.0.0.1:$NNTP_PORT as news"
+pty_cmd "group ferry.test"
+pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow"
+
+want=$((PTY_PROMPTS + 1))
+pty_type "get 20mib.bin"
+pty_send Enter
+# Wait until the transfer is under way (its .part grows).
+end=$((SECONDS + 15))
+while [ $SECONDS -le $end ]; do
+	[ -s "$W/dl/20mib.bin.part" ] && break
+	sleep 0.1
+done
+[ -s "$W/dl/20mib.bin.part" ] || pty_fail "the download never started (no 20mib.bin.part)"
+[ "$(pty_count_prompts)" -lt "$want" ] || pty_fail "the prompt came back before Ctrl-C"
+t0=$SECONDS
+pty_send C-c
+pty_wait_prompts "$want" 10
+[ $((SECONDS - t0)) -le 5 ] || pty_fail "the prompt took $((SECONDS - t0)) s to come back"
+[ -e "$W/dl/20mib.bin" ] && pty_fail "an interrupted download left 20mib.bin"
+size=$(stat -c %s "$W/dl/20mib.bin.part" 2>/dev/null || echo 0)
+
+# The same FTP session answers.
+pty_cmd "pwd"
+pty_screen | tail -n 2 | head -n 1 | grep -qx '/' || pty_fail "pwd after Ctrl-C does not print /"
+pty_cmd "get hello.txt"
+assert_sha "$W/dl/hello.txt" "$FTP_SAMPLE_SMALL_SHA256"
+# The transfer really stopped.
+size2=$(stat -c %s "$W/dl/20mib.bin.part" 2>/dev/null || echo 0)
+[ "$size2" = "$size" ] || pty_fail "20mib.bin.part still grows after Ctrl-C ($size -> $size2)"
+
+# The NNTP session is still open.
+pty_cmd "sessions"
+pty_screen | grep -q 'news' || pty_fail "sessions lost the news session"
+pty_cmd "article 1"
+pty_wait_for 'This is article 1 of ferry.test\.'
+
+status=$(pty_quit)
+[ "$status" = 0 ] || pty_fail "ferry exited with $status after quit"
+t_pass

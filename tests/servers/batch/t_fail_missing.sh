@@ -1,0 +1,26 @@
+#!/bin/bash
+# A missing remote file, directory, group or article: exit status 6, and a
+# failed download leaves nothing behind.
+set -e
+. "$(dirname "$0")/../testlib.sh"
+t_init "$@"
+F=ftp://127.0.0.1:$FTP_PORT
+N=nntp://127.0.0.1:$NNTP_PORT
+
+run_ferry 6 -c "open $F; get no-such-file.bin"
+assert_err_nonempty
+assert_no_file no-such-file.bin
+assert_no_file no-such-file.bin.part
+[ -z "$(ls -A .)" ] || t_fail "a failed get left files: $(ls -A .)"
+run_ferry 6 -c "open $F; cd no-such-dir"
+# (No `ls no-such-dir`: vsftpd answers LIST of a missing path with an empty
+# listing and 226.)
+run_ferry 6 -c "open $N; group no.such.group"
+assert_err_nonempty
+run_ferry 6 -c "open $N; group ferry.test; article 999"
+run_ferry 6 -c "open $N; article <no-such-article@ferry.invalid>"
+run_ferry 6 -c "open $N; group $NNTP_EMPTY_GROUP; article 1"
+# A failing command ends the batch: the get after it never runs.
+run_ferry 6 -c "open $F; get no-such-file.bin; get hello.txt"
+assert_no_file hello.txt
+t_pass

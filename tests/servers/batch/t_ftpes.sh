@@ -1,0 +1,29 @@
+#!/bin/bash
+# Explicit FTPS (ftpes://) against vsftpd with require_ssl_reuse=YES: a data
+# connection that does not resume the control connection's TLS session gets
+# "522 SSL connection failed: session reuse required", so listing, download
+# and upload passing here prove the resumption.
+set -e
+. "$(dirname "$0")/../testlib.sh"
+t_init "$@"
+
+up_sha=$(make_file ftpes-up.bin 3000000)
+run_ferry 0 -d -c "open ftpes://127.0.0.1:$FTP_PORT as anon; ls; get 1mib.bin; get hello.txt;
+open ftpes://$FTP_USER:$FTP_PASS@127.0.0.1:$FTP_PORT as user; put ftpes-up.bin; ls; get ftpes-up.bin -o back.bin"
+assert_out_has "20mib.bin"
+assert_out_has "ftpes-up.bin"
+assert_sha 1mib.bin "$FTP_SAMPLE_1M_SHA256"
+assert_sha hello.txt "$FTP_SAMPLE_SMALL_SHA256"
+assert_sha "$FTP_USER_HOME/ftpes-up.bin" "$up_sha"
+assert_sha back.bin "$up_sha"
+assert_no_part .
+# Trace lines: "> " before what ferry sent, "< " before what it received.
+grep -Eq '>[[:space:]]*AUTH TLS' "$ERR" || t_fail "the trace shows no AUTH TLS sent"
+grep -Eq '>[[:space:]]*PROT P' "$ERR" || t_fail "the trace shows no PROT P sent"
+! grep -Eq '<[[:space:]]*522' "$ERR" || t_fail "a data connection was refused (522: no TLS session reuse?)"
+! grep -qF "PASS $FTP_PASS" "$ERR" || t_fail "the trace shows the password"
+
+# The same through localhost (the certificate names localhost too).
+run_ferry 0 -c "open ftpes://localhost:$FTP_PORT; get 'with space.txt'"
+assert_sha "with space.txt" "$FTP_SAMPLE_SPACE_SHA256"
+t_pass

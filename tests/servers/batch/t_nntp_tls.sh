@@ -1,0 +1,27 @@
+#!/bin/bash
+# NNTP over TLS: nntp:// uses STARTTLS when offered; `set nntp:tls require`
+# insists on it; AUTHINFO after STARTTLS; nntps:// (and snews://) implicit.
+set -e
+. "$(dirname "$0")/../testlib.sh"
+t_init "$@"
+
+run_ferry 0 -d -c "open nntp://127.0.0.1:$NNTP_PORT; group ferry.test; article 1"
+assert_body ferry.test 1
+# Trace lines sent by ferry carry "> " before the command.
+sent() { grep -Eq ">[[:space:]]*$1" "$ERR"; }
+sent STARTTLS || t_fail "nntp:// with STARTTLS offered: the trace shows no STARTTLS sent"
+
+run_ferry 0 -d -c "set nntp:tls require; open nntp://$NNTP_USER:$NNTP_PASS@127.0.0.1:$NNTP_PORT;
+group $NNTP_PRIVATE_GROUP; article 2"
+assert_body a.private.group 2
+sent STARTTLS || t_fail "nntp:tls require: the trace shows no STARTTLS sent"
+# STARTTLS must come before AUTHINFO: the password never goes in clear.
+awk '/>[ \t]*STARTTLS/ && !s { s = NR } />[ \t]*AUTHINFO/ && !a { a = NR } END { exit !(s && a && s < a) }' "$ERR" ||
+	t_fail "AUTHINFO was sent before STARTTLS"
+! grep -qF "$NNTP_PASS" "$ERR" || t_fail "the trace shows the password"
+
+run_ferry 0 -c "open nntps://127.0.0.1:$NNTPS_PORT; group ferry.test; article $(msgid_of ferry.test 5)"
+assert_body ferry.test 5
+run_ferry 0 -c "open snews://localhost:$NNTPS_PORT; group ferry.test; body 1"
+assert_body ferry.test 1
+t_pass

@@ -1,0 +1,129 @@
+#!/bin/bash
+# srv-vsftpd.sh start|stop STATE - three vsftpd instances on 127.0.0.1:
+#   main      FTP_PORT            plain FTP, explicit FTPS optional (AUTH TLS),
+#                                 require_ssl_reuse=YES
+#   implicit  FTPS_IMPLICIT_PORT  implicit FTPS (TLS from the first byte)
+#   slow      FTP_SLOW_PORT       like main, anonymous downloads at
+#                                 FTP_SLOW_RATE bytes/s (for Ctrl-C tests)
+# Anonymous: read-only sample files.  User ferrytest/ferrypass: chrooted,
+# writable home, reset at every start.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+action=$1
+state_init "$2"
+. "$STATE/env.d/certs.sh"
+
+INSTANCES=(main implicit slow)
+FTP_USER=ferrytest
+FTP_PASS=ferrypass
+FTP_SLOW_RATE=262144
+
+ensure_user() {
+	if ! getent passwd "$FTP_USER" >/dev/null; then
+		# PAM's pam_shells wants a shell from /etc/shells.  vsftpd
+		# changes into the home before local_root, so it must exist: "/".
+		useradd --system --no-create-home --home-dir / \
+			--shell /bin/sh --comment "ferry test suite" "$FTP_USER"
+	fi
+	[ "$(getent passwd "$FTP_USER" | cut -d: -f6)" = / ] || usermod --home / "$FTP_USER"
+	local hash salt
+	hash=$(getent shadow "$FTP_USER" | cut -d: -f2)
+	salt=$(printf '%s' "$hash" | cut -d'$' -f3)
+	if [ "$(openssl passwd -6 -salt "$salt" "$FTP_PASS" 2>/dev/null)" != "$hash" ]; then
+		echo "$FTP_USER:$FTP_PASS" | chpasswd
+	fi
+	getent passwd ftp >/dev/null || die "system user ftp is missing (vsftpd's package makes it)"
+}
+
+prepare_tree() {
+	local ftp=$RUN/ftp
+	mkdir -p "$ftp/anon" "$ftp/empty"
+	chown root:root "$ftp" "$ftp/anon" "$ftp/empty"
+	chmod 755 "$ftp" "$ftp/anon" "$ftp/empty"
+	if [ ! -s "$ftp/anon/20mib.bin" ] || [ ! -s "$ftp/anon.sha256" ]; then
+		python3 "$SRV_DIR/srvtool.py" gen-files "$ftp/anon"
+		(cd "$ftp/anon" && sha256sum hello.txt 1mib.bin 20mib.bin "with space.txt" sub/nested.txt) \
+			> "$ftp/anon.sha256"
+	fi
+	# The user's home: fresh at every start, so uploads never meet leftovers.
+	rm -rf "$ftp/home"
+	mkdir -p "$ftp/home/sub"
+	cp "$ftp/anon/hello.txt" "$ftp/home/hello.txt"
+	echo "A file in the user's subdirectory." > "$ftp/home/sub/inside.txt"
+	chown -R "$FTP_USER:" "$ftp/home"
+	chmod 755 "$ftp/home" "$ftp/home/sub"
+}
+
+start() {
+	command -v vsftpd >/dev/null || die "vsftpd is not installed"
+	ensure_user
+	prepare_tree
+	read -r FTP_PORT FTPS_IMPLICIT_PORT FTP_SLOW_PORT <<<"$(free_ports 3)"
+	mkdir -p "$RUN/vsftpd"
+	local inst port extra conf
+	for inst in "${INSTANCES[@]}"; do
+		case $inst in
+		main) port=$FTP_PORT extra= ;;
+		implicit) port=$FTPS_IMPLICIT_PORT extra=implicit_ssl=YES ;;
+		slow) port=$FTP_SLOW_PORT extra=anon_max_rate=$FTP_SLOW_RATE ;;
+		esac
+		conf=$RUN/vsftpd/$inst.conf
+		python3 "$SRV_DIR/subst.py" "$SRV_DIR/conf/vsftpd.conf.in" "$conf" \
+			PORT="$port" INSTANCE="$inst" ANON_ROOT="$RUN/ftp/anon" \
+			USER_HOME="$RUN/ftp/home" EMPTY_DIR="$RUN/ftp/empty" \
+			CERT="$SERVER_CERT" KEY="$SERVER_KEY" \
+			LOG="$LOGS/vsftpd-$inst.protocol.log" EXTRA="$extra"
+		chmod 600 "$conf"
+		daemon_start "vsftpd-$inst" "$LOGS/vsftpd-$inst.log" vsftpd "$conf"
+	done
+	wait_banner vsftpd-main 127.0.0.1 "$FTP_PORT" 220
+	wait_banner vsftpd-implicit 127.0.0.1 "$FTPS_IMPLICIT_PORT" 220 --tls
+	wait_banner vsftpd-slow 127.0.0.1 "$FTP_SLOW_PORT" 220
+
+	local env=$STATE/env.d/vsftpd.sh
+	: > "$env"
+	env_put "$env" FTP_HOST 127.0.0.1
+	env_put "$env" FTP_PORT "$FTP_PORT"
+	env_put "$env" FTPS_IMPLICIT_PORT "$FTPS_IMPLICIT_PORT"
+	env_put "$env" FTP_SLOW_PORT "$FTP_SLOW_PORT"
+	env_put "$env" FTP_SLOW_RATE "$FTP_SLOW_RATE"
+	env_put "$env" FTP_USER "$FTP_USER"
+	env_put "$env" FTP_PASS "$FTP_PASS"
+	env_put "$env" FTP_ANON_ROOT "$RUN/ftp/anon"
+	env_put "$env" FTP_USER_HOME "$RUN/ftp/home"
+	env_put "$env" FTP_SAMPLE_SMALL hello.txt
+	env_put "$env" FTP_SAMPLE_1M 1mib.bin
+	env_put "$env" FTP_SAMPLE_20M 20mib.bin
+	env_put "$env" FTP_SAMPLE_SPACE "with space.txt"
+	env_put "$env" FTP_SAMPLE_SUBDIR sub
+	env_put "$env" FTP_SAMPLE_NESTED sub/nested.txt
+	local sum name var
+	while read -r sum name; do
+		case $name in
+		hello.txt) var=FTP_SAMPLE_SMALL_SHA256 ;;
+		1mib.bin) var=FTP_SAMPLE_1M_SHA256 ;;
+		20mib.bin) var=FTP_SAMPLE_20M_SHA256 ;;
+		"with space.txt") var=FTP_SAMPLE_SPACE_SHA256 ;;
+		sub/nested.txt) var=FTP_SAMPLE_NESTED_SHA256 ;;
+		*) continue ;;
+		esac
+		env_put "$env" "$var" "$sum"
+	done < "$RUN/ftp/anon.sha256"
+	env_put "$env" FTP_SAMPLE_1M_SIZE 1048576
+	env_put "$env" FTP_SAMPLE_20M_SIZE 20971520
+	note "vsftpd: ftp $FTP_PORT, implicit ftps $FTPS_IMPLICIT_PORT, slow $FTP_SLOW_PORT"
+}
+
+stop() {
+	local inst
+	for inst in "${INSTANCES[@]}"; do
+		daemon_stop "vsftpd-$inst"
+	done
+	rm -f "$STATE/env.d/vsftpd.sh"
+}
+
+case $action in
+start) start ;;
+stop) stop ;;
+*) die "usage: $0 start|stop STATE" ;;
+esac

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""srvtool.py - small helpers for the ferry test servers.
+
+  freeports N                     print N distinct free TCP ports on 127.0.0.1
+  waitbanner HOST PORT PREFIX SECS [--tls] [--alive PID]
+                                  wait until a server greets with PREFIX
+  gen-files DIR                   write the FTP sample files (deterministic)
+  gen-news OUTDIR                 write the news sample: an rnews batch
+                                  (OUTDIR/batch), the active and newsgroups
+                                  lines, and per article N.body, N.msgid,
+                                  N.subject under OUTDIR/GROUP/
+
+Only the standard library; nothing here talks to anything but loopback.
+"""
+import os
+import random
+import socket
+import ssl
+import sys
+import time
+
+
+def freeports(n):
+    socks, ports = [], []
+    try:
+        while len(ports) < n:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            # The port must be free on ::1 as well, so a later IPv6 listener
+            # (or a test's "closed port") never meets a stranger there.
+            try:
+                s6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+                s6.bind(("::1", port))
+                socks.append(s6)
+            except OSError:
+                s.close()
+                continue
+            socks.append(s)
+            ports.append(port)
+    finally:
+        for s in socks:
+            s.close()
+    print(" ".join(str(p) for p in ports))
+
+
+def waitbanner(host, port, prefix, secs, tls=False, alive=None):
+    deadline = time.monotonic() + secs
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if alive and not os.path.exists("/proc/%s" % alive):
+            print("daemon (pid %s) exited" % alive, file=sys.stderr)
+            return 1
+        try:
+            with socket.create_connection((host, int(port)), timeout=3) as raw:
+                s = raw
+                if tls:
+                    ctx = ssl.create_default_context()
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                    s = ctx.wrap_socket(raw, server_hostname=host)
+                s.settimeout(5)
+                data = b""
+                while b"\n" not in data:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                line = data.decode("latin-1").strip()
+                if line.startswith(prefix):
+                    try:
+                        s.sendall(b"QUIT\r\n")
+                    except OSError:
+                        pass
+                    return 0
+                last = "greeting %r" % line
+        except (OSError, ssl.SSLError) as e:
+            last = str(e)
+        time.sleep(0.1)
+    print("%s:%s: %s" % (host, port, last), file=sys.stderr)
+    return 1
+
+
+def gen_files(d):
+    os.makedirs(os.path.join(d, "sub"), exist_ok=True)
+
+    def put(name, data):
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+
+    put("hello.txt", b"Hello from the ferry test server.\n"
+        b"This small text file has three lines.\n"
+        b"The end.\n")
+    put("with space.txt", b"A file whose name has a space in it.\n")
+    put("sub/nested.txt", b"A file in a subdirectory.\n")
+    rng = random.Random(20240101)
+    put("1mib.bin", rng.randbytes(1 << 20))
+    put("20mib.bin", rng.randbytes(20 << 20))
+
+
+# ---- news -------------------------------------------------------------
+
+GROUPS = [
+    # name, description, first article number (None: from 1)
+    ("ferry.test", "Ferry test articles.", None),
+    ("ferry.empty", "A group with no articles.", None),
+    ("ferry.post", "Post here in tests.", None),
+    ("a.private.group", "Readable only after AUTHINFO.", None),
+    ("ferry.big", "Article numbers at the top of INN's range (2^31-1).", 2147483645),
+]
+
+
+def msgid(group, n):
+    return "<%s.%d@ferry.invalid>" % (group, n)
+
+
+def article(group, n, subject, body, extra=None, date_day=1, frm=None):
+    hdrs = [
+        ("Path", "ferry-origin!not-for-mail"),
+        ("From", frm or "Ferry Tester <tester@ferry.invalid>"),
+        ("Newsgroups", group),
+        ("Subject", subject),
+        ("Date", "Mon, %02d Jan 2024 %02d:%02d:00 +0000" % (date_day, n % 24, n % 60)),
+        ("Message-ID", msgid(group, n)),
+    ]
+    if extra:
+        hdrs += extra
+    head = "".join("%s: %s\n" % kv for kv in hdrs)
+    return head.encode("utf-8"), body
+
+
+def news_articles():
+    arts = []  # (group, index, subject, head bytes, body bytes)
+    g = "ferry.test"
+
+    def add(group, n, subject, body, **kw):
+        head, body = article(group, n, subject, body, **kw)
+        arts.append((group, n, subject, head, body))
+
+    add(g, 1, "Welcome to ferry.test",
+        b"This is article 1 of ferry.test.\n"
+        b"It has three body lines.\n"
+        b"Bye.\n")
+    add(g, 2, "Re: Welcome to ferry.test",
+        b"> This is article 1 of ferry.test.\n\n"
+        b"A reply, article 2.\n",
+        extra=[("References", msgid(g, 1))])
+    add(g, 3, "Dots at the start of lines",
+        b"The next lines start with dots and are dot-stuffed on the wire.\n"
+        b".leading dot line\n"
+        b"..two leading dots\n"
+        b".\n"
+        b"The line above is a single dot.\n")
+    add(g, 4, "=?UTF-8?B?" + "R3LDvMOfZSBhdXMgZGVyIEbDpGhyZQ==" + "?=",
+        "Grüße aus der Fähre: UTF-8 body, 8bit.\n".encode("utf-8"),
+        extra=[("MIME-Version", "1.0"),
+               ("Content-Type", "text/plain; charset=UTF-8"),
+               ("Content-Transfer-Encoding", "8bit")])
+    add(g, 5, "Re: Welcome to ferry.test",
+        b"Article 5 answers article 2.\n",
+        extra=[("References", "%s %s" % (msgid(g, 1), msgid(g, 2)))])
+    add(g, 6, "Quoted-printable body",
+        b"caf=C3=A9 au lait, soft=\nbreak joined.\n",
+        extra=[("MIME-Version", "1.0"),
+               ("Content-Type", "text/plain; charset=UTF-8"),
+               ("Content-Transfer-Encoding", "quoted-printable")])
+    add(g, 7, "A longer article",
+        b"".join(b"Line %03d of a longer article.\n" % i for i in range(1, 201)))
+    add(g, 8, "Control characters in the body",
+        b"An escape sequence follows: \x1b[31mred\x1b[0m and a bell \x07.\n"
+        b"A terminal must never see them raw.\n")
+
+    g = "a.private.group"
+    add(g, 1, "Private article one", b"Only readers who logged in see this.\n")
+    add(g, 2, "Private article two", b"The second private article.\n")
+
+    g = "ferry.big"
+    for i in range(1, 4):
+        add(g, i, "Big number %d" % i,
+            b"Article %d of ferry.big, numbered up to 2^31-1.\n" % i)
+    return arts
+
+
+def gen_news(out):
+    os.makedirs(out, exist_ok=True)
+    batch = bytearray()
+    for group, n, subject, head, body in news_articles():
+        art = head + b"\n" + body
+        batch += b"#! rnews %d\n" % len(art) + art
+        gdir = os.path.join(out, group)
+        os.makedirs(gdir, exist_ok=True)
+        with open(os.path.join(gdir, "%d.body" % n), "wb") as f:
+            f.write(body)
+        with open(os.path.join(gdir, "%d.msgid" % n), "w") as f:
+            f.write(msgid(group, n) + "\n")
+        with open(os.path.join(gdir, "%d.subject" % n), "w") as f:
+            f.write(subject + "\n")
+    with open(os.path.join(out, "batch"), "wb") as f:
+        f.write(batch)
+    with open(os.path.join(out, "active"), "w") as f:
+        for name in ("control", "control.cancel", "junk"):
+            f.write("%s 0000000000 0000000001 n\n" % name)
+        for name, _, first in GROUPS:
+            if first is None:
+                f.write("%s 0000000000 0000000001 y\n" % name)
+            else:
+                f.write("%s %010d %010d y\n" % (name, first - 1, first))
+    with open(os.path.join(out, "newsgroups"), "w") as f:
+        for name, desc, _ in GROUPS:
+            f.write("%s\t%s\n" % (name, desc))
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd = argv[1]
+    if cmd == "freeports":
+        freeports(int(argv[2]))
+        return 0
+    if cmd == "waitbanner":
+        args = argv[2:]
+        tls = "--tls" in args
+        alive = None
+        if "--alive" in args:
+            alive = args[args.index("--alive") + 1]
+        pos = [a for i, a in enumerate(args)
+               if not a.startswith("--") and (i == 0 or args[i - 1] != "--alive")]
+        host, port, prefix, secs = pos[:4]
+        return waitbanner(host, port, prefix, float(secs), tls, alive)
+    if cmd == "gen-files":
+        gen_files(argv[2])
+        return 0
+    if cmd == "gen-news":
+        gen_news(argv[2])
+        return 0
+    print("unknown command %s" % cmd, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,301 @@
+/* test_ftp_parse.c - the FTP reply parsers and local-name sanitising
+ * (HOSTILE-CASES A3, A6, B8, C11, C15). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cu_main.h"
+#include "err.h"
+#include "ftp.h"
+
+/* ---- 227 ---------------------------------------------------------------- */
+
+static void ok227(const char *msg, int want_port, int a, int b, int c, int d)
+{
+	int port = -1;
+	unsigned char addr[4] = { 9, 9, 9, 9 };
+	CU_ASSERT_EQUAL_FATAL(ftp_parse_227(msg, &port, addr), 0);
+	CU_ASSERT_EQUAL(port, want_port);
+	CU_ASSERT(addr[0] == a && addr[1] == b && addr[2] == c && addr[3] == d);
+}
+
+static void bad227(const char *msg)
+{
+	int port = -1;
+	CU_ASSERT_EQUAL(ftp_parse_227(msg, &port, NULL), ERR_PROTO);
+	CU_ASSERT_EQUAL(port, -1);
+}
+
+static void test_227(void)
+{
+	ok227("Entering Passive Mode (127,0,0,1,4,1).", 1025, 127, 0, 0, 1);
+	ok227("Entering Passive Mode (192,168,1,2,255,255)", 65535, 192, 168, 1, 2);
+	/* blanks around the commas */
+	ok227("Entering Passive Mode ( 10, 0, 0, 1, 0, 21 )", 21, 10, 0, 0, 1);
+	/* no parentheses: scan for the first digit (RFC 1123) */
+	ok227("Entering Passive Mode 127,0,0,2,200,10", 200 * 256 + 10, 127, 0, 0, 2);
+	ok227("=127,0,0,1,0,1", 1, 127, 0, 0, 1);
+	/* a digit before the parenthesis does not confuse the scan */
+	ok227("Passive Mode v2 (1,2,3,4,0,80)", 80, 1, 2, 3, 4);
+	ok227("(001,002,003,004,000,080)", 80, 1, 2, 3, 4);
+	ok227("(0,0,0,0,0,1)", 1, 0, 0, 0, 0);
+
+	bad227("Entering Passive Mode (256,0,0,1,4,1)");  /* octet > 255 */
+	bad227("Entering Passive Mode (127,0,0,1,300,1)");
+	bad227("Entering Passive Mode (127,0,0,1,4,256)");
+	bad227("Entering Passive Mode (127,0,0,1,0,0)");  /* port 0 */
+	bad227("Entering Passive Mode (127,0,0,1,4)");    /* five numbers */
+	bad227("Entering Passive Mode (127,0,0,1,4,1,7)");/* seven */
+	bad227("Entering Passive Mode 127,0,0,1,4,1,7");
+	bad227("Entering Passive Mode (127,0,0,1,4,1");   /* unclosed */
+	bad227("Entering Passive Mode (127;0;0;1;4;1)");  /* delimiters */
+	bad227("Entering Passive Mode (127,0,0,1,,1)");
+	bad227("Entering Passive Mode (1270,0,0,1,4,1)"); /* four digits */
+	bad227("Entering Passive Mode (-1,0,0,1,4,1)");
+	bad227("Entering Passive Mode ()");
+	bad227("Entering Passive Mode");
+	bad227("");
+	bad227("(99999999999999999999,0,0,1,4,1)");
+	bad227("\x1b[31m(a,b,c,d,e,f)");
+}
+
+/* ---- 229 ---------------------------------------------------------------- */
+
+static void bad229(const char *msg)
+{
+	int port = -1;
+	CU_ASSERT_EQUAL(ftp_parse_229(msg, &port), ERR_PROTO);
+	CU_ASSERT_EQUAL(port, -1);
+}
+
+static void test_229(void)
+{
+	int port = 0;
+	CU_ASSERT_EQUAL(ftp_parse_229("Entering Extended Passive Mode (|||6446|)", &port), 0);
+	CU_ASSERT_EQUAL(port, 6446);
+	CU_ASSERT_EQUAL(ftp_parse_229("Entering Extended Passive Mode (|||1|).", &port), 0);
+	CU_ASSERT_EQUAL(port, 1);
+	CU_ASSERT_EQUAL(ftp_parse_229("(!!!65535!)", &port), 0);
+	CU_ASSERT_EQUAL(port, 65535);
+	CU_ASSERT_EQUAL(ftp_parse_229("ok (###21#) now", &port), 0);
+	CU_ASSERT_EQUAL(port, 21);
+
+	bad229("Entering Extended Passive Mode (|||0|)");     /* port 0 */
+	bad229("Entering Extended Passive Mode (|||65536|)"); /* too big */
+	bad229("Entering Extended Passive Mode (|||123456|)");
+	bad229("Entering Extended Passive Mode (|||6446!)");  /* mixed */
+	bad229("Entering Extended Passive Mode (||6446|)");   /* too few */
+	bad229("Entering Extended Passive Mode (|1|127.0.0.1|6446|)");
+	bad229("Entering Extended Passive Mode (|||6446|");   /* no ')' */
+	bad229("Entering Extended Passive Mode |||6446|");    /* no parens */
+	bad229("Entering Extended Passive Mode (11164461)");  /* digit delim */
+	bad229("Entering Extended Passive Mode ( 6446 )");    /* blank delim */
+	bad229("Entering Extended Passive Mode (|||-1|)");
+	bad229("Entering Extended Passive Mode (||||)");
+	bad229("Entering Extended Passive Mode (");
+	bad229("(");
+	bad229("");
+	bad229("(\x7f\x7f\x7f" "21\x7f)");
+}
+
+/* ---- 257 ---------------------------------------------------------------- */
+
+static void ok257(const char *msg, const char *want)
+{
+	char *path = NULL;
+	CU_ASSERT_EQUAL_FATAL(ftp_parse_257(msg, &path), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_STRING_EQUAL(path, want);
+	free(path);
+}
+
+static void bad257(const char *msg)
+{
+	char *path = (char *)"untouched";
+	CU_ASSERT_EQUAL(ftp_parse_257(msg, &path), ERR_PROTO);
+	CU_ASSERT_STRING_EQUAL(path, "untouched");
+}
+
+static void test_257(void)
+{
+	ok257("\"/\" is the current directory", "/");
+	ok257("\"/pub/incoming\"", "/pub/incoming");
+	ok257("\"/a \"\"quoted\"\" dir\" is current", "/a \"quoted\" dir");
+	ok257("\"\"\"\"", "\"");
+	ok257("\"/x\"\"\"", "/x\"");
+	ok257("  \"/with blanks before\"", "/with blanks before");
+	ok257("\"/ünïcode\" ok", "/ünïcode");
+
+	bad257("\"/foo");                  /* curl CVE-2017-1000254 */
+	bad257("\"/foo\"\"");              /* ends inside a doubled quote */
+	bad257("\"");
+	bad257("\"\" is empty");
+	bad257("/pub is current directory"); /* no quotes at all */
+	bad257("");
+	bad257("MKD command successful");
+	bad257("\"/a\rb\"");
+	bad257("\"/a\x1b[2Jb\"");
+	bad257("\"/a\x7f\"");
+}
+
+static void test_257_long(void)
+{
+	size_t n = 1024 * 1024;
+	char *msg = malloc(n + 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	msg[0] = '"';
+	memset(msg + 1, 'a', n);
+	msg[n + 1] = '\0';
+	char *path = NULL;
+	CU_ASSERT_EQUAL(ftp_parse_257(msg, &path), ERR_PROTO); /* unterminated */
+	msg[n + 1] = '"';
+	msg[n + 2] = '\0';
+	CU_ASSERT_EQUAL(ftp_parse_257(msg, &path), 0);
+	CU_ASSERT_EQUAL(strlen(path), n);
+	free(path);
+	free(msg);
+}
+
+/* ---- 213 ---------------------------------------------------------------- */
+
+static void test_size(void)
+{
+	uint64_t n = 42;
+	CU_ASSERT_EQUAL(ftp_parse_size("0", &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(ftp_parse_size("1234", &n), 0);
+	CU_ASSERT_EQUAL(n, 1234);
+	CU_ASSERT_EQUAL(ftp_parse_size(" 5 ", &n), 0);
+	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(ftp_parse_size("9223372036854775807", &n), 0);
+	CU_ASSERT_EQUAL(n, (uint64_t)INT64_MAX);
+
+	n = 7;
+	CU_ASSERT_EQUAL(ftp_parse_size("-1", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("18446744073709551616", &n), ERR_PROTO); /* 2^64 */
+	CU_ASSERT_EQUAL(ftp_parse_size("18446744073709551615", &n), ERR_PROTO); /* 2^64-1 */
+	CU_ASSERT_EQUAL(ftp_parse_size("9223372036854775808", &n), ERR_PROTO);  /* 2^63 */
+	CU_ASSERT_EQUAL(ftp_parse_size("99999999999999999999999999999", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("   ", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("12abc", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("0x10", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("+5", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_size("1 2", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(n, 7);
+}
+
+static void test_mdtm(void)
+{
+	int64_t t = 0;
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("19700101000000", &t), 0);
+	CU_ASSERT_EQUAL(t, 0);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20240229123456", &t), 0);
+	CU_ASSERT_EQUAL(t, 1709210096);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20001231235959.123", &t), 0);
+	CU_ASSERT_EQUAL(t, 978307199);
+
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20230229000000", &t), ERR_PROTO); /* not leap */
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20241301000000", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20240100000000", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20240101250000", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("2024010100000", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20240101000000.", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("20240101000000x", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("", &t), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_mdtm("File not found", &t), ERR_PROTO);
+}
+
+/* ---- FEAT --------------------------------------------------------------- */
+
+static void test_feat(void)
+{
+	struct ftp_feat f;
+	ftp_parse_feat("211-Features:\n EPSV\n MDTM\n PASV\n REST STREAM\n SIZE\n"
+	               " TVFS\n UTF8\n mlst type*;size*;modify*;\n211 End", &f);
+	CU_ASSERT(f.epsv && f.mdtm && f.rest_stream && f.size && f.utf8 && f.mlst);
+
+	ftp_parse_feat("211 no features", &f);
+	CU_ASSERT(!f.epsv && !f.mlst && !f.size && !f.utf8 && !f.mdtm && !f.rest_stream);
+
+	/* words must match whole: EPSVX is not EPSV; code lines don't count */
+	ftp_parse_feat("211-EPSV\n EPSVX\n SIZEABLE\n211 SIZE", &f);
+	CU_ASSERT(!f.epsv && !f.size);
+	ftp_parse_feat("", &f);
+	CU_ASSERT(!f.epsv);
+}
+
+/* ---- local names ------------------------------------------------------ */
+
+static void ok_local(const char *remote, const char *want)
+{
+	char *name = NULL;
+	CU_ASSERT_EQUAL_FATAL(ftp_local_name(remote, &name), 0);
+	CU_ASSERT_STRING_EQUAL(name, want);
+	free(name);
+}
+
+static void bad_local(const char *remote)
+{
+	char *name = NULL;
+	CU_ASSERT_EQUAL(ftp_local_name(remote, &name), ERR_USAGE);
+	CU_ASSERT_PTR_NULL(name);
+}
+
+static void test_local_name(void)
+{
+	ok_local("file.txt", "file.txt");
+	ok_local("/pub/file.txt", "file.txt");
+	ok_local("../../etc/passwd", "passwd");
+	ok_local("/abs", "abs");
+	ok_local("a/b/c", "c");
+	ok_local("-rf", "-rf");
+	ok_local("file:", "file:");
+	ok_local("|touch pwned", "|touch pwned");
+	ok_local("~", "~");
+	ok_local("back\\slash", "back\\slash");
+	ok_local("...", "...");
+
+	bad_local("");
+	bad_local(".");
+	bad_local("..");
+	bad_local("/");
+	bad_local("dir/");
+	bad_local("a/..");
+	bad_local("a/.");
+	bad_local("esc\x1b[2J");
+	bad_local("tab\tname");
+	bad_local("del\x7f");
+}
+
+static void test_reply_err(void)
+{
+	CU_ASSERT_EQUAL(ftp_reply_err(150), 0);
+	CU_ASSERT_EQUAL(ftp_reply_err(226), 0);
+	CU_ASSERT_EQUAL(ftp_reply_err(350), 0);
+	CU_ASSERT_EQUAL(ftp_reply_err(550), ERR_NOTFOUND);
+	CU_ASSERT_EQUAL(ftp_reply_err(553), ERR_NOTFOUND);
+	CU_ASSERT_EQUAL(ftp_reply_err(450), ERR_NOTFOUND);
+	CU_ASSERT_EQUAL(ftp_reply_err(530), ERR_AUTH);
+	CU_ASSERT_EQUAL(ftp_reply_err(421), ERR_NET);
+	CU_ASSERT_EQUAL(ftp_reply_err(426), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_reply_err(500), ERR_FAIL);
+	CU_ASSERT_EQUAL(ftp_reply_err(451), ERR_FAIL);
+	CU_ASSERT(ftp_arg_ok("RETR a b"));
+	CU_ASSERT(!ftp_arg_ok("a\r\nDELE b"));
+	CU_ASSERT(!ftp_arg_ok("a\n"));
+}
+
+void cu_register(void)
+{
+	CU_pSuite s = CU_add_suite("ftp_parse", NULL, NULL);
+	CU_add_test(s, "227 PASV", test_227);
+	CU_add_test(s, "229 EPSV", test_229);
+	CU_add_test(s, "257 quoted path", test_257);
+	CU_add_test(s, "257 1 MiB path", test_257_long);
+	CU_add_test(s, "213 SIZE", test_size);
+	CU_add_test(s, "213 MDTM", test_mdtm);
+	CU_add_test(s, "FEAT", test_feat);
+	CU_add_test(s, "local names", test_local_name);
+	CU_add_test(s, "reply codes", test_reply_err);
+}
