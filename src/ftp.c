@@ -714,6 +714,24 @@ static int simple_run(struct cmdctx *ctx, int first, item_fn item)
 	return op_run(op_new(ctx), first, item);
 }
 
+/* Start an op of one command line from run(): CMD_PENDING, or ERR_*
+ * (reported; op freed). */
+static int op_start1(struct ftp_op *op, step_fn step, const char *line, int mask_from)
+{
+	struct cmdctx *ctx = op->ctx;
+
+	op->f->op = op;
+	ctx->cancel = op_cancel;
+	int r = op_send(op, step, line, mask_from);
+	if (r < 0) {
+		ctx->cancel = NULL;
+		ctx->op = NULL;
+		op_free(op);
+		return r;
+	}
+	return CMD_PENDING;
+}
+
 /* Escaped copy of a user-typed name for output (caller frees). */
 static char *esc_str(const char *s)
 {
@@ -767,17 +785,7 @@ static void pwd_reply(struct ftp_op *op, const struct pp_reply *r)
 
 static int do_pwd(struct cmdctx *ctx)
 {
-	struct ftp_op *op = op_new(ctx);
-	op->f->op = op;
-	ctx->cancel = op_cancel;
-	int r = op_send(op, pwd_reply, "PWD", 0);
-	if (r < 0) {
-		ctx->cancel = NULL;
-		ctx->op = NULL;
-		op_free(op);
-		return r;
-	}
-	return CMD_PENDING;
+	return op_start1(op_new(ctx), pwd_reply, "PWD", 0);
 }
 
 static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
@@ -813,24 +821,17 @@ static void cd_reply(struct ftp_op *op, const struct pp_reply *r)
 	}
 }
 
-static int cd_start(struct cmdctx *ctx, const char *cmdline, const char *dir, const char *joined_dir)
+/* CWD/CDUP, then PWD to learn the real path; op->line keeps our own idea
+ * of it for servers whose PWD does not answer. */
+static int cd_start(struct cmdctx *ctx, const char *cmdline, const char *dir)
 {
 	int r = check_args(ctx, 1);
 	if (r < 0)
 		return r;
 	struct ftp_op *op = op_new(ctx);
 	op->arg = dir;
-	op->line = join_path(op->f->cwd, joined_dir);
-	op->f->op = op;
-	ctx->cancel = op_cancel;
-	r = op_send(op, cd_reply, cmdline, 0);
-	if (r < 0) {
-		ctx->cancel = NULL;
-		ctx->op = NULL;
-		op_free(op);
-		return r;
-	}
-	return CMD_PENDING;
+	op->line = join_path(op->f->cwd, dir);
+	return op_start1(op, cd_reply, cmdline, 0);
 }
 
 static int do_cd(struct cmdctx *ctx)
@@ -841,14 +842,14 @@ static int do_cd(struct cmdctx *ctx)
 	if (!ftp_arg_ok(dir))
 		return cmd_error(ctx, ERR_USAGE, "line breaks are not allowed in arguments");
 	char *line = xasprintf("CWD %s", dir);
-	int r = cd_start(ctx, line, dir, dir);
+	int r = cd_start(ctx, line, dir);
 	free(line);
 	return r;
 }
 
 static int do_cdup(struct cmdctx *ctx)
 {
-	return cd_start(ctx, "CDUP", "..", "..");
+	return cd_start(ctx, "CDUP", "..");
 }
 
 /* ==== simple commands with operands ===================================== */
@@ -1088,16 +1089,7 @@ static int quote_start(struct cmdctx *ctx, const char *prefix)
 	op->show_prelim = true;
 	op->follow_pwd = starts_word(line, "CWD") || starts_word(line, "CDUP") ||
 	                 starts_word(line, "XCWD") || starts_word(line, "XCUP");
-	op->f->op = op;
-	ctx->cancel = op_cancel;
-	int r = op_send(op, quote_reply, line, starts_word(line, "PASS") ? 5 : 0);
-	if (r < 0) {
-		ctx->cancel = NULL;
-		ctx->op = NULL;
-		op_free(op);
-		return r;
-	}
-	return CMD_PENDING;
+	return op_start1(op, quote_reply, line, starts_word(line, "PASS") ? 5 : 0);
 }
 
 static int do_quote(struct cmdctx *ctx)
@@ -1113,29 +1105,20 @@ static int do_site(struct cmdctx *ctx)
 static void feat_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	ui_server_line(r->text, r->len);
-	if (r->code != 211)
-		op_finish(op, cmd_error(op->ctx, ftp_reply_err(r->code) ? ftp_reply_err(r->code) : ERR_FAIL,
+	if (r->code != 211) {
+		int err = ftp_reply_err(r->code);
+		op_finish(op, cmd_error(op->ctx, err ? err : ERR_FAIL,
 		                        "server replied %d", r->code));
-	else {
-		ftp_parse_feat(r->text, &op->f->feat);
-		op->f->feat_known = true;
-		op_finish(op, 0);
+		return;
 	}
+	ftp_parse_feat(r->text, &op->f->feat);
+	op->f->feat_known = true;
+	op_finish(op, 0);
 }
 
 static int do_feat(struct cmdctx *ctx)
 {
-	struct ftp_op *op = op_new(ctx);
-	op->f->op = op;
-	ctx->cancel = op_cancel;
-	int r = op_send(op, feat_reply, "FEAT", 0);
-	if (r < 0) {
-		ctx->cancel = NULL;
-		ctx->op = NULL;
-		op_free(op);
-		return r;
-	}
-	return CMD_PENDING;
+	return op_start1(op_new(ctx), feat_reply, "FEAT", 0);
 }
 
 /* ==== ls, dir, nlist ==================================================== */

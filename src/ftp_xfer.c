@@ -120,11 +120,12 @@ static void x_resync(struct ftp_xfer *x)
 
 	if (!x->ctl_pending || !pp || pp != x->pp || pp_failed(pp))
 		return;
+	struct pp_cmd c = { 0 };
 	pp_cancel_all(pp);
-	if (x->cmd_sent) {
-		struct pp_cmd c = { 0 };
+	if (x->cmd_sent)
 		pp_send(pp, "ABOR", &c);
-	}
+	else if (x->rest_done)
+		pp_send(pp, "REST 0", &c); /* or the next RETR starts midway */
 	x->ctl_pending = false;
 }
 
@@ -581,6 +582,8 @@ int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 	x->arg = arg;
 	x->timeout_ms = config_int(s->cfg, "net:timeout") * 1000;
 	x->tls_wanted = f->prot_p;
+	if (!config_bool(s->cfg, "ftp:passive"))
+		log_note(s->name, "active mode is not implemented; using passive");
 	x->state = XS_EPSV;
 	err = f->epsv_refused ? x_send(x, "PASV", XS_PASV) : x_send(x, "EPSV", XS_EPSV);
 	if (err < 0) {

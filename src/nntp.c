@@ -650,6 +650,13 @@ static void starttls_done(struct nreq *rq, int err, const struct pp_reply *r)
 			login_fail(n, ERR_TLS, "the server refused STARTTLS: ", r->text);
 			return;
 		}
+		/* It offered TLS and then refused it: do not let that put a
+		 * password on the wire in clear. */
+		if (s->user) {
+			login_fail(n, ERR_TLS, "the server offered STARTTLS but refused "
+			           "it (set nntp:tls off to log in without TLS): ", r->text);
+			return;
+		}
 		char *e = ui_escape_str(r->text, r->len);
 		ui_info("%s: STARTTLS refused (%s); going on without TLS", s->name, e);
 		free(e);
@@ -941,15 +948,12 @@ static const char *nntp_location(struct session *s)
 
 /* ---- commands ------------------------------------------------------------------ */
 
-struct nop;
-typedef void (*nop_start_fn)(struct nop *op);
 
 /* One running command. */
 struct nop {
 	struct cmdctx *ctx;
 	struct nntp *n;
 	struct nreq *rq;
-	nop_start_fn start;
 	char *line;             /* the command line to send */
 	unsigned flags;
 	nreq_fn fn;
@@ -1094,13 +1098,15 @@ static void op_fail(struct nop *op, int err, const struct pp_reply *r)
 	op_finish(op, op_error(op, err, r));
 }
 
-static void op_send(struct nop *op)
+/* Send the command line: 0, or the error (printed). */
+static int op_send(struct nop *op)
 {
 	int err;
 
 	op->rq = nreq_send(op->n, op->line, op->flags, op->fn, op, op->on_line, &err);
 	if (!op->rq)
-		op_finish(op, cmd_error(op->ctx, err, "%s", op->n->detail));
+		return cmd_error(op->ctx, err, "%s", op->n->detail);
+	return 0;
 }
 
 static void op_resumed(struct session *s, int err, void *arg)
@@ -1116,7 +1122,9 @@ static void op_resumed(struct session *s, int err, void *arg)
 		op_finish(op, cmd_error(op->ctx, err, "%s", s->err));
 		return;
 	}
-	op->start(op);
+	err = op_send(op);
+	if (err < 0)
+		op_finish(op, err);
 }
 
 /* Start op: at once if the connection is in step, else after
@@ -1128,8 +1136,6 @@ static int op_go(struct nop *op)
 
 	op->ctx->op = op;
 	op->ctx->cancel = op_cancel;
-	if (!op->start)
-		op->start = op_send;
 	if (n->drain)
 		drain_give_up(n);
 	if (n->desync || !s->pp || pp_failed(s->pp) || n->state != NS_READY) {
@@ -1139,8 +1145,16 @@ static int op_go(struct nop *op)
 		session_ensure(s, op_resumed, op);
 		return CMD_PENDING;
 	}
-	/* The line goes out now; replies come from the loop. */
-	op->start(op);
+	/* The line goes out now; replies come from the loop.  A failure
+	 * here is returned, never reported through cmd_done (run rule). */
+	int err = op_send(op);
+	if (err < 0) {
+		struct cmdctx *ctx = op->ctx;
+		ctx->op = NULL;
+		ctx->cancel = NULL;
+		op_free(op);
+		return err;
+	}
 	return CMD_PENDING;
 }
 

@@ -327,7 +327,7 @@ static void ensure_later(struct session *s, int err);
 static long closing_tick(void *arg)
 {
 	struct closing *c = arg;
-	if (pp_pending(c->pp) == 0 || pp_failed(c->pp) ||
+	if (!c->pp || pp_pending(c->pp) == 0 || pp_failed(c->pp) ||
 	    ev_now_ms(c->reg->ev) >= c->deadline) {
 		closing_free(c);
 		return 0;

@@ -1,4 +1,5 @@
 # ptylib.sh - drive ferry in a pseudo-terminal through tmux (sourced).
+# shellcheck shell=bash
 #
 # A test runs as:  bash t_NAME.sh FERRY STATE  (like the real-server tests,
 # whose testlib.sh it reuses for the environment and the asserts).  ferry runs

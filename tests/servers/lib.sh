@@ -1,4 +1,5 @@
 # lib.sh - helpers shared by the server scripts (sourced, not run).
+# shellcheck shell=bash
 #
 # Conventions every srv-*.sh follows:
 #   - all files live under $STATE (the state dir, in the build tree) and its

@@ -30,7 +30,11 @@ ok "implicit FTPS: 1mib.bin sha256 matches"
 ok "explicit FTPS via localhost: 'with space.txt' matches"
 head -c 200000 /dev/urandom > "$tmp/up"
 name=selfcheck-$$.bin
-"${C[@]}" --ssl-reqd --cacert "$CA_FILE" -u "$FTP_USER:$FTP_PASS" -T "$tmp/up" "$F/$name" ||
+# --tls-max 1.2: curl 7.88 closes an upload's data connection with vsftpd's
+# TLS 1.3 session ticket unread, the kernel sends RST, and vsftpd loses the
+# tail of the file ("426 Failure reading network stream") in about a third
+# of runs.  A client must drain the data connection before closing it.
+"${C[@]}" --ssl-reqd --tls-max 1.2 --cacert "$CA_FILE" -u "$FTP_USER:$FTP_PASS" -T "$tmp/up" "$F/$name" ||
 	fail "FTPS upload as $FTP_USER"
 [ "$(sha "$FTP_USER_HOME/$name")" = "$(sha "$tmp/up")" ] || fail "uploaded file differs on disk"
 rm -f "$FTP_USER_HOME/$name"

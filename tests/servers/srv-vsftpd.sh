@@ -46,7 +46,7 @@ prepare_tree() {
 			> "$ftp/anon.sha256"
 	fi
 	# The user's home: fresh at every start, so uploads never meet leftovers.
-	rm -rf "$ftp/home"
+	rm -rf "${ftp:?}/home"
 	mkdir -p "$ftp/home/sub"
 	cp "$ftp/anon/hello.txt" "$ftp/home/hello.txt"
 	echo "A file in the user's subdirectory." > "$ftp/home/sub/inside.txt"

@@ -1,4 +1,5 @@
 # testlib.sh - helpers for ferry's real-server tests (sourced).
+# shellcheck shell=bash
 #
 # A test script is run by ctest as:  bash t_NAME.sh FERRY STATE
 #   FERRY  the built ferry binary ($<TARGET_FILE:ferry>)

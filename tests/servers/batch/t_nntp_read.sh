@@ -26,10 +26,10 @@ assert_out_line "."
 run_ferry 0 -c "open $U; group ferry.test; over 2-4"
 for n in 2 3 4; do
 	assert_out_has "$(msgid_of ferry.test "$n")"
-	grep -Eq "^[[:space:]]*$n[^0-9]" "$OUT" || t_fail "over 2-4: no line for $n"
+	grep -Eq "^[[:space:]]*${n}[^0-9]" "$OUT" || t_fail "over 2-4: no line for $n"
 done
 for n in 1 5; do
-	! grep -Eq "^[[:space:]]*$n[^0-9]" "$OUT" || t_fail "over 2-4: a line for $n"
+	! grep -Eq "^[[:space:]]*${n}[^0-9]" "$OUT" || t_fail "over 2-4: a line for $n"
 done
 assert_out_lacks "$(msgid_of ferry.test 5)"
 run_ferry 0 -c "open $U; group ferry.test; index 1-3"
