@@ -15,8 +15,11 @@
 
 void cmd_done(struct cmdctx *ctx, int err)
 {
-	if (ctx->finished)
+	if (ctx->finished) {
+		if (ctx->orphaned)
+			ctx->on_done(ctx, err);
 		return;
+	}
 	ctx->finished = true;
 	ctx->on_done(ctx, err);
 }

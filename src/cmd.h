@@ -53,6 +53,8 @@ struct cmdctx {
 	/* Set by the shell: */
 	void (*on_done)(struct cmdctx *ctx, int err);
 	bool finished;
+	bool orphaned;  /* the shell gave up on it (Ctrl-C): freed by the
+	                   command's late cmd_done, if one comes */
 };
 
 /* Finish a pending command. */

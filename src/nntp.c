@@ -16,6 +16,14 @@
  * (whose callbacks never come).  want_block callbacks never look at their
  * argument: pp calls them with NULL for cancelled commands, whose blocks
  * must still be read to stay in sync.
+ *
+ * Ctrl-C: the command's callbacks are cancelled and the rest of its reply
+ * is read and discarded for up to CANCEL_DRAIN_MS; a reply that is still
+ * arriving then (or when the next command starts), or one that had already
+ * brought CANCEL_DRAIN_MAX bytes, costs the connection instead: the next
+ * command reconnects and GROUP/STAT put the session back where it was.
+ * A 3xx reply nobody asked for means the server waits for input we will
+ * not send: the connection is shut down and re-made on next use.
  */
 #include "nntp.h"
 

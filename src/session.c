@@ -254,12 +254,27 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 		goto out;
 	}
 	if (!u.host) {
+		/* news:GROUP: the server is $NNTPSERVER, "host" or "host:port". */
 		const char *env = getenv("NNTPSERVER");
+		struct url su;
+		const char *w2;
 		if (!env || !*env) {
 			*why = "news:GROUP needs $NNTPSERVER";
 			goto out;
 		}
-		u.host = xstrdup(env);
+		char *tmp = xasprintf("nntp://%s", env);
+		int r = url_parse(tmp, &su, &w2);
+		free(tmp);
+		if (r < 0 || su.path || su.user) {
+			if (r == 0)
+				url_clear(&su);
+			*why = "$NNTPSERVER is not HOST or HOST:PORT";
+			goto out;
+		}
+		u.host = su.host;
+		u.port = su.port;
+		su.host = NULL;
+		url_clear(&su);
 	}
 	if (name && !name_ok(name)) {
 		*why = "bad session name (letters, digits, . _ - : +; not only digits)";
@@ -346,8 +361,11 @@ static void detach(struct session *s, bool polite)
 	c->conn = s->conn;
 	/* The session may be freed before the goodbye ends: pp must not
 	 * report to it any more. */
-	if (c->pp)
+	if (c->pp) {
 		pp_set_owner(c->pp, NULL);
+		if (!polite)
+			pp_cancel_all(c->pp);
+	}
 	c->reg = s->reg;
 	c->deadline = ev_now_ms(s->ev) + (polite ? 2000 : 0);
 	c->next = s->reg->closing;
@@ -448,8 +466,7 @@ static void connect_done(struct conn *c, int err, void *arg)
 {
 	struct session *s = arg;
 	if (err) {
-		session_fail(s, err, "cannot connect to %s port %d: %s", s->host,
-		             s->port, conn_error(c));
+		session_fail(s, err, "%s", conn_error(c));
 		login_done(s, err, NULL);
 		return;
 	}
@@ -540,8 +557,7 @@ void session_ensure(struct session *s, proto_done_fn done, void *arg)
 	int e = conn_connect(s->conn, s->host, s->port,
 	                     config_int(s->cfg, "net:timeout") * 1000, connect_done, s);
 	if (e < 0) {
-		session_fail(s, e, "cannot connect to %s port %d: %s", s->host,
-		             s->port, conn_error(s->conn));
+		session_fail(s, e, "%s", conn_error(s->conn));
 		detach(s, false);
 		set_state(s, SESS_DISCONNECTED);
 		ensure_later(s, e);

@@ -76,8 +76,10 @@ static void ctx_free(struct cmdctx *ctx)
 static void ensured(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
-	if (ctx->finished)
-		return; /* interrupted while connecting */
+	if (ctx->finished) {
+		cmd_done(ctx, err); /* interrupted while connecting: free it */
+		return;
+	}
 	if (err) {
 		char *esc = ui_escape_str(s->err, strlen(s->err));
 		ui_error("%s: %s", s->name, esc[0] ? esc : err_str(err));
@@ -195,6 +197,10 @@ static void account(struct shell *sh, int err)
 static void command_finished(struct cmdctx *ctx, int err)
 {
 	struct shell *sh = ctx->sh;
+	if (ctx->orphaned) {
+		ctx_free(ctx);
+		return;
+	}
 	if (ctx->sess && session_find(sh->reg, ctx->sess->name) == ctx->sess)
 		session_set_busy(ctx->sess, false);
 	if (sh->cur == ctx)
@@ -448,6 +454,7 @@ static void handle_sigint(struct shell *sh)
 		if (ctx->sess)
 			session_drop(ctx->sess, "interrupted");
 		ctx->finished = true;
+		ctx->orphaned = true;
 		sh->cur = NULL;
 		account(sh, ERR_INTR);
 		return;

@@ -32,8 +32,9 @@ for n in 1 5; do
 	! grep -Eq "^[[:space:]]*${n}[^0-9]" "$OUT" || t_fail "over 2-4: a line for $n"
 done
 assert_out_lacks "$(msgid_of ferry.test 5)"
-run_ferry 0 -c "open $U; group ferry.test; index 1-3"
-for n in 1 2 3; do grep -Eq "^[[:space:]]*$n([^0-9]|$)" "$OUT" || t_fail "index 1-3: no line for $n"; done
+run_ferry 0 -c "open $U; listgroup ferry.test 1-3"
+for n in 1 2 3; do grep -Eq "^[[:space:]]*$n([^0-9]|$)" "$OUT" || t_fail "listgroup 1-3: no line for $n"; done
+! grep -Eq "^[[:space:]]*4([^0-9]|$)" "$OUT" || t_fail "listgroup 1-3: a line for 4"
 
 # next and prev from article 3 report 4 and 2.
 run_ferry 0 -c "open $U; group ferry.test; stat 3; next"
@@ -47,7 +48,7 @@ assert_body ferry.big 3
 for n in 1 2 3; do assert_out_has "$(msgid_of ferry.big "$n")"; done
 
 # The private group: refused anonymously, readable after AUTHINFO.
-run_ferry any -c "open $U; group $NNTP_PRIVATE_GROUP"
+run_ferry 4 -c "open $U; group $NNTP_PRIVATE_GROUP"
 run_ferry 0 -c "open nntp://$NNTP_USER:$NNTP_PASS@127.0.0.1:$NNTP_PORT; group $NNTP_PRIVATE_GROUP; article 1"
 assert_body a.private.group 1
 t_pass
