@@ -15,7 +15,8 @@ want_servers=0
 [ "${1:-}" = "--servers" ] && want_servers=1
 
 pkgs=(cmake make gcc pkg-config libreadline-dev libgnutls28-dev gnutls-bin
-      libcunit1-dev zlib1g-dev python3 tmux ca-certificates)
+      libcunit1-dev zlib1g-dev python3 tmux ca-certificates valgrind clang
+      libclang-rt-14-dev)
 [ $want_servers = 1 ] && pkgs+=(vsftpd inn2 curl openssl)
 
 installed() {

@@ -65,11 +65,23 @@ run_ferry() {
 	LAST=$W/out/run$N_RUN
 	LAST_CMD="ferry ${T_FERRY_OPTS:-} $*"
 	printf '%q ' "$FERRY" ${T_FERRY_OPTS:-} "$@" > "$LAST.cmd"
+	# T_VALGRIND=1: run under memcheck; any invalid access or definite
+	# leak fails the test (scripts/test's valgrind stage).
+	local wrap=()
+	if [ "${T_VALGRIND:-0}" = 1 ]; then
+		wrap=(valgrind -q --log-file="$LAST.vg" --leak-check=full
+		      --errors-for-leak-kinds=definite --show-leak-kinds=definite
+		      --run-libc-freeres=no --track-fds=no)
+	fi
 	set +e
-	timeout -k 5 "${T_TIMEOUT:-90}" "$FERRY" ${T_FERRY_OPTS:-} "$@" \
+	timeout -k 5 "${T_TIMEOUT:-90}" "${wrap[@]}" "$FERRY" ${T_FERRY_OPTS:-} "$@" \
 		< "${T_STDIN:-/dev/null}" > "$LAST.out" 2> "$LAST.err"
 	rc=$?
 	set -e
+	if [ "${T_VALGRIND:-0}" = 1 ] && [ -s "$LAST.vg" ]; then
+		cat "$LAST.vg" >&2
+		t_fail "valgrind reported errors (see above)"
+	fi
 	LAST_RC=$rc
 	OUT=$LAST.out
 	ERR=$LAST.err
