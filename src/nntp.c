@@ -1586,6 +1586,13 @@ static void quote_done(struct nreq *rq, int err, const struct pp_reply *r)
 		take_article_status(op, r, &num, &id);
 	} else if (r->code == 281) {
 		n->authed = true;
+	} else if (r->code == 205) {
+		/* QUIT by hand: the server closes; reconnect on next use
+		 * instead of racing the next command against its EOF. */
+		struct session *s = n->s;
+		op_finish(op, 0);
+		session_drop(s, "QUIT sent by quote");
+		return;
 	}
 	op_finish(op, r->code >= 400 ? ERR_FAIL : 0);
 }
