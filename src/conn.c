@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -106,6 +107,8 @@ struct conn {
 	struct tls *tls;
 	bool hs;          /* handshake in progress */
 	bool hs_write;    /* handshake waits to write */
+	bool rd_write;    /* a TLS read waits to write (post-handshake
+	                     messages such as a key update answer) */
 	bool tls_up;
 
 	long idle_ms;
@@ -133,9 +136,16 @@ static void conn_seterr(struct conn *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The clock of ev_now_ms(), read afresh: the loop's cached value may be
+ * stale when an owner starts something after a long synchronous step, and
+ * a deadline computed from it would come too early. */
 static int64_t conn_now(struct conn *c)
 {
-	return ev_now_ms(c->ev);
+	struct timespec ts;
+
+	(void)c;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void conn_hold(struct conn *c)
@@ -274,7 +284,8 @@ static void conn_update_io(struct conn *c)
 	} else if (c->state == CS_UP) {
 		if (conn_can_read(c))
 			want |= POLLIN;
-		if (buf_avail(&c->wbuf) || (c->shut_req && !c->shut_done))
+		if (buf_avail(&c->wbuf) || (c->shut_req && !c->shut_done) ||
+		    (c->rd_write && conn_can_read(c)))
 			want |= POLLOUT;
 	}
 	if (c->state == CS_UP && !c->hs && !c->paused && !c->eof)
@@ -330,6 +341,7 @@ static void conn_do_read(struct conn *c)
 	bool got = false, eof = false;
 	int err = 0, i;
 
+	c->rd_write = false;
 	for (i = 0; i < CONN_READS_PER_WAKE && conn_can_read(c); i++) {
 		size_t room = c->rbuf.max - buf_avail(&c->rbuf);
 		size_t chunk = room < CONN_READ_CHUNK ? room : CONN_READ_CHUNK;
@@ -364,16 +376,12 @@ static void conn_do_read(struct conn *c)
 		if (n == 0) {
 			eof = true;
 			c->eof = true;
-		} else if (n != ERR_AGAIN) {
+		} else if (n == ERR_AGAIN) {
+			c->rd_write = c->tls && tls_want_write(c->tls);
+		} else {
 			err = (int)n;
 		}
 		break;
-	}
-	/* Decrypted bytes left inside GnuTLS raise no POLLIN: come back
-	 * for them (house rule 5). */
-	if (!err && c->tls && conn_can_read(c) && tls_pending(c->tls)) {
-		c->kick_read = true;
-		conn_kick(c);
 	}
 	if (got && !conn_emit(c, CONN_READABLE, 0))
 		return;
@@ -382,8 +390,17 @@ static void conn_do_read(struct conn *c)
 		conn_emit(c, CONN_EOF, 0);
 		return;
 	}
-	if (err)
+	if (err) {
 		conn_fail(c, err);
+		return;
+	}
+	/* Decrypted bytes left inside GnuTLS raise no POLLIN: come back
+	 * for them (house rule 5), once the owner has had its turn to make
+	 * room. */
+	if (c->tls && tls_pending(c->tls)) {
+		c->kick_read = true;
+		conn_kick(c);
+	}
 }
 
 static void conn_do_write(struct conn *c)
@@ -713,7 +730,8 @@ static void conn_io_cb(int fd, short re, void *arg)
 			conn_fail(c, ERR_NET);
 			goto out;
 		}
-		if ((re & (POLLIN | POLLHUP | POLLERR)) && conn_can_read(c))
+		if ((re & (POLLIN | POLLHUP | POLLERR) || (c->rd_write && (re & POLLOUT))) &&
+		    conn_can_read(c))
 			conn_do_read(c);
 		if (!c->dead && c->state == CS_UP && !c->hs &&
 		    (re & (POLLOUT | POLLHUP | POLLERR)) &&

@@ -75,9 +75,12 @@ int conn_connect_addr(struct conn *c, const struct sockaddr *sa, socklen_t len,
 
 /* Start a TLS client handshake.  Fails with ERR_PROTO at once if unread
  * plaintext is buffered (a server that pipelined replies before the
- * handshake).  done gets 0 or ERR_TLS; on a verification failure the
- * error text names the reason and the SHA-256 fingerprint (hex pairs
- * separated by ':'), also available from conn_tls_fingerprint(). */
+ * handshake).  done gets 0 or ERR_TLS (ERR_TIMEOUT if the handshake takes
+ * longer than the idle timeout, or 60 s without one); on a verification
+ * failure the error text names the reason and the SHA-256 fingerprint (hex
+ * pairs separated by ':'), also available from conn_tls_fingerprint().
+ * With resume_from, that connection's current session (taken now, so a
+ * TLS 1.3 ticket received after login counts) is offered for resumption. */
 int conn_tls_start(struct conn *c, const struct tls_params *p,
                    conn_done_fn done, void *arg);
 bool conn_is_tls(const struct conn *c);
@@ -93,7 +96,10 @@ const char *conn_tls_desc(const struct conn *c);
 int conn_write(struct conn *c, const void *p, size_t n);
 size_t conn_wpending(const struct conn *c);
 
-/* Received bytes not yet consumed by the owner (consume with buf_consume). */
+/* Received bytes not yet consumed by the owner (consume with buf_consume).
+ * When reading stopped on a full buffer, it resumes on the next loop
+ * iteration after the owner calls conn_rbuf() or conn_pause_read(c, false)
+ * (consuming inside the CONN_READABLE handler is enough). */
 struct buf *conn_rbuf(struct conn *c);
 /* Stop or resume reading (back-pressure while a file write is slow). */
 void conn_pause_read(struct conn *c, bool paused);

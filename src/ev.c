@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,21 +363,19 @@ static void ev_run_timers(struct ev *ev)
 
 static long ev_poll_timeout(struct ev *ev, long max_wait_ms)
 {
-	long ms = max_wait_ms;
-	struct ev_timer *t;
+	int64_t d;
 
 	if (ev->dq_head)
 		return 0;
-	for (t = ev->timers; t; t = t->next) {
-		int64_t d = t->when - ev->now;
-
-		if (d < 0)
-			d = 0;
-		if (ms < 0 || d < ms)
-			ms = (long)d;
-		break; /* sorted: the first one is the earliest */
-	}
-	return ms;
+	if (!ev->timers)
+		return max_wait_ms;
+	/* Sorted: the first timer is the earliest. */
+	d = ev->timers->when - ev->now;
+	if (d < 0)
+		d = 0;
+	if (max_wait_ms >= 0 && max_wait_ms < d)
+		return max_wait_ms;
+	return d > LONG_MAX ? LONG_MAX : (long)d;
 }
 
 static void ev_drain_wake(struct ev *ev)
