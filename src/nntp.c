@@ -666,7 +666,7 @@ static void starttls_done(struct nreq *rq, int err, const struct pp_reply *r)
 			return;
 		}
 		char *e = ui_escape_str(r->text, r->len);
-		ui_info("%s: STARTTLS refused (%s); going on without TLS", s->name, e);
+		ui_error("%s: warning: STARTTLS refused (%s); going on without TLS", s->name, e);
 		free(e);
 		login_step(n);
 		return;
@@ -747,7 +747,7 @@ static void restore_group_done(struct nreq *rq, int err, const struct pp_reply *
 		return;
 	}
 	/* The group went away while we were disconnected: go on without. */
-	ui_info("%s: group %s is no longer available: %s", s->name, g_esc, e);
+	ui_error("%s: warning: group %s is no longer available: %s", s->name, g_esc, e);
 	free(e);
 	free(g_esc);
 	free(n->group);
@@ -766,7 +766,7 @@ static void take_start_path(struct nntp *n)
 		return;
 	size_t len = strcspn(p, "/");
 	if (!nntp_group_valid(p, len)) {
-		ui_info("%s: ignoring group in URL: not a valid group name", n->s->name);
+		ui_error("%s: warning: ignoring group in URL: not a valid group name", n->s->name);
 		return;
 	}
 	free(n->group);

@@ -665,6 +665,8 @@ int shell_main(const struct shell_opts *o)
 	sh->keep_going = o->keep_going;
 	sh->interactive = !o->commands && !o->file && isatty(STDIN_FILENO);
 	log_set_trace(o->trace);
+	/* Scripts get errors and warnings on stderr, not progress chatter. */
+	ui_set_quiet(!sh->interactive);
 
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_sigint;
