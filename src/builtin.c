@@ -20,6 +20,19 @@
 #include "url.h"
 
 /* open URL [as NAME] */
+static void opened(struct session *s, int err, void *arg);
+
+static void open_retry(struct cmdctx *ctx, bool trusted)
+{
+	struct session *s = ctx->op;
+	if (!trusted) {
+		session_close(s);
+		cmd_done(ctx, ERR_TLS);
+		return;
+	}
+	session_ensure(s, opened, ctx);
+}
+
 static void opened(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
@@ -29,6 +42,8 @@ static void opened(struct session *s, int err, void *arg)
 		char *esc = ui_escape_str(s->err, strlen(s->err));
 		ui_error("open: %s: %s", s->name, *esc ? esc : err_str(err));
 		free(esc);
+		if (err == ERR_TLS && shell_offer_trust(ctx->sh, s, open_retry, ctx))
+			return;
 		/* A session that never connected is not kept. */
 		session_close(s);
 		cmd_done(ctx, err);

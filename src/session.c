@@ -15,6 +15,7 @@
 #include "log.h"
 #include "netrc.h"
 #include "pp.h"
+#include "trust.h"
 #include "ui.h"
 #include "url.h"
 
@@ -422,9 +423,20 @@ static long keepalive_tick(void *arg)
 	return every;
 }
 
+void session_trust(struct session *s, const char *fp)
+{
+	free(s->fingerprint);
+	s->fingerprint = xstrdup(fp);
+	s->fingerprint_taken = true;
+}
+
 static void login_done(struct session *s, int err, void *arg)
 {
 	(void)arg;
+	free(s->bad_fingerprint);
+	s->bad_fingerprint = NULL;
+	if (err == ERR_TLS && s->conn && conn_tls_fingerprint(s->conn))
+		s->bad_fingerprint = xstrdup(conn_tls_fingerprint(s->conn));
 	if (err) {
 		if (!s->err[0])
 			session_fail(s, err, "%s", err_str(err));
@@ -568,7 +580,11 @@ void session_tls_params(struct session *s, struct tls_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	if (!s->fingerprint_taken) {
+		/* A one-shot tls:fingerprint wins over the file of certificates
+		 * trusted "always". */
 		s->fingerprint = config_take(s->cfg, "tls:fingerprint");
+		if (!s->fingerprint)
+			s->fingerprint = trust_lookup(s->host, s->port);
 		s->fingerprint_taken = true;
 	}
 	const char *ca = config_str(s->cfg, "tls:ca-file");
@@ -607,6 +623,7 @@ static void free_session(struct session *s)
 	}
 	free(s->start_path);
 	free(s->fingerprint);
+	free(s->bad_fingerprint);
 	free(priv(s));
 }
 

@@ -51,8 +51,11 @@ struct session {
 	int64_t last_used_ms;        /* ev_now_ms() of the last command */
 	char err[512];               /* one-line reason of the last failure */
 
-	char *fingerprint;           /* tls:fingerprint taken for this session */
+	char *fingerprint;           /* certificate pin: tls:fingerprint taken
+	                                for this session, or trusted by the user */
 	bool fingerprint_taken;
+	char *bad_fingerprint;       /* SHA-256 of the certificate that failed
+	                                verification at the last login, or NULL */
 
 	struct ev *ev;
 	struct config *cfg;
@@ -95,6 +98,10 @@ int session_fail(struct session *s, int err, const char *fmt, ...)
 /* Fill TLS parameters for s->host from settings (tls:ca-file, a pending
  * tls:fingerprint).  The strings stay valid while s lives. */
 void session_tls_params(struct session *s, struct tls_params *p);
+
+/* Trust the certificate with this SHA-256 fingerprint for the rest of the
+ * session (the user answered "once" or "always" to the question). */
+void session_trust(struct session *s, const char *fp);
 
 /* Lookups.  session_find accepts a name or a numeric id. */
 struct session *session_find(struct session_reg *reg, const char *name_or_id);

@@ -34,6 +34,7 @@
 #include "ev.h"
 #include "log.h"
 #include "session.h"
+#include "trust.h"
 #include "ui.h"
 
 /* Readline's callbacks and the signal handler have no argument: this is
@@ -73,6 +74,17 @@ static void ctx_free(struct cmdctx *ctx)
 	free(ctx);
 }
 
+static void ensured(struct session *s, int err, void *arg);
+
+static void retry_ensure(struct cmdctx *ctx, bool trusted)
+{
+	if (!trusted) {
+		cmd_done(ctx, ERR_TLS);
+		return;
+	}
+	session_ensure(ctx->sess, ensured, ctx);
+}
+
 static void ensured(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
@@ -84,6 +96,8 @@ static void ensured(struct session *s, int err, void *arg)
 		char *esc = ui_escape_str(s->err, strlen(s->err));
 		ui_error("%s: %s", s->name, esc[0] ? esc : err_str(err));
 		free(esc);
+		if (err == ERR_TLS && shell_offer_trust(ctx->sh, s, retry_ensure, ctx))
+			return;
 		cmd_done(ctx, err);
 		return;
 	}
@@ -337,6 +351,83 @@ static void show_prompt(void *arg)
 
 static void rl_stop(struct shell *sh);
 
+bool shell_can_ask(const struct shell *sh)
+{
+	return sh->interactive && !sh->from_script && sh->in_io;
+}
+
+static void on_ask_line(char *line)
+{
+	struct shell *sh = the_shell;
+	void (*fn)(struct shell *, const char *, void *) = sh->ask_fn;
+	void *arg = sh->ask_arg;
+	sh->ask_fn = NULL;
+	rl_stop(sh);
+	if (fn)
+		fn(sh, line, arg);
+	free(line);
+}
+
+void shell_ask(struct shell *sh, const char *question,
+               void (*fn)(struct shell *sh, const char *answer, void *arg), void *arg)
+{
+	sh->ask_fn = fn;
+	sh->ask_arg = arg;
+	free(sh->prompt);
+	sh->prompt = ui_escape_str(question, strlen(question));
+	rl_callback_handler_install(sh->prompt, on_ask_line);
+	sh->rl_active = true;
+	ev_io_set(sh->in_io, POLLIN);
+}
+
+struct trust_q {
+	struct session *s;
+	void (*done)(struct cmdctx *ctx, bool trusted);
+	struct cmdctx *ctx;
+};
+
+static void trust_answer(struct shell *sh, const char *answer, void *arg)
+{
+	struct trust_q *q = arg;
+	struct session *s = q->s;
+	bool yes = false;
+	(void)sh;
+	if (answer && (answer[0] == 'o' || answer[0] == 'O')) {
+		yes = true;
+	} else if (answer && (answer[0] == 'a' || answer[0] == 'A')) {
+		yes = true;
+		if (trust_add(s->host, s->port, s->bad_fingerprint) < 0) {
+			char *path = trust_path();
+			ui_error("cannot record the certificate in %s: %s",
+			         path ? path : "(no $HOME)", strerror(errno));
+			free(path);
+		}
+	}
+	if (yes)
+		session_trust(s, s->bad_fingerprint);
+	struct cmdctx *ctx = q->ctx;
+	void (*done)(struct cmdctx *, bool) = q->done;
+	free(q);
+	done(ctx, yes);
+}
+
+bool shell_offer_trust(struct shell *sh, struct session *s,
+                       void (*done)(struct cmdctx *ctx, bool trusted),
+                       struct cmdctx *ctx)
+{
+	if (!shell_can_ask(sh) || !s->bad_fingerprint)
+		return false;
+	struct trust_q *q = xcalloc(1, sizeof(*q));
+	q->s = s;
+	q->done = done;
+	q->ctx = ctx;
+	char *question = xasprintf("Trust this certificate for %s port %d? "
+	                           "[o]nce, [a]lways, [N]o: ", s->host, s->port);
+	shell_ask(sh, question, trust_answer, q);
+	free(question);
+	return true;
+}
+
 static void on_rl_line(char *line)
 {
 	struct shell *sh = the_shell;
@@ -441,6 +532,15 @@ static void on_sigint(int sig)
 static void handle_sigint(struct shell *sh)
 {
 	sh->sigint = false;
+	if (sh->ask_fn) {
+		/* Ctrl-C at a question answers no. */
+		void (*fn)(struct shell *, const char *, void *) = sh->ask_fn;
+		sh->ask_fn = NULL;
+		rl_stop(sh);
+		fputc('\n', stdout);
+		fn(sh, NULL, sh->ask_arg);
+		return;
+	}
 	struct cmdctx *ctx = sh->cur;
 	if (ctx) {
 		if (ctx->cancel && !ctx->finished) {

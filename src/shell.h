@@ -41,6 +41,10 @@ struct shell {
 	char *prompt;
 	char *histfile;
 	volatile bool sigint;
+
+	/* A question at the terminal while a command waits (shell_ask). */
+	void (*ask_fn)(struct shell *sh, const char *answer, void *arg);
+	void *ask_arg;
 };
 
 /* Options from the command line (main.c). */
@@ -63,6 +67,23 @@ void shell_feed(struct shell *sh, const char *text);
 /* Spawn a local program (for `!`, `lls`) with the terminal, without blocking
  * the loop; done gets the exit status. */
 int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx);
+
+/* Ask the user a question on the terminal while a command is pending;
+ * fn gets the line typed, or NULL on Ctrl-C or end of input.  Only when
+ * shell_can_ask(). */
+void shell_ask(struct shell *sh, const char *question,
+               void (*fn)(struct shell *sh, const char *answer, void *arg), void *arg);
+/* True when a person at a terminal typed the running command. */
+bool shell_can_ask(const struct shell *sh);
+
+struct session;
+/* After a certificate failed verification for s: when a person can be
+ * asked, ask whether to trust it once or always, and call done(ctx, true)
+ * if they do (the session then accepts that certificate), done(ctx, false)
+ * if not.  Returns false, asking nothing, otherwise. */
+bool shell_offer_trust(struct shell *sh, struct session *s,
+                       void (*done)(struct cmdctx *ctx, bool trusted),
+                       struct cmdctx *ctx);
 
 /* The prompt text for the focused session (heap). */
 char *shell_prompt(struct shell *sh);
