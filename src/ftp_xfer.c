@@ -146,6 +146,20 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
 	}
+	/* Once the transfer runs, a lost data or control connection or a
+	 * 4xx/5xx final reply (426) means the transfer is incomplete (exit 8);
+	 * a stall stays a timeout and Ctrl-C an interruption. */
+	if (x->state == XS_DATA &&
+	    (err == ERR_NET || err == ERR_EOF || err == ERR_FAIL ||
+	     err == ERR_NOTFOUND)) {
+		static const char pre[] = "transfer incomplete: ";
+		size_t plen = sizeof(pre) - 1;
+		size_t n = strnlen(why, sizeof(why) - 1 - plen);
+		memmove(why + plen, why, n);
+		memcpy(why, pre, plen);
+		why[plen + n] = '\0';
+		err = ERR_PROTO;
+	}
 	if (err)
 		log_note(x->s->name, "transfer failed: %s", why);
 	x_set_state(x, XS_DONE);

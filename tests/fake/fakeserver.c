@@ -216,6 +216,7 @@ struct action {
 	struct bytes s;        /* bytes, line, cert or file name */
 	regex_t re;
 	long long num;         /* count, rate, size */
+	long long off;         /* data-gen: offset in the pattern */
 	double secs;           /* < 0: unlimited */
 	char *addr;            /* data-listen address / data-connect source */
 	char *traps[MAX_TRAPS];
@@ -229,6 +230,8 @@ struct actlist {
 
 struct handler {
 	bool is_re;
+	bool once;             /* on-once: answers one line, then is spent */
+	bool spent;
 	char *pat;
 	regex_t re;
 	struct actlist acts;
@@ -604,8 +607,15 @@ static void parse_action(struct parser *ps, const char *word, const char *rest,
 		if (!a.s.n)
 			perr(ps, "repeat of nothing");
 		break;
-	case OP_TRICKLE: case OP_DATA_TRICKLE: case OP_DATA_GEN:
+	case OP_TRICKLE: case OP_DATA_TRICKLE:
 		a.num = parse_count(ps, rest, rn, NULL);
+		break;
+	case OP_DATA_GEN:
+		/* data-gen N [OFFSET]: bytes OFFSET..OFFSET+N of the pattern */
+		a.num = parse_count(ps, rest, rn, &used);
+		rest += used, rn -= used;
+		rest = trim(rest, &rn);
+		a.off = rn ? parse_count(ps, rest, rn, NULL) : 0;
 		break;
 	case OP_SLEEP:
 		if (!rn)
@@ -627,6 +637,8 @@ static void parse_action(struct parser *ps, const char *word, const char *rest,
 			perr(ps, "%s needs a name", word);
 		a.s.p = xstrndup(rest, rn);
 		a.s.n = rn;
+		if (a.op == OP_DATA_RECV && strchr(a.s.p, '/'))
+			perr(ps, "data-recv takes a plain file name");
 		break;
 	case OP_DATA_LISTEN: case OP_DATA_CONNECT: {
 		char *w[16];
@@ -682,7 +694,8 @@ static void parse_script(struct parser *ps, bool defaults_mode)
 		rn = tn - wn;
 		rest = trim(t + wn, &rn);
 
-		if (!strcmp(word, "on") || !strcmp(word, "on-re")) {
+		if (!strcmp(word, "on") || !strcmp(word, "on-re") ||
+		    !strcmp(word, "on-once") || !strcmp(word, "on-re-once")) {
 			struct hlist *hl;
 			struct handler *h;
 			const char *arrow = NULL;
@@ -692,7 +705,8 @@ static void parse_script(struct parser *ps, bool defaults_mode)
 			hl = defaults_mode ? &S.defs : S.explicit_conn ? &cur_conn()->on : &S.on;
 			h = h_add(hl);
 			h->lineno = ps->lineno;
-			h->is_re = word[2] == '-';
+			h->is_re = !strncmp(word, "on-re", 5);
+			h->once = strstr(word, "once") != NULL;
 			if (rn && rest[rn - 1] == '{') {
 				pn = rn - 1;
 				rest = trim(rest, &pn);
@@ -1325,18 +1339,23 @@ static bool prefix_match(const char *pat, const char *line)
 	return line[n] == 0 || line[n] == ' ';
 }
 
-static const struct handler *find_handler(const struct hlist *hl, const char *line)
+static const struct handler *find_handler(struct hlist *hl, const char *line)
 {
 	size_t i;
 	for (i = 0; i < hl->n; i++) {
-		const struct handler *h = &hl->v[i];
-		if (h->is_re ? !regexec(&h->re, line, 0, NULL, 0) : prefix_match(h->pat, line))
+		struct handler *h = &hl->v[i];
+		if (h->spent)
+			continue;
+		if (h->is_re ? !regexec(&h->re, line, 0, NULL, 0) : prefix_match(h->pat, line)) {
+			if (h->once)
+				h->spent = true;
 			return h;
+		}
 	}
 	return NULL;
 }
 
-static const struct cscript *g_cur;
+static struct cscript *g_cur;
 
 /* A line that no expect step took: the first matching handler (this
  * connection's, then the script's, then the protocol's defaults) runs;
@@ -1597,8 +1616,6 @@ static int data_recv(const char *name)
 		note("DATA recv: no data connection");
 		return RS_OK;
 	}
-	if (strchr(name, '/'))
-		die("data-recv name must not contain '/'");
 	snprintf(path, sizeof path, "%s/%s", g_srvdir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -1651,6 +1668,9 @@ static int data_recv(const char *name)
 	}
 	close(fd);
 	note("DATA recv %lld bytes end=%s", total, end);
+	/* As a real server does: answer close_notify with close_notify, and
+	 * close the data connection either way. */
+	chan_close(&dat, strcmp(end, "close_notify") ? CUT : CLEAN);
 	return RS_OK;
 }
 
@@ -1824,13 +1844,13 @@ static int run_action(const struct action *a, int depth)
 	}
 	case OP_DATA_GEN: {
 		char buf[65536];
-		long long off = 0;
-		ev("data gen %lld bytes", a->num);
+		long long off = 0, base = a->off;
+		ev("data gen %lld bytes from offset %lld", a->num, base);
 		while (off < a->num) {
 			size_t k = a->num - off < (long long)sizeof buf ? (size_t)(a->num - off) : sizeof buf;
 			size_t i;
 			for (i = 0; i < k; i++)
-				buf[i] = (char)((off + (long long)i) % 251);
+				buf[i] = (char)((base + off + (long long)i) % 251);
 			if (dat.fd < 0 || chan_write(&dat, buf, k) < 0) {
 				note("DATA gen stopped after %lld bytes", off);
 				break;
