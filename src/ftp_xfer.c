@@ -86,6 +86,12 @@ struct ftp_xfer {
 	bool rest_done;
 	uint64_t bytes;
 	char *buf;               /* upload chunk */
+	/* The data connection failed before the reply to the transfer
+	 * command: that reply, if it comes soon, says why (proftpd answers
+	 * a missing file with 550 and resets the data connection). */
+	int dfail_err;
+	char dfail_why[512];
+	struct ev_timer *dfail_timer;
 };
 
 static void x_set_state(struct ftp_xfer *x, enum xstate st)
@@ -103,6 +109,8 @@ uint64_t ftp_xfer_bytes(const struct ftp_xfer *x)
 
 static void x_free(struct ftp_xfer *x)
 {
+	if (x->dfail_timer)
+		ev_timer_del(x->dfail_timer);
 	conn_free(x->data);
 	free(x->cmd);
 	free(x->buf);
@@ -147,11 +155,11 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 		va_end(ap);
 	}
 	/* Once the transfer runs, a lost data or control connection or a
-	 * 4xx/5xx final reply (426) means the transfer is incomplete (exit 8);
-	 * a stall stays a timeout and Ctrl-C an interruption. */
+	 * failure reply such as 426 means the transfer is incomplete (exit 8);
+	 * "not found" after a 150 (proftpd's `LIST nosuch`) stays 6, a stall
+	 * stays a timeout and Ctrl-C an interruption. */
 	if (x->state == XS_DATA &&
-	    (err == ERR_NET || err == ERR_EOF || err == ERR_FAIL ||
-	     err == ERR_NOTFOUND)) {
+	    (err == ERR_NET || err == ERR_EOF || err == ERR_FAIL)) {
 		static const char pre[] = "transfer incomplete: ";
 		size_t plen = sizeof(pre) - 1;
 		size_t n = strnlen(why, sizeof(why) - 1 - plen);
@@ -169,6 +177,40 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 		x_resync(x);
 	x->ops->done(x->arg, err, why);
 	x_free(x);
+}
+
+static long x_dfail_tick(void *arg)
+{
+	struct ftp_xfer *x = arg;
+	x->dfail_timer = NULL;
+	x_finish(x, x->dfail_err, "%s", x->dfail_why);
+	return 0;
+}
+
+/* The data connection failed.  Before any 1xx to the transfer command,
+ * wait a little (at most 3 s) for that command's reply, which wins when it
+ * is an error; otherwise fail now. */
+static void x_data_failed(struct ftp_xfer *x, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void x_data_failed(struct ftp_xfer *x, int err, const char *fmt, ...)
+{
+	char why[sizeof(x->dfail_why)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (x->state != XS_CMD || !x->cmd_sent || !x->ctl_pending || x->dfail_err) {
+		x_finish(x, err, "%s", why);
+		return;
+	}
+	log_note(x->s->name, "%s; waiting for the reply to the transfer command", why);
+	x->dfail_err = err;
+	memcpy(x->dfail_why, why, sizeof(why));
+	conn_free(x->data);
+	x->data = NULL;
+	long ms = x->timeout_ms > 0 && x->timeout_ms < 3000 ? x->timeout_ms : 3000;
+	x->dfail_timer = ev_timer_add(x->s->ev, ms, x_dfail_tick, x);
 }
 
 void ftp_xfer_abort(struct ftp_xfer *x)
@@ -336,8 +378,8 @@ static void x_data_event(struct conn *c, enum conn_event ev, int err, void *arg)
 			x->data_cut = true;
 			break;
 		}
-		x_finish(x, err == ERR_TIMEOUT ? ERR_TIMEOUT : err == ERR_TLS ? ERR_TLS : ERR_NET,
-		         "data connection: %s", conn_error(c));
+		x_data_failed(x, err == ERR_TIMEOUT ? ERR_TIMEOUT : err == ERR_TLS ? ERR_TLS : ERR_NET,
+		              "data connection: %s", conn_error(c));
 		return;
 	}
 	/* End of the data stream: done with the socket. */
@@ -351,8 +393,8 @@ static void x_tls_done(struct conn *c, int err, void *arg)
 	struct ftp_xfer *x = arg;
 
 	if (err) {
-		x_finish(x, ERR_TLS, "TLS on the data connection failed: %s",
-		         conn_error(c));
+		x_data_failed(x, ERR_TLS, "TLS on the data connection failed: %s",
+		              conn_error(c));
 		return;
 	}
 	x->tls_up = true;
@@ -370,6 +412,11 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 	if (err) {
 		x->ctl_pending = false;
 		x_finish(x, err, "control connection: %s", pp_error(pp));
+		return;
+	}
+	if (x->dfail_err && (!r->final || r->code < 400)) {
+		/* The server went on, but the data connection is gone. */
+		x_finish(x, x->dfail_err, "%s", x->dfail_why);
 		return;
 	}
 	if (!r->final) {

@@ -3,7 +3,9 @@
 # as root.  Idempotent: when everything is present it asks apt nothing and
 # returns in a fraction of a second.
 #
-#   install-deps.sh [--servers]    (--servers: also the FTP/NNTP servers)
+#   install-deps.sh [--servers]    (--servers: also the FTP/NNTP servers;
+#                                  pure-ftpd and proftpd are unpacked into
+#                                  /opt/ferry-test-servers, not installed)
 #
 # INN's postinst refuses to configure when the host name has no domain; the
 # fix (SERVERS.md) is `domain: localdomain` in /etc/news/inn.conf followed by
@@ -17,7 +19,10 @@ want_servers=0
 pkgs=(cmake make gcc pkg-config libreadline-dev libgnutls28-dev gnutls-bin
       libcunit1-dev zlib1g-dev python3 tmux ca-certificates valgrind clang
       libclang-rt-14-dev)
-[ $want_servers = 1 ] && pkgs+=(vsftpd inn2 curl openssl)
+[ $want_servers = 1 ] && pkgs+=(vsftpd inn2 curl openssl
+	# The libraries of the unpacked pure-ftpd and proftpd (below).
+	libsodium23 libcap2 libpam0g libssl3 libacl1 libidn2-0 libhiredis0.14
+	libmemcached11 libmemcachedutil2 libpcre2-posix3 libncursesw6)
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
@@ -45,6 +50,45 @@ finish_inn() {
 		inn_conf_fix
 		DEBIAN_FRONTEND=noninteractive dpkg --configure -a
 	fi
+}
+
+# pure-ftpd and proftpd both Conflict with vsftpd (ftp-server): apt installs
+# only one, so their Debian packages are unpacked (dpkg-deb -x, no maintainer
+# scripts) into FTPD_ROOT, where srv-pureftpd.sh and srv-proftpd.sh find them.
+FTPD_ROOT=${FERRY_FTPD_ROOT:-/opt/ferry-test-servers}
+FTPD_DEBS=(pure-ftpd proftpd-core proftpd-mod-crypto)
+ftpds_present() {
+	[ -x "$FTPD_ROOT/usr/sbin/pure-ftpd" ] && [ -x "$FTPD_ROOT/usr/sbin/proftpd" ] &&
+		[ -f "$FTPD_ROOT/usr/lib/proftpd/mod_tls.so" ] && [ -f "$FTPD_ROOT/.debs" ]
+}
+unpack_ftpds() {
+	ftpds_present && return 0
+	local tmp attempt
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"   # apt-get download fetches as user _apt
+	getent passwd _apt >/dev/null && chown _apt "$tmp"
+	for attempt in 1 2; do
+		[ $attempt = 2 ] && apt-get -o DPkg::Lock::Timeout=900 update
+		echo "install-deps: downloading ${FTPD_DEBS[*]} to unpack into $FTPD_ROOT" >&2
+		(cd "$tmp" && apt-get -o DPkg::Lock::Timeout=900 download "${FTPD_DEBS[@]}") && break
+	done
+	local n
+	n=$(find "$tmp" -maxdepth 1 -name '*.deb' | wc -l)
+	if [ "$n" != ${#FTPD_DEBS[@]} ]; then
+		rm -rf "$tmp"
+		echo "install-deps: could not download ${FTPD_DEBS[*]}" >&2
+		exit 1
+	fi
+	rm -rf "$FTPD_ROOT.new"
+	mkdir -p "$FTPD_ROOT.new"
+	local d
+	for d in "$tmp"/*.deb; do
+		dpkg-deb -x "$d" "$FTPD_ROOT.new"
+		basename "$d" >> "$FTPD_ROOT.new/.debs"
+	done
+	rm -rf "$tmp" "$FTPD_ROOT"
+	mv "$FTPD_ROOT.new" "$FTPD_ROOT"
+	chmod 755 "$FTPD_ROOT"
 }
 
 # A half-configured inn2 from an earlier run: fix and finish it.
@@ -87,4 +131,5 @@ if [ -n "$(still_missing)" ]; then
 		exit 1
 	fi
 fi
+[ $want_servers = 1 ] && unpack_ftpds
 exit 0

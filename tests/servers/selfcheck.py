@@ -3,7 +3,8 @@
 
 FTP: explicit TLS 1.2+/1.3 with the suite's CA, and the data channel refused
 without TLS session reuse (vsftpd require_ssl_reuse=YES: Python's ftplib does
-not reuse, so LIST must fail with 522).  NNTP: greeting, CAPABILITIES with
+not reuse, so LIST must fail with 522; proftpd the same with 425, pure-ftpd
+accepts it).  NNTP: greeting, CAPABILITIES with
 STARTTLS, the sample groups and articles as fed (dot-stuffing on the wire),
 the private group refused anonymously, STARTTLS with certificate and host
 checks, AUTHINFO, NNTPS.  Prints one line per check; exit 1 on the first
@@ -55,6 +56,34 @@ except ftplib.error_perm as e:
         fail("unexpected data-channel error: %s" % e)
     ok("vsftpd refuses data TLS without session reuse: %s" % e)
 f.close()
+
+# proftpd requires TLS session reuse on data connections too (mod_tls's
+# default); pure-ftpd does not, so ftplib can list there.
+def ftplib_list(port):
+    f = ftplib.FTP_TLS(context=ctx(), timeout=10)
+    f.connect("127.0.0.1", int(port))
+    f.auth()
+    f.login()
+    f.prot_p()
+    names = []
+    try:
+        f.retrlines("NLST", names.append)
+    finally:
+        f.close()
+    return names
+
+
+if env.get("PROFTPD_PORT"):
+    try:
+        ftplib_list(env["PROFTPD_PORT"])
+        fail("proftpd accepted a data connection without TLS session reuse")
+    except (ftplib.error_temp, ftplib.error_perm) as e:
+        ok("proftpd refuses data TLS without session reuse: %s" % e)
+if env.get("PUREFTPD_PORT"):
+    names = ftplib_list(env["PUREFTPD_PORT"])
+    if "20mib.bin" not in names:
+        fail("pure-ftpd NLST over TLS without session reuse: %s" % names)
+    ok("pure-ftpd lists over TLS without session reuse (it does not require it)")
 
 # A wrong host name must not verify (the certificate names localhost, 127.0.0.1, ::1).
 s = socket.create_connection(("127.0.0.1", int(env["FTPS_IMPLICIT_PORT"])), timeout=10)

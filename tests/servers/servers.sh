@@ -3,19 +3,20 @@
 # run against, all on loopback, everything under STATE (default: ./state).
 #
 #   start   make certificates (once), start every server in $FERRY_SERVERS
-#           (default "vsftpd inn"), write STATE/env.sh; stops leftovers first
+#           (default "vsftpd pureftpd proftpd inn"), write STATE/env.sh;
+#           stops leftovers first
 #   stop    stop them by their kept pids, remove STATE/env.sh
 #   status  list the kept pids and whether they run
 #   clean   stop, then remove STATE (and its private run dir in /tmp, if any)
 #
 # A server NAME is one script, srv-NAME.sh start|stop STATE, which writes its
-# variables to STATE/env.d/NAME.sh.  Adding pure-ftpd or proftpd is one more
-# such script and one more word in FERRY_SERVERS.
+# variables to STATE/env.d/NAME.sh.  Adding a server is one more such script
+# and one more word in FERRY_SERVERS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 action=${1:-}
 state_arg=${2:-${FERRY_SERVERS_STATE:-$PWD/state}}
-read -r -a servers <<<"${FERRY_SERVERS:-vsftpd inn}"
+read -r -a servers <<<"${FERRY_SERVERS:-vsftpd pureftpd proftpd inn}"
 unset INNCONF
 
 [ "$(id -u)" = 0 ] || die "the test servers need root (they drop privileges themselves)"
@@ -64,6 +65,10 @@ start)
 			exit 1
 		fi
 	done
+	# Appending (>>): env_put reopens /dev/stdout with O_APPEND, and with a
+	# plain > the shell's own offset would let the next cat overwrite those
+	# lines.
+	rm -f "$STATE/env.sh.tmp"
 	{
 		echo "# Written by tests/servers/servers.sh start; removed by stop."
 		env_put /dev/stdout FERRY_SERVERS_STATE "$STATE"
@@ -71,7 +76,7 @@ start)
 		env_put /dev/stdout FERRY_SERVERS "${servers[*]}"
 		cat "$STATE/env.d/certs.sh"
 		for s in "${servers[@]}"; do cat "$STATE/env.d/$s.sh"; done
-	} > "$STATE/env.sh.tmp"
+	} >> "$STATE/env.sh.tmp"
 	mv "$STATE/env.sh.tmp" "$STATE/env.sh"
 	note "up in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s; state in $STATE/env.sh"
 	;;

@@ -162,3 +162,19 @@ make_file() {
 	head -c "$2" /dev/urandom > "$1"
 	sha256sum < "$1" | cut -d' ' -f1
 }
+
+# t_require VAR...: skip the test (exit 77: ctest's SKIP_RETURN_CODE) when
+# env.sh lacks VAR, i.e. its server is not in FERRY_SERVERS.
+t_require() {
+	local v
+	for v in "$@"; do
+		if [ -z "${!v:-}" ]; then
+			echo "SKIP: $T: no $v in env.sh (FERRY_SERVERS=${FERRY_SERVERS:-})"
+			exit 77
+		fi
+	done
+}
+
+# trace_sent PATTERN: the -d trace of the last run shows ferry sending a command
+# matching PATTERN (an ERE; trace lines carry "> " before what was sent).
+trace_sent() { grep -Eq ">[[:space:]]*$1" "$LAST.err"; }
