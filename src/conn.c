@@ -1088,6 +1088,11 @@ void conn_shutdown(struct conn *c)
 	conn_update_io(c);
 }
 
+bool conn_at_eof(const struct conn *c)
+{
+	return c && (c->eof || c->state == CS_FAILED);
+}
+
 bool conn_is_connected(const struct conn *c)
 {
 	return c && !c->dead && c->state == CS_UP;

@@ -117,6 +117,9 @@ void conn_touch(struct conn *c);
 void conn_shutdown(struct conn *c);
 
 bool conn_is_connected(const struct conn *c);
+/* True once the peer's EOF was seen or the connection failed, so a new
+ * owner that takes the conn over (pp_new) learns of an event it missed. */
+bool conn_at_eof(const struct conn *c);
 /* Address of the connected peer / of our end. */
 int conn_peer(const struct conn *c, struct sockaddr_storage *ss, socklen_t *len);
 int conn_local(const struct conn *c, struct sockaddr_storage *ss, socklen_t *len);

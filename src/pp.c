@@ -794,9 +794,16 @@ struct pp *pp_new(struct ev *ev, struct conn *c, enum pp_style style,
 	pp->line_limit = 0;
 	pp_set_limit(pp, PP_MAX_LINE);
 	conn_set_handler(c, pp_conn_event, pp);
-	/* Bytes read before the handover raise no new event: look at them
-	 * from the loop, after the owner queued its pp_expect(). */
-	if (buf_avail(conn_rbuf(c)))
+	/* Bytes read, or an EOF or error seen, before the handover raise no
+	 * new event: look at them from the loop, after the owner queued its
+	 * pp_expect(). */
+	if (conn_at_eof(c)) {
+		if (conn_is_connected(c))
+			pp->eof = true;
+		else
+			pp->conn_err = ERR_EOF;
+	}
+	if (buf_avail(conn_rbuf(c)) || pp->eof || pp->conn_err)
 		pp->kick = ev_timer_add(ev, 0, pp_on_kick, pp);
 	return pp;
 }
