@@ -36,6 +36,7 @@
 #include "session.h"
 #include "trust.h"
 #include "ui.h"
+#include "xdg.h"
 
 /* Readline's callbacks and the signal handler have no argument: this is
  * the one pointer to the shell they may read. */
@@ -650,30 +651,6 @@ int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
 
 /* ---- files ------------------------------------------------------------- */
 
-static char *xdg_path(const char *var, const char *fallback, const char *leaf)
-{
-	const char *base = getenv(var);
-	const char *home = getenv("HOME");
-	if (base && *base == '/')
-		return xasprintf("%s/ferry/%s", base, leaf);
-	if (!home)
-		return NULL;
-	return xasprintf("%s/%s/ferry/%s", home, fallback, leaf);
-}
-
-static void mkdirs_for(const char *path)
-{
-	char *d = xstrdup(path);
-	for (char *p = d + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(d, 0700);
-		*p = '/';
-	}
-	free(d);
-}
-
 /* Read a whole (small) file; NULL if missing.  Scripts are read before the
  * loop starts. */
 static char *slurp(const char *path, bool *missing)
@@ -741,7 +718,7 @@ static void setup_readline(struct shell *sh)
 	complete_init(sh);
 	sh->histfile = xdg_path("XDG_STATE_HOME", ".local/state", "history");
 	if (sh->histfile) {
-		mkdirs_for(sh->histfile);
+		xdg_mkdirs_for(sh->histfile);
 		read_history(sh->histfile);
 	}
 	stifle_history(1000);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "xdg.h"
 
 #define TRUST_MAX_FILE (1024 * 1024)
 
@@ -49,13 +50,7 @@ static char *trust_key(const char *host, int port)
 
 char *trust_path(void)
 {
-	const char *base = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	if (base && *base == '/')
-		return xasprintf("%s/ferry/trusted", base);
-	if (home && *home)
-		return xasprintf("%s/.local/share/ferry/trusted", home);
-	return NULL;
+	return xdg_path("XDG_DATA_HOME", ".local/share", "trusted");
 }
 
 char *trust_lookup(const char *host, int port)
@@ -78,26 +73,13 @@ char *trust_lookup(const char *host, int port)
 	return fp;
 }
 
-static void mkdirs_for(const char *path)
-{
-	char *d = xstrdup(path);
-	for (char *p = d + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(d, 0700);
-		*p = '/';
-	}
-	free(d);
-}
-
 int trust_add(const char *host, int port, const char *fp)
 {
 	char *path = trust_path();
 	int err = ERR_LOCAL;
 	if (!path)
 		return ERR_LOCAL;
-	mkdirs_for(path);
+	xdg_mkdirs_for(path);
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		char *key = trust_key(host, port);
