@@ -64,7 +64,8 @@ void ui_flush(void)
 	fflush(stderr);
 }
 
-static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap);
+static void vprint(FILE *f, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 void ui_trace(const char *fmt, ...)
 {

@@ -7,9 +7,9 @@
  * sends, then half-closes and runs the loop until pp has failed (EOF at the
  * latest) or a callback freed it.
  *
- * Input layout (6 header bytes, then the body):
- *   [0] flags   bits 0-1 chunking: 0 all at once, 1 one byte per loop turn
- *                        (the first 4 KiB), 2 seven bytes, 3 509 bytes
+ * Input layout (7 header bytes, then the body):
+ *   [0] flags   bits 0-1 chunking of the first 4 KiB: 0 all at once, 1 one
+ *                        byte per loop turn, 2 seven bytes, 3 509 bytes
  *               bit  2   first queue a pp_expect (a greeting)
  *               bits 3-4 commands queued at the start: 1, 2, 3 or 6
  *               bit  5   every final reply queues one more command (<= 64)
@@ -17,9 +17,15 @@
  *               bit  7   pp_free() inside callback number act >> 4
  *   [1] act     see bits 6 and 7
  *   [2] sel     protocol specific (first command, modes)
- *   [3] rep     segment B is sent rep * 128 times (once if rep is 0)
- *   [4] alen    the body is A = body[0, alen), B = the next blen bytes,
- *   [5] blen    C = the rest; the server sends A B..B C.
+ *   [3] opts    bit  0   the first piece arrives before pp_new() (bytes
+ *                        buffered in the conn when pp takes over)
+ *               bit  1   every callback runs the loop once more, nested
+ *                        (two levels at most), as a foreground command
+ *                        started from a callback would
+ *   [4] rep     segment B is sent rep * 128 times (once if rep is 0),
+ *               but B..B is cut at FZ_MAX_REPEAT bytes
+ *   [5] alen    the body is A = body[0, alen), B = the next blen bytes,
+ *   [6] blen    C = the rest; the server sends A B..B C.
  * The repeat lets a small input reach the line and reply limits (16 KiB
  * line, 1 MiB multi-line reply, 1 MiB block line).
  */
@@ -43,13 +49,16 @@
 #include "fuzz_common.h"
 #include "pp.h"
 
-#define FZ_HDR 6
+#define FZ_HDR 7
 #define FZ_MAX_RESEND 64
+/* Enough to pass every limit but the 64 MiB collected block, which a unit
+ * test covers: longer streams only slow the fuzzer down. */
+#define FZ_MAX_REPEAT ((size_t)PP_MAX_BLOCK_LINE + 64 * 1024)
 
 
 struct fz_pp {
 	/* decoded input */
-	uint8_t flags, act, sel;
+	uint8_t flags, act, sel, opts;
 	const uint8_t *seg[3];
 	size_t seglen[3];
 	size_t nrep;
@@ -63,6 +72,7 @@ struct fz_pp {
 	int peer;
 	enum pp_style style;
 
+	int depth;          /* nested loop runs */
 	bool done;          /* pp failed (on_error) or freed */
 	bool freed;         /* pp_free() from a callback */
 	unsigned ncb;       /* callbacks so far (replies, errors, unsolicited) */
@@ -91,15 +101,18 @@ static bool fz_pp_decode(struct fz_pp *f, const uint8_t *data, size_t size)
 	f->flags = data[0];
 	f->act = data[1];
 	f->sel = data[2];
-	f->nrep = data[3] ? (size_t)data[3] * 128 : 1;
+	f->opts = data[3];
+	f->nrep = data[4] ? (size_t)data[4] * 128 : 1;
 	body = data + FZ_HDR;
 	n = size - FZ_HDR;
-	a = data[4] < n ? data[4] : n;
-	b = data[5] < n - a ? data[5] : n - a;
+	a = data[5] < n ? data[5] : n;
+	b = data[6] < n - a ? data[6] : n - a;
 	f->seg[0] = body;
 	f->seglen[0] = a;
 	f->seg[1] = body + a;
 	f->seglen[1] = b;
+	if (b && f->nrep > FZ_MAX_REPEAT / b)
+		f->nrep = FZ_MAX_REPEAT / b + 1;
 	f->seg[2] = body + a + b;
 	f->seglen[2] = n - a - b;
 	f->peer = -1;
@@ -125,18 +138,13 @@ static size_t fz_pp_next(struct fz_pp *f, const uint8_t **p, size_t max)
 	return 0;
 }
 
+/* Small pieces for the first 4 KiB only: that is where line and reply
+ * boundaries fall; a megabyte in 7-byte pieces would take a second. */
 static size_t fz_pp_chunk(const struct fz_pp *f, size_t written)
 {
-	switch (f->flags & 3) {
-	case 1:
-		return written < 4096 ? 1 : 65536;
-	case 2:
-		return 7;
-	case 3:
-		return 509;
-	default:
-		return 65536;
-	}
+	static const size_t small[] = { 65536, 1, 7, 509 };
+
+	return written < 4096 ? small[f->flags & 3] : 65536;
 }
 
 /* Everything pp writes must be our own command lines (printable ASCII,
@@ -154,9 +162,24 @@ static void fz_pp_drain(struct fz_pp *f)
 		}
 }
 
+/* FERRY_FUZZ_VERBOSE=1 when running one input: what pp delivered and why
+ * it stopped (for writing seeds). */
+static bool fz_pp_verbose(void)
+{
+	static int v = -1;
+
+	if (v < 0)
+		v = getenv("FERRY_FUZZ_VERBOSE") != NULL;
+	return v;
+}
+
 /* Checks every reply must pass, whoever receives it. */
 static void fz_pp_check_reply(const struct fz_pp *f, const struct pp_reply *r)
 {
+	if (fz_pp_verbose())
+		fprintf(stderr, "reply %d%s len %zu block %s%zu lines %llu\n", r->code,
+		        r->final ? "" : " (1xx)", r->len, r->block ? "" : "(none) ",
+		        r->block_len, (unsigned long long)r->block_lines);
 	FZ_CHECK(r->code >= 100 && r->code <= 599);
 	FZ_CHECK(r->text && r->msg);
 	FZ_CHECK(strlen(r->text) == r->len);
@@ -187,11 +210,13 @@ static void fz_pp_check_reply(const struct fz_pp *f, const struct pp_reply *r)
 	}
 }
 
-/* The actions a callback takes (bits 5-7 of flags).  Returns false if the
- * pp was freed and must not be touched. */
+/* The actions a callback takes (flags bits 5-7, opts bit 1).  Returns
+ * false if the pp was freed and must not be touched. */
 static bool fz_pp_actions(struct fz_pp *f, struct pp *pp, bool final,
                           bool (*resend)(struct fz_pp *f))
 {
+	if (f->freed)
+		return false;
 	f->ncb++;
 	if ((f->flags & 0x80) && f->ncb == (unsigned)(f->act >> 4)) {
 		pp_free(pp);
@@ -204,6 +229,13 @@ static bool fz_pp_actions(struct fz_pp *f, struct pp *pp, bool final,
 	if ((f->flags & 0x20) && final && f->nresent < FZ_MAX_RESEND) {
 		f->nresent++;
 		resend(f);
+	}
+	if ((f->opts & 2) && f->depth < 2) {
+		f->depth++;
+		ev_run_once(f->ev, 0);
+		f->depth--;
+		if (f->freed)
+			return false;
 	}
 	return true;
 }
@@ -223,6 +255,27 @@ static void fz_pp_on_error(struct pp *pp, int err, void *arg)
 
 static void fz_pp_conn_event(struct conn *c, enum conn_event e, int err, void *arg)
 {
+}
+
+/* Write the next piece of the stream; false when it has all been sent. */
+static bool fz_pp_write(struct fz_pp *f, size_t *written)
+{
+	const uint8_t *p = NULL;
+	size_t n = fz_pp_next(f, &p, fz_pp_chunk(f, *written));
+	ssize_t w;
+
+	if (n == 0)
+		return false;
+	w = write(f->peer, p, n);
+	if (w > 0) {
+		f->off += (size_t)w;
+		*written += (size_t)w;
+	} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		/* The conn end is gone (it cannot be while pp lives): let
+		 * EOF handling decide. */
+		return false;
+	}
+	return true;
 }
 
 /* Run one input.  start() queues the first commands; the owner's
@@ -247,31 +300,20 @@ static void fz_pp_run(struct fz_pp *f, enum pp_style style,
 	fcntl(f->peer, F_SETFL, fcntl(f->peer, F_GETFL) | O_NONBLOCK);
 	f->ev = ev_new();
 	f->c = conn_new_fd(f->ev, sv[0], fz_pp_conn_event, NULL);
+	if (f->opts & 1) {
+		/* The conn reads it with no pp attached yet.  Not the EOF:
+		 * pp cannot learn of an EOF that came before pp_new() (see
+		 * tests/unit/test_fuzz_regress.c). */
+		fz_pp_write(f, &written);
+		ev_run_once(f->ev, 0);
+	}
 	f->pp = pp_new(f->ev, f->c, style, "fuzz", &owner);
 	start(f);
 
 	while (!f->done) {
-		if (!shut) {
-			const uint8_t *p = NULL;
-			size_t n = fz_pp_next(f, &p, fz_pp_chunk(f, written));
-
-			if (n == 0) {
-				shutdown(f->peer, SHUT_WR);
-				shut = true;
-			} else {
-				ssize_t w = write(f->peer, p, n);
-
-				if (w > 0) {
-					f->off += (size_t)w;
-					written += (size_t)w;
-				} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-					/* The conn side is gone (it cannot be
-					 * while pp lives): let EOF handling
-					 * decide. */
-					shutdown(f->peer, SHUT_WR);
-					shut = true;
-				}
-			}
+		if (!shut && !fz_pp_write(f, &written)) {
+			shutdown(f->peer, SHUT_WR);
+			shut = true;
 		}
 		ev_run_once(f->ev, shut ? 100 : 0);
 		fz_pp_drain(f);
@@ -281,6 +323,9 @@ static void fz_pp_run(struct fz_pp *f, enum pp_style style,
 			abort();
 		}
 	}
+	if (fz_pp_verbose())
+		fprintf(stderr, "end after %zu bytes: %s\n", written,
+		        f->freed ? "pp freed in a callback" : pp_error(f->pp));
 	if (!f->freed)
 		pp_free(f->pp);
 	conn_free(f->c);

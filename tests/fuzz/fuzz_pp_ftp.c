@@ -1,6 +1,6 @@
 /* fuzz_pp_ftp.c - the line layer in PP_FTP style, fed by a fake server.
  *
- * Input: see fuzz_pp.h (6 header bytes, then the server's bytes).  sel
+ * Input: see fuzz_pp.h (7 header bytes, then the server's bytes).  sel
  * picks the first command of the table below; commands cycle from there.
  * Each reply also goes through the FTP parser the client would use for
  * its code (227, 229, 257, 213, FEAT), as ftp.c does.

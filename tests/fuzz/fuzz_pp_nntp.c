@@ -1,6 +1,6 @@
 /* fuzz_pp_nntp.c - the line layer in PP_NNTP style, fed by a fake server.
  *
- * Input: see fuzz_pp.h (6 header bytes, then the server's bytes).  sel:
+ * Input: see fuzz_pp.h (7 header bytes, then the server's bytes).  sel:
  *   bits 0-4  first command of the table below (commands cycle from there)
  *   bit  5    collect blocks (pp_cmd.collect) instead of streaming them
  *   bits 6-7  on_line aborts the block after 0 (never), 1, 3 or 100 lines
@@ -82,6 +82,8 @@ static void check_over(const char *line, size_t len)
 		FZ_CHECK(v.p >= line && v.p + v.len <= line + len);
 }
 
+static bool send_next(struct fz_pp *f);
+
 static int on_line(void *arg, const char *line, size_t len)
 {
 	static const unsigned abort_after[] = { 0, 1, 3, 100 };
@@ -93,6 +95,9 @@ static int on_line(void *arg, const char *line, size_t len)
 	FZ_CHECK(line[len] == '\0' && strlen(line) == len);
 	check_over(line, len);
 	x->lines++;
+	/* Free, cancel or a nested loop from inside a block, too. */
+	if (!fz_pp_actions(&x->n->f, x->n->f.pp, false, send_next))
+		return 0;
 	if (lim && x->lines >= lim)
 		return ERR_LOCAL;
 	return 0;
