@@ -117,6 +117,10 @@ bool nntp_has_block(const char *cmdline, int code);
 /* The block code of a command line: the code above, 0 for a known
  * command without a block, -1 for an unknown command. */
 int nntp_block_code(const char *cmdline);
+/* The want_block function (pp.h) for a command line: NULL when the command
+ * never has a block; the functions ignore their argument (pp calls them
+ * with NULL after pp_cancel_all). */
+pp_want_block_fn nntp_want_block_for(const char *cmdline);
 
 /* "111 yyyymmddhhmmss" -> "yyyy-mm-dd hh:mm:ss" (out: at least 20 bytes).
  * 0 or ERR_PROTO. */

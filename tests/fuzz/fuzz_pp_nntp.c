@@ -38,36 +38,6 @@ struct fz_nntp {
 	unsigned nctx;
 };
 
-#define WANT(c) static bool want_##c(int code, void *arg) { (void)arg; return code == c; }
-WANT(100) WANT(101) WANT(211) WANT(215) WANT(220) WANT(221) WANT(222)
-WANT(224) WANT(225) WANT(230) WANT(231) WANT(282)
-#undef WANT
-
-static bool want_unknown(int code, void *arg)
-{
-	(void)arg;
-	return code != 211 && nntp_has_block("", code);
-}
-
-static pp_want_block_fn want_for(const char *line)
-{
-	switch (nntp_block_code(line)) {
-	case 100: return want_100;
-	case 101: return want_101;
-	case 211: return want_211;
-	case 215: return want_215;
-	case 220: return want_220;
-	case 221: return want_221;
-	case 222: return want_222;
-	case 224: return want_224;
-	case 225: return want_225;
-	case 230: return want_230;
-	case 231: return want_231;
-	case 282: return want_282;
-	case 0: return NULL;
-	default: return want_unknown;
-	}
-}
 
 static void check_over(const char *line, size_t len)
 {
@@ -126,7 +96,7 @@ static bool send_next(struct fz_pp *f)
 
 	c.done = on_done;
 	c.arg = new_ctx(n, (int)i);
-	c.want_block = want_for(cmds[i]);
+	c.want_block = nntp_want_block_for(cmds[i]);
 	if (f->sel & 0x20)
 		c.collect = true;
 	else
