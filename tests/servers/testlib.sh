@@ -118,6 +118,12 @@ assert_all_has() {
 assert_err_nonempty() {
 	[ -s "$LAST.err" ] || t_fail "no message on stderr"
 }
+# assert_one_line_error [WORD]: stderr is one line (PRODUCT.md: a clear
+# one-line error), naming WORD if given.
+assert_one_line_error() {
+	[ "$(wc -l < "$LAST.err")" = 1 ] || t_fail "expected a one-line error, got: $(cat "$LAST.err")"
+	[ -z "${1:-}" ] || grep -qF -- "$1" "$LAST.err" || t_fail "the error does not name $1"
+}
 # assert_fingerprint HEX: the SHA-256 fingerprint appears in the output, in
 # any usual hex form (colons or not, either case).
 assert_fingerprint() {

@@ -5,9 +5,9 @@ set -e
 t_init "$@"
 
 run_ferry 4 -c "open ftp://$FTP_USER:wrong-password@127.0.0.1:$FTP_PORT"
-assert_err_nonempty
+assert_one_line_error
 run_ferry 4 -c "open ftpes://$FTP_USER:wrong-password@127.0.0.1:$FTP_PORT; ls"
 run_ferry 4 -c "open nntp://$NNTP_USER:wrong-password@127.0.0.1:$NNTP_PORT; group $NNTP_PRIVATE_GROUP"
-assert_err_nonempty
+assert_one_line_error
 run_ferry 4 -c "open nntps://$NNTP_USER:wrong-password@127.0.0.1:$NNTPS_PORT; group $NNTP_PRIVATE_GROUP"
 t_pass

@@ -8,15 +8,17 @@ F=ftp://127.0.0.1:$FTP_PORT
 N=nntp://127.0.0.1:$NNTP_PORT
 
 run_ferry 6 -c "open $F; get no-such-file.bin"
-assert_err_nonempty
+assert_one_line_error no-such-file.bin
+grep -q "550" "$ERR" || t_fail "the error does not show the server's 550"
 assert_no_file no-such-file.bin
 assert_no_file no-such-file.bin.part
 [ -z "$(ls -A .)" ] || t_fail "a failed get left files: $(ls -A .)"
 run_ferry 6 -c "open $F; cd no-such-dir"
+assert_one_line_error no-such-dir
 # (No `ls no-such-dir`: vsftpd answers LIST of a missing path with an empty
 # listing and 226.)
 run_ferry 6 -c "open $N; group no.such.group"
-assert_err_nonempty
+assert_one_line_error no.such.group
 run_ferry 6 -c "open $N; group ferry.test; article 999"
 run_ferry 6 -c "open $N; article <no-such-article@ferry.invalid>"
 run_ferry 6 -c "open $N; group $NNTP_EMPTY_GROUP; article 1"
