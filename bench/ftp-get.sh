@@ -46,7 +46,7 @@ for mode in plain ftps; do
 	else
 		fer=("$FERRY" --no-rc -c "set tls:ca-file $CA_FILE; open ftpes://127.0.0.1:$FTP_PORT; get $FILE")
 		cur=(curl -s --ssl-reqd --cacert "$CA_FILE" -o "$FILE" "$url")
-		lft=(lftp -c "set ssl:ca-file $CA_FILE; set ftp:ssl-force true; set ftp:ssl-protect-data true; set xfer:clobber on; open ftp://127.0.0.1:$FTP_PORT; get $FILE")
+		lft=(lftp -c "set ssl:ca-file $CA_FILE; set ftp:ssl-allow-anonymous true; set ftp:ssl-force true; set ftp:ssl-protect-data true; set xfer:clobber on; open ftp://127.0.0.1:$FTP_PORT; get $FILE")
 	fi
 	for tool in ferry curl lftp; do
 		case $tool in
