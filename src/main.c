@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 	struct shell_opts o = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+c:f:dkh", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line message */
+	while ((c = getopt_long(argc, argv, "c:f:dkh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o.commands = optarg;
@@ -54,7 +55,8 @@ int main(int argc, char **argv)
 			printf("ferry %s\n", FERRY_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			fprintf(stderr, "ferry: unknown option or missing argument: %s "
+			        "(try 'ferry --help')\n", argv[optind - 1]);
 			return 2;
 		}
 	}
