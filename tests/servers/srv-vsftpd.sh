@@ -87,30 +87,9 @@ start() {
 	env_put "$env" FTPS_IMPLICIT_PORT "$FTPS_IMPLICIT_PORT"
 	env_put "$env" FTP_SLOW_PORT "$FTP_SLOW_PORT"
 	env_put "$env" FTP_SLOW_RATE "$FTP_SLOW_RATE"
-	env_put "$env" FTP_USER "$FTP_USER"
-	env_put "$env" FTP_PASS "$FTP_PASS"
+	ftp_samples_env "$env"
 	env_put "$env" FTP_ANON_ROOT "$RUN/ftp/anon"
 	env_put "$env" FTP_USER_HOME "$RUN/ftp/home"
-	env_put "$env" FTP_SAMPLE_SMALL hello.txt
-	env_put "$env" FTP_SAMPLE_1M 1mib.bin
-	env_put "$env" FTP_SAMPLE_20M 20mib.bin
-	env_put "$env" FTP_SAMPLE_SPACE "with space.txt"
-	env_put "$env" FTP_SAMPLE_SUBDIR sub
-	env_put "$env" FTP_SAMPLE_NESTED sub/nested.txt
-	local sum name var
-	while read -r sum name; do
-		case $name in
-		hello.txt) var=FTP_SAMPLE_SMALL_SHA256 ;;
-		1mib.bin) var=FTP_SAMPLE_1M_SHA256 ;;
-		20mib.bin) var=FTP_SAMPLE_20M_SHA256 ;;
-		"with space.txt") var=FTP_SAMPLE_SPACE_SHA256 ;;
-		sub/nested.txt) var=FTP_SAMPLE_NESTED_SHA256 ;;
-		*) continue ;;
-		esac
-		env_put "$env" "$var" "$sum"
-	done < "$RUN/ftp/anon.sha256"
-	env_put "$env" FTP_SAMPLE_1M_SIZE 1048576
-	env_put "$env" FTP_SAMPLE_20M_SIZE 20971520
 	note "vsftpd: ftp $FTP_PORT, implicit ftps $FTPS_IMPLICIT_PORT, slow $FTP_SLOW_PORT"
 }
 
