@@ -50,7 +50,6 @@ struct session_reg {
 	struct session *focus;
 	struct closing *closing;
 	int next_id;
-	char why[256];
 };
 
 static struct session_priv *priv(struct session *s)

@@ -74,7 +74,7 @@ bool session_reg_closing(struct session_reg *reg);
 
 /* Create a session from a URL (not connected yet).  name may be NULL (the
  * host, made unique with "-2", "-3"...).  Returns 0 with *out set, or
- * ERR_USAGE with a reason in *why (static or in reg's error buffer). */
+ * ERR_USAGE with a constant reason in *why. */
 int session_create(struct session_reg *reg, const char *url, const char *name,
                    struct session **out, const char **why);
 /* Log out and free a session (focus moves to the most recently used). */

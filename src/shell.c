@@ -575,7 +575,6 @@ static void handle_sigint(struct shell *sh)
 /* ---- spawning local programs ------------------------------------------ */
 
 struct spawn {
-	struct shell *sh;
 	struct cmdctx *ctx;
 	pid_t pid;
 	struct ev_io *io;
@@ -639,7 +638,6 @@ int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
 	}
 	close(pfd[1]);
 	struct spawn *sp = xcalloc(1, sizeof(*sp));
-	sp->sh = sh;
 	sp->ctx = ctx;
 	sp->pid = pid;
 	sp->fd = pfd[0];
