@@ -119,6 +119,14 @@ static void login_send(struct ftp *f, enum ftp_state st, const char *line, int m
 		login_fail(f, e, "cannot send: %s", pp_error(f->s->pp));
 }
 
+/* An anonymous login (no user, or the user anonymous or ftp): nothing
+ * secret on the wire, so it may go on in clear under ftp:tls auto. */
+static bool ftp_anonymous(const struct session *s)
+{
+	return !s->user || strcasecmp(s->user, "anonymous") == 0 ||
+	       strcasecmp(s->user, "ftp") == 0;
+}
+
 static void send_user(struct ftp *f)
 {
 	const char *user = f->s->user ? f->s->user : "anonymous";
@@ -219,8 +227,15 @@ static void login_step(struct ftp *f, const struct pp_reply *r)
 
 	switch (f->state) {
 	case FS_GREETING:
-		if (code != 220) {
+		/* RFC 959 5.4: 220 (after any 120), or 421 to refuse; any
+		 * other greeting (a 230 that would skip AUTH TLS, say) is a
+		 * protocol violation. */
+		if (code == 421) {
 			login_fail_reply(f, ERR_NET, "server refused the connection", r);
+			return;
+		}
+		if (code != 220) {
+			login_fail_reply(f, ERR_PROTO, "unexpected greeting (not 220)", r);
 			return;
 		}
 		after_greeting(f);
@@ -240,7 +255,20 @@ static void login_step(struct ftp *f, const struct pp_reply *r)
 			                 "unexpected reply to AUTH TLS", r);
 			return;
 		}
+		/* ftp:tls auto: no password ever goes out in clear (a server
+		 * or a man in the middle refusing AUTH TLS must not get it);
+		 * only an anonymous login carries on without TLS. */
+		if (!ftp_anonymous(s)) {
+			char *esc = reply_esc(r);
+			login_fail(f, ERR_TLS, "the server refused AUTH TLS (%d %s), "
+			           "so the password is not sent in clear; set ftp:tls "
+			           "off to allow that", r->code, esc);
+			free(esc);
+			return;
+		}
 		log_note(s->name, "server refused AUTH TLS; continuing without TLS");
+		ui_info("ferry: warning: %s: no TLS (AUTH TLS refused); anonymous "
+		        "login in clear", s->name);
 		send_user(f);
 		return;
 	case FS_PBSZ:
@@ -250,6 +278,8 @@ static void login_step(struct ftp *f, const struct pp_reply *r)
 				return;
 			}
 			log_note(s->name, "PBSZ refused: data connections in clear");
+			ui_info("ferry: warning: %s: PBSZ refused; data "
+			        "connections in clear", s->name);
 			f->prot_p = false;
 			send_user(f);
 			return;
@@ -265,6 +295,8 @@ static void login_step(struct ftp *f, const struct pp_reply *r)
 			return;
 		} else {
 			log_note(s->name, "PROT P refused: data connections in clear");
+			ui_info("ferry: warning: %s: PROT P refused; data "
+			        "connections in clear", s->name);
 			f->prot_p = false;
 		}
 		send_user(f);

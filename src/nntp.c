@@ -285,7 +285,7 @@ static void retry_resend(struct nntp *n, int err)
 			return;
 		snprintf(n->detail, sizeof(n->detail), "cannot send: %s",
 		         n->s->pp ? pp_error(n->s->pp) : "not connected");
-	} else if (err == ERR_AUTH || err == ERR_TLS) {
+	} else if (err == ERR_AUTH) {
 		detail_prefix(n, "login refused: ");
 	}
 	if (rq->arg)
@@ -466,10 +466,14 @@ static void auth_start(struct nntp *n, auth_fn fn, void *arg)
 	n->auth_done = fn;
 	n->auth_arg = arg;
 	n->auth_tried = true;
-	/* Never a password in clear when TLS was asked for. */
-	if ((s->tls == TLS_REQUIRE || s->tls == TLS_IMPLICIT) &&
-	    !(s->conn && conn_is_tls(s->conn))) {
-		snprintf(n->detail, sizeof(n->detail),
+	/* Never a password in clear unless the user turned TLS off for
+	 * this server: under nntp:tls auto a server that offers no STARTTLS
+	 * (or a man in the middle that hides it) gets no AUTHINFO. */
+	if (s->tls != TLS_OFF && !(s->conn && conn_is_tls(s->conn))) {
+		snprintf(n->detail, sizeof(n->detail), "%s",
+		         s->tls == TLS_AUTO ?
+		         "the server offers no TLS, so the password is not sent "
+		         "in clear; set nntp:tls off to allow that" :
 		         "refusing to send credentials without TLS");
 		auth_finish(n, ERR_TLS);
 		return;
@@ -653,7 +657,7 @@ static void auth_login_done(struct nntp *n, int err, void *arg)
 {
 	(void)arg;
 	if (err < 0) {
-		login_fail(n, err, "login refused: ", n->detail);
+		login_fail(n, err, err == ERR_TLS ? "" : "login refused: ", n->detail);
 		return;
 	}
 	login_step(n);
@@ -779,6 +783,12 @@ static void login_step(struct nntp *n)
 			login_finish(n, ERR_TLS);
 			return;
 		}
+		/* auto without STARTTLS: reading goes on in clear, a login
+		 * does not (auth_start refuses it). */
+		n->tls_tried = true;
+		if (!s->user)
+			ui_info("ferry: warning: %s: no TLS (the server offers no "
+			        "STARTTLS); reading in clear", s->name);
 	}
 	if (s->tls == TLS_REQUIRE && !is_tls) {
 		/* Unreachable by the steps above; a guard for the promise. */
