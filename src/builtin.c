@@ -49,10 +49,13 @@ static void opened(struct session *s, int err, void *arg)
 		cmd_done(ctx, err);
 		return;
 	}
-	if (ctx->sh->interactive && !ctx->sh->from_script)
-		ui_info("%s: connected to %s port %d%s%s", s->name, s->host, s->port,
+	if (ctx->sh->interactive && !ctx->sh->from_script) {
+		char *host = ui_escape_str(s->host, strlen(s->host));
+		ui_info("%s: connected to %s port %d%s%s", s->name, host, s->port,
 		        conn_is_tls(s->conn) ? ", " : "",
 		        conn_is_tls(s->conn) ? conn_tls_desc(s->conn) : "");
+		free(host);
+	}
 	cmd_done(ctx, 0);
 }
 
@@ -169,7 +172,11 @@ static int do_sessions(struct cmdctx *ctx)
 	for (struct session *s = session_first(reg); s; s = session_next(s)) {
 		char idle[32], hostport[300];
 		idle_text(idle, sizeof(idle), ev_now_ms(s->ev) - s->last_used_ms);
-		snprintf(hostport, sizeof(hostport), "%s:%d", s->host, s->port);
+		char *host = ui_escape_str(s->host, strlen(s->host));
+		/* An IPv6 literal in brackets, as in a URL. */
+		snprintf(hostport, sizeof(hostport), strchr(host, ':') ? "[%s]:%d" :
+		         "%s:%d", host, s->port);
+		free(host);
 		const char *loc = s->state != SESS_DISCONNECTED || s->pdata ?
 		                  s->proto->ops->location(s) : NULL;
 		char *esc = loc ? ui_escape_str(loc, strlen(loc)) : xstrdup("-");

@@ -526,6 +526,7 @@ struct ftp_op {
 	char *part;
 	int fd;
 	bool in_place;        /* write an existing non-regular file */
+	bool tty;             /* ...which is a terminal: escaped */
 	bool part_made;       /* we created op->part (removed again if empty) */
 	bool reget;           /* resume: REST offset */
 	bool append;          /* reget into a shorter NAME itself, no .part */
@@ -1116,6 +1117,21 @@ static int quote_start(struct cmdctx *ctx, const char *prefix)
 		free(line);
 		return cmd_error(ctx, ERR_USAGE, "CR and LF are not allowed in the line");
 	}
+	/* Commands that change the session's security (AUTH, PROT, CCC...)
+	 * or put it out of step with ferry's idea of it (a data port, a
+	 * restart offset, REIN) would be silently undone or, worse, kept:
+	 * ferry does those itself or not at all. */
+	static const char *const refused[] = {
+		"AUTH", "ADAT", "PBSZ", "PROT", "CCC", "REIN", "PASV", "EPSV",
+		"LPSV", "PORT", "EPRT", "LPRT", "REST", NULL,
+	};
+	for (int i = 0; !prefix && refused[i]; i++)
+		if (starts_word(line, refused[i])) {
+			free(line);
+			return cmd_error(ctx, ERR_USAGE, "%s changes the session's "
+			                 "security or state behind ferry's back; not "
+			                 "available through quote", refused[i]);
+		}
 	struct ftp_op *op = op_new(ctx);
 	op->line = line;
 	op->show_prelim = true;
@@ -1278,6 +1294,8 @@ static int get_start(void *arg)
 		int fl = fcntl(op->fd, F_GETFL);
 		if (fl >= 0)
 			fcntl(op->fd, F_SETFL, fl & ~O_NONBLOCK);
+		/* Server bytes never reach a terminal raw, whichever one. */
+		op->tty = isatty(op->fd);
 		return 0;
 	}
 	if (op->append || op->resume_part) {
@@ -1336,6 +1354,15 @@ static int get_data(void *arg, const char *p, size_t n)
 		         op->offset ? " (REST ignored?); local file left as it was" : "");
 		return ERR_PROTO;
 	}
+	struct buf esc;
+	buf_init(&esc, (size_t)-1 / 8);
+	if (op->tty) {
+		ui_escape(p, n, true, &esc);
+		op->written += n;
+		p = buf_peek(&esc);
+		n = buf_avail(&esc);
+	}
+	int err = 0;
 	while (n) {
 		ssize_t w = write(op->fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -1344,13 +1371,16 @@ static int get_data(void *arg, const char *p, size_t n)
 			snprintf(op->why, sizeof(op->why), "%s: %s",
 			         op->in_place || op->append ? op->local : op->part,
 			         strerror(errno));
-			return ERR_LOCAL;
+			err = ERR_LOCAL;
+			break;
 		}
 		p += w;
 		n -= (size_t)w;
-		op->written += (uint64_t)w;
+		if (!op->tty)
+			op->written += (uint64_t)w;
 	}
-	return 0;
+	buf_clear(&esc);
+	return err;
 }
 
 /* Move NAME.part to NAME: over an existing file only when clobbering
@@ -1392,6 +1422,7 @@ static void get_item_end(struct ftp_op *op, int err)
 	free(op->part);
 	op->remote = op->local = op->part = NULL;
 	op->in_place = false;
+	op->tty = false;
 	op->part_made = false;
 	op->append = false;
 	op->resume_part = false;

@@ -314,7 +314,16 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 			s->pass = pass;
 		}
 	}
-	s->name = name ? xstrdup(name) : unique_name(reg, s->host);
+	if (name) {
+		s->name = xstrdup(name);
+	} else {
+		/* The host may hold any byte >= 0x80 (C1, bidi controls):
+		 * the name is printed everywhere, so it is made printable
+		 * once, here. */
+		char *base = ui_escape_str(s->host, strlen(s->host));
+		s->name = unique_name(reg, base);
+		free(base);
+	}
 	s->ev = reg->ev;
 	s->cfg = reg->cfg;
 	s->reg = reg;

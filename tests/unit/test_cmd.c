@@ -100,6 +100,11 @@ static void test_route(void)
 	/* default names are made unique */
 	CU_ASSERT_EQUAL(session_create(sh.reg, "ftp://127.0.0.2:21", NULL, &s, &why), 0);
 	CU_ASSERT_STRING_EQUAL(s->name, "127.0.0.2-2");
+	/* a default name made from a host with a bidi override and a C1
+	 * control is printable: it prefixes every message */
+	CU_ASSERT_EQUAL(session_create(sh.reg, "ftp://ev\xe2\x80\xaeil\xc2\x9b", NULL,
+	                               &s, &why), 0);
+	CU_ASSERT_STRING_EQUAL(s->name, "ev\\u{202e}il\\u{009b}");
 
 	/* TLS policy: scheme first, setting for plain schemes */
 	CU_ASSERT_EQUAL(ftp->tls, TLS_AUTO);
