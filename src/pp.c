@@ -14,6 +14,11 @@
  * of growing it; FTP multi-line replies and collected blocks have their
  * own caps (pp.h).
  *
+ * Time: one timer, the head command's deadline (pp.h).  It is armed when
+ * the head is written and re-armed only by pp_touch(), which the lines of
+ * a streamed block call too; a line that never ends is bounded by it like
+ * any other part of a reply.
+ *
  * Re-entrancy: any callback may call pp_send(), pp_cancel_all(),
  * pp_free() or run the event loop again (ev.c allows nested loops).  So
  * a reference count keeps the struct alive while pp code is on the stack
@@ -79,8 +84,6 @@ struct pp {
 
 	char *line;                /* scratch copy of the line being handled */
 	size_t line_cap;
-
-	int64_t partial_since;     /* when the unfinished line began, or 0 */
 
 	bool eof;                  /* CONN_EOF seen, handled after the lines */
 	int conn_err;              /* CONN_ERROR seen */
@@ -226,7 +229,7 @@ static long pp_on_timeout(void *arg)
 	/* Returning 0 lets the loop free the timer; forget it first so
 	 * nothing below deletes it a second time. */
 	pp->timer = NULL;
-	pp_fail(pp, ERR_TIMEOUT, "no reply from the server within %ld s",
+	pp_fail(pp, ERR_TIMEOUT, "no complete reply from the server within %ld s",
 	        (pp_cmd_timeout(pp, pp->head) + 999) / 1000);
 	return 0;
 }
@@ -608,6 +611,10 @@ static void pp_block_line(struct pp *pp, char *line, size_t len)
 		return;
 	}
 	pp->block_lines++;
+	/* A streamed block is a data stream: each line is progress.  A
+	 * collected one is part of the reply and keeps its deadline. */
+	if (q && (q->cmd.on_line || !q->cmd.collect))
+		pp_touch(pp);
 	if (pp->block_err || !q || q->cancelled)
 		return;
 	if (memchr(line, '\0', len)) {
@@ -650,28 +657,6 @@ static void pp_handle_line(struct pp *pp, char *line, size_t len)
 		pp_nntp_status(pp, line, len);
 }
 
-/* Received bytes re-arm the reply timer, so a server could keep one line
- * going forever at a byte a second (curl tests 1086/1120).  A line, unlike
- * a block, must therefore also end within the reply timeout of when it
- * began. */
-static void pp_check_trickle(struct pp *pp, size_t avail, bool got_line)
-{
-	int64_t now = ev_now_ms(pp->ev);
-	long ms = pp_cmd_timeout(pp, pp->head);
-
-	if (!avail || got_line) {
-		pp->partial_since = avail ? now : 0;
-		return;
-	}
-	if (!pp->partial_since) {
-		pp->partial_since = now;
-		return;
-	}
-	if (ms > 0 && now - pp->partial_since > ms)
-		pp_fail(pp, ERR_TIMEOUT, "a line took more than %ld s to arrive",
-		        (ms + 999) / 1000);
-}
-
 /* Process every complete line in the conn buffer, then a pending EOF or
  * connection error. */
 static void pp_run(struct pp *pp)
@@ -679,26 +664,21 @@ static void pp_run(struct pp *pp)
 	struct buf *rb;
 	const char *p;
 	char *line;
-	size_t n, len, avail, cap;
-	bool got_line = false;
+	size_t n, len, cap;
 
 	if (pp->dead || pp->failed)
 		return;
 	pp_ref(pp);
 	while (!pp->dead && !pp->failed) {
 		rb = conn_rbuf(pp->c);
-		avail = buf_avail(rb);
 		n = buf_line_len(rb);
 		if (n == 0) {
 			/* A valid partial line is at most limit + "\r". */
-			if (avail > pp->line_limit + 1)
+			if (buf_avail(rb) > pp->line_limit + 1)
 				pp_fail(pp, ERR_TOOLONG, "line longer than %zu bytes",
 				        pp->line_limit);
-			else
-				pp_check_trickle(pp, avail, got_line);
 			break;
 		}
-		got_line = true;
 		p = buf_peek(rb);
 		len = n - 1;
 		if (len && p[len - 1] == '\r')
@@ -750,8 +730,7 @@ static void pp_conn_event(struct conn *c, enum conn_event e, int err, void *arg)
 
 	switch (e) {
 	case CONN_READABLE:
-		/* Any byte is progress: a slow block does not time out. */
-		pp_touch(pp);
+		/* Bytes are not progress: the deadline is the reply's (pp.h). */
 		break;
 	case CONN_DRAINED:
 		return;

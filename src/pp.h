@@ -14,6 +14,15 @@
  *            returns true, a data block follows, ended by a lone ".",
  *            dot-unstuffed, its lines passed to on_line (or collected).
  *
+ * Deadline: a reply must be complete within the command's timeout of the
+ * moment its line was written (for pp_expect(), of the moment it became
+ * the head of the queue), however its bytes trickle.  Received bytes and
+ * the lines of a reply do not extend it: not an FTP multi-line reply's
+ * lines, not FTP 1xx preliminary replies, not an NNTP status line, not the
+ * lines of a collected block.  Only the progress of a data stream re-arms
+ * it for a whole timeout from that moment: each line of a streamed NNTP
+ * block (one not collected), and pp_touch().
+ *
  * Limits: a status or reply line is at most PP_MAX_LINE bytes; an FTP
  * multi-line reply at most PP_MAX_REPLY bytes in total; a data block line at
  * most PP_MAX_BLOCK_LINE bytes; a collected data block at most
@@ -97,9 +106,10 @@ void pp_set_owner(struct pp *pp, const struct pp_owner *owner);
 
 /* Default time to wait for a reply, in ms (net:timeout). */
 void pp_set_timeout(struct pp *pp, long ms);
-/* Re-arm the reply timeout of the waiting command: progress elsewhere
- * (an FTP data transfer between the 150 and the 226) counts as progress.
- * Received bytes re-arm it by themselves. */
+/* Progress of a data stream elsewhere (bytes moved on an FTP data
+ * connection between the 150 and the 226): re-arm the waiting command's
+ * deadline for a whole timeout from now.  Control bytes and reply lines
+ * never re-arm it (see the deadline rule above). */
 void pp_touch(struct pp *pp);
 
 /* Queue a command line (without CRLF).  Rejects CR, LF and NUL in line with

@@ -238,6 +238,20 @@ static char *peer_read(void)
 	return got;
 }
 
+/* Feed s every `every` ms, up to max times, until pp fails; returns the
+ * time from t0 to the failure (or to the end). */
+static int64_t drip(const char *s, long every, int max, int64_t t0)
+{
+	int i;
+
+	for (i = 0; i < max && fx.nerror == 0; i++) {
+		run_for(every);
+		if (fx.nerror == 0)
+			feed(s);
+	}
+	return ev_now_ms(fx.ev) - t0;
+}
+
 static struct pp_cmd reply_cmd(void)
 {
 	struct pp_cmd c = { .done = on_reply };
@@ -1012,7 +1026,37 @@ static void test_nntp_status(void)
 	teardown();
 }
 
-/* A slow block keeps the timeout from firing as long as bytes arrive. */
+static bool want_101(int code, void *arg)
+{
+	return code == 101;
+}
+
+/* A collected block (CAPABILITIES) is part of the reply: growing it a
+ * line every 50 ms does not hold the command past its timeout. */
+static void test_nntp_collect_trickled(void)
+{
+	struct pp_cmd c = reply_cmd();
+	int64_t t0, took;
+
+	setup(PP_NNTP);
+	pp_set_timeout(fx.pp, 200);
+	c.want_block = want_101;
+	c.collect = true;
+	CU_ASSERT_EQUAL(pp_send(fx.pp, "CAPABILITIES", &c), 0);
+	t0 = ev_now_ms(fx.ev);
+	feed("101 Capability list:\r\nVERSION 2\r\n");
+	took = drip("X-MORE\r\n", 50, 40, t0);
+	CU_ASSERT_EQUAL_FATAL(fx.nerror, 1);
+	CU_ASSERT_EQUAL(fx.error_err, ERR_TIMEOUT);
+	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 1);
+	CU_ASSERT_EQUAL(fx.recs[0].err, ERR_TIMEOUT);
+	CU_ASSERT(took >= 190);
+	CU_ASSERT(took < 1500);
+	teardown();
+}
+
+/* A streamed block is a data stream: it outlasts the timeout as long as
+ * lines keep coming. */
 static void test_nntp_slow_block(void)
 {
 	struct pp_cmd c = reply_cmd();
@@ -1024,7 +1068,7 @@ static void test_nntp_slow_block(void)
 	c.on_line = on_line;
 	CU_ASSERT_EQUAL(pp_send(fx.pp, "OVER", &c), 0);
 	feed("224 ok\r\n");
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 10; i++) {
 		run_for(60);
 		feed("1\tx\r\n");
 	}
@@ -1032,7 +1076,7 @@ static void test_nntp_slow_block(void)
 	run_until(&fx.nrecs, 1, 2000);
 	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 1);
 	CU_ASSERT_EQUAL(fx.recs[0].err, 0);
-	CU_ASSERT_EQUAL(fx.nlines, 6);
+	CU_ASSERT_EQUAL(fx.nlines, 10);
 	/* Then a stall times out. */
 	CU_ASSERT_EQUAL(pp_send(fx.pp, "OVER", &c), 0);
 	feed("224 ok\r\n1\tx\r\n");
@@ -1041,8 +1085,7 @@ static void test_nntp_slow_block(void)
 	teardown();
 }
 
-/* A line trickled a byte at a time must still end within the timeout,
- * although every byte re-arms the timer. */
+/* A line trickled a byte at a time must still end within the timeout. */
 static void test_trickle(void)
 {
 	struct pp_cmd c = reply_cmd();
@@ -1063,22 +1106,82 @@ static void test_trickle(void)
 	CU_ASSERT(ev_now_ms(fx.ev) - t0 >= 150);
 	CU_ASSERT(ev_now_ms(fx.ev) - t0 < 500);
 	teardown();
+}
 
-	/* Whole lines arriving slowly are progress: an FTP multi-line reply
-	 * taking longer than the timeout in total is fine. */
+/* Whole lines arriving in time do not extend a reply either: an FTP
+ * multi-line reply must be complete within the timeout of its command. */
+static void test_lines_trickled(void)
+{
+	struct pp_cmd c = reply_cmd();
+	int64_t t0, took;
+
 	setup(PP_FTP);
-	pp_set_timeout(fx.pp, 150);
+	pp_set_timeout(fx.pp, 200);
 	CU_ASSERT_EQUAL(pp_send(fx.pp, "STAT", &c), 0);
-	feed("211-a\r\n");
-	for (i = 0; i < 6; i++) {
-		run_for(60);
-		feed(" line\r\n");
-	}
-	feed("211 end\r\n");
-	run_until(&fx.nrecs, 1, 2000);
+	t0 = ev_now_ms(fx.ev);
+	feed("211-status\r\n");
+	took = drip(" one more line\r\n", 50, 40, t0);
+	CU_ASSERT_EQUAL_FATAL(fx.nerror, 1);
+	CU_ASSERT_EQUAL(fx.error_err, ERR_TIMEOUT);
 	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 1);
-	CU_ASSERT_EQUAL(fx.recs[0].err, 0);
-	CU_ASSERT_EQUAL(fx.recs[0].code, 211);
+	CU_ASSERT_EQUAL(fx.recs[0].err, ERR_TIMEOUT);
+	CU_ASSERT(took >= 190);
+	CU_ASSERT(took < 1500);
+	teardown();
+}
+
+/* Nor do FTP 1xx preliminary replies: "150 still working" every 50 ms
+ * does not hold the command past its timeout. */
+static void test_1xx_trickled(void)
+{
+	struct pp_cmd c = reply_cmd();
+	int64_t t0, took;
+	int i;
+
+	setup(PP_FTP);
+	pp_set_timeout(fx.pp, 200);
+	CU_ASSERT_EQUAL(pp_send(fx.pp, "RETR x", &c), 0);
+	t0 = ev_now_ms(fx.ev);
+	took = drip("150 still working\r\n", 50, 40, t0);
+	CU_ASSERT_EQUAL_FATAL(fx.nerror, 1);
+	CU_ASSERT_EQUAL(fx.error_err, ERR_TIMEOUT);
+	CU_ASSERT_FATAL(fx.nrecs >= 2);
+	for (i = 0; i < fx.nrecs - 1; i++) {
+		CU_ASSERT_EQUAL(fx.recs[i].code, 150);
+		CU_ASSERT_FALSE(fx.recs[i].final);
+	}
+	CU_ASSERT_EQUAL(fx.recs[fx.nrecs - 1].err, ERR_TIMEOUT);
+	CU_ASSERT(took >= 190);
+	CU_ASSERT(took < 1500);
+	teardown();
+}
+
+/* The deadline runs from when a command is written, or when a pp_expect
+ * becomes the head of the queue, not from when it was queued. */
+static void test_deadline_from_write(void)
+{
+	struct pp_cmd c = reply_cmd();
+
+	setup(PP_FTP);
+	pp_set_timeout(fx.pp, 400);
+	CU_ASSERT_EQUAL(pp_send(fx.pp, "NOOP", &c), 0);
+	CU_ASSERT_EQUAL(pp_expect(fx.pp, &c), 0);
+	CU_ASSERT_EQUAL(pp_send(fx.pp, "PWD", &c), 0);
+	run_for(250);
+	feed("200 ok\r\n");
+	run_until(&fx.nrecs, 1, 2000);
+	run_for(250);
+	feed("226 after a transfer\r\n");
+	run_until(&fx.nrecs, 2, 2000);
+	run_for(250);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
+	feed("257 \"/\"\r\n");
+	run_until(&fx.nrecs, 3, 2000);
+	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 3);
+	CU_ASSERT_EQUAL(fx.recs[0].code, 200);
+	CU_ASSERT_EQUAL(fx.recs[1].code, 226);
+	CU_ASSERT_EQUAL(fx.recs[2].code, 257);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
 	teardown();
 }
 
@@ -1100,6 +1203,17 @@ static void test_touch(void)
 	feed("226 done\r\n");
 	run_until(&fx.nrecs, 2, 2000);
 	CU_ASSERT_EQUAL(fx.recs[1].code, 226);
+	CU_ASSERT_EQUAL(fx.recs[1].err, 0);
+	/* A transfer that stops moving times out one timeout later. */
+	CU_ASSERT_EQUAL(pp_send(fx.pp, "RETR y", &c), 0);
+	feed("150 go\r\n");
+	for (i = 0; i < 3; i++) {
+		run_for(50);
+		pp_touch(fx.pp);
+	}
+	run_until(&fx.nerror, 1, 2000);
+	CU_ASSERT_EQUAL(fx.error_err, ERR_TIMEOUT);
+	CU_ASSERT_EQUAL(fx.recs[fx.nrecs - 1].err, ERR_TIMEOUT);
 	teardown();
 }
 
@@ -1172,6 +1286,9 @@ void cu_register(void)
 	CU_add_test(s, "timeout", test_timeout);
 	CU_add_test(s, "pp_touch", test_touch);
 	CU_add_test(s, "trickled line", test_trickle);
+	CU_add_test(s, "multi-line reply trickled past the timeout", test_lines_trickled);
+	CU_add_test(s, "1xx replies past the timeout", test_1xx_trickled);
+	CU_add_test(s, "deadline from the write", test_deadline_from_write);
 	CU_add_test(s, "unsolicited", test_unsolicited);
 	CU_add_test(s, "pp_send rejects CR/LF", test_send_rejects);
 	CU_add_test(s, "trace masks passwords", test_trace_mask);
@@ -1184,7 +1301,9 @@ void cu_register(void)
 	CU_add_test(s, "block cut by EOF", test_nntp_block_eof);
 	CU_add_test(s, "on_line abort, NUL in block", test_nntp_abort);
 	CU_add_test(s, "status lines", test_nntp_status);
-	CU_add_test(s, "slow block vs timeout", test_nntp_slow_block);
+	CU_add_test(s, "slow streamed block vs timeout", test_nntp_slow_block);
+	CU_add_test(s, "collected block trickled past the timeout",
+	            test_nntp_collect_trickled);
 	CU_add_test(s, "pp_send_raw", test_send_raw);
 	CU_add_test(s, "pp_cancel_all", test_cancel_all);
 }
