@@ -531,6 +531,8 @@ struct ftp_op {
 	bool reget;           /* resume: REST offset */
 	bool append;          /* reget into a shorter NAME itself, no .part */
 	bool resume_part;     /* reget into an existing NAME.part */
+	bool unverified;      /* reget --unverified: resume without a size */
+	int64_t mtime;        /* remote modification time (MDTM), -1 unknown */
 	uint64_t offset;      /* bytes already here */
 	uint64_t written;
 	char why[600];        /* local failure reason */
@@ -572,6 +574,7 @@ static struct ftp_op *op_new(struct cmdctx *ctx)
 	op->f = ctx->sess->pdata;
 	op->fd = -1;
 	op->size = -1;
+	op->mtime = -1;
 	buf_init(&op->lbuf, 64 * 1024);
 	ctx->op = op;
 	return op;
@@ -686,6 +689,8 @@ static void op_cancel(struct cmdctx *ctx)
 	op_abort(op, ERR_INTR, NULL);
 }
 
+static void meta_remove(const char *part);
+
 /* Stop now: Ctrl-C, connection lost, session closed.  The reply still
  * due is discarded by pp when it comes (the session stays in step). */
 static void op_abort(struct ftp_op *op, int err, const char *why)
@@ -701,8 +706,10 @@ static void op_abort(struct ftp_op *op, int err, const char *why)
 	}
 	op->waiting = false;
 	op_local_close(op);
-	if (op->part_made && op->written == 0)
+	if (op->part_made && op->written == 0) {
 		unlink(op->part);
+		meta_remove(op->part);
+	}
 	if (why)
 		cmd_error(op->ctx, err, "%s", why);
 	op_finish(op, err);
@@ -1269,6 +1276,84 @@ static bool clobber(struct ftp_op *op)
 	return op->force || config_bool(op->s->cfg, "xfer:clobber");
 }
 
+/* ---- NAME.part.meta: what the remote file was when NAME.part began ----
+ *
+ * "size N" and "mdtm T" lines (each only when known), so that a later
+ * reget can tell a remote file that changed meanwhile from the one the
+ * part holds the start of: resuming that would splice two files. */
+
+static char *meta_path(const char *part)
+{
+	return xasprintf("%s.meta", part);
+}
+
+static void meta_remove(const char *part)
+{
+	char *m = meta_path(part);
+	unlink(m);
+	free(m);
+}
+
+/* Best effort: without it a later reget only loses the change check. */
+static void meta_write(const char *part, int64_t size, int64_t mtime)
+{
+	char *m = meta_path(part);
+	char text[80];
+	int n = 0;
+
+	unlink(m);
+	if (size >= 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "size %" PRId64 "\n", size);
+	if (mtime >= 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "mdtm %" PRId64 "\n", mtime);
+	int fd = open(m, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		if (write(fd, text, (size_t)n) != n || close(fd) < 0)
+			unlink(m);
+		else
+			fd = -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	free(m);
+}
+
+/* 0 with *size and *mtime (-1 where not recorded), or -1 when there is
+ * no readable, well-formed record. */
+static int meta_read(const char *part, int64_t *size, int64_t *mtime)
+{
+	char *m = meta_path(part);
+	char text[128];
+	int fd = open(m, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+
+	free(m);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	*size = *mtime = -1;
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			return -1;
+		*nl = '\0';
+		char *end;
+		errno = 0;
+		if (strncmp(line, "size ", 5) == 0) {
+			*size = strtoll(line + 5, &end, 10);
+		} else if (strncmp(line, "mdtm ", 5) == 0) {
+			*mtime = strtoll(line + 5, &end, 10);
+		} else {
+			return -1;
+		}
+		if (errno || *end || end == line + 5)
+			return -1;
+	}
+	return 0;
+}
+
 /* Open the local side when the server starts sending. */
 static int get_start(void *arg)
 {
@@ -1328,6 +1413,10 @@ static int get_start(void *arg)
 		return ERR_LOCAL;
 	}
 	op->part_made = true;
+	/* The 150 reply may have told the size SIZE did not. */
+	if (op->size < 0 && op->x && ftp_xfer_size(op->x) >= 0)
+		op->size = ftp_xfer_size(op->x);
+	meta_write(op->part, op->size, op->mtime);
 	return 0;
 }
 
@@ -1335,6 +1424,19 @@ static int get_data(void *arg, const char *p, size_t n)
 {
 	struct ftp_op *op = arg;
 
+	/* What SIZE (less the REST offset) or the 150 reply said is due. */
+	int64_t left = op->x ? ftp_xfer_size(op->x) : -1;
+	if (left >= 0 && op->written + n > (uint64_t)left) {
+		/* More than the file has left: a server that ignored REST
+		 * sends from the start.  Undo what this transfer appended. */
+		if (op->offset > 0 && op->fd >= 0 && ftruncate(op->fd, (off_t)op->offset) == 0)
+			op->written = 0;
+		snprintf(op->why, sizeof(op->why), "the server sent more than the "
+		         "%" PRId64 " bytes %s%s", left,
+		         op->offset ? "left of the file" : "it announced",
+		         op->offset ? " (REST ignored?); local file left as it was" : "");
+		return ERR_PROTO;
+	}
 	if (op->to_stdout) {
 		int r = ui_data(p, n);
 		if (r < 0) {
@@ -1343,16 +1445,6 @@ static int get_data(void *arg, const char *p, size_t n)
 		}
 		op->written += n;
 		return 0;
-	}
-	if (op->size >= 0 && op->written + n > (uint64_t)op->size - op->offset) {
-		/* More than the file has left: a server that ignored REST
-		 * sends from the start.  Undo what this transfer appended. */
-		if (op->offset > 0 && op->fd >= 0 && ftruncate(op->fd, (off_t)op->offset) == 0)
-			op->written = 0;
-		snprintf(op->why, sizeof(op->why), "the server sent more than the "
-		         "%" PRIu64 " bytes left of the file%s", (uint64_t)op->size - op->offset,
-		         op->offset ? " (REST ignored?); local file left as it was" : "");
-		return ERR_PROTO;
 	}
 	struct buf esc;
 	buf_init(&esc, (size_t)-1 / 8);
@@ -1390,10 +1482,12 @@ static int get_commit(struct ftp_op *op)
 	if (clobber(op)) {
 		if (rename(op->part, op->local) < 0)
 			goto fail;
+		meta_remove(op->part);
 		return 0;
 	}
 	if (link(op->part, op->local) == 0) {
 		unlink(op->part);
+		meta_remove(op->part);
 		return 0;
 	}
 	if (errno == EEXIST) {
@@ -1408,8 +1502,10 @@ static int get_commit(struct ftp_op *op)
 		         "download stays in %s", op->local, op->part);
 		return ERR_LOCAL;
 	}
-	if (rename(op->part, op->local) == 0)
+	if (rename(op->part, op->local) == 0) {
+		meta_remove(op->part);
 		return 0;
+	}
 fail:
 	snprintf(op->why, sizeof(op->why), "rename %s: %s", op->part, strerror(errno));
 	return ERR_LOCAL;
@@ -1429,6 +1525,7 @@ static void get_item_end(struct ftp_op *op, int err)
 	op->offset = 0;
 	op->written = 0;
 	op->size = -1;
+	op->mtime = -1;
 	op->why[0] = '\0';
 	op_item_done(op, err);
 }
@@ -1451,8 +1548,10 @@ static void get_done(void *arg, int err, const char *why)
 		cmd_error(op->ctx, err, "%s: %s", r, op->why[0] ? op->why : why);
 		free(r);
 		/* Keep a partial file for reget; an empty one helps nobody. */
-		if (op->part_made && op->written == 0)
+		if (op->part_made && op->written == 0) {
 			unlink(op->part);
+			meta_remove(op->part);
+		}
 	} else if (!op->to_stdout) {
 		char *l = esc_str(op->local);
 		if (op->offset)
@@ -1487,6 +1586,83 @@ static int get_retr(struct ftp_op *op)
 	return r;
 }
 
+/* A resume splices what is here with the rest of the remote file: only
+ * when the remote size is known (a server that ignores REST and sends the
+ * whole file again is then caught) and, when NAME.part.meta tells what the
+ * file was when the part began, only if it has not changed since.
+ * 0, or ERR_* (reported). */
+static int resume_check(struct ftp_op *op)
+{
+	int64_t msize, mtime;
+	char *l = esc_str(op->local);
+	int err = 0;
+
+	if (!op->offset) {
+		/* nothing here yet: a plain download */
+	} else if (op->size < 0 && !op->unverified) {
+		err = cmd_error(op->ctx, ERR_FAIL, "%s: the server does not tell the "
+		                "remote size (SIZE), so the resume cannot be checked; "
+		                "reget --unverified resumes anyway", l);
+	} else if (op->resume_part && meta_read(op->part, &msize, &mtime) == 0 &&
+	           ((msize >= 0 && op->size >= 0 && msize != op->size) ||
+	            (mtime >= 0 && op->mtime >= 0 && mtime != op->mtime))) {
+		err = cmd_error(op->ctx, ERR_FAIL, "%s: the remote file changed since "
+		                "%s.part began (%s); get -f starts over", l, l,
+		                msize != op->size ? "size" : "modification time");
+	} else if (op->size >= 0 && op->offset > (uint64_t)op->size) {
+		err = cmd_error(op->ctx, ERR_LOCAL, "%s: the local file (%" PRIu64
+		                " bytes) is longer than the remote one (%" PRId64 ")",
+		                l, op->offset, op->size);
+	}
+	free(l);
+	return err;
+}
+
+/* Size and time known (or not): check a resume, then RETR. */
+static void get_sized(struct ftp_op *op)
+{
+	int e = 0;
+
+	if (op->append || op->resume_part) {
+		e = resume_check(op);
+		if (!e && op->size >= 0 && op->offset == (uint64_t)op->size) {
+			char *l = esc_str(op->local);
+			if (op->resume_part && (e = get_commit(op)) < 0)
+				cmd_error(op->ctx, e, "%s", op->why);
+			else
+				ui_info("%s: already complete (%" PRIu64 " bytes)", l, op->offset);
+			free(l);
+			get_item_end(op, e);
+			return;
+		}
+	}
+	if (!e)
+		e = get_retr(op);
+	if (e < 0)
+		get_item_end(op, e);
+}
+
+/* The time goes with a NAME.part, for a later resume to check. */
+static bool want_mdtm(const struct ftp_op *op)
+{
+	return !op->to_stdout && !op->in_place &&
+	       (!op->f->feat_known || op->f->feat.mdtm);
+}
+
+static void get_mdtm_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	int64_t t;
+
+	if (r->code == 421) {
+		get_item_end(op, op_reply_error(op, "MDTM", r));
+		return;
+	}
+	/* Only a hint for the resume check: a malformed time is ignored. */
+	if (r->code == 213 && ftp_parse_mdtm(r->msg, &t) == 0)
+		op->mtime = t;
+	get_sized(op);
+}
+
 static void get_size_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	uint64_t size;
@@ -1506,26 +1682,13 @@ static void get_size_reply(struct ftp_op *op, const struct pp_reply *r)
 		get_item_end(op, op_reply_error(op, "SIZE", r));
 		return;
 	}
-	if ((op->append || op->resume_part) && op->size >= 0 &&
-	    op->offset >= (uint64_t)op->size) {
-		char *l = esc_str(op->local);
-		int e = 0;
-		if (op->offset > (uint64_t)op->size) {
-			e = cmd_error(op->ctx, ERR_LOCAL, "%s: the local file (%" PRIu64
-			              " bytes) is longer than the remote one (%" PRId64 ")",
-			              l, op->offset, op->size);
-		} else if (op->resume_part && (e = get_commit(op)) < 0) {
-			cmd_error(op->ctx, e, "%s", op->why);
-		} else {
-			ui_info("%s: already complete (%" PRIu64 " bytes)", l, op->offset);
-		}
-		free(l);
-		get_item_end(op, e);
+	if (want_mdtm(op)) {
+		int e = op_sendf(op, get_mdtm_reply, "MDTM %s", op->remote);
+		if (e < 0)
+			get_item_end(op, e);
 		return;
 	}
-	int e = get_retr(op);
-	if (e < 0)
-		get_item_end(op, e);
+	get_sized(op);
 }
 
 /* reget: resume NAME.part, else a shorter NAME itself, else start anew.
@@ -1628,7 +1791,9 @@ static int get_item(struct ftp_op *op)
 		 * whole one. */
 		if (!op->f->feat_known || op->f->feat.size)
 			err = op_sendf(op, get_size_reply, "SIZE %s", op->remote);
-		else
+		else if (want_mdtm(op))
+			err = op_sendf(op, get_mdtm_reply, "MDTM %s", op->remote);
+		else if (!(err = op->append || op->resume_part ? resume_check(op) : 0))
 			err = get_retr(op);
 	}
 	if (err) {
@@ -1637,6 +1802,8 @@ static int get_item(struct ftp_op *op)
 		free(op->part);
 		op->remote = op->local = op->part = NULL;
 		op->in_place = false;
+		op->append = op->resume_part = false;
+		op->offset = 0;
 	}
 	return err;
 }
@@ -1661,6 +1828,8 @@ static int get_run(struct cmdctx *ctx, bool reget)
 			op->out_opt = ctx->argv[i];
 		} else if (opts && strcmp(a, "-f") == 0) {
 			op->force = true;
+		} else if (opts && reget && strcmp(a, "--unverified") == 0) {
+			op->unverified = true;
 		} else if (opts && a[0] == '-' && a[1]) {
 			r = cmd_error(ctx, ERR_USAGE, "unknown option %s (use -- before "
 			              "names starting with -)", a);
@@ -1670,8 +1839,8 @@ static int get_run(struct cmdctx *ctx, bool reget)
 		}
 	}
 	if (!op->nargs) {
-		r = cmd_error(ctx, ERR_USAGE, "usage: %s REMOTE... [-o LOCAL] [-f]",
-		              reget ? "reget" : "get");
+		r = cmd_error(ctx, ERR_USAGE, "usage: %s REMOTE... [-o LOCAL] [-f]%s",
+		              reget ? "reget" : "get", reget ? " [--unverified]" : "");
 		goto fail;
 	}
 	r = check_args(ctx, 1);
@@ -1894,8 +2063,9 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
 	{ "get", "REMOTE... [-o LOCAL] [-f]", "download files (-o - : standard output; "
 	  "-f: overwrite)", "r", 1, -1, do_get },
-	{ "reget", "REMOTE... [-o LOCAL] [-f]", "resume downloads (NAME.part, or a "
-	  "shorter NAME) with REST", "r", 1, -1, do_reget },
+	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
+	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
+	  "size", "r", 1, -1, do_reget },
 	{ "put", "LOCAL... [-o REMOTE]", "upload files", "l", 1, -1, do_put },
 	{ "cat", "REMOTE...", "print remote files", "r", 1, -1, do_cat },
 	{ "size", "REMOTE...", "print the size of remote files", "r", 1, -1, do_size },

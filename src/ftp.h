@@ -42,6 +42,13 @@ int ftp_parse_257(const char *msg, char **path);
  * ERR_PROTO. */
 int ftp_parse_size(const char *msg, uint64_t *size);
 
+/* 150 reply to RETR: the size some servers announce, "(N bytes)" (the
+ * last such group, N at most INT64_MAX).  Whether N is the whole file or
+ * what is left after a REST differs between servers (vsftpd: the whole
+ * file, proftpd: the rest), so it is only unambiguous without REST.
+ * Returns 0 or ERR_PROTO (no size announced). */
+int ftp_parse_150_size(const char *msg, uint64_t *size);
+
 /* 213 reply to MDTM: "YYYYMMDDHHMMSS[.fff]" in UTC.  Sets *t (seconds
  * since the epoch).  Returns 0 or ERR_PROTO. */
 int ftp_parse_mdtm(const char *msg, int64_t *t);

@@ -84,5 +84,9 @@ int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 void ftp_xfer_abort(struct ftp_xfer *x);
 /* Bytes moved so far. */
 uint64_t ftp_xfer_bytes(const struct ftp_xfer *x);
+/* Bytes this download must deliver: the size given to ftp_xfer_start, or
+ * the one a 150 reply to RETR announced when that was unknown and there
+ * was no REST; -1 while unknown. */
+int64_t ftp_xfer_size(const struct ftp_xfer *x);
 
 #endif

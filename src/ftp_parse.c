@@ -153,6 +153,30 @@ int ftp_parse_size(const char *msg, uint64_t *size)
 	return 0;
 }
 
+int ftp_parse_150_size(const char *msg, uint64_t *size)
+{
+	bool found = false;
+
+	/* The last "(N bytes)" wins: a file name may hold one too. */
+	for (const char *p = strchr(msg, '('); p; p = strchr(p + 1, '(')) {
+		const char *q = p + 1;
+		uint64_t n = 0;
+		bool ok = is_digit(*q);
+		while (ok && is_digit(*q)) {
+			unsigned d = (unsigned)(*q++ - '0');
+			if (n > ((uint64_t)INT64_MAX - d) / 10)
+				ok = false;
+			else
+				n = n * 10 + d;
+		}
+		if (ok && strncasecmp(q, " bytes)", 7) == 0) {
+			*size = n;
+			found = true;
+		}
+	}
+	return found ? 0 : ERR_PROTO;
+}
+
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
  * (Howard Hinnant's days_from_civil). */
 static int64_t days_from_civil(int64_t y, int m, int d)

@@ -107,6 +107,11 @@ uint64_t ftp_xfer_bytes(const struct ftp_xfer *x)
 	return x->bytes;
 }
 
+int64_t ftp_xfer_size(const struct ftp_xfer *x)
+{
+	return x->size;
+}
+
 static void x_free(struct ftp_xfer *x)
 {
 	if (x->dfail_timer)
@@ -420,6 +425,17 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 		return;
 	}
 	if (!r->final) {
+		uint64_t announced;
+		/* Without SIZE, the 150's "(N bytes)" tells when a download
+		 * is whole; after a REST servers disagree on what N counts
+		 * (the file or the rest), so then it is not used. */
+		if (x->dir == XFER_DOWN && x->size < 0 && !x->rest &&
+		    strncmp(x->cmd, "RETR ", 5) == 0 &&
+		    ftp_parse_150_size(r->msg, &announced) == 0) {
+			x->size = (int64_t)announced;
+			log_note(x->s->name, "the server announces %" PRIu64 " bytes",
+			         announced);
+		}
 		x_set_state(x, XS_DATA);
 		int e = x_start_local(x);
 		if (e < 0) {

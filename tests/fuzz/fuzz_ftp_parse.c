@@ -1,10 +1,11 @@
 /* fuzz_ftp_parse.c - the pure FTP parsers of ftp.h over one reply text:
- * 227 (PASV), 229 (EPSV), 257 (PWD/MKD), 213 (SIZE, MDTM), FEAT, the local
+ * 227 (PASV), 229 (EPSV), 257 (PWD/MKD), 150 sizes, 213 (SIZE, MDTM), FEAT, the local
  * name for a remote path, and the command-argument check.
  *
  * Besides memory safety, what each accepts must round-trip: a parsed
  * value printed back in the canonical form parses to the same value.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <string.h>
@@ -93,6 +94,19 @@ static void check_size(const char *msg)
 	FZ_CHECK(*skip_blanks(p + strlen(dec)) == '\0');
 }
 
+static void check_150_size(const char *msg)
+{
+	uint64_t size;
+	char dec[40];
+
+	if (ftp_parse_150_size(msg, &size) < 0)
+		return;
+	FZ_CHECK(size <= (uint64_t)INT64_MAX);
+	/* "(N bytes)" is in the text, N without a sign. */
+	snprintf(dec, sizeof(dec), "%" PRIu64 " bytes)", size);
+	FZ_CHECK(strcasestr(msg, dec) != NULL);
+}
+
 static void check_mdtm(const char *msg)
 {
 	int64_t t;
@@ -139,6 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_229(msg);
 	check_257(msg);
 	check_size(msg);
+	check_150_size(msg);
 	check_mdtm(msg);
 	ftp_parse_feat(msg, &feat);
 	check_local_name(msg);

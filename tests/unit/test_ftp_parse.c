@@ -156,6 +156,38 @@ static void test_257_long(void)
 	free(msg);
 }
 
+/* ---- 150 ---------------------------------------------------------------- */
+
+static void test_150_size(void)
+{
+	uint64_t n = 42;
+	/* vsftpd, proftpd */
+	CU_ASSERT_EQUAL(ftp_parse_150_size("Opening BINARY mode data connection for "
+	                                   "1mib.bin (1048576 bytes).", &n), 0);
+	CU_ASSERT_EQUAL(n, 1048576);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("Opening data connection for f (0 bytes)", &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	/* a name with parentheses: the last group counts */
+	CU_ASSERT_EQUAL(ftp_parse_150_size("for a (3 bytes) b (77 BYTES)", &n), 0);
+	CU_ASSERT_EQUAL(n, 77);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("for a (9 bytes) (x)", &n), 0);
+	CU_ASSERT_EQUAL(n, 9);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("(9223372036854775807 bytes)", &n), 0);
+	CU_ASSERT_EQUAL(n, (uint64_t)INT64_MAX);
+
+	n = 7;
+	/* pure-ftpd's "1023.9 kbytes to download" is no byte count */
+	CU_ASSERT_EQUAL(ftp_parse_150_size("1023.9 kbytes to download", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("Accepted data connection", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("(-1 bytes)", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("( 5 bytes)", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("(5 bytes", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("(18446744073709551616 bytes)", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("(9223372036854775808 bytes)", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(ftp_parse_150_size("", &n), ERR_PROTO);
+	CU_ASSERT_EQUAL(n, 7);
+}
+
 /* ---- 213 ---------------------------------------------------------------- */
 
 static void test_size(void)
@@ -293,6 +325,7 @@ void cu_register(void)
 	CU_add_test(s, "229 EPSV", test_229);
 	CU_add_test(s, "257 quoted path", test_257);
 	CU_add_test(s, "257 1 MiB path", test_257_long);
+	CU_add_test(s, "150 size", test_150_size);
 	CU_add_test(s, "213 SIZE", test_size);
 	CU_add_test(s, "213 MDTM", test_mdtm);
 	CU_add_test(s, "FEAT", test_feat);
