@@ -1,8 +1,11 @@
 /* main.c - the command line (PRODUCT.md "Command line"). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
+#include "redact.h"
 #include "shell.h"
 
 static void usage(FILE *f)
@@ -19,6 +22,32 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* ps and /proc/PID/cmdline show our arguments for the whole run: the
+ * shell gets copies, and the passwords in the originals (URLs, -c) are
+ * overwritten in place.  The copies are heap; free_copies() frees them. */
+static void hide_passwords(struct shell_opts *o, char *commands)
+{
+	char **urls = xcalloc((size_t)o->nurls + 1, sizeof(*urls));
+
+	for (int i = 0; i < o->nurls; i++) {
+		urls[i] = xstrdup(o->urls[i]);
+		redact_mask_url(o->urls[i]);
+	}
+	o->urls = urls;
+	if (commands) {
+		o->commands = xstrdup(commands);
+		redact_mask_line(commands);
+	}
+}
+
+static void free_copies(struct shell_opts *o)
+{
+	for (int i = 0; i < o->nurls; i++)
+		free(o->urls[i]);
+	free(o->urls);
+	free((char *)o->commands);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -28,13 +57,16 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct shell_opts o = { 0 };
-	int c;
+	char *commands = NULL;
+	int c, status;
 
 	opterr = 0; /* our own one-line message */
 	while ((c = getopt_long(argc, argv, "c:f:dkh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			o.commands = optarg;
+			if (commands) /* only the last -c runs; hide the others too */
+				redact_mask_line(commands);
+			commands = optarg;
 			break;
 		case 'f':
 			o.file = optarg;
@@ -60,11 +92,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (o.commands && o.file) {
+	if (commands && o.file) {
 		fputs("ferry: -c and -f exclude each other\n", stderr);
 		return 2;
 	}
 	o.urls = argv + optind;
 	o.nurls = argc - optind;
-	return shell_main(&o);
+	hide_passwords(&o, commands);
+	status = shell_main(&o);
+	free_copies(&o);
+	return status;
 }

@@ -229,8 +229,17 @@ out:
 	return rc;
 }
 
+enum netrc_perm netrc_check_perm(mode_t mode, uid_t owner, uid_t me)
+{
+	if (owner != me)
+		return NETRC_PERM_NOT_OWNER;
+	if (mode & (S_IRWXG | S_IRWXO))
+		return NETRC_PERM_OPEN;
+	return NETRC_PERM_OK;
+}
+
 int netrc_lookup(const char *path, const char *host, const char *want_login,
-                 char **login, char **password)
+                 char **login, char **password, char **warning)
 {
 	char *own = NULL, *text = NULL;
 	struct stat st;
@@ -239,6 +248,7 @@ int netrc_lookup(const char *path, const char *host, const char *want_login,
 
 	*login = NULL;
 	*password = NULL;
+	*warning = NULL;
 	if (!path) {
 		const char *home;
 
@@ -257,6 +267,20 @@ int netrc_lookup(const char *path, const char *host, const char *want_login,
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > NETRC_MAX_FILE) {
 		rc = ERR_LOCAL;
+		goto out;
+	}
+	/* Passwords that others can read are no secret, and a file others
+	 * can write (or own) may send ours to a host of their choosing. */
+	switch (netrc_check_perm(st.st_mode, st.st_uid, geteuid())) {
+	case NETRC_PERM_OK:
+		break;
+	case NETRC_PERM_OPEN:
+		*warning = xasprintf("%s: other users can access it, so it is not "
+		                     "used (fix: chmod 600 %s)", path, path);
+		goto out;
+	case NETRC_PERM_NOT_OWNER:
+		*warning = xasprintf("%s: it belongs to another user, so it is not "
+		                     "used (make it yours, then chmod 600 %s)", path, path);
 		goto out;
 	}
 	text = xmalloc((size_t)st.st_size + 1);

@@ -50,6 +50,7 @@ struct session_reg {
 	struct session *focus;
 	struct closing *closing;
 	int next_id;
+	bool netrc_warned;  /* a refused ~/.netrc is reported once a run */
 };
 
 static struct session_priv *priv(struct session *s)
@@ -305,14 +306,19 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 	}
 	if (!s->pass) {
 		/* ~/.netrc for this exact host (and user, if one was given). */
-		char *login = NULL, *pass = NULL;
-		if (netrc_lookup(NULL, s->host, s->user, &login, &pass) == 1) {
+		char *login = NULL, *pass = NULL, *warning = NULL;
+		if (netrc_lookup(NULL, s->host, s->user, &login, &pass, &warning) == 1) {
 			if (!s->user)
 				s->user = login;
 			else
 				free(login);
 			s->pass = pass;
 		}
+		if (warning && !reg->netrc_warned) {
+			ui_error("%s", warning);
+			reg->netrc_warned = true;
+		}
+		free(warning);
 	}
 	if (name) {
 		s->name = xstrdup(name);

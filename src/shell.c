@@ -33,6 +33,7 @@
 #include "err.h"
 #include "ev.h"
 #include "log.h"
+#include "redact.h"
 #include "session.h"
 #include "trust.h"
 #include "ui.h"
@@ -440,8 +441,13 @@ static void on_rl_line(char *line)
 		return;
 	}
 	rl_stop(sh);
-	if (*line)
-		add_history(line);
+	if (*line) {
+		/* Up-arrow and the history file get the line without its
+		 * passwords; the command runs with them. */
+		char *clean = redact_line(line);
+		add_history(clean);
+		free(clean);
+	}
 	sh->from_script = false;
 	shell_feed(sh, line);
 	free(line);
@@ -708,6 +714,24 @@ static bool next_input(struct shell *sh)
 	}
 }
 
+/* A history file written before redaction existed may hold passwords:
+ * clean what was read, so the file is rewritten without them at exit. */
+static void redact_history(void)
+{
+	for (int i = 0; i < history_length; i++) {
+		HIST_ENTRY *h = history_get(history_base + i);
+		if (!h)
+			continue;
+		char *clean = redact_line(h->line);
+		if (strcmp(clean, h->line) != 0) {
+			HIST_ENTRY *old = replace_history_entry(i, clean, h->data);
+			if (old)
+				free_history_entry(old);
+		}
+		free(clean);
+	}
+}
+
 static void setup_readline(struct shell *sh)
 {
 	rl_readline_name = "ferry";
@@ -718,6 +742,7 @@ static void setup_readline(struct shell *sh)
 	if (sh->histfile) {
 		xdg_mkdirs_for(sh->histfile);
 		read_history(sh->histfile);
+		redact_history();
 	}
 	stifle_history(1000);
 	struct ui_hooks h = { hide_prompt, show_prompt, sh };

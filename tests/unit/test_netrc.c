@@ -1,7 +1,8 @@
-/* test_netrc.c - netrc_find / netrc_lookup. */
+/* test_netrc.c - netrc_find / netrc_check_perm / netrc_lookup. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cu_main.h"
@@ -137,10 +138,37 @@ static void test_malformed(void)
 	}
 }
 
+static void test_perm(void)
+{
+	static const struct {
+		mode_t mode;
+		uid_t owner;
+		enum netrc_perm want;
+	} rows[] = {
+		{ S_IFREG | 0600, 1000, NETRC_PERM_OK },
+		{ S_IFREG | 0400, 1000, NETRC_PERM_OK },
+		{ S_IFREG | 0700, 1000, NETRC_PERM_OK },
+		{ S_IFREG | 0644, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0640, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0604, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0620, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0602, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0610, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0666, 1000, NETRC_PERM_OPEN },
+		{ S_IFREG | 0600, 0, NETRC_PERM_NOT_OWNER },
+		{ S_IFREG | 0600, 1001, NETRC_PERM_NOT_OWNER },
+		{ S_IFREG | 0644, 1001, NETRC_PERM_NOT_OWNER },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		CU_ASSERT_EQUAL(netrc_check_perm(rows[i].mode, rows[i].owner, 1000),
+		                rows[i].want);
+}
+
 static void test_lookup(void)
 {
 	char path[] = "/tmp/ferry-netrc-XXXXXX";
-	char *l = NULL, *p = NULL;
+	char *l = NULL, *p = NULL, *w = (char *)1;
 	int fd = mkstemp(path);
 	FILE *f;
 
@@ -148,20 +176,52 @@ static void test_lookup(void)
 	f = fdopen(fd, "w");
 	fputs("machine lab login anne password pw\n", f);
 	fclose(f);
-	CU_ASSERT_EQUAL(netrc_lookup(path, "lab", NULL, &l, &p), 1);
+	CU_ASSERT_EQUAL(netrc_lookup(path, "lab", NULL, &l, &p, &w), 1);
 	CU_ASSERT_STRING_EQUAL(l, "anne");
 	CU_ASSERT_STRING_EQUAL(p, "pw");
+	CU_ASSERT_PTR_NULL(w);
 	free(l);
 	free(p);
 	setenv("NETRC", path, 1);
-	CU_ASSERT_EQUAL(netrc_lookup(NULL, "lab", "anne", &l, &p), 1);
+	CU_ASSERT_EQUAL(netrc_lookup(NULL, "lab", "anne", &l, &p, &w), 1);
 	free(l);
 	free(p);
 	unsetenv("NETRC");
 	unlink(path);
-	CU_ASSERT_EQUAL(netrc_lookup(path, "lab", NULL, &l, &p), 0);
+	CU_ASSERT_EQUAL(netrc_lookup(path, "lab", NULL, &l, &p, &w), 0);
 	CU_ASSERT_PTR_NULL(l);
 	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_PTR_NULL(w);
+}
+
+/* A file others may read is not used: as if absent, with a warning that
+ * names it and the fix. */
+static void test_lookup_open_file(void)
+{
+	char path[] = "/tmp/ferry-netrc-XXXXXX";
+	char *l = (char *)1, *p = (char *)1, *w = NULL;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("machine lab login anne password pw\n", f);
+	fclose(f);
+	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
+	CU_ASSERT_EQUAL(netrc_lookup(path, "lab", NULL, &l, &p, &w), 0);
+	CU_ASSERT_PTR_NULL(l);
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w, path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(w, "chmod 600"));
+	free(w);
+	w = NULL;
+	CU_ASSERT_FATAL(chmod(path, 0600) == 0);
+	CU_ASSERT_EQUAL(netrc_lookup(path, "lab", NULL, &l, &p, &w), 1);
+	CU_ASSERT_PTR_NULL(w);
+	free(l);
+	free(p);
+	unlink(path);
 }
 
 void cu_register(void)
@@ -174,5 +234,7 @@ void cu_register(void)
 	CU_add_test(s, "quoted tokens", test_quoted);
 	CU_add_test(s, "macdef skipped", test_macdef);
 	CU_add_test(s, "malformed", test_malformed);
+	CU_add_test(s, "file permissions", test_perm);
 	CU_add_test(s, "lookup from a file", test_lookup);
+	CU_add_test(s, "a file others can read is not used", test_lookup_open_file);
 }
