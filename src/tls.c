@@ -354,7 +354,7 @@ static void tls_reasons(struct tls *t, unsigned status, char *out, size_t n)
 
 static int tls_verify(struct tls *t, char *err, size_t errlen)
 {
-	gnutls_typed_vdata_st vd;
+	gnutls_typed_vdata_st vd[2];
 	unsigned char raw[16];
 	size_t rawlen = 0;
 	unsigned status = 0;
@@ -365,22 +365,27 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s sent no certificate", t->host);
 		return ERR_TLS;
 	}
-	memset(&vd, 0, sizeof(vd));
+	memset(vd, 0, sizeof(vd));
+	/* Without a purpose GnuTLS accepts any extended key usage, so a
+	 * certificate issued for TLS clients only would pass for a server.
+	 * One without the extension stays valid for any purpose (RFC 5280). */
+	vd[nvd].type = GNUTLS_DT_KEY_PURPOSE_OID;
+	vd[nvd].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
+	nvd++;
 	if (t->host[0]) {
 		if (tls_ip_literal(t->host, raw, &rawlen)) {
 			/* IP literals must match an iPAddress SAN, never a
 			 * DNS name that happens to look like an address. */
-			vd.type = GNUTLS_DT_IP_ADDRESS;
-			vd.data = raw;
-			vd.size = (unsigned)rawlen;
+			vd[nvd].type = GNUTLS_DT_IP_ADDRESS;
+			vd[nvd].data = raw;
+			vd[nvd].size = (unsigned)rawlen;
 		} else {
-			vd.type = GNUTLS_DT_DNS_HOSTNAME;
-			vd.data = (unsigned char *)t->host;
-			vd.size = 0;
+			vd[nvd].type = GNUTLS_DT_DNS_HOSTNAME;
+			vd[nvd].data = (unsigned char *)t->host;
 		}
-		nvd = 1;
+		nvd++;
 	}
-	r = gnutls_certificate_verify_peers(t->s, nvd ? &vd : NULL, (unsigned)nvd, &status);
+	r = gnutls_certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "%s", gnutls_strerror(r));
 		status = GNUTLS_CERT_INVALID;
