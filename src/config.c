@@ -34,6 +34,8 @@ static const struct setting table[] = {
 	  "STARTTLS for nntp:// URLs: auto (when offered), require, off" },
 	{ "tls:ca-file", T_STR, "", NULL,
 	  "extra trusted CA certificates (PEM), besides the system's" },
+	{ "tls:min-version", T_ENUM, "1.2", "1.0|1.1|1.2|1.3",
+	  "oldest TLS version accepted (1.0 and 1.1 only for old servers, with a warning)" },
 	{ "tls:fingerprint", T_STR, "", NULL,
 	  "SHA-256 certificate fingerprint to trust for the next connection" },
 	{ "xfer:clobber", T_BOOL, "off", NULL,

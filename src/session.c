@@ -445,6 +445,13 @@ static void login_done(struct session *s, int err, void *arg)
 		finish_waiters(s, err);
 		return;
 	}
+	/* Only possible when the user lowered tls:min-version; batch
+	 * use must hear of it too, so this is not a ui_info. */
+	int v = conn_tls_version(s->conn);
+	if (v && v < 12)
+		ui_error("warning: %s: TLS%d.%d is obsolete and weak, used only because "
+		         "tls:min-version is %s", s->host, v / 10, v % 10,
+		         config_str(s->cfg, "tls:min-version"));
 	set_state(s, SESS_READY);
 	long every = config_int(s->cfg, "net:keepalive") * 1000;
 	s->keepalive = ev_timer_add(s->ev, every > 0 ? every : 60000, keepalive_tick, s);
@@ -587,6 +594,9 @@ void session_tls_params(struct session *s, struct tls_params *p)
 		s->fingerprint_taken = true;
 	}
 	const char *ca = config_str(s->cfg, "tls:ca-file");
+	const char *min = config_str(s->cfg, "tls:min-version");
+	/* The setting is "1.0" to "1.3" (checked by config_set). */
+	p->min_version = 10 + (min[0] && min[1] == '.' ? min[2] - '0' : 2);
 	p->host = s->host;
 	p->ca_file = *ca ? ca : NULL;
 	p->fingerprint = s->fingerprint;

@@ -95,8 +95,9 @@ void session_set_busy(struct session *s, bool busy);
 int session_fail(struct session *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Fill TLS parameters for s->host from settings (tls:ca-file, a pending
- * tls:fingerprint).  The strings stay valid while s lives. */
+/* Fill TLS parameters for s->host from settings (tls:ca-file,
+ * tls:min-version, a pending tls:fingerprint).  The strings stay valid
+ * while s lives. */
 void session_tls_params(struct session *s, struct tls_params *p);
 
 /* Trust the certificate with this SHA-256 fingerprint for the rest of the

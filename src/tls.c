@@ -35,6 +35,7 @@ struct tls {
 	char *host;             /* name or IP literal verified against */
 	char *key;              /* session cache key */
 	char *pin;              /* normalised pinned fingerprint, or NULL */
+	int min;                /* oldest version allowed: 10 (TLS1.0)..13 */
 	bool verify;
 	bool done;              /* handshake finished and peer accepted */
 	bool resumed;
@@ -399,10 +400,25 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 	return ERR_TLS;
 }
 
-static char *tls_cache_key(const struct tls_params *p, int port, const char *pin)
+/* Sessions are only shared between connections that judge the peer
+ * alike, and that would accept the version a cached session has. */
+static char *tls_cache_key(const struct tls *t, const struct tls_params *p, int port)
 {
-	return xasprintf("%s:%d|%s|%s", p->host ? p->host : "", port,
-	                 p->ca_file ? p->ca_file : "", pin ? pin : "");
+	return xasprintf("%s:%d|%s|%s|%d", p->host ? p->host : "", port,
+	                 p->ca_file ? p->ca_file : "", t->pin ? t->pin : "", t->min);
+}
+
+/* What to add to the default priorities: never SSL 3, and no TLS
+ * version older than min.  NULL if min is not a known version. */
+static const char *tls_min_priority(int min)
+{
+	switch (min) {
+	case 10: return "-VERS-SSL3.0";
+	case 11: return "-VERS-SSL3.0:-VERS-TLS1.0";
+	case 12: return "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1";
+	case 13: return "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-TLS1.2";
+	}
+	return NULL;
 }
 
 static void tls_free_session(struct tls *t)
@@ -424,6 +440,7 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	gnutls_datum_t d = { NULL, 0 };
 	struct tls_cached *e;
 	struct tls *t = NULL;
+	const char *prio;
 	unsigned char raw[16];
 	size_t rawlen;
 	int rc, r;
@@ -441,6 +458,13 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	t = xcalloc(1, sizeof(*t));
 	t->host = xstrdup(p->host ? p->host : "");
 	t->verify = p->verify;
+	t->min = p->min_version ? p->min_version : 12;
+	prio = tls_min_priority(t->min);
+	if (!prio) {
+		snprintf(err, errlen, "unknown minimum TLS version %d", t->min);
+		rc = ERR_TLS;
+		goto out;
+	}
 	if (p->fingerprint && p->fingerprint[0]) {
 		t->pin = tls_pin_normalise(p->fingerprint);
 		if (!t->pin) {
@@ -451,15 +475,16 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	}
 	/* A data connection files its sessions under its control
 	 * connection's key: the port differs but the server is the same. */
-	t->key = from ? xstrdup(from->key) : tls_cache_key(p, port, t->pin);
+	t->key = from ? xstrdup(from->key) : tls_cache_key(t, p, port);
 
 	r = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
 	if (r < 0) {
 		t->s = NULL;
 		goto gnutls_fail;
 	}
-	/* The system policy (@SYSTEM) or GnuTLS's defaults: never SSL 3. */
-	if ((r = gnutls_set_default_priority(t->s)) < 0)
+	/* The system policy (@SYSTEM) or GnuTLS's defaults, which still
+	 * allow TLS 1.0 and 1.1, less the versions older than min. */
+	if ((r = gnutls_set_default_priority_append(t->s, prio, NULL, 0)) < 0)
 		goto gnutls_fail;
 	if ((r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
 		goto gnutls_fail;
@@ -525,7 +550,15 @@ int tls_handshake(struct tls *t, char *err, size_t errlen)
 	if (r < 0 && !gnutls_error_is_fatal(r))
 		return ERR_AGAIN; /* a warning alert: go on */
 	if (r < 0) {
-		if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+		if (r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
+		    (r == GNUTLS_E_FATAL_ALERT_RECEIVED &&
+		     gnutls_alert_get(t->s) == GNUTLS_A_PROTOCOL_VERSION))
+			/* We offer every version from min to the newest, so
+			 * no common version means the server's are older. */
+			snprintf(err, errlen, "TLS handshake failed: the server offers only "
+			         "TLS versions older than TLS%d.%d (tls:min-version)",
+			         t->min / 10, t->min % 10);
+		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
 			snprintf(err, errlen, "TLS handshake failed: server sent alert \"%s\"",
 			         gnutls_alert_get_name(gnutls_alert_get(t->s)));
 		else if (r == GNUTLS_E_PREMATURE_TERMINATION)
@@ -648,4 +681,17 @@ const char *tls_fingerprint(const struct tls *t)
 const char *tls_desc(const struct tls *t)
 {
 	return t && t->desc[0] ? t->desc : NULL;
+}
+
+int tls_version(const struct tls *t)
+{
+	if (!t || !t->done)
+		return 0;
+	switch (gnutls_protocol_get_version(t->s)) {
+	case GNUTLS_TLS1_0: return 10;
+	case GNUTLS_TLS1_1: return 11;
+	case GNUTLS_TLS1_2: return 12;
+	case GNUTLS_TLS1_3: return 13;
+	default: return 0;
+	}
 }

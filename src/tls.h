@@ -45,6 +45,9 @@ int tls_bye(struct tls *t, char *err, size_t errlen);
 bool tls_resumed(const struct tls *t);
 const char *tls_fingerprint(const struct tls *t);
 const char *tls_desc(const struct tls *t);
+/* Negotiated version as 10, 11, 12 or 13 (TLS 1.0...1.3); 0 before the
+ * handshake is done. */
+int tls_version(const struct tls *t);
 
 int tls_global_init(void);
 void tls_global_deinit(void);

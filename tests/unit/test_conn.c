@@ -506,7 +506,7 @@ static void test_connect_timeout(void)
 
 static char tdir[] = "/tmp/ferry-conn-test-XXXXXX";
 static char ca_pem[128];
-static int tls_port, tls12_port, cli_port, noeku_port;
+static int tls_port, tls12_port, tls11_port, cli_port, noeku_port;
 
 /* The forked servers, stopped by suite_tls_clean. */
 static pid_t srv_pids[8];
@@ -715,6 +715,7 @@ static int suite_tls_init(void)
 		return 1;
 	if (srv_start(&tls_port, "srv", NULL) < 0 ||
 	    srv_start(&tls12_port, "srv", "NORMAL:-VERS-ALL:+VERS-TLS1.2") < 0 ||
+	    srv_start(&tls11_port, "srv", "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0") < 0 ||
 	    srv_start(&cli_port, "cli", NULL) < 0 ||
 	    srv_start(&noeku_port, "noeku", NULL) < 0)
 		return 1;
@@ -1115,6 +1116,55 @@ static void test_tls_purpose(void)
 	conn_free(c);
 }
 
+/* TLS 1.2 or newer unless the caller lowers min_version. */
+static void test_tls_min_version(void)
+{
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct probe p;
+	struct conn *c;
+
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT_EQUAL(conn_tls_version(c), 13);
+	conn_free(c);
+
+	/* A server of TLS 1.0 and 1.1 only: refused by default, with a
+	 * message that says why and names the setting. */
+	c = tls_open_port(&p, &tp, tls11_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "older than TLS1.2") != NULL);
+	CU_ASSERT(strstr(conn_error(c), "tls:min-version") != NULL);
+	CU_ASSERT_EQUAL(conn_tls_version(c), 0);
+	conn_free(c);
+
+	tp.min_version = 12;
+	c = tls_open_port(&p, &tp, tls11_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+
+	/* Lowered on purpose: it works, and the version is known. */
+	tp.min_version = 11;
+	c = tls_open_port(&p, &tp, tls11_port);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT_EQUAL(conn_tls_version(c), 11);
+	CU_ASSERT(conn_tls_desc(c) && !strncmp(conn_tls_desc(c), "TLS1.1", 6));
+	CU_ASSERT(tls_echo(c, &p, "old\r\n"));
+	conn_free(c);
+
+	/* Raised to 1.3: a server of TLS 1.2 only fails the same way. */
+	tp.min_version = 13;
+	c = tls_open_port(&p, &tp, tls12_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "older than TLS1.3") != NULL);
+	conn_free(c);
+
+	/* Not a version: refused before any handshake. */
+	tp.min_version = 9;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+}
+
 /* conn_free while the handshake runs: nothing is called later. */
 static void test_tls_free_midway(void)
 {
@@ -1154,6 +1204,7 @@ void cu_register(void)
 	CU_add_test(s, "pinned", test_tls_pinned);
 	CU_add_test(s, "wrong_host", test_tls_wrong_host);
 	CU_add_test(s, "purpose", test_tls_purpose);
+	CU_add_test(s, "min_version", test_tls_min_version);
 	CU_add_test(s, "resume", test_tls_resume);
 	CU_add_test(s, "tls12_resume", test_tls12_resume);
 	CU_add_test(s, "close", test_tls_close);
