@@ -4,8 +4,8 @@
  * IPv4, as getaddrinfo orders them), buffered reads and writes, connect and
  * idle timeouts, TLS through GnuTLS (system trust store plus an extra CA
  * file, SNI except for IP literals, host-name and purpose verification, a
- * minimum TLS version, optional pinned SHA-256 fingerprint, session
- * resumption, close_notify both ways).
+ * minimum TLS version, optional SHA-256 fingerprints trusted besides the
+ * CAs or pinned, session resumption, close_notify both ways).
  *
  * Asynchronous operations report through callbacks that are never called
  * from inside the function that started them (they are deferred), so a
@@ -45,6 +45,11 @@ struct tls_params {
 	const char *fingerprint; /* SHA-256 hex of a certificate to accept
 	                            even if verification fails, or NULL;
 	                            colons and case ignored */
+	const char *pin;         /* SHA-256 hex the certificate must have, or
+	                            NULL; when set, it alone decides: a
+	                            certificate the CAs vouch for but with
+	                            another fingerprint fails, and the
+	                            message shows both fingerprints */
 	int min_version;         /* oldest TLS version to negotiate: 10, 11,
 	                            12 or 13 for TLS 1.0...1.3; 0 means 12.
 	                            A server offering only older versions

@@ -2,7 +2,8 @@
  *
  * Verification is done after the handshake rather than inside it, so that
  * a failure can name every reason and the SHA-256 fingerprint, and so that
- * a pinned fingerprint can accept a certificate the CAs do not vouch for.
+ * a trusted fingerprint can accept a certificate the CAs do not vouch for.
+ * A pin goes further: the fingerprint alone decides, whatever the CAs say.
  * No application data is sent before that check.
  *
  * Resumption: FTP servers such as vsftpd (require_ssl_reuse) and proftpd
@@ -34,7 +35,10 @@ struct tls {
 	gnutls_session_t s;
 	char *host;             /* name or IP literal verified against */
 	char *key;              /* session cache key */
-	char *pin;              /* normalised pinned fingerprint, or NULL */
+	char *trust;            /* normalised fingerprint trusted besides
+	                           the CAs, or NULL */
+	char *pin;              /* normalised fingerprint the certificate
+	                           must have, or NULL */
 	int min;                /* oldest version allowed: 10 (TLS1.0)..13 */
 	bool verify;
 	bool done;              /* handshake finished and peer accepted */
@@ -237,7 +241,7 @@ static bool tls_ip_literal(const char *host, unsigned char *raw, size_t *rawlen)
 
 /* Hex digits only, lower case; NULL if nothing is left or a character
  * other than a hex digit, ':' or blank is present. */
-static char *tls_pin_normalise(const char *s)
+static char *tls_fpr_normalise(const char *s)
 {
 	char *out = xmalloc(strlen(s) + 1), *w = out;
 
@@ -258,19 +262,32 @@ static char *tls_pin_normalise(const char *s)
 	return out;
 }
 
-static bool tls_pin_matches(const struct tls *t)
+/* True if the peer's certificate has the normalised fingerprint want. */
+static bool tls_fpr_matches(const struct tls *t, const char *want)
 {
 	char hex[sizeof(t->fpr)];
 	const char *p;
 	char *w = hex;
 
-	if (!t->pin || !t->fpr[0])
+	if (!want || !t->fpr[0])
 		return false;
 	for (p = t->fpr; *p; p++)
 		if (*p != ':')
 			*w++ = (char)tolower((unsigned char)*p);
 	*w = '\0';
-	return !strcmp(hex, t->pin);
+	return !strcmp(hex, want);
+}
+
+/* A normalised fingerprint in the form messages use ("AB:CD:..."). */
+static void tls_fpr_format(const char *hex, char *out, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (; hex[0] && hex[1] && used + 3 < n; hex += 2)
+		used += (size_t)snprintf(out + used, n - used, "%s%c%c", used ? ":" : "",
+		                         toupper((unsigned char)hex[0]),
+		                         toupper((unsigned char)hex[1]));
 }
 
 static void tls_take_fingerprint(struct tls *t)
@@ -366,6 +383,16 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s sent no certificate", t->host);
 		return ERR_TLS;
 	}
+	if (t->pin) {
+		char want[sizeof(t->fpr)];
+
+		if (tls_fpr_matches(t, t->pin))
+			return 0;
+		tls_fpr_format(t->pin, want, sizeof(want));
+		snprintf(err, errlen, "certificate of %s does not match tls:pin %s; "
+		         "SHA-256 fingerprint %s", t->host[0] ? t->host : "server", want, t->fpr);
+		return ERR_TLS;
+	}
 	memset(vd, 0, sizeof(vd));
 	/* Without a purpose GnuTLS accepts any extended key usage, so a
 	 * certificate issued for TLS clients only would pass for a server.
@@ -393,7 +420,7 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 	} else if (status) {
 		tls_reasons(t, status, why, sizeof(why));
 	}
-	if (!status || tls_pin_matches(t))
+	if (!status || tls_fpr_matches(t, t->trust))
 		return 0;
 	snprintf(err, errlen, "certificate verification failed for %s: %s; SHA-256 fingerprint %s",
 	         t->host[0] ? t->host : "server", why, t->fpr);
@@ -404,8 +431,27 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
  * alike, and that would accept the version a cached session has. */
 static char *tls_cache_key(const struct tls *t, const struct tls_params *p, int port)
 {
-	return xasprintf("%s:%d|%s|%s|%d", p->host ? p->host : "", port,
-	                 p->ca_file ? p->ca_file : "", t->pin ? t->pin : "", t->min);
+	return xasprintf("%s:%d|%s|%s|%s|%d", p->host ? p->host : "", port,
+	                 p->ca_file ? p->ca_file : "", t->trust ? t->trust : "",
+	                 t->pin ? t->pin : "", t->min);
+}
+
+/* Normalise the fingerprint parameter in into *out (NULL when absent). */
+static int tls_take_fpr(const char *what, const char *in, char **out,
+                        char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!in || !in[0])
+		return 0;
+	*out = tls_fpr_normalise(in);
+	if (!*out || strlen(*out) != 64) {
+		free(*out);
+		*out = NULL;
+		snprintf(err, errlen, "malformed %s \"%s\" (a SHA-256 is 64 hex digits)",
+		         what, in);
+		return ERR_TLS;
+	}
+	return 0;
 }
 
 /* What to add to the default priorities: never SSL 3, and no TLS
@@ -429,6 +475,7 @@ static void tls_free_session(struct tls *t)
 		gnutls_deinit(t->s);
 	free(t->host);
 	free(t->key);
+	free(t->trust);
 	free(t->pin);
 	free(t);
 }
@@ -465,14 +512,11 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 		rc = ERR_TLS;
 		goto out;
 	}
-	if (p->fingerprint && p->fingerprint[0]) {
-		t->pin = tls_pin_normalise(p->fingerprint);
-		if (!t->pin) {
-			snprintf(err, errlen, "malformed fingerprint \"%s\"", p->fingerprint);
-			rc = ERR_TLS;
-			goto out;
-		}
-	}
+	rc = tls_take_fpr("fingerprint", p->fingerprint, &t->trust, err, errlen);
+	if (rc == 0)
+		rc = tls_take_fpr("pin", p->pin, &t->pin, err, errlen);
+	if (rc < 0)
+		goto out;
 	/* A data connection files its sessions under its control
 	 * connection's key: the port differs but the server is the same. */
 	t->key = from ? xstrdup(from->key) : tls_cache_key(t, p, port);

@@ -25,8 +25,9 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
  * cache first, so a later connection to the same place can resume. */
 void tls_free(struct tls *t);
 
-/* Handshake step: 0 when done and the peer accepted (verified, pinned or
- * verification off), ERR_AGAIN, ERR_TLS or ERR_NET with err filled. */
+/* Handshake step: 0 when done and the peer accepted (verified, trusted by
+ * fingerprint, matching the pin, or verification off), ERR_AGAIN, ERR_TLS
+ * or ERR_NET with err filled. */
 int tls_handshake(struct tls *t, char *err, size_t errlen);
 /* After ERR_AGAIN: true if GnuTLS waits to write, false to read. */
 bool tls_want_write(const struct tls *t);

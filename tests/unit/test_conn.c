@@ -865,6 +865,71 @@ static void test_tls_pinned(void)
 	conn_free(c);
 }
 
+/* A pin decides alone: the matching certificate passes even without the
+ * CA, and a certificate the CA vouches for but with another fingerprint
+ * fails, naming both fingerprints. */
+static void test_tls_pin(void)
+{
+	static const char other[] = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+	                            "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct tls_params dp;
+	struct probe p, pd;
+	struct conn *c, *ctl;
+
+	tp.pin = other;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "does not match tls:pin") != NULL);
+	CU_ASSERT(strstr(conn_error(c), other) != NULL);
+	CU_ASSERT(strstr(conn_error(c), last_fpr) != NULL);
+	CU_ASSERT(!conn_is_tls(c));
+	conn_free(c);
+
+	/* A fingerprint trusted besides the CAs does not override the pin. */
+	tp.fingerprint = last_fpr;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+
+	/* The matching pin: accepted with the CA... */
+	tp.fingerprint = NULL;
+	tp.pin = last_fpr;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT(tls_echo(c, &p, "pinned\r\n"));
+	conn_free(c);
+
+	/* ...and without it. */
+	tp.ca_file = NULL;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	conn_free(c);
+
+	/* A data connection resuming the control session is held to the
+	 * pin too. */
+	tp.ca_file = ca_pem;
+	ctl = tls_open(&p, &tp);
+	CU_ASSERT_FATAL(p.done_err == 0);
+	CU_ASSERT(tls_echo(ctl, &p, "login\r\n"));
+	dp = tp;
+	dp.resume_from = ctl;
+	c = tls_open(&pd, &dp);
+	CU_ASSERT_EQUAL(pd.done_err, 0);
+	conn_free(c);
+	dp.pin = other;
+	c = tls_open(&pd, &dp);
+	CU_ASSERT_EQUAL(pd.done_err, ERR_TLS);
+	conn_free(c);
+	conn_free(ctl);
+
+	/* Not a SHA-256: refused before any handshake. */
+	tp.pin = "AB:CD";
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+}
+
 static void test_tls_wrong_host(void)
 {
 	struct tls_params tp = { .host = "wrong.example", .ca_file = ca_pem, .verify = true };
@@ -1202,6 +1267,7 @@ void cu_register(void)
 	CU_add_test(s, "ca_file", test_tls_ca_file);
 	CU_add_test(s, "untrusted", test_tls_untrusted);
 	CU_add_test(s, "pinned", test_tls_pinned);
+	CU_add_test(s, "pin", test_tls_pin);
 	CU_add_test(s, "wrong_host", test_tls_wrong_host);
 	CU_add_test(s, "purpose", test_tls_purpose);
 	CU_add_test(s, "min_version", test_tls_min_version);
