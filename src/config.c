@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 
 #include "err.h"
 
-enum type { T_INT, T_BOOL, T_ENUM, T_STR };
+enum type { T_INT, T_BOOL, T_ENUM, T_STR, T_SHA256 };
 
 struct setting {
 	const char *name;
@@ -34,8 +35,12 @@ static const struct setting table[] = {
 	  "STARTTLS for nntp:// URLs: auto (when offered), require, off" },
 	{ "tls:ca-file", T_STR, "", NULL,
 	  "extra trusted CA certificates (PEM), besides the system's" },
-	{ "tls:fingerprint", T_STR, "", NULL,
-	  "SHA-256 certificate fingerprint to trust for the next connection" },
+	{ "tls:min-version", T_ENUM, "1.2", "1.0|1.1|1.2|1.3",
+	  "oldest TLS version accepted (1.0 and 1.1 only for old servers, with a warning)" },
+	{ "tls:fingerprint", T_SHA256, "", NULL,
+	  "trust this certificate besides the CAs, for the next session opened" },
+	{ "tls:pin", T_SHA256, "", NULL,
+	  "the certificate of the next session opened must have this SHA-256 fingerprint" },
 	{ "xfer:clobber", T_BOOL, "off", NULL,
 	  "overwrite existing local files on download" },
 };
@@ -83,6 +88,39 @@ void config_free(struct config *cfg)
 	free(cfg);
 }
 
+/* A SHA-256 fingerprint as 64 hex digits, or as 32 pairs separated by
+ * ':', case ignored, into the form certificate messages show
+ * ("AB:CD:..."); "" stays "" (no fingerprint).  NULL if malformed: a typo
+ * found here is better than a certificate refused at the next open. */
+static char *normalise_sha256(const char *v)
+{
+	size_t n = strlen(v), i, step;
+	char *out, *w;
+
+	if (!n)
+		return xstrdup("");
+	if (n == 64)
+		step = 2;
+	else if (n == 32 * 3 - 1)
+		step = 3;
+	else
+		return NULL;
+	out = w = xmalloc(32 * 3);
+	for (i = 0; i < n; i += step) {
+		if (!isxdigit((unsigned char)v[i]) || !isxdigit((unsigned char)v[i + 1]) ||
+		    (step == 3 && i + 2 < n && v[i + 2] != ':')) {
+			free(out);
+			return NULL;
+		}
+		if (w != out)
+			*w++ = ':';
+		*w++ = (char)toupper((unsigned char)v[i]);
+		*w++ = (char)toupper((unsigned char)v[i + 1]);
+	}
+	*w = '\0';
+	return out;
+}
+
 /* Validate and normalise v for setting i; returns a heap string or NULL. */
 static char *normalise(int i, const char *v, const char **why)
 {
@@ -126,6 +164,13 @@ static char *normalise(int i, const char *v, const char **why)
 			return NULL;
 		}
 		return xstrdup(v);
+	case T_SHA256: {
+		char *r = normalise_sha256(v);
+		if (!r)
+			*why = "expected a SHA-256 fingerprint: 64 hex digits, "
+			       "optionally in pairs separated by ':'";
+		return r;
+	}
 	}
 	return NULL;
 }

@@ -31,9 +31,9 @@ const char *config_help(int i);
 /* Current value as text (valid until the next config_set). */
 const char *config_value_text(const struct config *cfg, const char *name);
 
-/* Consume a one-shot setting (tls:fingerprint applies to the next
- * connection only): returns a heap copy of the value, or NULL if empty,
- * and clears it. */
+/* Consume a one-shot setting (tls:fingerprint and tls:pin apply to the
+ * next session opened only): returns a heap copy of the value, or NULL if
+ * empty, and clears it. */
 char *config_take(struct config *cfg, const char *name);
 
 #endif

@@ -1015,6 +1015,11 @@ const char *conn_tls_desc(const struct conn *c)
 	return c && c->tls_up ? tls_desc(c->tls) : NULL;
 }
 
+int conn_tls_version(const struct conn *c)
+{
+	return c && c->tls_up ? tls_version(c->tls) : 0;
+}
+
 int conn_write(struct conn *c, const void *p, size_t n)
 {
 	if (c->dead || c->state != CS_UP || c->shut_req) {

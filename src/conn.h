@@ -3,8 +3,9 @@
  * Non-blocking connect trying every address of a name in turn (IPv6 and
  * IPv4, as getaddrinfo orders them), buffered reads and writes, connect and
  * idle timeouts, TLS through GnuTLS (system trust store plus an extra CA
- * file, SNI except for IP literals, host-name verification, optional pinned
- * SHA-256 fingerprint, session resumption, close_notify both ways).
+ * file, SNI except for IP literals, host-name and purpose verification, a
+ * minimum TLS version, optional SHA-256 fingerprints trusted besides the
+ * CAs or pinned, session resumption, close_notify both ways).
  *
  * Asynchronous operations report through callbacks that are never called
  * from inside the function that started them (they are deferred), so a
@@ -44,6 +45,15 @@ struct tls_params {
 	const char *fingerprint; /* SHA-256 hex of a certificate to accept
 	                            even if verification fails, or NULL;
 	                            colons and case ignored */
+	const char *pin;         /* SHA-256 hex the certificate must have, or
+	                            NULL; when set, it alone decides: a
+	                            certificate the CAs vouch for but with
+	                            another fingerprint fails, and the
+	                            message shows both fingerprints */
+	int min_version;         /* oldest TLS version to negotiate: 10, 11,
+	                            12 or 13 for TLS 1.0...1.3; 0 means 12.
+	                            A server offering only older versions
+	                            fails the handshake with ERR_TLS. */
 	bool verify;             /* false: accept any certificate (only for
 	                            a data connection resuming a verified
 	                            control session) */
@@ -90,6 +100,8 @@ bool conn_tls_resumed(const struct conn *c);
 const char *conn_tls_fingerprint(const struct conn *c);
 /* Short description, e.g. "TLS1.3 AES-256-GCM", or NULL without TLS. */
 const char *conn_tls_desc(const struct conn *c);
+/* Negotiated version as 10, 11, 12 or 13 (TLS 1.0...1.3), 0 without TLS. */
+int conn_tls_version(const struct conn *c);
 
 /* Queue bytes for sending; never blocks.  ERR_NET if the connection is
  * down, ERR_TOOLONG if the write buffer limit (4 MiB) would be passed. */

@@ -334,6 +334,10 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 	s->cfg = reg->cfg;
 	s->reg = reg;
 	s->state = SESS_DISCONNECTED;
+	/* One-shot: for this session only, and for all of its life, so a
+	 * later `set` cannot change what an existing session accepts. */
+	s->fingerprint = config_take(reg->cfg, "tls:fingerprint");
+	s->pin = config_take(reg->cfg, "tls:pin");
 	s->pdata = pr->ops->init(s);
 	session_touch(s);
 
@@ -441,7 +445,7 @@ void session_trust(struct session *s, const char *fp)
 {
 	free(s->fingerprint);
 	s->fingerprint = xstrdup(fp);
-	s->fingerprint_taken = true;
+	s->trust_read = true;
 }
 
 static void login_done(struct session *s, int err, void *arg)
@@ -449,7 +453,9 @@ static void login_done(struct session *s, int err, void *arg)
 	(void)arg;
 	free(s->bad_fingerprint);
 	s->bad_fingerprint = NULL;
-	if (err == ERR_TLS && s->conn && conn_tls_fingerprint(s->conn))
+	/* Under a pin there is nothing to ask: trusting the certificate
+	 * would not make it match. */
+	if (err == ERR_TLS && !s->pin && s->conn && conn_tls_fingerprint(s->conn))
 		s->bad_fingerprint = xstrdup(conn_tls_fingerprint(s->conn));
 	if (err) {
 		if (!s->err[0])
@@ -460,6 +466,13 @@ static void login_done(struct session *s, int err, void *arg)
 		finish_waiters(s, err);
 		return;
 	}
+	/* Only possible when the user lowered tls:min-version; batch
+	 * use must hear of it too, so this is not a ui_info. */
+	int v = conn_tls_version(s->conn);
+	if (v && v < 12)
+		ui_error("warning: %s: TLS%d.%d is obsolete and weak, used only because "
+		         "tls:min-version is %s", s->host, v / 10, v % 10,
+		         config_str(s->cfg, "tls:min-version"));
 	set_state(s, SESS_READY);
 	long every = config_int(s->cfg, "net:keepalive") * 1000;
 	s->keepalive = ev_timer_add(s->ev, every > 0 ? every : 60000, keepalive_tick, s);
@@ -593,18 +606,22 @@ void session_ensure(struct session *s, proto_done_fn done, void *arg)
 void session_tls_params(struct session *s, struct tls_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (!s->fingerprint_taken) {
-		/* A one-shot tls:fingerprint wins over the file of certificates
-		 * trusted "always". */
-		s->fingerprint = config_take(s->cfg, "tls:fingerprint");
+	if (!s->trust_read) {
+		/* Read at the first handshake, so an "always" answered in
+		 * another session meanwhile counts; a one-shot tls:fingerprint
+		 * wins over the file. */
 		if (!s->fingerprint)
 			s->fingerprint = trust_lookup(s->host, s->port);
-		s->fingerprint_taken = true;
+		s->trust_read = true;
 	}
 	const char *ca = config_str(s->cfg, "tls:ca-file");
+	const char *min = config_str(s->cfg, "tls:min-version");
+	/* The setting is "1.0" to "1.3" (checked by config_set). */
+	p->min_version = 10 + (min[0] && min[1] == '.' ? min[2] - '0' : 2);
 	p->host = s->host;
 	p->ca_file = *ca ? ca : NULL;
 	p->fingerprint = s->fingerprint;
+	p->pin = s->pin;
 	p->verify = true;
 }
 
@@ -637,6 +654,7 @@ static void free_session(struct session *s)
 	}
 	free(s->start_path);
 	free(s->fingerprint);
+	free(s->pin);
 	free(s->bad_fingerprint);
 	free(priv(s));
 }

@@ -51,9 +51,16 @@ struct session {
 	int64_t last_used_ms;        /* ev_now_ms() of the last command */
 	char err[512];               /* one-line reason of the last failure */
 
-	char *fingerprint;           /* certificate pin: tls:fingerprint taken
-	                                for this session, or trusted by the user */
-	bool fingerprint_taken;
+	char *fingerprint;           /* SHA-256 trusted besides the CAs: the
+	                                tls:fingerprint taken when the session
+	                                was created, else the one trusted
+	                                always for host:port, or the user's
+	                                answer to the trust question */
+	bool trust_read;             /* the file of certificates trusted
+	                                always was looked up */
+	char *pin;                   /* tls:pin taken when the session was
+	                                created: the certificate must have
+	                                this SHA-256, whatever the CAs say */
 	char *bad_fingerprint;       /* SHA-256 of the certificate that failed
 	                                verification at the last login, or NULL */
 
@@ -73,8 +80,11 @@ void session_reg_free(struct session_reg *reg);
 bool session_reg_closing(struct session_reg *reg);
 
 /* Create a session from a URL (not connected yet).  name may be NULL (the
- * host, made unique with "-2", "-3"...).  Returns 0 with *out set, or
- * ERR_USAGE with a constant reason in *why. */
+ * host, made unique with "-2", "-3"...).  The session takes (and clears)
+ * the one-shot settings tls:fingerprint and tls:pin and keeps them for its
+ * whole life: reconnects and data connections use them too.  Returns 0
+ * with *out set, or ERR_USAGE with a constant reason in *why (the
+ * settings are then left alone). */
 int session_create(struct session_reg *reg, const char *url, const char *name,
                    struct session **out, const char **why);
 /* Log out and free a session (focus moves to the most recently used). */
@@ -95,8 +105,9 @@ void session_set_busy(struct session *s, bool busy);
 int session_fail(struct session *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Fill TLS parameters for s->host from settings (tls:ca-file, a pending
- * tls:fingerprint).  The strings stay valid while s lives. */
+/* Fill TLS parameters for s->host from the settings (tls:ca-file,
+ * tls:min-version) and the session's fingerprint and pin.  The strings
+ * stay valid while s lives. */
 void session_tls_params(struct session *s, struct tls_params *p);
 
 /* Trust the certificate with this SHA-256 fingerprint for the rest of the

@@ -2,7 +2,8 @@
  *
  * Verification is done after the handshake rather than inside it, so that
  * a failure can name every reason and the SHA-256 fingerprint, and so that
- * a pinned fingerprint can accept a certificate the CAs do not vouch for.
+ * a trusted fingerprint can accept a certificate the CAs do not vouch for.
+ * A pin goes further: the fingerprint alone decides, whatever the CAs say.
  * No application data is sent before that check.
  *
  * Resumption: FTP servers such as vsftpd (require_ssl_reuse) and proftpd
@@ -34,7 +35,11 @@ struct tls {
 	gnutls_session_t s;
 	char *host;             /* name or IP literal verified against */
 	char *key;              /* session cache key */
-	char *pin;              /* normalised pinned fingerprint, or NULL */
+	char *trust;            /* normalised fingerprint trusted besides
+	                           the CAs, or NULL */
+	char *pin;              /* normalised fingerprint the certificate
+	                           must have, or NULL */
+	int min;                /* oldest version allowed: 10 (TLS1.0)..13 */
 	bool verify;
 	bool done;              /* handshake finished and peer accepted */
 	bool resumed;
@@ -236,7 +241,7 @@ static bool tls_ip_literal(const char *host, unsigned char *raw, size_t *rawlen)
 
 /* Hex digits only, lower case; NULL if nothing is left or a character
  * other than a hex digit, ':' or blank is present. */
-static char *tls_pin_normalise(const char *s)
+static char *tls_fpr_normalise(const char *s)
 {
 	char *out = xmalloc(strlen(s) + 1), *w = out;
 
@@ -257,19 +262,32 @@ static char *tls_pin_normalise(const char *s)
 	return out;
 }
 
-static bool tls_pin_matches(const struct tls *t)
+/* True if the peer's certificate has the normalised fingerprint want. */
+static bool tls_fpr_matches(const struct tls *t, const char *want)
 {
 	char hex[sizeof(t->fpr)];
 	const char *p;
 	char *w = hex;
 
-	if (!t->pin || !t->fpr[0])
+	if (!want || !t->fpr[0])
 		return false;
 	for (p = t->fpr; *p; p++)
 		if (*p != ':')
 			*w++ = (char)tolower((unsigned char)*p);
 	*w = '\0';
-	return !strcmp(hex, t->pin);
+	return !strcmp(hex, want);
+}
+
+/* A normalised fingerprint in the form messages use ("AB:CD:..."). */
+static void tls_fpr_format(const char *hex, char *out, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (; hex[0] && hex[1] && used + 3 < n; hex += 2)
+		used += (size_t)snprintf(out + used, n - used, "%s%c%c", used ? ":" : "",
+		                         toupper((unsigned char)hex[0]),
+		                         toupper((unsigned char)hex[1]));
 }
 
 static void tls_take_fingerprint(struct tls *t)
@@ -354,7 +372,7 @@ static void tls_reasons(struct tls *t, unsigned status, char *out, size_t n)
 
 static int tls_verify(struct tls *t, char *err, size_t errlen)
 {
-	gnutls_typed_vdata_st vd;
+	gnutls_typed_vdata_st vd[2];
 	unsigned char raw[16];
 	size_t rawlen = 0;
 	unsigned status = 0;
@@ -365,39 +383,88 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s sent no certificate", t->host);
 		return ERR_TLS;
 	}
-	memset(&vd, 0, sizeof(vd));
+	if (t->pin) {
+		char want[sizeof(t->fpr)];
+
+		if (tls_fpr_matches(t, t->pin))
+			return 0;
+		tls_fpr_format(t->pin, want, sizeof(want));
+		snprintf(err, errlen, "certificate of %s does not match tls:pin %s; "
+		         "SHA-256 fingerprint %s", t->host[0] ? t->host : "server", want, t->fpr);
+		return ERR_TLS;
+	}
+	memset(vd, 0, sizeof(vd));
+	/* Without a purpose GnuTLS accepts any extended key usage, so a
+	 * certificate issued for TLS clients only would pass for a server.
+	 * One without the extension stays valid for any purpose (RFC 5280). */
+	vd[nvd].type = GNUTLS_DT_KEY_PURPOSE_OID;
+	vd[nvd].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
+	nvd++;
 	if (t->host[0]) {
 		if (tls_ip_literal(t->host, raw, &rawlen)) {
 			/* IP literals must match an iPAddress SAN, never a
 			 * DNS name that happens to look like an address. */
-			vd.type = GNUTLS_DT_IP_ADDRESS;
-			vd.data = raw;
-			vd.size = (unsigned)rawlen;
+			vd[nvd].type = GNUTLS_DT_IP_ADDRESS;
+			vd[nvd].data = raw;
+			vd[nvd].size = (unsigned)rawlen;
 		} else {
-			vd.type = GNUTLS_DT_DNS_HOSTNAME;
-			vd.data = (unsigned char *)t->host;
-			vd.size = 0;
+			vd[nvd].type = GNUTLS_DT_DNS_HOSTNAME;
+			vd[nvd].data = (unsigned char *)t->host;
 		}
-		nvd = 1;
+		nvd++;
 	}
-	r = gnutls_certificate_verify_peers(t->s, nvd ? &vd : NULL, (unsigned)nvd, &status);
+	r = gnutls_certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "%s", gnutls_strerror(r));
 		status = GNUTLS_CERT_INVALID;
 	} else if (status) {
 		tls_reasons(t, status, why, sizeof(why));
 	}
-	if (!status || tls_pin_matches(t))
+	if (!status || tls_fpr_matches(t, t->trust))
 		return 0;
 	snprintf(err, errlen, "certificate verification failed for %s: %s; SHA-256 fingerprint %s",
 	         t->host[0] ? t->host : "server", why, t->fpr);
 	return ERR_TLS;
 }
 
-static char *tls_cache_key(const struct tls_params *p, int port, const char *pin)
+/* Sessions are only shared between connections that judge the peer
+ * alike, and that would accept the version a cached session has. */
+static char *tls_cache_key(const struct tls *t, const struct tls_params *p, int port)
 {
-	return xasprintf("%s:%d|%s|%s", p->host ? p->host : "", port,
-	                 p->ca_file ? p->ca_file : "", pin ? pin : "");
+	return xasprintf("%s:%d|%s|%s|%s|%d", p->host ? p->host : "", port,
+	                 p->ca_file ? p->ca_file : "", t->trust ? t->trust : "",
+	                 t->pin ? t->pin : "", t->min);
+}
+
+/* Normalise the fingerprint parameter in into *out (NULL when absent). */
+static int tls_take_fpr(const char *what, const char *in, char **out,
+                        char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!in || !in[0])
+		return 0;
+	*out = tls_fpr_normalise(in);
+	if (!*out || strlen(*out) != 64) {
+		free(*out);
+		*out = NULL;
+		snprintf(err, errlen, "malformed %s \"%s\" (a SHA-256 is 64 hex digits)",
+		         what, in);
+		return ERR_TLS;
+	}
+	return 0;
+}
+
+/* What to add to the default priorities: never SSL 3, and no TLS
+ * version older than min.  NULL if min is not a known version. */
+static const char *tls_min_priority(int min)
+{
+	switch (min) {
+	case 10: return "-VERS-SSL3.0";
+	case 11: return "-VERS-SSL3.0:-VERS-TLS1.0";
+	case 12: return "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1";
+	case 13: return "-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1:-VERS-TLS1.2";
+	}
+	return NULL;
 }
 
 static void tls_free_session(struct tls *t)
@@ -408,6 +475,7 @@ static void tls_free_session(struct tls *t)
 		gnutls_deinit(t->s);
 	free(t->host);
 	free(t->key);
+	free(t->trust);
 	free(t->pin);
 	free(t);
 }
@@ -419,6 +487,7 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	gnutls_datum_t d = { NULL, 0 };
 	struct tls_cached *e;
 	struct tls *t = NULL;
+	const char *prio;
 	unsigned char raw[16];
 	size_t rawlen;
 	int rc, r;
@@ -436,25 +505,30 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	t = xcalloc(1, sizeof(*t));
 	t->host = xstrdup(p->host ? p->host : "");
 	t->verify = p->verify;
-	if (p->fingerprint && p->fingerprint[0]) {
-		t->pin = tls_pin_normalise(p->fingerprint);
-		if (!t->pin) {
-			snprintf(err, errlen, "malformed fingerprint \"%s\"", p->fingerprint);
-			rc = ERR_TLS;
-			goto out;
-		}
+	t->min = p->min_version ? p->min_version : 12;
+	prio = tls_min_priority(t->min);
+	if (!prio) {
+		snprintf(err, errlen, "unknown minimum TLS version %d", t->min);
+		rc = ERR_TLS;
+		goto out;
 	}
+	rc = tls_take_fpr("fingerprint", p->fingerprint, &t->trust, err, errlen);
+	if (rc == 0)
+		rc = tls_take_fpr("pin", p->pin, &t->pin, err, errlen);
+	if (rc < 0)
+		goto out;
 	/* A data connection files its sessions under its control
 	 * connection's key: the port differs but the server is the same. */
-	t->key = from ? xstrdup(from->key) : tls_cache_key(p, port, t->pin);
+	t->key = from ? xstrdup(from->key) : tls_cache_key(t, p, port);
 
 	r = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
 	if (r < 0) {
 		t->s = NULL;
 		goto gnutls_fail;
 	}
-	/* The system policy (@SYSTEM) or GnuTLS's defaults: never SSL 3. */
-	if ((r = gnutls_set_default_priority(t->s)) < 0)
+	/* The system policy (@SYSTEM) or GnuTLS's defaults, which still
+	 * allow TLS 1.0 and 1.1, less the versions older than min. */
+	if ((r = gnutls_set_default_priority_append(t->s, prio, NULL, 0)) < 0)
 		goto gnutls_fail;
 	if ((r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
 		goto gnutls_fail;
@@ -520,7 +594,15 @@ int tls_handshake(struct tls *t, char *err, size_t errlen)
 	if (r < 0 && !gnutls_error_is_fatal(r))
 		return ERR_AGAIN; /* a warning alert: go on */
 	if (r < 0) {
-		if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+		if (r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
+		    (r == GNUTLS_E_FATAL_ALERT_RECEIVED &&
+		     gnutls_alert_get(t->s) == GNUTLS_A_PROTOCOL_VERSION))
+			/* We offer every version from min to the newest, so
+			 * no common version means the server's are older. */
+			snprintf(err, errlen, "TLS handshake failed: the server offers only "
+			         "TLS versions older than TLS%d.%d (tls:min-version)",
+			         t->min / 10, t->min % 10);
+		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
 			snprintf(err, errlen, "TLS handshake failed: server sent alert \"%s\"",
 			         gnutls_alert_get_name(gnutls_alert_get(t->s)));
 		else if (r == GNUTLS_E_PREMATURE_TERMINATION)
@@ -643,4 +725,17 @@ const char *tls_fingerprint(const struct tls *t)
 const char *tls_desc(const struct tls *t)
 {
 	return t && t->desc[0] ? t->desc : NULL;
+}
+
+int tls_version(const struct tls *t)
+{
+	if (!t || !t->done)
+		return 0;
+	switch (gnutls_protocol_get_version(t->s)) {
+	case GNUTLS_TLS1_0: return 10;
+	case GNUTLS_TLS1_1: return 11;
+	case GNUTLS_TLS1_2: return 12;
+	case GNUTLS_TLS1_3: return 13;
+	default: return 0;
+	}
 }

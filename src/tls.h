@@ -25,8 +25,9 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
  * cache first, so a later connection to the same place can resume. */
 void tls_free(struct tls *t);
 
-/* Handshake step: 0 when done and the peer accepted (verified, pinned or
- * verification off), ERR_AGAIN, ERR_TLS or ERR_NET with err filled. */
+/* Handshake step: 0 when done and the peer accepted (verified, trusted by
+ * fingerprint, matching the pin, or verification off), ERR_AGAIN, ERR_TLS
+ * or ERR_NET with err filled. */
 int tls_handshake(struct tls *t, char *err, size_t errlen);
 /* After ERR_AGAIN: true if GnuTLS waits to write, false to read. */
 bool tls_want_write(const struct tls *t);
@@ -45,6 +46,9 @@ int tls_bye(struct tls *t, char *err, size_t errlen);
 bool tls_resumed(const struct tls *t);
 const char *tls_fingerprint(const struct tls *t);
 const char *tls_desc(const struct tls *t);
+/* Negotiated version as 10, 11, 12 or 13 (TLS 1.0...1.3); 0 before the
+ * handshake is done. */
+int tls_version(const struct tls *t);
 
 int tls_global_init(void);
 void tls_global_deinit(void);

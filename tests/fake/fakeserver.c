@@ -205,7 +205,7 @@ enum op {
 	OP_SEND, OP_REPEAT, OP_FLOOD, OP_SLEEP, OP_TRICKLE, OP_EXPECT,
 	OP_EXPECT_PREFIX, OP_EXPECT_RE, OP_EXPECT_ANY, OP_READ_UNTIL,
 	OP_SILENCE, OP_EOF, OP_CUT, OP_CLOSE, OP_RESET, OP_STALL, OP_TLS,
-	OP_LOG, OP_DATA_LISTEN, OP_DATA_ACCEPT, OP_DATA_CONNECT, OP_DATA_TLS,
+	OP_TLS_PRIORITY, OP_LOG, OP_DATA_LISTEN, OP_DATA_ACCEPT, OP_DATA_CONNECT, OP_DATA_TLS,
 	OP_DATA_SEND, OP_DATA_GEN, OP_DATA_REPEAT, OP_DATA_TRICKLE,
 	OP_DATA_RECV, OP_DATA_CLOSE, OP_DATA_CUT, OP_DATA_RESET, OP_DATA_STALL,
 };
@@ -540,7 +540,7 @@ static const struct {
 	{"expect-any", OP_EXPECT_ANY}, {"read-until", OP_READ_UNTIL},
 	{"silence", OP_SILENCE}, {"eof", OP_EOF}, {"cut", OP_CUT},
 	{"close", OP_CLOSE}, {"reset", OP_RESET}, {"stall", OP_STALL},
-	{"tls", OP_TLS}, {"log", OP_LOG}, {"data-listen", OP_DATA_LISTEN},
+	{"tls", OP_TLS}, {"tls-priority", OP_TLS_PRIORITY}, {"log", OP_LOG}, {"data-listen", OP_DATA_LISTEN},
 	{"data-accept", OP_DATA_ACCEPT}, {"data-connect", OP_DATA_CONNECT},
 	{"data-tls", OP_DATA_TLS}, {"data-send", OP_DATA_SEND},
 	{"data-gen", OP_DATA_GEN}, {"data-repeat", OP_DATA_REPEAT},
@@ -630,6 +630,20 @@ static void parse_action(struct parser *ps, const char *word, const char *rest,
 		char *pat = xstrndup(rest, rn);
 		compile_re(ps, &a.re, pat);
 		free(pat);
+		break;
+	}
+	case OP_TLS_PRIORITY: {
+		gnutls_priority_t pc;
+		const char *where = NULL;
+		if (!rn)
+			perr(ps, "tls-priority needs a GnuTLS priority string or 'default'");
+		a.s.p = xstrndup(rest, rn);
+		a.s.n = rn;
+		if (strcmp(a.s.p, "default")) {
+			if (gnutls_priority_init(&pc, a.s.p, &where) < 0)
+				perr(ps, "bad priority string at '%s'", where ? where : a.s.p);
+			gnutls_priority_deinit(pc);
+		}
 		break;
 	}
 	case OP_TLS: case OP_DATA_TLS: case OP_DATA_RECV:
@@ -826,6 +840,7 @@ static int g_dport;
 static char g_dhost[INET6_ADDRSTRLEN];
 static char g_lastport[512];
 static gnutls_datum_t g_ticket_key;
+static const char *g_tls_priority;  /* tls-priority, NULL: the defaults */
 
 struct credent {
 	char *name;
@@ -1116,7 +1131,10 @@ static int tls_accept(struct chan *c, const char *name, const char *label)
 		return 0;
 	}
 	gnutls_init(&s, GNUTLS_SERVER | GNUTLS_NONBLOCK);
-	gnutls_set_default_priority(s);
+	if (g_tls_priority)
+		gnutls_priority_set_direct(s, g_tls_priority, NULL);
+	else
+		gnutls_set_default_priority(s);
 	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, get_cred(name));
 	gnutls_certificate_server_set_request(s, GNUTLS_CERT_IGNORE);
 	gnutls_session_ticket_enable_server(s, &g_ticket_key);
@@ -1823,6 +1841,10 @@ static int run_action(const struct action *a, int depth)
 	}
 	case OP_TLS:
 		return tls_accept(&ctl, a->s.p, "") < 0 ? RS_DEAD : RS_OK;
+	case OP_TLS_PRIORITY:
+		g_tls_priority = strcmp(a->s.p, "default") ? a->s.p : NULL;
+		ev("tls priority %s", a->s.p);
+		return RS_OK;
 	case OP_LOG:
 		note("%s", a->s.p);
 		return RS_OK;

@@ -7,6 +7,10 @@
 #   wronghost.{pem,key}    signed by ca, valid now, only "wrong.example"
 #   selfsigned.{pem,key}   self-signed, right names, valid now
 #   unknownca.{pem,key}    signed by othca (never trusted), right names
+#   clientonly.{pem,key}   signed by ca, right names, valid now, but its
+#                          extended key usage allows only TLS clients
+#   noeku.{pem,key}        signed by ca, right names, valid now, without
+#                          any extended key usage (good for every purpose)
 #
 # ECDSA P-256 keys: fast to make.  Needs certtool (gnutls-bin).
 set -eu
@@ -33,13 +37,15 @@ EOF
 		--template "$ca.tmpl" --outfile "$ca.pem" >/dev/null 2>&1
 done
 
-# leaf NAME SIGNER(ca|othca|self) EXTRA-TEMPLATE-LINES
+# leaf NAME SIGNER(ca|othca|self) EXTRA-TEMPLATE-LINES [PURPOSE]
+# PURPOSE is the certtool key-purpose line, tls_www_server by default;
+# an empty one leaves the extended key usage out.
 leaf() {
-	name=$1 signer=$2 extra=$3
+	name=$1 signer=$2 extra=$3 purpose=${4-tls_www_server}
 	key "$name"
 	{
 		echo "cn = \"$name test server\""
-		echo "tls_www_server"
+		[ -z "$purpose" ] || echo "$purpose"
 		echo "signing_key"
 		echo "encryption_key"
 		printf '%s\n' "$extra"
@@ -69,6 +75,10 @@ leaf selfsigned self "$names
 expiration_days = 3650"
 leaf unknownca othca "$names
 expiration_days = 3650"
+leaf clientonly ca "$names
+expiration_days = 3650" tls_www_client
+leaf noeku ca "$names
+expiration_days = 3650" ""
 
 rm -f ./*.tmpl othca.key ca.key
 touch stamp

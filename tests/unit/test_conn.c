@@ -1,7 +1,7 @@
 /* test_conn.c - connections on loopback: socketpair round trips,
  * back-pressure, idle timeout, connect success and failure, and TLS
- * against a small GnuTLS server forked by the suite, with a CA and a
- * server certificate made by certtool in a temporary directory. */
+ * against small GnuTLS servers forked by the suite, with a CA and server
+ * certificates made by certtool in a temporary directory. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -505,9 +505,12 @@ static void test_connect_timeout(void)
 /* ---- TLS ---- */
 
 static char tdir[] = "/tmp/ferry-conn-test-XXXXXX";
-static char ca_pem[128], srv_pem[128], srv_key[128];
-static pid_t srv_pid = -1, srv12_pid = -1;
-static int tls_port, tls12_port;
+static char ca_pem[128];
+static int tls_port, tls12_port, tls11_port, cli_port, noeku_port;
+
+/* The forked servers, stopped by suite_tls_clean. */
+static pid_t srv_pids[8];
+static int srv_npids;
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
@@ -521,35 +524,54 @@ static int sh(const char *fmt, ...)
 	return system(cmd);
 }
 
+static int write_file(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tdir, name);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* A CA and three server certificates signed by it, all for localhost,
+ * 127.0.0.1 and ::1: srv for TLS servers, cli for TLS clients only, and
+ * noeku without any extended key usage. */
 static int make_certs(void)
 {
-	FILE *f;
-	char path[256];
+	static const char names[] = "cn = \"localhost\"\ndns_name = \"localhost\"\n"
+		"ip_address = \"127.0.0.1\"\nip_address = \"::1\"\n"
+		"signing_key\nencryption_key\nexpiration_days = 30\n";
+	char text[512];
+	static const char *const leaves[] = { "srv", "cli", "noeku" };
+	size_t i;
 
 	if (!mkdtemp(tdir))
 		return -1;
-	snprintf(path, sizeof(path), "%s/ca.tmpl", tdir);
-	if (!(f = fopen(path, "w")))
+	if (write_file("ca.tmpl", "cn = \"ferry test CA\"\nca\ncert_signing_key\n"
+	               "expiration_days = 30\n") < 0)
 		return -1;
-	fputs("cn = \"ferry test CA\"\nca\ncert_signing_key\nexpiration_days = 30\n", f);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/srv.tmpl", tdir);
-	if (!(f = fopen(path, "w")))
+	snprintf(text, sizeof(text), "%stls_www_server\n", names);
+	if (write_file("srv.tmpl", text) < 0)
 		return -1;
-	fputs("cn = \"localhost\"\ndns_name = \"localhost\"\nip_address = \"127.0.0.1\"\n"
-	      "ip_address = \"::1\"\ntls_www_server\nsigning_key\nencryption_key\n"
-	      "expiration_days = 30\n", f);
-	fclose(f);
+	snprintf(text, sizeof(text), "%stls_www_client\n", names);
+	if (write_file("cli.tmpl", text) < 0 || write_file("noeku.tmpl", names) < 0)
+		return -1;
 	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tdir);
-	snprintf(srv_pem, sizeof(srv_pem), "%s/srv.pem", tdir);
-	snprintf(srv_key, sizeof(srv_key), "%s/srv.key", tdir);
-	return sh("(cd %s && certtool --generate-privkey --key-type=ecdsa --outfile ca.key && "
-	          "certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl "
-	          "--outfile ca.pem && "
-	          "certtool --generate-privkey --key-type=ecdsa --outfile srv.key && "
-	          "certtool --generate-certificate --load-privkey srv.key "
-	          "--load-ca-certificate ca.pem --load-ca-privkey ca.key "
-	          "--template srv.tmpl --outfile srv.pem) >/dev/null 2>&1", tdir) == 0 ? 0 : -1;
+	if (sh("(cd %s && certtool --generate-privkey --key-type=ecdsa --outfile ca.key && "
+	       "certtool --generate-self-signed --load-privkey ca.key --template ca.tmpl "
+	       "--outfile ca.pem) >/dev/null 2>&1", tdir) != 0)
+		return -1;
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+		if (sh("(cd %s && certtool --generate-privkey --key-type=ecdsa --outfile %s.key && "
+		       "certtool --generate-certificate --load-privkey %s.key "
+		       "--load-ca-certificate ca.pem --load-ca-privkey ca.key "
+		       "--template %s.tmpl --outfile %s.pem) >/dev/null 2>&1",
+		       tdir, leaves[i], leaves[i], leaves[i], leaves[i]) != 0)
+			return -1;
+	return 0;
 }
 
 /* The server side of one connection: echo records, except the commands
@@ -597,13 +619,18 @@ static void srv_serve(gnutls_session_t s)
 	}
 }
 
-static void srv_run(int lfd, bool tls12)
+/* Serve connections on lfd with certificate NAME.pem of the test folder,
+ * under priority string prio (NULL: GnuTLS's defaults). */
+static void srv_run(int lfd, const char *name, const char *prio)
 {
 	gnutls_certificate_credentials_t x;
 	gnutls_datum_t tkey;
+	char pem[256], key[256];
 
+	snprintf(pem, sizeof(pem), "%s/%s.pem", tdir, name);
+	snprintf(key, sizeof(key), "%s/%s.key", tdir, name);
 	if (gnutls_certificate_allocate_credentials(&x) < 0 ||
-	    gnutls_certificate_set_x509_key_file(x, srv_pem, srv_key, GNUTLS_X509_FMT_PEM) < 0 ||
+	    gnutls_certificate_set_x509_key_file(x, pem, key, GNUTLS_X509_FMT_PEM) < 0 ||
 	    gnutls_session_ticket_key_generate(&tkey) < 0)
 		_exit(1);
 	/* One process per connection, as FTP servers do: a control
@@ -623,8 +650,8 @@ static void srv_run(int lfd, bool tls12)
 		close(lfd);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		gnutls_init(&s, GNUTLS_SERVER);
-		if (tls12)
-			gnutls_priority_set_direct(s, "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL);
+		if (prio)
+			gnutls_priority_set_direct(s, prio, NULL);
 		else
 			gnutls_set_default_priority(s);
 		gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, x);
@@ -660,50 +687,51 @@ static void srv_detach(void)
 	}
 }
 
+/* Fork a server with certificate name under priority prio; its port
+ * goes to *port.  Returns 0 or -1. */
+static int srv_start(int *port, const char *name, const char *prio)
+{
+	int lfd = listen_on(AF_INET, port, 16);
+	pid_t pid;
+
+	if (lfd < 0 || srv_npids == (int)(sizeof(srv_pids) / sizeof(srv_pids[0])))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		srv_detach();
+		srv_run(lfd, name, prio);
+		_exit(0);
+	}
+	srv_pids[srv_npids++] = pid;
+	close(lfd);
+	return 0;
+}
+
 static int suite_tls_init(void)
 {
-	int lfd;
-
 	if (suite_ev_init() != 0 || make_certs() < 0)
 		return 1;
-	lfd = listen_on(AF_INET, &tls_port, 16);
-	if (lfd < 0)
+	if (srv_start(&tls_port, "srv", NULL) < 0 ||
+	    srv_start(&tls12_port, "srv", "NORMAL:-VERS-ALL:+VERS-TLS1.2") < 0 ||
+	    srv_start(&tls11_port, "srv", "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0") < 0 ||
+	    srv_start(&cli_port, "cli", NULL) < 0 ||
+	    srv_start(&noeku_port, "noeku", NULL) < 0)
 		return 1;
-	srv_pid = fork();
-	if (srv_pid < 0)
-		return 1;
-	if (srv_pid == 0) {
-		srv_detach();
-		srv_run(lfd, false);
-		_exit(0);
-	}
-	close(lfd);
-	lfd = listen_on(AF_INET, &tls12_port, 16);
-	if (lfd < 0)
-		return 1;
-	srv12_pid = fork();
-	if (srv12_pid < 0)
-		return 1;
-	if (srv12_pid == 0) {
-		srv_detach();
-		srv_run(lfd, true);
-		_exit(0);
-	}
-	close(lfd);
 	return conn_tls_global_init() == 0 ? 0 : 1;
 }
 
 static int suite_tls_clean(void)
 {
-	if (srv_pid > 0) {
-		/* Its connection children end with their connections. */
-		kill(srv_pid, SIGTERM);
-		waitpid(srv_pid, NULL, 0);
+	int i;
+
+	/* Their connection children end with their connections. */
+	for (i = 0; i < srv_npids; i++) {
+		kill(srv_pids[i], SIGTERM);
+		waitpid(srv_pids[i], NULL, 0);
 	}
-	if (srv12_pid > 0) {
-		kill(srv12_pid, SIGTERM);
-		waitpid(srv12_pid, NULL, 0);
-	}
+	srv_npids = 0;
 	sh("rm -rf %s", tdir);
 	suite_ev_clean();
 	conn_tls_global_deinit();
@@ -832,6 +860,71 @@ static void test_tls_pinned(void)
 	/* A different pin does not help. */
 	tp.fingerprint = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
 	                 "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+}
+
+/* A pin decides alone: the matching certificate passes even without the
+ * CA, and a certificate the CA vouches for but with another fingerprint
+ * fails, naming both fingerprints. */
+static void test_tls_pin(void)
+{
+	static const char other[] = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+	                            "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct tls_params dp;
+	struct probe p, pd;
+	struct conn *c, *ctl;
+
+	tp.pin = other;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "does not match tls:pin") != NULL);
+	CU_ASSERT(strstr(conn_error(c), other) != NULL);
+	CU_ASSERT(strstr(conn_error(c), last_fpr) != NULL);
+	CU_ASSERT(!conn_is_tls(c));
+	conn_free(c);
+
+	/* A fingerprint trusted besides the CAs does not override the pin. */
+	tp.fingerprint = last_fpr;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+
+	/* The matching pin: accepted with the CA... */
+	tp.fingerprint = NULL;
+	tp.pin = last_fpr;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT(tls_echo(c, &p, "pinned\r\n"));
+	conn_free(c);
+
+	/* ...and without it. */
+	tp.ca_file = NULL;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	conn_free(c);
+
+	/* A data connection resuming the control session is held to the
+	 * pin too. */
+	tp.ca_file = ca_pem;
+	ctl = tls_open(&p, &tp);
+	CU_ASSERT_FATAL(p.done_err == 0);
+	CU_ASSERT(tls_echo(ctl, &p, "login\r\n"));
+	dp = tp;
+	dp.resume_from = ctl;
+	c = tls_open(&pd, &dp);
+	CU_ASSERT_EQUAL(pd.done_err, 0);
+	conn_free(c);
+	dp.pin = other;
+	c = tls_open(&pd, &dp);
+	CU_ASSERT_EQUAL(pd.done_err, ERR_TLS);
+	conn_free(c);
+	conn_free(ctl);
+
+	/* Not a SHA-256: refused before any handshake. */
+	tp.pin = "AB:CD";
 	c = tls_open(&p, &tp);
 	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
 	conn_free(c);
@@ -1058,6 +1151,85 @@ static void test_tls_data_before_handshake(void)
 	close(sv[0]);
 }
 
+/* The certificate must be meant for a TLS server: one whose extended key
+ * usage names TLS clients only fails, even though the CA signed it for
+ * the right name; one without the extension is good for any purpose. */
+static void test_tls_purpose(void)
+{
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct probe p;
+	struct conn *c;
+
+	c = tls_open_port(&p, &tp, cli_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "not meant for TLS servers") != NULL);
+	CU_ASSERT(strstr(conn_error(c), "SHA-256") != NULL);
+	CU_ASSERT(!conn_is_tls(c));
+	conn_free(c);
+
+	/* The same by IP address (the purpose does not depend on the name). */
+	tp.host = "127.0.0.1";
+	c = tls_open_port(&p, &tp, cli_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "not meant for TLS servers") != NULL);
+	conn_free(c);
+
+	tp.host = "localhost";
+	c = tls_open_port(&p, &tp, noeku_port);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT(tls_echo(c, &p, "no eku\r\n"));
+	conn_free(c);
+}
+
+/* TLS 1.2 or newer unless the caller lowers min_version. */
+static void test_tls_min_version(void)
+{
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct probe p;
+	struct conn *c;
+
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT_EQUAL(conn_tls_version(c), 13);
+	conn_free(c);
+
+	/* A server of TLS 1.0 and 1.1 only: refused by default, with a
+	 * message that says why and names the setting. */
+	c = tls_open_port(&p, &tp, tls11_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "older than TLS1.2") != NULL);
+	CU_ASSERT(strstr(conn_error(c), "tls:min-version") != NULL);
+	CU_ASSERT_EQUAL(conn_tls_version(c), 0);
+	conn_free(c);
+
+	tp.min_version = 12;
+	c = tls_open_port(&p, &tp, tls11_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+
+	/* Lowered on purpose: it works, and the version is known. */
+	tp.min_version = 11;
+	c = tls_open_port(&p, &tp, tls11_port);
+	CU_ASSERT_EQUAL(p.done_err, 0);
+	CU_ASSERT_EQUAL(conn_tls_version(c), 11);
+	CU_ASSERT(conn_tls_desc(c) && !strncmp(conn_tls_desc(c), "TLS1.1", 6));
+	CU_ASSERT(tls_echo(c, &p, "old\r\n"));
+	conn_free(c);
+
+	/* Raised to 1.3: a server of TLS 1.2 only fails the same way. */
+	tp.min_version = 13;
+	c = tls_open_port(&p, &tp, tls12_port);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	CU_ASSERT(strstr(conn_error(c), "older than TLS1.3") != NULL);
+	conn_free(c);
+
+	/* Not a version: refused before any handshake. */
+	tp.min_version = 9;
+	c = tls_open(&p, &tp);
+	CU_ASSERT_EQUAL(p.done_err, ERR_TLS);
+	conn_free(c);
+}
+
 /* conn_free while the handshake runs: nothing is called later. */
 static void test_tls_free_midway(void)
 {
@@ -1095,7 +1267,10 @@ void cu_register(void)
 	CU_add_test(s, "ca_file", test_tls_ca_file);
 	CU_add_test(s, "untrusted", test_tls_untrusted);
 	CU_add_test(s, "pinned", test_tls_pinned);
+	CU_add_test(s, "pin", test_tls_pin);
 	CU_add_test(s, "wrong_host", test_tls_wrong_host);
+	CU_add_test(s, "purpose", test_tls_purpose);
+	CU_add_test(s, "min_version", test_tls_min_version);
 	CU_add_test(s, "resume", test_tls_resume);
 	CU_add_test(s, "tls12_resume", test_tls12_resume);
 	CU_add_test(s, "close", test_tls_close);
