@@ -253,6 +253,13 @@ static void x_check_done(struct ftp_xfer *x)
 	if (x->dir == XFER_DOWN) {
 		if (!x->data_eof || x->data)
 			return;
+		/* Data can come before the 150 reply that announced its size,
+		 * so "too much" may only show here. */
+		if (x->size >= 0 && x->bytes > (uint64_t)x->size) {
+			x_finish(x, ERR_PROTO, "the server sent more than the %" PRId64
+			         " bytes it announced (%" PRIu64 ")", x->size, x->bytes);
+			return;
+		}
 		if (x->size >= 0 && x->bytes != (uint64_t)x->size) {
 			x_finish(x, ERR_PROTO, "transfer incomplete: received %" PRIu64
 			         " of %" PRId64 " bytes", x->bytes, x->size);
