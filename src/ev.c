@@ -1,15 +1,10 @@
 /* ev.c - the one poll() loop (see ev.h for the contract).
  *
- * Re-entrancy: a callback may run ev_run_once() again (a foreground
- * command started from the stdin watcher waits for its result this way),
- * and may add or delete any watcher or timer, itself included.  So:
- *  - a deleted watcher or timer is only marked dead and moved to a
- *    graveyard, freed when the outermost ev_run_once() returns, because an
- *    outer dispatch may still hold a pointer to it;
- *  - the poll arrays belong to one ev_run_once() call, never shared with a
- *    nested one;
- *  - deferred calls are popped one at a time from the shared queue, so a
- *    nested loop runs the ones an outer loop has not reached yet, in order.
+ * A callback may add or delete any watcher or timer, itself included, but
+ * never runs the loop again (every wait in ferry is a callback, not a
+ * nested loop).  So a deleted watcher or timer is only marked dead and
+ * moved to a graveyard, freed when ev_run_once() returns, because the
+ * dispatch in progress may still hold a pointer to it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,8 +58,8 @@ struct ev {
 	struct ev_deferred *dq_head, *dq_tail;
 	uint64_t defer_seq;
 	int wake_rd, wake_wr;
-	int depth;                    /* nesting of ev_run_once() */
-	/* poll arrays kept between calls; a nested call allocates its own */
+	bool running;                 /* inside ev_run_once() */
+	/* poll arrays kept between calls */
 	struct pollfd *pfd;
 	struct ev_io **pio;
 	size_t pcap;
@@ -391,28 +386,26 @@ int ev_run_once(struct ev *ev, long max_wait_ms)
 	struct pollfd *pfd;
 	struct ev_io **pio;
 	struct ev_io *io;
-	size_t n = 0, cap, i;
+	size_t n = 0, i;
 	int rc = 0, r;
 	long timeout;
 	bool ran;
 
-	ev->depth++;
+	/* A nested loop would dispatch events an outer dispatch still holds
+	 * pointers for: not supported (see the top of the file). */
+	if (ev->running)
+		abort();
+	ev->running = true;
 	ev->now = ev_clock_ms();
 	ran = ev_run_deferred(ev);
 
-	/* Take the cached arrays; a nested call finds none and makes its
-	 * own. */
+	if (ev->pcap < ev->nios + 1) {
+		ev->pcap = ev->nios + 16;
+		ev->pfd = xrealloc(ev->pfd, ev->pcap * sizeof(*ev->pfd));
+		ev->pio = xrealloc(ev->pio, ev->pcap * sizeof(*ev->pio));
+	}
 	pfd = ev->pfd;
 	pio = ev->pio;
-	cap = ev->pcap;
-	ev->pfd = NULL;
-	ev->pio = NULL;
-	ev->pcap = 0;
-	if (cap < ev->nios + 1) {
-		cap = ev->nios + 16;
-		pfd = xrealloc(pfd, cap * sizeof(*pfd));
-		pio = xrealloc(pio, cap * sizeof(*pio));
-	}
 	pfd[n].fd = ev->wake_rd;
 	pfd[n].events = POLLIN;
 	pfd[n].revents = 0;
@@ -466,21 +459,7 @@ int ev_run_once(struct ev *ev, long max_wait_ms)
 			io->fn(io->fd, re, io->arg);
 	}
 
-	if (!ev->pfd) {
-		ev->pfd = pfd;
-		ev->pio = pio;
-		ev->pcap = cap;
-	} else {
-		free(pfd);
-		free(pio);
-	}
-	if (--ev->depth == 0)
-		ev_reap(ev);
+	ev_reap(ev);
+	ev->running = false;
 	return rc;
-}
-
-void ev_run(struct ev *ev, const volatile bool *stop)
-{
-	while (!*stop)
-		ev_run_once(ev, -1);
 }

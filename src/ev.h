@@ -1,5 +1,6 @@
 /* ev.h - the one event loop: poll() over descriptors, monotonic timers,
- * deferred calls.  Single-threaded; every callback runs from ev_run_once().
+ * deferred calls.  Single-threaded; every callback runs from ev_run_once(),
+ * and no callback runs the loop again.
  *
  * Watchers and timers may be added or deleted from inside any callback,
  * including the callback of the watcher being deleted.
@@ -52,10 +53,8 @@ void ev_wakeup(struct ev *ev);
 
 /* Poll once (waiting at most max_wait_ms, -1 = until an event or timer)
  * and dispatch deferred calls, expired timers and ready descriptors.
- * Returns 0, or ERR_INTR if the wait was interrupted by a signal/wakeup. */
+ * Returns 0, or ERR_INTR if the wait was interrupted by a signal/wakeup.
+ * Never from inside a callback: there is no nested loop (it aborts). */
 int ev_run_once(struct ev *ev, long max_wait_ms);
-
-/* Run until *stop becomes true (checked after each iteration). */
-void ev_run(struct ev *ev, const volatile bool *stop);
 
 #endif

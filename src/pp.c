@@ -19,14 +19,15 @@
  * a streamed block call too; a line that never ends is bounded by it like
  * any other part of a reply.
  *
- * Re-entrancy: any callback may call pp_send(), pp_cancel_all(),
- * pp_free() or run the event loop again (ev.c allows nested loops).  So
- * a reference count keeps the struct alive while pp code is on the stack
- * (pp_free() only marks it dead), every callback is followed by a check
- * of pp->dead, and the buffers a callback sees (the reply text, the
- * collected block, the current line) are taken off the pp before the
- * call, so nested processing of later lines cannot overwrite them.
+ * Re-entrancy: any callback may call pp_send(), pp_cancel(),
+ * pp_cancel_all(), pp_pause() or pp_free() (never the loop: ev has no
+ * nested loop).  So a reference count keeps the struct alive while pp
+ * code is on the stack (pp_free() only marks it dead), every callback is
+ * followed by a check of pp->dead, and the buffers a callback sees (the
+ * reply text, the collected block, the current line) are taken off the pp
+ * before the call, so nothing the callback starts can overwrite them.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +50,9 @@ enum q_kind { Q_CMD, Q_EXPECT, Q_RAW };
 struct pp_q {
 	struct pp_q *next;
 	enum q_kind kind;
+	int id;           /* the handle pp_send/pp_expect returned */
 	bool sent;        /* written (or, for Q_EXPECT, waiting) */
-	bool cancelled;   /* pp_cancel_all: no callbacks any more */
+	bool cancelled;   /* pp_cancel(_all): no callbacks any more */
 	struct pp_cmd cmd;
 	char *data;       /* Q_CMD: the line with CRLF; Q_RAW: the bytes */
 	size_t len;
@@ -66,7 +68,10 @@ struct pp {
 
 	struct pp_q *head, *tail;  /* head: the command whose reply is due */
 	struct ev_timer *timer;    /* reply timeout of the head command */
-	struct ev_timer *kick;     /* look at input buffered before pp_new */
+	struct ev_timer *kick;     /* look at input buffered before pp_new,
+	                              or held while paused */
+	int next_id;               /* request handles: 1, 2, ... */
+	bool paused;               /* pp_pause: lines stay in the buffer */
 
 	/* Reply being assembled. */
 	bool in_reply;             /* FTP: inside "NNN-" ... "NNN " */
@@ -238,7 +243,7 @@ static void pp_timer_arm(struct pp *pp)
 {
 	long ms = pp_cmd_timeout(pp, pp->head);
 
-	if (!pp->head || !pp->head->sent || ms <= 0 || pp->failed) {
+	if (!pp->head || !pp->head->sent || ms <= 0 || pp->failed || pp->paused) {
 		if (pp->timer)
 			ev_timer_del(pp->timer);
 		pp->timer = NULL;
@@ -252,7 +257,7 @@ static void pp_timer_arm(struct pp *pp)
 
 void pp_touch(struct pp *pp)
 {
-	if (pp && !pp->dead && pp->timer)
+	if (pp && !pp->dead && pp->timer && !pp->paused)
 		ev_timer_reset(pp->timer, pp_cmd_timeout(pp, pp->head));
 }
 
@@ -331,17 +336,23 @@ static struct pp_q *pp_q_new(enum q_kind kind, const struct pp_cmd *cmd)
 	return q;
 }
 
-/* Queue q; if nothing is waiting it is written at once.  Errors from an
- * immediate write are returned without failing the pp: no callback may
- * run from inside pp_send(), and conn reports a dead socket itself. */
+/* Queue q; if nothing is waiting it is written at once.  Returns q's
+ * handle (> 0; 0 for raw bytes) or an error: errors from an immediate
+ * write are returned without failing the pp, since no callback may run
+ * from inside pp_send(), and conn reports a dead socket itself. */
 static int pp_enqueue(struct pp *pp, struct pp_q *q)
 {
 	int rc;
 
+	if (q->kind != Q_RAW) {
+		if (pp->next_id <= 0 || pp->next_id == INT_MAX)
+			pp->next_id = 0;
+		q->id = ++pp->next_id;
+	}
 	if (pp->head) {
 		pp->tail->next = q;
 		pp->tail = q;
-		return 0;
+		return q->id;
 	}
 	rc = pp_write_head(pp, q);
 	if (rc < 0) {
@@ -355,7 +366,7 @@ static int pp_enqueue(struct pp *pp, struct pp_q *q)
 	q->sent = true;
 	pp->head = pp->tail = q;
 	pp_timer_arm(pp);
-	return 0;
+	return q->id;
 }
 
 int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd)
@@ -629,7 +640,7 @@ static void pp_block_line(struct pp *pp, char *line, size_t len)
 		rc = q->cmd.on_line(q->cmd.arg, line, len);
 		if (!pp_unref(pp))
 			return;
-		/* A nested loop may have finished this block meanwhile. */
+		/* The callback may have ended this block (pp_fail) itself. */
 		if (rc < 0 && pp->in_block && pp->block_seq == seq && !pp->block_err)
 			pp->block_err = rc;
 	} else if (q->cmd.collect) {
@@ -669,7 +680,7 @@ static void pp_run(struct pp *pp)
 	if (pp->dead || pp->failed)
 		return;
 	pp_ref(pp);
-	while (!pp->dead && !pp->failed) {
+	while (!pp->dead && !pp->failed && !pp->paused) {
 		rb = conn_rbuf(pp->c);
 		n = buf_line_len(rb);
 		if (n == 0) {
@@ -688,8 +699,7 @@ static void pp_run(struct pp *pp)
 			        pp->line_limit);
 			break;
 		}
-		/* Take the scratch buffer for this line; a nested run
-		 * allocates its own. */
+		/* Take the scratch buffer for this line (see the top). */
 		line = pp->line;
 		cap = pp->line_cap;
 		pp->line = NULL;
@@ -710,7 +720,7 @@ static void pp_run(struct pp *pp)
 			free(line);
 		}
 	}
-	if (!pp->dead && !pp->failed) {
+	if (!pp->dead && !pp->failed && !pp->paused) {
 		if (pp->conn_err) {
 			pp_fail(pp, pp->conn_err, "connection failed: %s",
 			        conn_error(pp->c));
@@ -829,6 +839,54 @@ void pp_cancel_all(struct pp *pp)
 
 	for (q = pp->head; q; q = q->next)
 		q->cancelled = true;
+}
+
+void pp_cancel(struct pp *pp, int id)
+{
+	struct pp_q **pq, *q;
+
+	if (!pp || pp->dead || id <= 0)
+		return;
+	for (pq = &pp->head; (q = *pq); pq = &q->next) {
+		if (q->id != id)
+			continue;
+		if (q->sent) {
+			/* Its reply is due: read and dropped when it comes. */
+			q->cancelled = true;
+			return;
+		}
+		/* Not on the wire yet: as if it had never been queued. */
+		*pq = q->next;
+		q_free(q);
+		pp->tail = NULL;
+		for (q = pp->head; q; q = q->next)
+			pp->tail = q;
+		return;
+	}
+}
+
+void pp_pause(struct pp *pp, bool paused)
+{
+	if (!pp || pp->dead || pp->failed || pp->paused == paused)
+		return;
+	pp->paused = paused;
+	conn_pause_read(pp->c, paused);
+	if (paused) {
+		/* The wait is ours, not the server's: no deadline meanwhile. */
+		if (pp->timer)
+			ev_timer_del(pp->timer);
+		pp->timer = NULL;
+		return;
+	}
+	pp_timer_arm(pp);
+	/* Lines may wait in the buffer already: look at them from the loop. */
+	if (!pp->kick)
+		pp->kick = ev_timer_add(pp->ev, 0, pp_on_kick, pp);
+}
+
+bool pp_paused(const struct pp *pp)
+{
+	return pp->paused;
 }
 
 size_t pp_pending(const struct pp *pp)

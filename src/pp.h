@@ -112,21 +112,35 @@ void pp_set_timeout(struct pp *pp, long ms);
  * never re-arm it (see the deadline rule above). */
 void pp_touch(struct pp *pp);
 
-/* Queue a command line (without CRLF).  Rejects CR, LF and NUL in line with
- * ERR_USAGE before anything is queued or sent; ERR_NET if the pp failed.
+/* Queue a command line (without CRLF).  Returns the request's handle
+ * (> 0, for pp_cancel), or rejects CR, LF and NUL in line with ERR_USAGE
+ * before anything is queued or sent; ERR_NET if the pp failed.
  * The command struct is copied. */
 int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd);
 /* Queue a wait for a reply without sending anything (the greeting, or
- * the reply after a data transfer). */
+ * the reply after a data transfer).  Returns a handle as pp_send(). */
 int pp_expect(struct pp *pp, const struct pp_cmd *cmd);
 /* Send raw bytes (an NNTP article body already dot-stuffed) in order with
  * queued commands, without waiting for a reply. */
 int pp_send_raw(struct pp *pp, const void *p, size_t n);
 
-/* Drop the callbacks of every queued command (they are not called); their
- * replies are still read and discarded, so the session stays in sync.
- * want_block is still asked, with arg NULL (the owner may free arg). */
+/* Forget one request (its callbacks are never called): one already
+ * sent keeps its place and its reply is read and discarded when it comes,
+ * so the connection stays in step (want_block is still asked, with arg
+ * NULL: the owner may free arg); one still queued is dropped unsent.
+ * Every other request goes on.  An unknown or finished handle is ignored. */
+void pp_cancel(struct pp *pp, int id);
+/* The same for every request (teardown only: a connection with several
+ * users cancels one request at a time). */
 void pp_cancel_all(struct pp *pp);
+
+/* Back-pressure: while paused, pp reads no more from the connection and
+ * hands no more lines on (a block's on_line may pause from inside), and
+ * the waiting command's deadline is stopped (the wait is ours); resuming
+ * goes on from the loop with the lines already buffered and a whole
+ * deadline from then. */
+void pp_pause(struct pp *pp, bool paused);
+bool pp_paused(const struct pp *pp);
 /* Number of commands sent or queued whose final reply has not arrived. */
 size_t pp_pending(const struct pp *pp);
 /* True once pp has failed (see above). */

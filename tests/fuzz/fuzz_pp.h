@@ -19,9 +19,7 @@
  *   [2] sel     protocol specific (first command, modes)
  *   [3] opts    bit  0   the first piece arrives before pp_new() (bytes
  *                        buffered in the conn when pp takes over)
- *               bit  1   every callback runs the loop once more, nested
- *                        (two levels at most), as a foreground command
- *                        started from a callback would
+ *               bit  1   unused (a nested loop, which ev no longer has)
  *   [4] rep     segment B is sent rep * 128 times (once if rep is 0),
  *               but B..B is cut at FZ_MAX_REPEAT bytes
  *   [5] alen    the body is A = body[0, alen), B = the next blen bytes,
@@ -72,7 +70,6 @@ struct fz_pp {
 	int peer;
 	enum pp_style style;
 
-	int depth;          /* nested loop runs */
 	bool done;          /* pp failed (on_error) or freed */
 	bool freed;         /* pp_free() from a callback */
 	unsigned ncb;       /* callbacks so far (replies, errors, unsolicited) */
@@ -229,13 +226,6 @@ static bool fz_pp_actions(struct fz_pp *f, struct pp *pp, bool final,
 	if ((f->flags & 0x20) && final && f->nresent < FZ_MAX_RESEND) {
 		f->nresent++;
 		resend(f);
-	}
-	if ((f->opts & 2) && f->depth < 2) {
-		f->depth++;
-		ev_run_once(f->ev, 0);
-		f->depth--;
-		if (f->freed)
-			return false;
 	}
 	return true;
 }

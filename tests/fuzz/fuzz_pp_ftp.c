@@ -33,10 +33,10 @@ static bool send_next(struct fz_pp *f)
 	c.arg = f;
 	c.mask_from = cmds[i].mask_from;
 	rc = pp_send(f->pp, cmds[i].line, &c);
-	FZ_CHECK(rc == 0 || rc == ERR_NET);
+	FZ_CHECK(rc > 0 || rc == ERR_NET);
 	if (pp_failed(f->pp))
 		FZ_CHECK(rc == ERR_NET);
-	return rc == 0;
+	return rc > 0;
 }
 
 /* What the FTP code does with the text of a reply (ftp.c). */
@@ -110,7 +110,7 @@ static void start(struct fz_pp *f)
 	if (f->flags & 4) {
 		struct pp_cmd c = { .done = on_done, .arg = f };
 
-		FZ_CHECK(pp_expect(f->pp, &c) == 0);
+		FZ_CHECK(pp_expect(f->pp, &c) > 0);
 	}
 	for (unsigned i = 0; i < n; i++)
 		send_next(f);

@@ -102,10 +102,10 @@ static bool send_next(struct fz_pp *f)
 	else
 		c.on_line = on_line;
 	rc = pp_send(f->pp, cmds[i], &c);
-	FZ_CHECK(rc == 0 || rc == ERR_NET);
+	FZ_CHECK(rc > 0 || rc == ERR_NET);
 	if (pp_failed(f->pp))
 		FZ_CHECK(rc == ERR_NET);
-	return rc == 0;
+	return rc > 0;
 }
 
 /* What nntp.c does with a status line and a collected block. */
@@ -172,7 +172,7 @@ static void on_done(struct pp *pp, int err, const struct pp_reply *r, void *arg)
 
 			FZ_CHECK(rc == 0 || rc == ERR_NET);
 			if (rc == 0)
-				FZ_CHECK(pp_expect(pp, &c) == 0);
+				FZ_CHECK(pp_expect(pp, &c) > 0);
 		}
 	}
 	fz_pp_actions(&n->f, pp, true, send_next);
@@ -197,7 +197,7 @@ static void start(struct fz_pp *f)
 	if (f->flags & 4) {
 		struct pp_cmd c = { .done = on_done, .arg = new_ctx(n, POST_BODY) };
 
-		FZ_CHECK(pp_expect(f->pp, &c) == 0);
+		FZ_CHECK(pp_expect(f->pp, &c) > 0);
 	}
 	for (unsigned i = 0; i < k; i++)
 		send_next(f);

@@ -391,75 +391,6 @@ static void test_io_delete_other(void)
 	ev_free(ev);
 }
 
-/* A callback that runs the loop itself (a foreground command started
- * from the stdin watcher). */
-static struct ev *nest_ev;
-static bool nest_inner_done;
-
-static void d_inner(void *arg)
-{
-	nest_inner_done = true;
-}
-
-static long t_nested(void *arg)
-{
-	int i;
-
-	note('n');
-	ev_defer(nest_ev, d_inner, NULL);
-	for (i = 0; i < 10 && !nest_inner_done; i++)
-		ev_run_once(nest_ev, 100);
-	note(nest_inner_done ? 'y' : 'N');
-	return 0;
-}
-
-static long t_nested_other(void *arg)
-{
-	note('o');
-	return 0;
-}
-
-static bool nested_done(void)
-{
-	return norder >= 3;
-}
-
-static void test_nested(void)
-{
-	struct ev *ev = ev_new();
-
-	nest_ev = ev;
-	nest_inner_done = false;
-	reset_order();
-	ev_timer_add(ev, 1, t_nested, NULL);
-	ev_timer_add(ev, 20, t_nested_other, NULL);
-	run_until(ev, nested_done);
-	CU_ASSERT_EQUAL(order[0], 'n');
-	CU_ASSERT(strchr(order, 'y') != NULL);
-	CU_ASSERT(strchr(order, 'o') != NULL);
-	ev_free(ev);
-}
-
-static volatile bool run_stop;
-
-static long t_stop(void *arg)
-{
-	run_stop = true;
-	return 0;
-}
-
-static void test_run(void)
-{
-	struct ev *ev = ev_new();
-
-	run_stop = false;
-	ev_timer_add(ev, 10, t_stop, NULL);
-	ev_run(ev, &run_stop);
-	CU_ASSERT(run_stop);
-	ev_free(ev);
-	ev_free(NULL);
-}
-
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("ev", NULL, NULL);
@@ -473,6 +404,4 @@ void cu_register(void)
 	CU_add_test(s, "wakeup", test_wakeup);
 	CU_add_test(s, "io_pipe", test_io_pipe);
 	CU_add_test(s, "io_delete_other", test_io_delete_other);
-	CU_add_test(s, "nested", test_nested);
-	CU_add_test(s, "run", test_run);
 }
