@@ -1,10 +1,14 @@
-/* main.c - the command line (PRODUCT.md "Command line"). */
+/* main.c - the composition root: the protocols ferry speaks, and the
+ * command line (doc/ferry.1, OPTIONS). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "ftp.h"
+#include "nntp.h"
+#include "proto.h"
 #include "redact.h"
 #include "shell.h"
 
@@ -99,6 +103,8 @@ int main(int argc, char **argv)
 	o.urls = argv + optind;
 	o.nurls = argc - optind;
 	hide_passwords(&o, commands);
+	proto_register(&ftp_proto);
+	proto_register(&nntp_proto);
 	status = shell_main(&o);
 	free_copies(&o);
 	return status;

@@ -4,10 +4,14 @@
 #include <string.h>
 
 #include "cu_main.h"
+#include "builtin.h"
 #include "cmd.h"
 #include "config.h"
 #include "err.h"
 #include "ev.h"
+#include "ftp.h"
+#include "nntp.h"
+#include "proto.h"
 #include "session.h"
 #include "shell.h"
 
@@ -65,20 +69,20 @@ static void test_route(void)
 	setenv("HOME", "/nonexistent", 1); /* no ~/.netrc */
 
 	/* No session: a message naming the open to type. */
-	CU_ASSERT_PTR_NULL(cmd_route(&sh, "group", &why));
+	CU_ASSERT_PTR_NULL(cmd_route(sh.reg, "group", &why));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "open nntp://"));
 
 	CU_ASSERT_EQUAL(session_create(sh.reg, "ftp://127.0.0.1:2121/pub", "lab-ftp", &ftp, &why), 0);
 	CU_ASSERT_EQUAL(session_create(sh.reg, "nntp://127.0.0.1:1119", "lab-news", &news, &why), 0);
 	/* open focuses: the news session is focused now */
 	CU_ASSERT_PTR_EQUAL(session_focus(sh.reg), news);
-	CU_ASSERT_PTR_EQUAL(cmd_route(&sh, "group", &why), news);
+	CU_ASSERT_PTR_EQUAL(cmd_route(sh.reg, "group", &why), news);
 	/* ls is not NNTP: goes to the most recent FTP session */
-	CU_ASSERT_PTR_EQUAL(cmd_route(&sh, "ls", &why), ftp);
+	CU_ASSERT_PTR_EQUAL(cmd_route(sh.reg, "ls", &why), ftp);
 
 	session_set_focus(sh.reg, ftp);
-	CU_ASSERT_PTR_EQUAL(cmd_route(&sh, "ls", &why), ftp);
-	CU_ASSERT_PTR_EQUAL(cmd_route(&sh, "group", &why), news);
+	CU_ASSERT_PTR_EQUAL(cmd_route(sh.reg, "ls", &why), ftp);
+	CU_ASSERT_PTR_EQUAL(cmd_route(sh.reg, "group", &why), news);
 
 	/* Two FTP sessions: the most recently used one gets `get`. */
 	CU_ASSERT_EQUAL(session_create(sh.reg, "ftp://127.0.0.2", NULL, &ftp2, &why), 0);
@@ -86,7 +90,7 @@ static void test_route(void)
 	session_set_focus(sh.reg, news);
 	ftp->last_used_ms = 1000000;
 	ftp2->last_used_ms = 5;
-	CU_ASSERT_PTR_EQUAL(cmd_route(&sh, "get", &why), ftp);
+	CU_ASSERT_PTR_EQUAL(cmd_route(sh.reg, "get", &why), ftp);
 
 	/* names and ids */
 	CU_ASSERT_PTR_EQUAL(session_find(sh.reg, "lab-news"), news);
@@ -152,6 +156,9 @@ static void test_config(void)
 
 void cu_register(void)
 {
+	/* What main.c, the composition root, does. */
+	proto_register(&ftp_proto);
+	proto_register(&nntp_proto);
 	CU_pSuite s = CU_add_suite("cmd", NULL, NULL);
 	CU_add_test(s, "lookup and prefixes", test_lookup);
 	CU_add_test(s, "resolve across tables", test_resolve);

@@ -38,7 +38,7 @@ static void conn_ignore(struct conn *c, enum conn_event e, int err, void *arg)
  * previous handler and reads no more, so pp never hears of it: the
  * command waits for the reply timeout (net:timeout, 60 s by default)
  * instead of failing at once with ERR_EOF.  At fault: pp_new() in
- * src/pp.c, which kicks itself only for buffered bytes, not for an EOF
+ * src/net/pp.c, which kicks itself only for buffered bytes, not for an EOF
  * already seen (conn.h has no way to ask for it).  Realistic after an
  * implicit-TLS handshake, where conn may read past the handshake before
  * session.c's start_login() calls pp_new(). */

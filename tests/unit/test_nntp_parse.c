@@ -426,6 +426,7 @@ static void test_descriptor(void)
 		{ "nntps", 563, TLS_IMPLICIT }, { "snews", 563, TLS_IMPLICIT },
 	};
 
+	proto_register(&nntp_proto);
 	CU_ASSERT_STRING_EQUAL(nntp_proto.name, "nntp");
 	CU_ASSERT_STRING_EQUAL(nntp_proto.tls_setting, "nntp:tls");
 	CU_ASSERT_EQUAL(nntp_proto.style, PP_NNTP);

@@ -10,7 +10,6 @@
 #include "err.h"
 #include "proto.h"
 #include "session.h"
-#include "shell.h"
 #include "ui.h"
 
 void cmd_done(struct cmdctx *ctx, int err)
@@ -71,79 +70,23 @@ const struct cmd_def *cmd_proto_lookup(const struct proto_desc *p, const char *n
 	return cmd_lookup(p->cmds, p->ncmds, name, NULL);
 }
 
-/* Exact match in any protocol table. */
-static const struct cmd_def *exact_proto(const char *name)
-{
-	for (size_t i = 0; proto_registry[i]; i++) {
-		const struct proto_desc *p = proto_registry[i];
-		for (size_t j = 0; j < p->ncmds; j++)
-			if (strcmp(p->cmds[j].name, name) == 0)
-				return &p->cmds[j];
-	}
-	return NULL;
-}
-
-const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambiguous)
-{
-	const struct cmd_def *d;
-	size_t len = strlen(name);
-
-	*ambiguous = false;
-	for (size_t i = 0; i < cmd_shell_count; i++)
-		if (strcmp(cmd_shell_table[i].name, name) == 0) {
-			*is_shell = true;
-			return &cmd_shell_table[i];
-		}
-	if ((d = exact_proto(name))) {
-		*is_shell = false;
-		return d;
-	}
-	/* Unique prefix over the union of all names (a name shared by two
-	 * protocols counts once). */
-	const struct cmd_def *hit = NULL;
-	bool hit_shell = false;
-	for (size_t i = 0; len && i < cmd_shell_count; i++)
-		if (strncmp(cmd_shell_table[i].name, name, len) == 0) {
-			if (hit && strcmp(hit->name, cmd_shell_table[i].name))
-				*ambiguous = true;
-			if (!hit) {
-				hit = &cmd_shell_table[i];
-				hit_shell = true;
-			}
-		}
-	for (size_t i = 0; len && proto_registry[i]; i++) {
-		const struct proto_desc *p = proto_registry[i];
-		for (size_t j = 0; j < p->ncmds; j++)
-			if (strncmp(p->cmds[j].name, name, len) == 0) {
-				if (hit && strcmp(hit->name, p->cmds[j].name))
-					*ambiguous = true;
-				if (!hit)
-					hit = &p->cmds[j];
-			}
-	}
-	if (*ambiguous || !hit)
-		return NULL;
-	*is_shell = hit_shell;
-	return hit;
-}
-
-struct session *cmd_route(struct shell *sh, const char *name, const char **why)
+struct session *cmd_route(struct session_reg *reg, const char *name, const char **why)
 {
 	static char msg[256];
-	struct session *focus = session_focus(sh->reg);
+	struct session *focus = session_focus(reg);
 	struct session *best = NULL;
 	const struct proto_desc *only = NULL;
 	int nprotos = 0;
 
 	if (focus && cmd_proto_lookup(focus->proto, name))
 		return focus;
-	for (size_t i = 0; proto_registry[i]; i++) {
-		const struct proto_desc *p = proto_registry[i];
+	for (size_t i = 0; proto_nth(i); i++) {
+		const struct proto_desc *p = proto_nth(i);
 		if (!cmd_proto_lookup(p, name))
 			continue;
 		nprotos++;
 		only = p;
-		struct session *s = session_recent(sh->reg, p);
+		struct session *s = session_recent(reg, p);
 		if (s && (!best || s->last_used_ms > best->last_used_ms))
 			best = s;
 	}

@@ -1,7 +1,7 @@
 /* cmd.h - commands are data.
  *
- * Each command is a cmd_def in a table: the shell's own table (cmd.c) and
- * one per protocol (proto_desc.cmds).  help, unique prefixes, routing and
+ * Each command is a cmd_def in a table: the shell's own table (builtin.h)
+ * and one per protocol (proto_desc.cmds).  help, unique prefixes, routing and
  * completion all come from these tables.
  *
  * Running: the shell builds a cmdctx and calls def->run(ctx).  A command
@@ -22,6 +22,7 @@
 
 struct shell;
 struct session;
+struct session_reg;
 struct cmdctx;
 struct proto_desc;
 
@@ -70,21 +71,11 @@ int cmd_error(struct cmdctx *ctx, int err, const char *fmt, ...)
 const struct cmd_def *cmd_lookup(const struct cmd_def *tab, size_t n,
                                  const char *name, bool *ambiguous);
 
-/* The shell's own commands. */
-extern const struct cmd_def cmd_shell_table[];
-extern const size_t cmd_shell_count;
-
-/* Resolve a typed name across the shell table and every protocol table.
- * Shell commands win; otherwise a name any protocol has (exact, else unique
- * prefix over the union).  Sets *is_shell, or returns NULL (*ambiguous as
- * in cmd_lookup). */
-const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambiguous);
-
 /* Routing: the session a protocol command `name` goes to: the focused
  * session when its protocol has the command, else the most recently used
  * session of the one protocol that has it.  NULL with a one-line message
  * in why (naming the `open` to type) when there is none. */
-struct session *cmd_route(struct shell *sh, const char *name, const char **why);
+struct session *cmd_route(struct session_reg *reg, const char *name, const char **why);
 
 /* Find name in one protocol's table (exact or unique prefix). */
 const struct cmd_def *cmd_proto_lookup(const struct proto_desc *p, const char *name);

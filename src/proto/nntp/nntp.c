@@ -1640,6 +1640,23 @@ static const struct cmd_def nntp_cmds[] = {
 	  "-", 1, -1, run_quote },
 };
 
+/* news:GROUP (RFC 5538) names no server: $NNTPSERVER does, as tin and slrn
+ * read it. */
+static char *nntp_default_server(const char **why)
+{
+	const char *env = getenv("NNTPSERVER");
+
+	if (!env || !*env) {
+		*why = "news:GROUP needs $NNTPSERVER";
+		return NULL;
+	}
+	if (strchr(env, '/') || strchr(env, '@')) {
+		*why = "$NNTPSERVER is not HOST or HOST:PORT";
+		return NULL;
+	}
+	return xstrdup(env);
+}
+
 static const struct proto_ops nntp_ops = {
 	.init = nntp_init,
 	.free = nntp_free,
@@ -1648,6 +1665,7 @@ static const struct proto_ops nntp_ops = {
 	.keepalive = nntp_keepalive,
 	.location = nntp_location,
 	.disconnected = nntp_disconnected,
+	.default_server = nntp_default_server,
 };
 
 static const struct proto_scheme nntp_schemes[] = {

@@ -255,21 +255,23 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 		goto out;
 	}
 	if (!u.host) {
-		/* news:GROUP: the server is $NNTPSERVER, "host" or "host:port". */
-		const char *env = getenv("NNTPSERVER");
+		/* news:GROUP: the protocol names the server, "host[:port]". */
+		char *def = pr->ops->default_server ? pr->ops->default_server(why) : NULL;
 		struct url su;
 		const char *w2;
-		if (!env || !*env) {
-			*why = "news:GROUP needs $NNTPSERVER";
+		if (!def) {
+			if (!pr->ops->default_server)
+				*why = "the URL names no server";
 			goto out;
 		}
-		char *tmp = xasprintf("nntp://%s", env);
+		char *tmp = xasprintf("%s://%s", sch->scheme, def);
 		int r = url_parse(tmp, &su, &w2);
 		free(tmp);
+		free(def);
 		if (r < 0 || su.path || su.user) {
 			if (r == 0)
 				url_clear(&su);
-			*why = "$NNTPSERVER is not HOST or HOST:PORT";
+			*why = "the default server is not HOST or HOST:PORT";
 			goto out;
 		}
 		u.host = su.host;

@@ -1,4 +1,4 @@
-/* ftp.h - the FTP protocol: its descriptor for proto_registry and the pure
+/* ftp.h - the FTP protocol: its descriptor for proto_register and the pure
  * parsers the unit tests and fuzzers drive.
  *
  * The parsers take bytes from a server reply (usually pp_reply.msg, the

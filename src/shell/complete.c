@@ -10,6 +10,7 @@
 #include <readline/readline.h>
 
 #include "argv.h"
+#include "builtin.h"
 #include "cmd.h"
 #include "config.h"
 #include "err.h"
@@ -54,9 +55,9 @@ static void commands(struct cands *c, const char *word)
 {
 	for (size_t i = 0; i < cmd_shell_count; i++)
 		add_prefixed(c, "", word, cmd_shell_table[i].name);
-	for (size_t i = 0; proto_registry[i]; i++)
-		for (size_t j = 0; j < proto_registry[i]->ncmds; j++)
-			add_prefixed(c, "", word, proto_registry[i]->cmds[j].name);
+	for (size_t i = 0; proto_nth(i); i++)
+		for (size_t j = 0; j < proto_nth(i)->ncmds; j++)
+			add_prefixed(c, "", word, proto_nth(i)->cmds[j].name);
 }
 
 static void sessions(struct cands *c, struct shell *sh, const char *prefix,

@@ -1,4 +1,4 @@
-/* builtin.c - the shell's own commands (cmd_shell_table). */
+/* builtin.c - the shell's own commands, and resolving names (builtin.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "builtin.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"
@@ -239,9 +240,9 @@ static int do_help(struct cmdctx *ctx)
 		cmd_print_usage(d);
 		ui_out("%s", d->help);
 		if (!is_shell)
-			for (size_t i = 0; proto_registry[i]; i++)
-				if (cmd_proto_lookup(proto_registry[i], d->name))
-					ui_out("(%s)", proto_registry[i]->name);
+			for (size_t i = 0; proto_nth(i); i++)
+				if (cmd_proto_lookup(proto_nth(i), d->name))
+					ui_out("(%s)", proto_nth(i)->name);
 		return 0;
 	}
 	ui_out("Shell commands:");
@@ -249,8 +250,8 @@ static int do_help(struct cmdctx *ctx)
 		help_line(&cmd_shell_table[i]);
 	ui_out("  %-34s %s", "!COMMAND", "run a local shell command");
 	ui_out("  %-34s %s", "@SESSION COMMAND", "run one command in another session");
-	for (size_t i = 0; proto_registry[i]; i++) {
-		const struct proto_desc *p = proto_registry[i];
+	for (size_t i = 0; proto_nth(i); i++) {
+		const struct proto_desc *p = proto_nth(i);
 		ui_out("%s commands:", p->name);
 		for (size_t j = 0; j < p->ncmds; j++)
 			help_line(&p->cmds[j]);
@@ -317,6 +318,62 @@ static int do_quit(struct cmdctx *ctx)
 	}
 	ctx->sh->quit = true;
 	return 0;
+}
+
+/* Exact match in any protocol table. */
+static const struct cmd_def *exact_proto(const char *name)
+{
+	for (size_t i = 0; proto_nth(i); i++) {
+		const struct proto_desc *p = proto_nth(i);
+		for (size_t j = 0; j < p->ncmds; j++)
+			if (strcmp(p->cmds[j].name, name) == 0)
+				return &p->cmds[j];
+	}
+	return NULL;
+}
+
+const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambiguous)
+{
+	const struct cmd_def *d;
+	size_t len = strlen(name);
+
+	*ambiguous = false;
+	for (size_t i = 0; i < cmd_shell_count; i++)
+		if (strcmp(cmd_shell_table[i].name, name) == 0) {
+			*is_shell = true;
+			return &cmd_shell_table[i];
+		}
+	if ((d = exact_proto(name))) {
+		*is_shell = false;
+		return d;
+	}
+	/* Unique prefix over the union of all names (a name shared by two
+	 * protocols counts once). */
+	const struct cmd_def *hit = NULL;
+	bool hit_shell = false;
+	for (size_t i = 0; len && i < cmd_shell_count; i++)
+		if (strncmp(cmd_shell_table[i].name, name, len) == 0) {
+			if (hit && strcmp(hit->name, cmd_shell_table[i].name))
+				*ambiguous = true;
+			if (!hit) {
+				hit = &cmd_shell_table[i];
+				hit_shell = true;
+			}
+		}
+	for (size_t i = 0; len && proto_nth(i); i++) {
+		const struct proto_desc *p = proto_nth(i);
+		for (size_t j = 0; j < p->ncmds; j++)
+			if (strncmp(p->cmds[j].name, name, len) == 0) {
+				if (hit && strcmp(hit->name, p->cmds[j].name))
+					*ambiguous = true;
+				if (!hit)
+					hit = &p->cmds[j];
+			}
+	}
+	if (*ambiguous || !hit)
+		return NULL;
+	*is_shell = hit_shell;
+	return hit;
 }
 
 const struct cmd_def cmd_shell_table[] = {

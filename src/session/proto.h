@@ -2,8 +2,9 @@
  *
  * A protocol is a const descriptor (name, URL schemes with their default
  * ports and TLS mode, reply style, command table) plus a const ops table.
- * Core code never switches on the protocol; adding one is one more set of
- * files and one line in proto_registry (proto.c).
+ * Core code never switches on the protocol and knows none by name: the
+ * composition root (main.c) registers each one; adding a protocol is one
+ * more folder under proto/ and one proto_register() line there.
  */
 #ifndef FERRY_PROTO_H
 #define FERRY_PROTO_H
@@ -54,6 +55,10 @@ struct proto_ops {
 	/* Forget per-connection state when the connection is lost (keep the
 	 * location to return to). */
 	void (*disconnected)(struct session *s);
+	/* For a URL without a host ("news:GROUP"): the server to use, as a
+	 * heap "host" or "host:port" (from the environment, say), or NULL
+	 * with *why set.  NULL hook: such URLs are refused. */
+	char *(*default_server)(const char **why);
 };
 
 struct proto_desc {
@@ -66,8 +71,11 @@ struct proto_desc {
 	size_t ncmds;
 };
 
-/* All protocols, NULL-terminated. */
-extern const struct proto_desc *const proto_registry[];
+/* Make a protocol known (once each, before any session is created; a
+ * second registration of the same descriptor is ignored). */
+void proto_register(const struct proto_desc *p);
+/* The i-th registered protocol, in registration order; NULL past the last. */
+const struct proto_desc *proto_nth(size_t i);
 
 /* Find the protocol and scheme entry for a URL scheme, or NULL. */
 const struct proto_desc *proto_by_scheme(const char *scheme,

@@ -26,6 +26,7 @@
 #include <readline/readline.h>
 
 #include "argv.h"
+#include "builtin.h"
 #include "cmd.h"
 #include "complete.h"
 #include "config.h"
@@ -150,7 +151,7 @@ static int run_argv(struct shell *sh, struct argv *a)
 		return ERR_USAGE;
 	}
 	if (!is_shell && !target) {
-		target = cmd_route(sh, def->name, &why);
+		target = cmd_route(sh->reg, def->name, &why);
 		if (!target) {
 			ui_error("%s: %s", def->name, why);
 			return ERR_USAGE;
