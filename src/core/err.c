@@ -9,7 +9,7 @@
 int err_exit_status(int err)
 {
 	switch (err) {
-	case ERR_OK: return 0;
+	case ERR_OK: case ERR_PIPE: return 0;
 	case ERR_USAGE: return 2;
 	case ERR_NET: case ERR_TIMEOUT: case ERR_EOF: return 3;
 	case ERR_AUTH: return 4;
@@ -38,6 +38,7 @@ const char *err_str(int err)
 	case ERR_EOF: return "connection closed by the server";
 	case ERR_AGAIN: return "try again";
 	case ERR_TOOLONG: return "line or reply too long";
+	case ERR_PIPE: return "the reader of the output went away";
 	case ERR_INTR: return "interrupted";
 	default: return "unknown error";
 	}

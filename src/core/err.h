@@ -2,7 +2,7 @@
  *
  * Functions return 0 on success or a negative ERR_* value; the human-readable
  * detail lives on the object that failed (conn_error(), pp_error(), ...).
- * The magnitude of most codes is the exit status PRODUCT.md documents, so
+ * The magnitude of most codes is the exit status the man page documents, so
  * err_exit_status() is mostly a negation.  Out-of-memory is fatal (xmalloc).
  */
 #ifndef FERRY_ERR_H
@@ -25,6 +25,8 @@ enum {
 	ERR_EOF = -21,       /* peer closed the connection (exit 3) */
 	ERR_AGAIN = -22,     /* internal: would block, try later */
 	ERR_TOOLONG = -23,   /* a line or reply over its limit (exit 8) */
+	ERR_PIPE = -24,      /* internal: the reader of the output went away
+	                        (`| head`): the command ends quietly (exit 0) */
 	ERR_INTR = -130,     /* interrupted by the user (exit 130) */
 };
 

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "proto.h"
 #include "session.h"
+#include "sink.h"
 #include "ui.h"
 
 void cmd_done(struct cmdctx *ctx, int err)
@@ -23,19 +24,53 @@ void cmd_done(struct cmdctx *ctx, int err)
 	ctx->on_done(ctx, err);
 }
 
+struct sink *cmd_out(struct cmdctx *ctx)
+{
+	static struct sink *std;
+	if (ctx->out)
+		return ctx->out;
+	if (!std)
+		std = sink_stdout();
+	return std;
+}
+
+int cmd_data(struct cmdctx *ctx, const void *p, size_t n)
+{
+	return sink_data(cmd_out(ctx), p, n);
+}
+
+int cmd_data_line(struct cmdctx *ctx, const void *p, size_t n)
+{
+	return sink_data_line(cmd_out(ctx), p, n);
+}
+
+int cmd_printf(struct cmdctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = sink_vprintf(cmd_out(ctx), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 int cmd_error(struct cmdctx *ctx, int err, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
+	if (err == ERR_PIPE)
+		return err;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	char *esc = ui_escape_str(msg, strlen(msg));
 	const char *name = ctx->def ? ctx->def->name : ctx->argv[0];
-	if (ctx->sess)
-		ui_error("%s: %s: %s", ctx->sess->name, name, esc);
+	char *line = ctx->sess ? xasprintf("%s: %s: %s", ctx->sess->name, name, esc)
+	                       : xasprintf("%s: %s", name, esc);
+	if (ctx->on_error)
+		ctx->on_error(ctx, line);
 	else
-		ui_error("%s: %s", name, esc);
+		ui_error("%s", line);
+	free(line);
 	free(esc);
 	return err;
 }
@@ -101,8 +136,8 @@ struct session *cmd_route(struct session_reg *reg, const char *name, const char 
 	return NULL;
 }
 
-void cmd_print_usage(const struct cmd_def *d)
+void cmd_print_usage(struct cmdctx *ctx, const struct cmd_def *d)
 {
-	ui_out("usage: %s%s%s", d->name, d->args && *d->args ? " " : "",
+	cmd_printf(ctx, "usage: %s%s%s", d->name, d->args && *d->args ? " " : "",
 	       d->args ? d->args : "");
 }

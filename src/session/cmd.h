@@ -13,12 +13,19 @@
  *
  * Errors are printed by the command with cmd_error(), one line, before it
  * returns or calls cmd_done; the status maps to the exit status.
+ *
+ * Output goes to ctx->out (sink.h), never straight to the terminal:
+ * cmd_data() for the server's bytes, cmd_printf() for ferry's own lines.
+ * When the output fails, a data command stops with the sink's error
+ * (cmd_data returns it); ERR_PIPE (the reader went away) ends a command
+ * quietly, with no message and status 0.
  */
 #ifndef FERRY_CMD_H
 #define FERRY_CMD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct shell;
 struct session;
@@ -49,10 +56,19 @@ struct cmdctx {
 	int argc;
 	char **argv;                 /* argv[0] is the command as typed */
 	const unsigned char *quoted; /* per word, from argv.h */
+	struct sink *out;            /* where output goes (NULL: stdout) */
+	/* Set by the shell for a job in the background: an error message is
+	 * handed to it instead of being printed. */
+	void (*on_error)(struct cmdctx *ctx, const char *line);
 	void *op;                    /* the command's own state */
 	void (*cancel)(struct cmdctx *ctx);
+	/* Progress of a transfer, for `jobs`: bytes moved, and the total
+	 * when known (else -1).  Kept by the command. */
+	uint64_t bytes;
+	int64_t total;
 	/* Set by the shell: */
 	void (*on_done)(struct cmdctx *ctx, int err);
+	void *job;                   /* the shell's job running the command */
 	bool finished;
 	bool orphaned;  /* the shell gave up on it (Ctrl-C): freed by the
 	                   command's late cmd_done, if one comes */
@@ -62,9 +78,19 @@ struct cmdctx {
 void cmd_done(struct cmdctx *ctx, int err);
 
 /* Print "ferry: [SESSION: ]CMD: MESSAGE" on standard error (the message
- * escaped) and return err, so `return cmd_error(ctx, ERR_USAGE, ...)`. */
+ * escaped) and return err, so `return cmd_error(ctx, ERR_USAGE, ...)`.
+ * ERR_PIPE prints nothing. */
 int cmd_error(struct cmdctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The command's output (ctx->out): server bytes, server bytes and a
+ * newline, ferry's own line.  Return 0 or the sink's sticky error. */
+int cmd_data(struct cmdctx *ctx, const void *p, size_t n);
+int cmd_data_line(struct cmdctx *ctx, const void *p, size_t n);
+int cmd_printf(struct cmdctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The output's sink (ctx->out, else a shared standard output one). */
+struct sink *cmd_out(struct cmdctx *ctx);
 
 /* Look a name up in a table: exact name, else a unique prefix.  Returns
  * NULL if none; *ambiguous is set when several commands share the prefix. */
@@ -81,6 +107,6 @@ struct session *cmd_route(struct session_reg *reg, const char *name, const char 
 const struct cmd_def *cmd_proto_lookup(const struct proto_desc *p, const char *name);
 
 /* Usage line "NAME ARGS" for help and errors. */
-void cmd_print_usage(const struct cmd_def *d);
+void cmd_print_usage(struct cmdctx *ctx, const struct cmd_def *d);
 
 #endif

@@ -26,10 +26,21 @@ struct waiter {
 	struct waiter *next;
 };
 
+struct session_lease {
+	struct session *s;
+	proto_done_fn done;
+	void *arg;
+	bool started;                /* out of line, session_ensure called */
+	bool cancelled;
+	struct session_lease *next;
+};
+
 struct session_priv {
 	struct session pub;
 	struct session_priv *next;   /* registry list, id order */
 	struct waiter *waiters;      /* callers of session_ensure */
+	struct session_lease *line;  /* session_acquire callers, in order */
+	bool held;                   /* an operation holds the session */
 	bool closing;
 };
 
@@ -605,6 +616,112 @@ void session_ensure(struct session *s, proto_done_fn done, void *arg)
 	}
 }
 
+/* ---- one operation at a time ------------------------------------------ */
+
+static void lease_next(struct session *s);
+
+static void lease_ensured(struct session *s, int err, void *arg)
+{
+	struct session_lease *l = arg;
+	struct session_priv *p = priv(s);
+
+	if (l->cancelled) {
+		free(l);
+		p->held = false;
+		lease_next(s);
+		return;
+	}
+	proto_done_fn done = l->done;
+	void *darg = l->arg;
+	free(l);
+	if (err) {
+		p->held = false;
+		done(s, err, darg);
+		lease_next(s);
+		return;
+	}
+	session_set_busy(s, true);
+	done(s, 0, darg);
+}
+
+static void lease_next(struct session *s)
+{
+	struct session_priv *p = priv(s);
+	struct session_lease *l = p->line;
+
+	if (p->held || !l)
+		return;
+	p->line = l->next;
+	p->held = true;
+	l->started = true;
+	session_ensure(s, lease_ensured, l);
+}
+
+struct session_lease *session_acquire(struct session *s, proto_done_fn done, void *arg)
+{
+	struct session_lease *l = xcalloc(1, sizeof(*l));
+	struct session_lease **tail = &priv(s)->line;
+	l->s = s;
+	l->done = done;
+	l->arg = arg;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = l;
+	lease_next(s);
+	return l;
+}
+
+bool session_lease_waiting(const struct session_lease *l)
+{
+	return !l->started;
+}
+
+void session_lease_cancel(struct session_lease *l)
+{
+	if (l->started) {
+		l->cancelled = true; /* lease_ensured frees it */
+		return;
+	}
+	struct session_lease **pl;
+	for (pl = &priv(l->s)->line; *pl; pl = &(*pl)->next)
+		if (*pl == l) {
+			*pl = l->next;
+			break;
+		}
+	free(l);
+}
+
+static void release_deferred(void *arg)
+{
+	struct ensure_later *l = arg;
+	struct session_priv *p;
+	for (p = l->reg->list; p && p->pub.id != l->id; p = p->next)
+		;
+	if (p)
+		lease_next(&p->pub);
+	free(l);
+}
+
+void session_release(struct session *s)
+{
+	priv(s)->held = false;
+	session_set_busy(s, false);
+	if (priv(s)->line) {
+		struct ensure_later *l = xcalloc(1, sizeof(*l));
+		l->reg = s->reg;
+		l->id = s->id;
+		ev_defer(s->ev, release_deferred, l);
+	}
+}
+
+int session_waiting(struct session *s)
+{
+	int n = 0;
+	for (struct session_lease *l = priv(s)->line; l; l = l->next)
+		n++;
+	return n;
+}
+
 void session_tls_params(struct session *s, struct tls_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -643,8 +760,16 @@ static void free_session(struct session *s)
 	struct waiter *w = priv(s)->waiters;
 	while (w) {
 		struct waiter *next = w->next;
+		/* A started lease is owned by its waiter entry. */
+		if (w->done == lease_ensured)
+			free(w->arg);
 		free(w);
 		w = next;
+	}
+	while (priv(s)->line) {
+		struct session_lease *l = priv(s)->line;
+		priv(s)->line = l->next;
+		free(l);
 	}
 	s->proto->ops->free(s->pdata);
 	free(s->name);

@@ -94,6 +94,23 @@ void session_close(struct session *s);
  * done(s, err, arg) (deferred, never re-entrant).  On failure s->err has
  * the reason and the session is SESS_DISCONNECTED. */
 void session_ensure(struct session *s, proto_done_fn done, void *arg);
+/* One operation at a time per session (until a session keeps a pool of
+ * connections): session_acquire() waits in line while another operation
+ * holds the session, then ensures it (session_ensure) and calls
+ * done(s, 0, arg) with the session busy and held, or done(s, err, arg)
+ * (not held) when it could not be made ready.  The holder calls
+ * session_release() when its operation ends; the next in line goes on.
+ * Never calls done from inside session_acquire.  The lease may be
+ * cancelled until done is called (done is then never called). */
+struct session_lease;
+struct session_lease *session_acquire(struct session *s, proto_done_fn done, void *arg);
+void session_lease_cancel(struct session_lease *l);
+/* True while the lease waits in line (no login started for it yet). */
+bool session_lease_waiting(const struct session_lease *l);
+void session_release(struct session *s);
+/* Operations waiting in line for s (not counting the holder). */
+int session_waiting(struct session *s);
+
 /* Drop the connection now (after an error or Ctrl-C while in a state the
  * protocol cannot recover from); the next session_ensure reconnects. */
 void session_drop(struct session *s, const char *why);

@@ -165,10 +165,10 @@ static int do_sessions(struct cmdctx *ctx)
 	struct session_reg *reg = ctx->sh->reg;
 	struct session *focus = session_focus(reg);
 	if (!session_first(reg)) {
-		ui_out("no sessions (type `open URL`)");
+		cmd_printf(ctx, "no sessions (type `open URL`)");
 		return 0;
 	}
-	ui_out("  %-3s %-16s %-5s %-24s %-12s %-4s %-8s %s", "ID", "NAME", "PROTO",
+	cmd_printf(ctx, "  %-3s %-16s %-5s %-24s %-12s %-4s %-8s %s", "ID", "NAME", "PROTO",
 	       "HOST", "STATE", "TLS", "IDLE", "LOCATION");
 	for (struct session *s = session_first(reg); s; s = session_next(s)) {
 		char idle[32], hostport[300];
@@ -182,7 +182,7 @@ static int do_sessions(struct cmdctx *ctx)
 		                  s->proto->ops->location(s) : NULL;
 		char *esc = loc ? ui_escape_str(loc, strlen(loc)) : xstrdup("-");
 		bool tls = s->conn && conn_is_tls(s->conn);
-		ui_out("%c %-3d %-16s %-5s %-24s %-12s %-4s %-8s %s", s == focus ? '*' : ' ',
+		cmd_printf(ctx, "%c %-3d %-16s %-5s %-24s %-12s %-4s %-8s %s", s == focus ? '*' : ' ',
 		       s->id, s->name, s->proto->name, hostport,
 		       session_state_name(s->state), tls ? "yes" : "no", idle, esc);
 		free(esc);
@@ -197,7 +197,7 @@ static int do_set(struct cmdctx *ctx)
 		for (int i = 0; config_name(i); i++) {
 			const char *v = config_value_text(cfg, config_name(i));
 			char *esc = ui_escape_str(v, strlen(v));
-			ui_out("%-18s %-10s # %s", config_name(i), *esc ? esc : "\"\"",
+			cmd_printf(ctx, "%-18s %-10s # %s", config_name(i), *esc ? esc : "\"\"",
 			       config_help(i));
 			free(esc);
 		}
@@ -209,7 +209,7 @@ static int do_set(struct cmdctx *ctx)
 			if (strcmp(config_name(i), ctx->argv[1]) == 0) {
 				const char *v = config_value_text(cfg, ctx->argv[1]);
 				char *esc = ui_escape_str(v, strlen(v));
-				ui_out("%s %s", ctx->argv[1], esc);
+				cmd_printf(ctx, "%s %s", ctx->argv[1], esc);
 				free(esc);
 				return 0;
 			}
@@ -221,12 +221,12 @@ static int do_set(struct cmdctx *ctx)
 	return 0;
 }
 
-static void help_line(const struct cmd_def *d)
+static void help_line(struct cmdctx *ctx, const struct cmd_def *d)
 {
 	char usage[128];
 	snprintf(usage, sizeof(usage), "%s%s%s", d->name, d->args && *d->args ? " " : "",
 	         d->args ? d->args : "");
-	ui_out("  %-34s %s", usage, d->help);
+	cmd_printf(ctx, "  %-34s %s", usage, d->help);
 }
 
 static int do_help(struct cmdctx *ctx)
@@ -237,24 +237,24 @@ static int do_help(struct cmdctx *ctx)
 		if (!d)
 			return cmd_error(ctx, ERR_USAGE, "%s: %s command", ctx->argv[1],
 			                 amb ? "ambiguous" : "unknown");
-		cmd_print_usage(d);
-		ui_out("%s", d->help);
+		cmd_print_usage(ctx, d);
+		cmd_printf(ctx, "%s", d->help);
 		if (!is_shell)
 			for (size_t i = 0; proto_nth(i); i++)
 				if (cmd_proto_lookup(proto_nth(i), d->name))
-					ui_out("(%s)", proto_nth(i)->name);
+					cmd_printf(ctx, "(%s)", proto_nth(i)->name);
 		return 0;
 	}
-	ui_out("Shell commands:");
+	cmd_printf(ctx, "Shell commands:");
 	for (size_t i = 0; i < cmd_shell_count; i++)
-		help_line(&cmd_shell_table[i]);
-	ui_out("  %-34s %s", "!COMMAND", "run a local shell command");
-	ui_out("  %-34s %s", "@SESSION COMMAND", "run one command in another session");
+		help_line(ctx, &cmd_shell_table[i]);
+	cmd_printf(ctx, "  %-34s %s", "!COMMAND", "run a local shell command");
+	cmd_printf(ctx, "  %-34s %s", "@SESSION COMMAND", "run one command in another session");
 	for (size_t i = 0; proto_nth(i); i++) {
 		const struct proto_desc *p = proto_nth(i);
-		ui_out("%s commands:", p->name);
+		cmd_printf(ctx, "%s commands:", p->name);
 		for (size_t j = 0; j < p->ncmds; j++)
-			help_line(&p->cmds[j]);
+			help_line(ctx, &p->cmds[j]);
 	}
 	return 0;
 }
@@ -277,7 +277,7 @@ static int do_lpwd(struct cmdctx *ctx)
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)))
 		return cmd_error(ctx, ERR_LOCAL, "%s", strerror(errno));
-	ui_out("%s", cwd);
+	cmd_printf(ctx, "%s", cwd);
 	return 0;
 }
 
@@ -295,7 +295,7 @@ static int do_lls(struct cmdctx *ctx)
 static int do_debug(struct cmdctx *ctx)
 {
 	if (ctx->argc == 1) {
-		ui_out("debug %s", log_trace_on() ? "on" : "off");
+		cmd_printf(ctx, "debug %s", log_trace_on() ? "on" : "off");
 		return 0;
 	}
 	if (strcmp(ctx->argv[1], "on") == 0)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +36,9 @@
 #include "ev.h"
 #include "log.h"
 #include "redact.h"
+#include "job.h"
 #include "session.h"
+#include "sink.h"
 #include "trust.h"
 #include "ui.h"
 #include "xdg.h"
@@ -64,9 +67,11 @@ static void add_source(enum src_kind kind, char *text, bool rc)
 		free(text);
 }
 
-/* ---- running one command -------------------------------------------- */
+/* ---- jobs: running one command ----------------------------------------- */
 
 static void command_finished(struct cmdctx *ctx, int err);
+static void job_output_done(struct shell *sh, struct job *j);
+static void account(struct shell *sh, int err);
 
 static void ctx_free(struct cmdctx *ctx)
 {
@@ -77,7 +82,140 @@ static void ctx_free(struct cmdctx *ctx)
 	free(ctx);
 }
 
+static struct cmdctx *ctx_new(struct shell *sh, struct job *j, int argc,
+                              char *const *argv, const unsigned char *quoted)
+{
+	struct cmdctx *ctx = xcalloc(1, sizeof(*ctx));
+	ctx->sh = sh;
+	ctx->argc = argc;
+	ctx->argv = xcalloc((size_t)argc + 1, sizeof(char *));
+	unsigned char *q = xcalloc((size_t)argc + 1, 1);
+	for (int i = 0; i < argc; i++) {
+		ctx->argv[i] = xstrdup(argv[i]);
+		q[i] = quoted ? quoted[i] : 0;
+	}
+	ctx->quoted = q;
+	ctx->total = -1;
+	ctx->out = j->out;
+	ctx->on_done = command_finished;
+	ctx->job = j;
+	j->ctx = ctx;
+	return ctx;
+}
+
+/* A background job's error is kept for its notice. */
+static void job_error(struct cmdctx *ctx, const char *line)
+{
+	struct job *j = ctx->job;
+	if (!j->errline)
+		j->errline = xstrdup(line);
+}
+
+/* The command line as it will show in `jobs` and notices. */
+static char *job_text(const struct argv *a, int first)
+{
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (int i = first; i < a->argc; i++) {
+		char *q = argv_quote(a->argv[i]);
+		buf_appendf(&b, "%s%s", i > first ? " " : "", q);
+		free(q);
+	}
+	if (a->redirect) {
+		char *q = argv_quote(a->redirect);
+		buf_appendf(&b, " %s %s", a->append ? ">>" : ">", q);
+		free(q);
+	}
+	if (a->pipe)
+		buf_appendf(&b, " | %s", a->pipe);
+	char *raw = xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	char *clean = redact_line(raw);
+	free(raw);
+	char *esc = ui_escape_str(clean, strlen(clean));
+	free(clean);
+	return esc;
+}
+
+/* The reader of `| COMMAND` exited. */
+static void pipe_reader_done(void *arg, int status)
+{
+	struct job *j = arg;
+	(void)status; /* as in lftp, the pager's own status is not ours */
+	j->pipe_pid = 0;
+	if (j->ending && !j->out)
+		job_output_done(the_shell, j);
+}
+
+/* Where the command's output goes: `> FILE`, `>> FILE`, `| COMMAND`, or
+ * standard output.  NULL with the error printed. */
+static struct sink *open_output(struct shell *sh, const struct argv *a, struct job *j)
+{
+	if (a->redirect) {
+		int fd = open(a->redirect, O_WRONLY | O_CREAT | O_CLOEXEC |
+		              (a->append ? O_APPEND : O_TRUNC), 0666);
+		if (fd < 0) {
+			char *esc = ui_escape_str(a->redirect, strlen(a->redirect));
+			ui_error("%s: %s", esc, strerror(errno));
+			free(esc);
+			return NULL;
+		}
+		return sink_fd(sh->ev, fd, a->redirect);
+	}
+	if (a->pipe) {
+		int pfd[2];
+		if (pipe2(pfd, O_CLOEXEC) < 0) {
+			ui_error("pipe: %s", strerror(errno));
+			return NULL;
+		}
+		char *argv[] = { "/bin/sh", "-c", a->pipe, NULL };
+		pid_t pid = shell_child(sh, argv, pfd[0], -1, pipe_reader_done, j);
+		close(pfd[0]);
+		if (pid < 0) {
+			close(pfd[1]);
+			return NULL;
+		}
+		j->pipe_pid = pid;
+		return sink_fd(sh->ev, pfd[1], "the pipe");
+	}
+	return sink_stdout();
+}
+
+/* Release what the job holds of its session. */
+static void job_release(struct shell *sh, struct job *j)
+{
+	if (j->lease && !j->held) {
+		session_lease_cancel(j->lease);
+	} else if (j->held) {
+		char id[16];
+		snprintf(id, sizeof(id), "%d", j->sess_id);
+		struct session *s = session_find(sh->reg, id);
+		if (s && s->id == j->sess_id)
+			session_release(s);
+	}
+	j->lease = NULL;
+	j->held = false;
+}
+
 static void ensured(struct session *s, int err, void *arg);
+
+static void lease_wait_cancel(struct cmdctx *ctx)
+{
+	struct job *j = ctx->job;
+	session_lease_cancel(j->lease);
+	j->lease = NULL;
+	cmd_done(ctx, ERR_INTR);
+}
+
+static void acquire(struct cmdctx *ctx)
+{
+	struct job *j = ctx->job;
+	j->lease = session_acquire(ctx->sess, ensured, ctx);
+	/* Waiting in line behind another job can be given up at once;
+	 * a login under way is stopped by dropping it (handle_sigint). */
+	if (session_lease_waiting(j->lease))
+		ctx->cancel = lease_wait_cancel;
+}
 
 static void retry_ensure(struct cmdctx *ctx, bool trusted)
 {
@@ -85,32 +223,45 @@ static void retry_ensure(struct cmdctx *ctx, bool trusted)
 		cmd_done(ctx, ERR_TLS);
 		return;
 	}
-	session_ensure(ctx->sess, ensured, ctx);
+	acquire(ctx);
 }
 
 static void ensured(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
 	if (ctx->finished) {
-		cmd_done(ctx, err); /* interrupted while connecting: free it */
+		/* Interrupted while connecting: its job is gone. */
+		if (!err)
+			session_release(s);
+		cmd_done(ctx, err); /* frees it */
 		return;
 	}
+	struct job *j = ctx->job;
+	j->lease = NULL; /* the session frees it */
+	j->held = err == 0;
+	ctx->cancel = NULL;
 	if (err) {
 		char *esc = ui_escape_str(s->err, strlen(s->err));
-		ui_error("%s: %s", s->name, esc[0] ? esc : err_str(err));
+		char *line = xasprintf("%s: %s", s->name, esc[0] ? esc : err_str(err));
+		if (ctx->on_error)
+			ctx->on_error(ctx, line);
+		else
+			ui_error("%s", line);
+		free(line);
 		free(esc);
-		if (err == ERR_TLS && shell_offer_trust(ctx->sh, s, retry_ensure, ctx))
+		if (err == ERR_TLS && !j->background &&
+		    shell_offer_trust(ctx->sh, s, retry_ensure, ctx))
 			return;
 		cmd_done(ctx, err);
 		return;
 	}
-	session_set_busy(s, true);
 	int r = ctx->def->run(ctx);
 	if (r != CMD_PENDING)
 		cmd_done(ctx, r);
 }
 
-/* Start one command; returns CMD_PENDING or its status. */
+/* Start one command as a job; returns CMD_PENDING or its status (a
+ * background job is always pending: its status comes in its notice). */
 static int run_argv(struct shell *sh, struct argv *a)
 {
 	struct session *target = NULL;
@@ -165,33 +316,37 @@ static int run_argv(struct shell *sh, struct argv *a)
 		return ERR_USAGE;
 	}
 
-	struct cmdctx *ctx = xcalloc(1, sizeof(*ctx));
-	ctx->sh = sh;
+	char *text = job_text(a, first);
+	struct job *j = job_add(&sh->jobs, text, ev_now_ms(sh->ev));
+	free(text);
+	j->out = open_output(sh, a, j);
+	if (!j->out) {
+		job_remove(&sh->jobs, j);
+		return ERR_LOCAL;
+	}
+	struct cmdctx *ctx = ctx_new(sh, j, a->argc - first, a->argv + first,
+	                             a->quoted + first);
 	ctx->def = def;
 	ctx->sess = target;
-	ctx->argc = a->argc - first;
-	ctx->argv = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
-	unsigned char *q = xcalloc((size_t)ctx->argc + 1, 1);
-	for (int i = 0; i < ctx->argc; i++) {
-		ctx->argv[i] = xstrdup(a->argv[first + i]);
-		q[i] = a->quoted[first + i];
+	j->background = a->background;
+	if (j->background) {
+		sink_set_background(j->out, true, JOB_LOG_MAX);
+		ctx->on_error = job_error;
+		ui_info("[%d] %s &", j->id, j->text);
+	} else {
+		sh->fg = j;
 	}
-	ctx->quoted = q;
-	ctx->on_done = command_finished;
-	sh->cur = ctx;
 
 	if (target) {
+		j->sess_id = target->id;
 		session_touch(target);
-		session_ensure(target, ensured, ctx);
+		acquire(ctx);
 		return CMD_PENDING;
 	}
 	int r = def->run(ctx);
-	if (r != CMD_PENDING) {
-		ctx->finished = true;
-		sh->cur = NULL;
-		ctx_free(ctx);
-	}
-	return r;
+	if (r != CMD_PENDING)
+		cmd_done(ctx, r);
+	return CMD_PENDING;
 }
 
 /* Record a command's outcome; in batch mode a failure ends the run. */
@@ -211,47 +366,101 @@ static void account(struct shell *sh, int err)
 		sh->quit = true;
 }
 
+/* The job's end: a notice for a background job; the status counts as a
+ * foreground command's would (scripts stop at the first failure). */
+static void job_end(struct shell *sh, struct job *j)
+{
+	int err = j->err;
+	if (j->background) {
+		if (err && j->errline)
+			ui_error("[%d] failed  %s: %s", j->id, j->text, j->errline);
+		else if (err)
+			ui_error("[%d] failed  %s: %s", j->id, j->text, err_str(err));
+		else
+			ui_info("[%d] done  %s", j->id, j->text);
+	}
+	if (sh->fg == j)
+		sh->fg = NULL;
+	bool bg = j->background;
+	job_remove(&sh->jobs, j);
+	if (!bg || !sh->interactive || sh->from_script)
+		account(sh, err);
+	ev_wakeup(sh->ev);
+}
+
+/* Everything the job wrote is out: close the output, then wait for the
+ * pipe's reader, if any, to exit. */
+static void job_output_done(struct shell *sh, struct job *j)
+{
+	if (j->out) {
+		sink_log_show(j->out);
+		sink_free(j->out); /* closes a pipe: its reader sees the end */
+		j->out = NULL;
+	}
+	if (j->pipe_pid)
+		return; /* pipe_reader_done comes back here */
+	job_end(sh, j);
+}
+
+static void job_drained(void *arg)
+{
+	job_output_done(the_shell, arg);
+}
+
 static void command_finished(struct cmdctx *ctx, int err)
 {
 	struct shell *sh = ctx->sh;
+	struct job *j = ctx->job;
 	if (ctx->orphaned) {
 		ctx_free(ctx);
 		return;
 	}
-	if (ctx->sess && session_find(sh->reg, ctx->sess->name) == ctx->sess)
-		session_set_busy(ctx->sess, false);
-	if (sh->cur == ctx)
-		sh->cur = NULL;
-	account(sh, err);
+	job_release(sh, j);
+	j->ctx = NULL;
 	ctx_free(ctx);
-	ev_wakeup(sh->ev);
+	/* A failed output fails a command that did not fail otherwise;
+	 * the reader going away is no failure. */
+	int serr = sink_error(j->out);
+	if (!err && serr == ERR_LOCAL) {
+		char *line = xasprintf("%s", sink_why(j->out));
+		if (j->background)
+			j->errline = j->errline ? j->errline : xstrdup(line);
+		else
+			ui_error("%s", line);
+		free(line);
+		err = serr;
+	}
+	if (err == ERR_PIPE)
+		err = 0;
+	j->err = err;
+	j->ending = true;
+	if (sink_drain(j->out, job_drained, j))
+		return;
+	job_output_done(sh, j);
 }
 
 /* Run a shell escape: the rest of the line after '!' goes to /bin/sh. */
 static int run_bang(struct shell *sh, const char *cmdline)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)cmdline, NULL };
-	struct cmdctx *ctx = xcalloc(1, sizeof(*ctx));
-	ctx->sh = sh;
-	ctx->argc = 1;
-	ctx->argv = xcalloc(2, sizeof(char *));
-	ctx->argv[0] = xstrdup("!");
-	ctx->quoted = xcalloc(2, 1);
-	ctx->on_done = command_finished;
-	sh->cur = ctx;
+	char *text = xasprintf("!%s", cmdline);
+	struct job *j = job_add(&sh->jobs, text, ev_now_ms(sh->ev));
+	free(text);
+	j->out = sink_stdout();
+	char *bang = "!";
+	struct cmdctx *ctx = ctx_new(sh, j, 1, &bang, NULL);
+	sh->fg = j;
 	int r = shell_spawn(sh, argv, ctx);
-	if (r != CMD_PENDING) {
-		sh->cur = NULL;
-		ctx_free(ctx);
-	}
-	return r;
+	if (r != CMD_PENDING)
+		cmd_done(ctx, r);
+	return CMD_PENDING;
 }
 
 /* Run commands from sh->pos until one is pending or the text ends.
  * Returns true when the text is exhausted. */
 static bool run_text(struct shell *sh)
 {
-	while (!sh->cur && !sh->quit && sh->pos) {
+	while (!sh->fg && !sh->quit && sh->pos) {
 		const char *p = sh->pos;
 		while (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n')
 			p++;
@@ -260,7 +469,7 @@ static bool run_text(struct shell *sh)
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
 			char *line = xstrndup(p + 1, len - 1);
 			sh->pos = nl ? nl + 1 : p + len;
-			account(sh, run_bang(sh, line) == CMD_PENDING ? 0 : ERR_FAIL);
+			run_bang(sh, line);
 			free(line);
 			continue;
 		}
@@ -285,7 +494,7 @@ static bool run_text(struct shell *sh)
 		if (st != CMD_PENDING)
 			account(sh, st);
 	}
-	if (sh->cur)
+	if (sh->fg)
 		return false;
 	if (sh->pos && *sh->pos) {
 		const char *p = sh->pos;
@@ -537,6 +746,36 @@ static void on_sigint(int sig)
 	}
 }
 
+/* Ctrl-C for a job (or `kill`): its cancel hook, else drop its
+ * connection and leave the command to its late callbacks. */
+static void job_interrupt(struct shell *sh, struct job *j)
+{
+	struct cmdctx *ctx = j->ctx;
+	if (!ctx)
+		return; /* ended; the pipe's reader gets the signal itself */
+	if (ctx->cancel && !ctx->finished) {
+		void (*cancel)(struct cmdctx *) = ctx->cancel;
+		ctx->cancel = NULL; /* a second Ctrl-C forces it */
+		cancel(ctx);
+		return;
+	}
+	/* No way to stop it politely: drop its connection and leave the
+	 * context to its late callbacks (cmd_done ignores them). */
+	bool connecting = j->lease && !j->held;
+	if (ctx->sess && (j->held || connecting))
+		session_drop(ctx->sess, "interrupted");
+	ctx->finished = true;
+	ctx->orphaned = true;
+	ctx->job = NULL;
+	j->ctx = NULL;
+	if (connecting)
+		j->lease = NULL; /* ensured() frees the context when it ends */
+	job_release(sh, j);
+	j->err = ERR_INTR;
+	j->ending = true;
+	job_output_done(sh, j);
+}
+
 static void handle_sigint(struct shell *sh)
 {
 	sh->sigint = false;
@@ -549,22 +788,8 @@ static void handle_sigint(struct shell *sh)
 		fn(sh, NULL, sh->ask_arg);
 		return;
 	}
-	struct cmdctx *ctx = sh->cur;
-	if (ctx) {
-		if (ctx->cancel && !ctx->finished) {
-			void (*cancel)(struct cmdctx *) = ctx->cancel;
-			ctx->cancel = NULL; /* a second Ctrl-C forces it */
-			cancel(ctx);
-			return;
-		}
-		/* No way to stop it politely: drop its connection and leave the
-		 * context to its late callbacks (cmd_done ignores them). */
-		if (ctx->sess)
-			session_drop(ctx->sess, "interrupted");
-		ctx->finished = true;
-		ctx->orphaned = true;
-		sh->cur = NULL;
-		account(sh, ERR_INTR);
+	if (sh->fg) {
+		job_interrupt(sh, sh->fg);
 		return;
 	}
 	if (sh->rl_active) {
@@ -581,75 +806,100 @@ static void handle_sigint(struct shell *sh)
 
 /* ---- spawning local programs ------------------------------------------ */
 
-struct spawn {
-	struct cmdctx *ctx;
+struct child {
 	pid_t pid;
 	struct ev_io *io;
 	int fd;
+	void (*done)(void *arg, int status);
+	void *arg;
 };
 
-static void spawn_finish(struct spawn *sp, int err)
+static void child_io(int fd, short revents, void *arg)
 {
-	ev_io_del(sp->io);
-	close(sp->fd);
-	struct cmdctx *ctx = sp->ctx;
-	free(sp);
-	cmd_done(ctx, err);
-}
-
-static void spawn_io(int fd, short revents, void *arg)
-{
-	struct spawn *sp = arg;
-	char c;
+	struct child *c = arg;
+	char ch;
+	(void)revents;
 	/* The child holds the write end; EOF means it (and its children)
 	 * exited or closed it. */
-	if (read(fd, &c, 1) > 0)
+	if (read(fd, &ch, 1) > 0)
 		return;
 	int st = 0;
-	while (waitpid(sp->pid, &st, 0) < 0 && errno == EINTR)
+	while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
 		;
-	int err = 0;
-	if (WIFSIGNALED(st))
-		err = WTERMSIG(st) == SIGINT ? ERR_INTR : ERR_FAIL;
-	else if (WEXITSTATUS(st) != 0)
-		err = ERR_FAIL;
-	spawn_finish(sp, err);
+	ev_io_del(c->io);
+	close(c->fd);
+	void (*done)(void *, int) = c->done;
+	void *darg = c->arg;
+	free(c);
+	done(darg, st);
 }
 
-static void spawn_cancel(struct cmdctx *ctx)
-{
-	struct spawn *sp = ctx->op;
-	kill(sp->pid, SIGINT);
-}
-
-int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
+pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
+                  void (*done)(void *arg, int status), void *arg)
 {
 	int pfd[2];
 	ui_flush();
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return cmd_error(ctx, ERR_LOCAL, "pipe: %s", strerror(errno));
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		ui_error("pipe: %s", strerror(errno));
+		return -1;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
+		ui_error("fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
-		return cmd_error(ctx, ERR_LOCAL, "fork: %s", strerror(errno));
+		return -1;
 	}
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGTSTP, SIG_DFL);
 		close(pfd[0]);
+		if (in_fd >= 0)
+			dup2(in_fd, STDIN_FILENO);
+		if (out_fd >= 0)
+			dup2(out_fd, STDOUT_FILENO);
 		/* pfd[1] stays open (not CLOEXEC) until the program exits. */
 		fcntl(pfd[1], F_SETFD, 0);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	close(pfd[1]);
-	struct spawn *sp = xcalloc(1, sizeof(*sp));
-	sp->ctx = ctx;
-	sp->pid = pid;
-	sp->fd = pfd[0];
-	sp->io = ev_io_add(sh->ev, pfd[0], POLLIN, spawn_io, sp);
-	ctx->op = sp;
+	struct child *c = xcalloc(1, sizeof(*c));
+	c->pid = pid;
+	c->fd = pfd[0];
+	c->done = done;
+	c->arg = arg;
+	c->io = ev_io_add(sh->ev, pfd[0], POLLIN, child_io, c);
+	return pid;
+}
+
+static void spawn_done(void *arg, int st)
+{
+	struct cmdctx *ctx = arg;
+	int err = 0;
+	if (WIFSIGNALED(st))
+		err = WTERMSIG(st) == SIGINT ? ERR_INTR : ERR_FAIL;
+	else if (WEXITSTATUS(st) != 0)
+		err = ERR_FAIL;
+	cmd_done(ctx, err);
+}
+
+static void spawn_cancel(struct cmdctx *ctx)
+{
+	pid_t pid = (pid_t)(intptr_t)ctx->op;
+	kill(pid, SIGINT);
+}
+
+int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
+{
+	/* Its output goes where the command's goes (`lls > f`, `lls | wc`);
+	 * a terminal is inherited as it is. */
+	int out_fd = cmd_out(ctx) ? sink_child_fd(cmd_out(ctx)) : -1;
+	pid_t pid = shell_child(sh, argv, -1, out_fd, spawn_done, ctx);
+	if (pid < 0)
+		return ERR_LOCAL;
+	ctx->op = (void *)(intptr_t)pid;
 	ctx->cancel = spawn_cancel;
 	return CMD_PENDING;
 }
@@ -688,7 +938,7 @@ static bool next_input(struct shell *sh)
 	for (;;) {
 		if (sh->pos && !run_text(sh))
 			return true;
-		if (sh->cur || sh->quit)
+		if (sh->fg || sh->quit)
 			return true;
 		if (cur_source >= 0 && sources[cur_source].kind == SRC_STDIN) {
 			if (stdin_take(sh))
@@ -713,6 +963,44 @@ static bool next_input(struct shell *sh)
 			sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, 0, on_tty, sh);
 		}
 	}
+}
+
+static void quit_answer(struct shell *sh, const char *answer, void *arg)
+{
+	(void)arg;
+	if (answer && (answer[0] == 'y' || answer[0] == 'Y'))
+		sh->quit_asked = true;
+	else
+		sh->quit = false;
+}
+
+/* `quit` or end of input: fine without jobs, and in scripts (the jobs are
+ * waited for); at a terminal with jobs running, ask first. */
+static bool quit_ok(struct shell *sh)
+{
+	if (!sh->jobs.list || sh->quit_asked || !sh->interactive || sh->from_script ||
+	    !sh->in_io || sh->status)
+		return true;
+	if (sh->ask_fn)
+		return false; /* asked already: the answer comes */
+	int n = job_count(&sh->jobs);
+	char *q = xasprintf("%d job%s running; quit and cancel %s? [y/N] ", n,
+	                    n == 1 ? " is" : "s are", n == 1 ? "it" : "them");
+	shell_ask(sh, q, quit_answer, NULL);
+	free(q);
+	return false;
+}
+
+/* At exit: cancel what still runs, and give it a moment to end cleanly. */
+static void jobs_stop(struct shell *sh)
+{
+	for (struct job *j = sh->jobs.list, *next; j; j = next) {
+		next = j->next;
+		j->background = false; /* no notices now */
+		job_interrupt(sh, j);
+	}
+	for (int i = 0; i < 100 && sh->jobs.list; i++)
+		ev_run_once(sh->ev, 20);
 }
 
 /* A history file written before redaction existed may hold passwords:
@@ -817,15 +1105,18 @@ int shell_main(const struct shell_opts *o)
 		add_source(SRC_STDIN, NULL, false);
 	}
 
-	while (!sh->quit) {
-		if (!next_input(sh))
-			break;
-		if (sh->quit)
+	for (;;) {
+		bool more = !sh->quit && next_input(sh);
+		/* Input is over: the jobs still running are waited for, unless
+		 * a failure ended the run or the user said to cancel them. */
+		if ((!more || sh->quit) && quit_ok(sh) &&
+		    (!sh->jobs.list || sh->status || sh->quit_asked))
 			break;
 		ev_run_once(sh->ev, -1);
 		if (sh->sigint)
 			handle_sigint(sh);
 	}
+	jobs_stop(sh);
 
 out:
 	if (sh->rl_active)

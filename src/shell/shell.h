@@ -7,7 +7,10 @@
 
 #include <stdbool.h>
 
+#include <sys/types.h>
+
 #include "buf.h"
+#include "job.h"
 
 struct ev;
 struct config;
@@ -28,8 +31,10 @@ struct shell {
 	/* Commands waiting to run: the rest of the current text. */
 	char *text;
 	const char *pos;
-	struct cmdctx *cur;   /* the foreground command, or NULL */
-	bool from_script;     /* cur came from -c/-f/stdin/rc/URLs */
+	struct job_table jobs;
+	struct job *fg;       /* the foreground job, or NULL */
+	bool from_script;     /* fg came from -c/-f/stdin/rc/URLs */
+	bool quit_asked;      /* `quit` with jobs running was confirmed */
 
 	/* Standard input as a script (not a terminal). */
 	struct ev_io *in_io;
@@ -67,6 +72,13 @@ void shell_feed(struct shell *sh, const char *text);
 /* Spawn a local program (for `!`, `lls`) with the terminal, without blocking
  * the loop; done gets the exit status. */
 int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx);
+
+/* Start argv[0] (searched in PATH) with in_fd / out_fd as its standard
+ * input / output (-1: inherit); done(arg, wait status) once it and every
+ * process holding its descriptors have exited.  Returns the pid, or -1
+ * with the error printed. */
+pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
+                  void (*done)(void *arg, int status), void *arg);
 
 /* Ask the user a question on the terminal while a command is pending;
  * fn gets the line typed, or NULL on Ctrl-C or end of input.  Only when

@@ -147,7 +147,63 @@ void argv_clear(struct argv *a)
 		free(a->argv[i]);
 	free(a->argv);
 	free(a->quoted);
+	free(a->redirect);
+	free(a->pipe);
 	memset(a, 0, sizeof(*a));
+}
+
+/* After '>' or '>>' at sc->p: the file name word, taken out of argv. */
+static int scan_redirect(struct scan *sc, const char **why)
+{
+	struct argv *a = sc->out;
+	int rc;
+
+	if (a->redirect || a->pipe) {
+		*why = "only one output per command (one >, >> or |)";
+		return ERR_USAGE;
+	}
+	a->append = sc->p + 1 < sc->end && sc->p[1] == '>';
+	sc->p += a->append ? 2 : 1;
+	while (sc->p < sc->end && is_blank(*sc->p))
+		sc->p++;
+	if (sc->p >= sc->end || strchr(";\n&|>#", *sc->p)) {
+		*why = "a file name must follow > or >>";
+		return ERR_USAGE;
+	}
+	if ((rc = scan_word(sc, why)) < 0)
+		return rc;
+	a->redirect = a->argv[--a->argc];
+	a->argv[a->argc] = NULL;
+	if (!*a->redirect) {
+		*why = "a file name must follow > or >>";
+		return ERR_USAGE;
+	}
+	return 0;
+}
+
+/* After '|' at sc->p: the rest of the line is the command. */
+static int scan_pipe(struct scan *sc, const char **why)
+{
+	struct argv *a = sc->out;
+	const char *b = sc->p + 1, *e = b;
+
+	if (a->redirect || a->pipe) {
+		*why = "only one output per command (one >, >> or |)";
+		return ERR_USAGE;
+	}
+	while (e < sc->end && *e != '\n')
+		e++;
+	sc->p = e < sc->end ? e + 1 : e;
+	while (b < e && is_blank(*b))
+		b++;
+	while (e > b && is_blank(e[-1]))
+		e--;
+	if (b == e) {
+		*why = "a command must follow |";
+		return ERR_USAGE;
+	}
+	a->pipe = xstrndup(b, (size_t)(e - b));
+	return 0;
 }
 
 int argv_next(const char **pos, struct argv *out, const char **why)
@@ -178,6 +234,27 @@ int argv_next(const char **pos, struct argv *out, const char **why)
 			/* Only reached at the start of a word. */
 			while (sc.p < sc.end && *sc.p != '\n')
 				sc.p++;
+		} else if (c == '&' || c == '|' || c == '>') {
+			/* Operators: only reached at the start of a word. */
+			if (out->argc == 0) {
+				*why = c == '>' ? "a command must come before >" :
+				       c == '|' ? "a command must come before |" :
+				                  "a command must come before &";
+				rc = ERR_USAGE;
+			} else if (c == '&') {
+				sc.p++;
+				out->background = 1;
+				break;
+			} else {
+				rc = c == '|' ? scan_pipe(&sc, why) : scan_redirect(&sc, why);
+				if (rc == 0 && c == '|')
+					break;
+			}
+			if (rc < 0) {
+				argv_clear(out);
+				*pos = start;
+				return rc;
+			}
 		} else {
 			if (out->argc == 0)
 				start = sc.p;

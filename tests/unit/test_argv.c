@@ -7,7 +7,8 @@
 #include "err.h"
 
 /* Split s into commands; words of every command joined as "w1|w2;w3|..."
- * with a '*' after each quoted word. */
+ * with a '*' after each quoted word, then the operators: "{>F}", "{>>F}",
+ * "{|CMD}", "{&}". */
 static char *split(const char *s, int *rc_out)
 {
 	static char res[1024];
@@ -27,6 +28,18 @@ static char *split(const char *s, int *rc_out)
 				strcat(res, "*");
 		}
 		CU_ASSERT_PTR_NULL(a.argv[a.argc]);
+		if (a.redirect) {
+			strcat(res, a.append ? "{>>" : "{>");
+			strcat(res, a.redirect);
+			strcat(res, "}");
+		}
+		if (a.pipe) {
+			strcat(res, "{|");
+			strcat(res, a.pipe);
+			strcat(res, "}");
+		}
+		if (a.background)
+			strcat(res, "{&}");
 	}
 	if (rc < 0)
 		CU_ASSERT(why && *why);
@@ -40,6 +53,38 @@ static char *split(const char *s, int *rc_out)
 	CU_ASSERT_EQUAL(rc_, 0); } while (0)
 #define SPLIT_ERR(in) do { int rc_; split(in, &rc_); \
 	CU_ASSERT_EQUAL(rc_, ERR_USAGE); } while (0)
+
+static void test_operators(void)
+{
+	SPLIT("ls > out", "ls{>out}");
+	SPLIT("ls >out", "ls{>out}");
+	SPLIT("ls -l >> 'my file'", "ls|-l{>>my file}");
+	SPLIT("cat a >out; pwd", "cat|a{>out};pwd");
+	SPLIT("ls | head -3", "ls{|head -3}");
+	SPLIT("ls |head -3; wc -l\npwd", "ls{|head -3; wc -l};pwd");
+	SPLIT("get big.iso &", "get|big.iso{&}");
+	SPLIT("get a & get b", "get|a{&};get|b");
+	SPLIT("over 1-100 > ov.txt &", "over|1-100{>ov.txt}{&}");
+	SPLIT("get a&", "get|a&");
+	/* Inside a word or quoted: literal. */
+	SPLIT("article <id@host>", "article|<id@host>");
+	SPLIT("get a>b x|y", "get|a>b|x|y");
+	SPLIT("get '>b' \\|x \"&\"", "get|>b*||x*|&*");
+	SPLIT("put \\>f", "put|>f*");
+	/* Errors: nothing before, nothing after, two outputs. */
+	SPLIT_ERR("> out");
+	SPLIT_ERR("& ls");
+	SPLIT_ERR("| head");
+	SPLIT_ERR("ls >");
+	SPLIT_ERR("ls > ;pwd");
+	SPLIT_ERR("ls |  ");
+	SPLIT_ERR("ls > a > b");
+	SPLIT_ERR("ls > a | head");
+	SPLIT_ERR("ls > ''");
+	int rc;
+	split("ls > a > b\npwd", &rc);
+	CU_ASSERT_EQUAL(rc, ERR_USAGE);
+}
 
 static void test_words(void)
 {
@@ -230,6 +275,7 @@ void cu_register(void)
 	CU_add_test(s, "separators", test_separators);
 	CU_add_test(s, "comments", test_comments);
 	CU_add_test(s, "errors", test_errors);
+	CU_add_test(s, "operators > >> | &", test_operators);
 	CU_add_test(s, "argv_partial", test_partial);
 	CU_add_test(s, "argv_quote round-trip", test_quote);
 }

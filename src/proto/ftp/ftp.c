@@ -35,6 +35,7 @@
 #include "log.h"
 #include "pp.h"
 #include "session.h"
+#include "sink.h"
 #include "ui.h"
 
 /* ==== login state machine ============================================ */
@@ -552,8 +553,18 @@ static void op_local_close(struct ftp_op *op)
 	op->fd = -1;
 }
 
+/* The output cannot take more for now (a slow pipe, a full job log):
+ * hold the download feeding it. */
+static void op_flow(void *arg, bool pause)
+{
+	struct ftp_op *op = arg;
+	if (op->x)
+		ftp_xfer_pause(op->x, pause);
+}
+
 static void op_free(struct ftp_op *op)
 {
+	sink_set_flow(cmd_out(op->ctx), NULL, NULL);
 	if (op->f->op == op)
 		op->f->op = NULL;
 	op_local_close(op);
@@ -577,6 +588,7 @@ static struct ftp_op *op_new(struct cmdctx *ctx)
 	op->mtime = -1;
 	buf_init(&op->lbuf, 64 * 1024);
 	ctx->op = op;
+	sink_set_flow(cmd_out(ctx), op_flow, op);
 	return op;
 }
 
@@ -613,7 +625,7 @@ static void op_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg
 	}
 	if (!r->final) {
 		if (op->show_prelim)
-			ui_server_line(r->text, r->len);
+			cmd_data_line(op->ctx, r->text, r->len);
 		return;
 	}
 	op->waiting = false;
@@ -814,7 +826,7 @@ static int learn_pwd(struct ftp_op *op, const struct pp_reply *r, bool print)
 	}
 	set_cwd(op->f, path);
 	if (print)
-		ui_server_line(path, strlen(path));
+		cmd_data_line(op->ctx, path, strlen(path));
 	return 0;
 }
 
@@ -967,7 +979,7 @@ static void size_reply(struct ftp_op *op, const struct pp_reply *r)
 		err = cmd_error(op->ctx, ERR_PROTO, "%s: malformed SIZE reply: %s", d, esc);
 		free(esc);
 	} else {
-		ui_out("%s\t%" PRIu64, d, size);
+		cmd_printf(op->ctx, "%s\t%" PRIu64, d, size);
 	}
 	free(d);
 	op_item_done(op, err);
@@ -1001,7 +1013,7 @@ static void mdtm_reply(struct ftp_op *op, const struct pp_reply *r)
 		char when[64];
 		gmtime_r(&tt, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		ui_out("%s\t%s", d, when);
+		cmd_printf(op->ctx, "%s\t%s", d, when);
 	}
 	free(d);
 	op_item_done(op, err);
@@ -1077,7 +1089,7 @@ static void pwd_sync_reply(struct ftp_op *op, const struct pp_reply *r)
 
 static void quote_reply(struct ftp_op *op, const struct pp_reply *r)
 {
-	ui_server_line(r->text, r->len);
+	cmd_data_line(op->ctx, r->text, r->len);
 	if (r->code >= 400) {
 		int err = ftp_reply_err(r->code);
 		op_finish(op, cmd_error(op->ctx, err, "server replied %d", r->code));
@@ -1159,7 +1171,7 @@ static int do_site(struct cmdctx *ctx)
 
 static void feat_reply(struct ftp_op *op, const struct pp_reply *r)
 {
-	ui_server_line(r->text, r->len);
+	cmd_data_line(op->ctx, r->text, r->len);
 	if (r->code != 211) {
 		int err = ftp_reply_err(r->code);
 		op_finish(op, cmd_error(op->ctx, err ? err : ERR_FAIL,
@@ -1178,37 +1190,38 @@ static int do_feat(struct cmdctx *ctx)
 
 /* ==== ls, dir, nlist ==================================================== */
 
-/* One listing line (CR before LF removed), escaped. */
-static void list_emit(const char *p, size_t n)
+/* One listing line, the CR before its LF removed (ASCII type: lines end
+ * the local way). */
+static int list_emit(struct ftp_op *op, const char *p, size_t n)
 {
 	if (n && p[n - 1] == '\r')
 		n--;
-	ui_server_line(p, n);
+	return cmd_data_line(op->ctx, p, n);
 }
 
 static int list_data(void *arg, const char *p, size_t n)
 {
 	struct ftp_op *op = arg;
+	int r = 0;
 
-	while (n) {
+	while (n && !r) {
 		const char *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) : n;
 		if (buf_append(&op->lbuf, p, take) < 0) {
 			/* A line longer than the buffer: show what we have. */
-			ui_server(buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+			r = cmd_data(op->ctx, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
 			buf_reset(&op->lbuf);
-			if (buf_append(&op->lbuf, p, take) < 0) {
-				ui_server(p, take);
-			}
+			if (!r && buf_append(&op->lbuf, p, take) < 0)
+				r = cmd_data(op->ctx, p, take);
 		}
-		if (!nl)
+		if (!nl || r)
 			break;
-		list_emit(buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+		r = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
 		buf_reset(&op->lbuf);
 		p += take + 1;
 		n -= take + 1;
 	}
-	return 0;
+	return r;
 }
 
 static void list_done(void *arg, int err, const char *why)
@@ -1216,11 +1229,13 @@ static void list_done(void *arg, int err, const char *why)
 	struct ftp_op *op = arg;
 
 	op->x = NULL;
-	if (buf_avail(&op->lbuf))
-		list_emit(buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+	if (buf_avail(&op->lbuf) && !err)
+		err = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
 	buf_reset(&op->lbuf);
+	if (!err)
+		err = sink_error(cmd_out(op->ctx));
 	if (err)
-		cmd_error(op->ctx, err, "%s", why);
+		cmd_error(op->ctx, err, "%s", why && *why ? why : sink_why(cmd_out(op->ctx)));
 	op_finish(op, err);
 }
 
@@ -1438,10 +1453,10 @@ static int get_data(void *arg, const char *p, size_t n)
 		return ERR_PROTO;
 	}
 	if (op->to_stdout) {
-		int r = ui_data(p, n);
+		int r = cmd_data(op->ctx, p, n);
 		if (r < 0) {
-			snprintf(op->why, sizeof(op->why), "standard output: write failed");
-			return ERR_LOCAL;
+			snprintf(op->why, sizeof(op->why), "%s", sink_why(cmd_out(op->ctx)));
+			return r;
 		}
 		op->written += n;
 		return 0;

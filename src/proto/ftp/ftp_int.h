@@ -88,5 +88,9 @@ uint64_t ftp_xfer_bytes(const struct ftp_xfer *x);
  * the one a 150 reply to RETR announced when that was unknown and there
  * was no REST; -1 while unknown. */
 int64_t ftp_xfer_size(const struct ftp_xfer *x);
+/* Hold a download while its output cannot take more (a slow pipe, a full
+ * job log): stop reading the data connection, and the control reply
+ * timeout with it (pp_pause), until resumed. */
+void ftp_xfer_pause(struct ftp_xfer *x, bool paused);
 
 #endif

@@ -64,6 +64,7 @@ struct ftp_xfer {
 	struct session *s;
 	struct ftp *f;
 	struct pp *pp;           /* the control connection's, for checks */
+	bool paused;             /* ftp_xfer_pause */
 	char *cmd;
 	enum ftp_xfer_dir dir;
 	int64_t size;            /* expected download size, -1 unknown */
@@ -175,6 +176,7 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 	}
 	if (err)
 		log_note(x->s->name, "transfer failed: %s", why);
+	ftp_xfer_pause(x, false);
 	x_set_state(x, XS_DONE);
 	conn_free(x->data);
 	x->data = NULL;
@@ -223,6 +225,7 @@ void ftp_xfer_abort(struct ftp_xfer *x)
 	if (!x)
 		return;
 	log_note(x->s->name, "transfer interrupted after %" PRIu64 " bytes", x->bytes);
+	ftp_xfer_pause(x, false);
 	x_set_state(x, XS_DONE);
 	conn_free(x->data);
 	x->data = NULL;
@@ -234,6 +237,17 @@ static void x_progress(struct ftp_xfer *x)
 {
 	if (x->s->pp == x->pp && x->pp)
 		pp_touch(x->pp);
+}
+
+void ftp_xfer_pause(struct ftp_xfer *x, bool paused)
+{
+	if (x->state == XS_DONE || x->paused == paused)
+		return;
+	x->paused = paused;
+	if (x->data)
+		conn_pause_read(x->data, paused);
+	if (x->s->pp == x->pp && x->pp)
+		pp_pause(x->pp, paused);
 }
 
 static int x_start_local(struct ftp_xfer *x)

@@ -40,6 +40,7 @@
 #include "log.h"
 #include "pp.h"
 #include "session.h"
+#include "sink.h"
 #include "ui.h"
 
 /* Ctrl-C in a block that already brought more than this: drop the
@@ -949,11 +950,26 @@ struct nop {
 	char *name;             /* group given to group/listgroup */
 	bool by_msgid;          /* article asked for by message-id */
 	bool printed;           /* block lines went out */
+	bool paused_pp;         /* op_flow paused the connection's pp */
 	bool waiting;           /* for session_ensure (reconnecting) */
 };
 
+/* The output cannot take more for now (a slow pipe, a full job log): hold
+ * the data block feeding it. */
+static void op_flow(void *arg, bool pause)
+{
+	struct nop *op = arg;
+	op->paused_pp = pause;
+	if (op->n->s->pp)
+		pp_pause(op->n->s->pp, pause);
+}
+
 static void op_free(struct nop *op)
 {
+	if (op->ctx)
+		sink_set_flow(cmd_out(op->ctx), NULL, NULL);
+	if (op->paused_pp && op->n->s->pp)
+		pp_pause(op->n->s->pp, false);
 	free(op->line);
 	free(op->name);
 	free(op);
@@ -1044,6 +1060,8 @@ static int op_error(struct nop *op, int err, const struct pp_reply *r)
 {
 	struct nntp *n = op->n;
 
+	if (err == ERR_PIPE || err == ERR_LOCAL) /* the output failed */
+		return cmd_error(op->ctx, err, "%s", sink_why(cmd_out(op->ctx)));
 	if (op->printed && err != ERR_INTR) {
 		/* Partial output is marked as such. */
 		ui_flush();
@@ -1154,17 +1172,17 @@ static struct nop *op_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_f
 	op->line = line;
 	op->flags = flags;
 	op->fn = fn;
+	sink_set_flow(cmd_out(ctx), op_flow, op);
 	return op;
 }
 
-/* Print a block line, escaped. */
+/* A block line to the output: escaped on a terminal, as sent elsewhere. */
 static int print_line(void *arg, const char *line, size_t len)
 {
 	struct nop *op = arg;
 
 	op->printed = true;
-	ui_server_line(line, len);
-	return 0;
+	return cmd_data_line(op->ctx, line, len);
 }
 
 /* Article argument: none, a number, or a <message-id>.  Appends " ARG" to
@@ -1265,7 +1283,7 @@ static void stat_done(struct nreq *rq, int err, const struct pp_reply *r)
 		return;
 	}
 	char *e = ui_escape_str(id.p, id.len);
-	ui_out("%" PRIu64 " %s", num, e);
+	cmd_printf(op->ctx, "%" PRIu64 " %s", num, e);
 	free(e);
 	op_finish(op, 0);
 }
@@ -1325,9 +1343,9 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 	char *name = g.name.len ? ui_escape_str(g.name.p, g.name.len) :
 	                          ui_escape_str(op->name, strlen(op->name));
 	if (g.empty)
-		ui_out("%s: no articles", name);
+		cmd_printf(op->ctx, "%s: no articles", name);
 	else
-		ui_out("%s: %" PRIu64 " article%s, %" PRIu64 "-%" PRIu64, name, g.count,
+		cmd_printf(op->ctx, "%s: %" PRIu64 " article%s, %" PRIu64 "-%" PRIu64, name, g.count,
 		       g.count == 1 ? "" : "s", g.low, g.high);
 	free(name);
 	op_finish(op, 0);
@@ -1499,7 +1517,7 @@ static void capabilities_done(struct nreq *rq, int err, const struct pp_reply *r
 	nntp_parse_caps(r->block ? r->block : "", r->block_len, &n->caps);
 	n->has_caps = true;
 	if (r->block)
-		ui_server(r->block, r->block_len);
+		cmd_data(op->ctx, r->block, r->block_len);
 	op_finish(op, 0);
 }
 
@@ -1526,7 +1544,7 @@ static void date_done(struct nreq *rq, int err, const struct pp_reply *r)
 		                        op->n->detail));
 		return;
 	}
-	ui_out("%s UTC", when);
+	cmd_printf(op->ctx, "%s UTC", when);
 	op_finish(op, 0);
 }
 
@@ -1548,9 +1566,9 @@ static void quote_done(struct nreq *rq, int err, const struct pp_reply *r)
 		op_fail(op, err, NULL);
 		return;
 	}
-	ui_server_line(r->text, r->len);
+	cmd_data_line(op->ctx, r->text, r->len);
 	if (r->block)
-		ui_server(r->block, r->block_len);
+		cmd_data(op->ctx, r->block, r->block_len);
 	/* Keep our idea of the location in step with what was typed. */
 	if (r->code == 211) {
 		struct nntp_group g;

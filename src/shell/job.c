@@ -1,0 +1,97 @@
+/* job.c - the table of jobs (see job.h). */
+#include "job.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+
+struct job *job_add(struct job_table *t, const char *text, int64_t now_ms)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	struct job **pj = &t->list;
+	int id = 1;
+
+	/* The list is in id order: the first gap is the smallest free id. */
+	while (*pj && (*pj)->id == id) {
+		pj = &(*pj)->next;
+		id++;
+	}
+	j->id = id;
+	j->text = xstrdup(text);
+	j->start_ms = now_ms;
+	j->next = *pj;
+	*pj = j;
+	return j;
+}
+
+void job_remove(struct job_table *t, struct job *j)
+{
+	for (struct job **pj = &t->list; *pj; pj = &(*pj)->next)
+		if (*pj == j) {
+			*pj = j->next;
+			break;
+		}
+	free(j->text);
+	free(j->errline);
+	free(j);
+}
+
+struct job *job_find(struct job_table *t, int id)
+{
+	for (struct job *j = t->list; j; j = j->next)
+		if (j->id == id)
+			return j;
+	return NULL;
+}
+
+int job_count(const struct job_table *t)
+{
+	int n = 0;
+	for (const struct job *j = t->list; j; j = j->next)
+		n++;
+	return n;
+}
+
+void job_format_bytes(uint64_t n, char *out, size_t len)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, len, "%" PRIu64 " B", n);
+	else
+		snprintf(out, len, "%.1f %s", v, unit[u]);
+}
+
+char *job_describe(const struct job *j, const char *session_name, int64_t now_ms)
+{
+	char done[32], total[48] = "", rate[48] = "", bytes[160] = "";
+	double secs = (double)(now_ms - j->start_ms) / 1000.0;
+	const char *state = j->ending ? "ending" : j->lease && !j->held ? "waiting" :
+	                    "running";
+
+	if (j->ctx && (j->ctx->bytes || j->ctx->total > 0)) {
+		job_format_bytes(j->ctx->bytes, done, sizeof(done));
+		if (j->ctx->total >= 0) {
+			char t[32];
+			job_format_bytes((uint64_t)j->ctx->total, t, sizeof(t));
+			snprintf(total, sizeof(total), " / %s", t);
+		}
+		if (secs > 0.05) {
+			char r[32];
+			job_format_bytes((uint64_t)((double)j->ctx->bytes / secs), r, sizeof(r));
+			snprintf(rate, sizeof(rate), " (%s/s)", r);
+		}
+		snprintf(bytes, sizeof(bytes), "  %s%s%s", done, total, rate);
+	}
+	return xasprintf("[%d] %-8s %-12s %s%s  %.1f s", j->id, state,
+	                 session_name ? session_name : "-", j->text, bytes, secs);
+}
