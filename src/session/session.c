@@ -714,6 +714,11 @@ void session_release(struct session *s)
 	}
 }
 
+bool session_in_use(struct session *s)
+{
+	return priv(s)->held || priv(s)->line;
+}
+
 int session_waiting(struct session *s)
 {
 	int n = 0;

@@ -110,6 +110,8 @@ bool session_lease_waiting(const struct session_lease *l);
 void session_release(struct session *s);
 /* Operations waiting in line for s (not counting the holder). */
 int session_waiting(struct session *s);
+/* True while an operation holds s or waits for it. */
+bool session_in_use(struct session *s);
 
 /* Drop the connection now (after an error or Ctrl-C while in a state the
  * protocol cannot recover from); the next session_ensure reconnects. */

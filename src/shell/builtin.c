@@ -111,6 +111,9 @@ static int do_close(struct cmdctx *ctx)
 	struct session *s = pick(ctx, 1);
 	if (!s)
 		return ERR_USAGE;
+	if (session_in_use(s))
+		return cmd_error(ctx, ERR_USAGE, "%s: jobs are using it; `kill` them "
+		                 "first (`jobs` lists them)", s->name);
 	session_close(s);
 	return 0;
 }
@@ -307,6 +310,49 @@ static int do_debug(struct cmdctx *ctx)
 	return 0;
 }
 
+/* "N" or "%N": a job number. */
+static int job_arg(struct cmdctx *ctx, int i)
+{
+	if (ctx->argc <= i)
+		return 0;
+	const char *a = ctx->argv[i] + (ctx->argv[i][0] == '%');
+	char *end;
+	long n = strtol(a, &end, 10);
+	if (!*a || *end || n <= 0 || n > 1000000)
+		return -1;
+	return (int)n;
+}
+
+static int do_jobs(struct cmdctx *ctx)
+{
+	shell_jobs_list(ctx->sh, ctx);
+	return 0;
+}
+
+static int do_wait(struct cmdctx *ctx)
+{
+	int id = job_arg(ctx, 1);
+	if (id < 0)
+		return cmd_error(ctx, ERR_USAGE, "usage: wait [N]");
+	return shell_wait(ctx->sh, ctx, id, false);
+}
+
+static int do_fg(struct cmdctx *ctx)
+{
+	int id = job_arg(ctx, 1);
+	if (id < 0)
+		return cmd_error(ctx, ERR_USAGE, "usage: fg [N]");
+	return shell_wait(ctx->sh, ctx, id, true);
+}
+
+static int do_kill(struct cmdctx *ctx)
+{
+	int id = job_arg(ctx, 1);
+	if (id <= 0)
+		return cmd_error(ctx, ERR_USAGE, "usage: kill N");
+	return shell_kill(ctx->sh, ctx, id);
+}
+
 static int do_quit(struct cmdctx *ctx)
 {
 	if (ctx->argc > 1) {
@@ -387,6 +433,10 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "lcd", "[DIR]", "change the local directory", "l", 0, 1, do_lcd },
 	{ "lpwd", "", "print the local directory", "-", 0, 0, do_lpwd },
 	{ "lls", "[ARGS...]", "list local files (runs ls)", "l", 0, -1, do_lls },
+	{ "jobs", "", "list the jobs (commands run with &)", "-", 0, 0, do_jobs },
+	{ "wait", "[N]", "wait for job N, or for all; its status is the job's", "-", 0, 1, do_wait },
+	{ "fg", "[N]", "bring job N (default: the last) to the foreground", "-", 0, 1, do_fg },
+	{ "kill", "N", "cancel job N", "-", 1, 1, do_kill },
 	{ "debug", "[on|off]", "protocol trace on standard error", "-", 0, 1, do_debug },
 	{ "quit", "[STATUS]", "leave ferry (also `exit`, Ctrl-D)", "-", 0, 1, do_quit },
 	{ "exit", "[STATUS]", "leave ferry", "-", 0, 1, do_quit },

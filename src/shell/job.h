@@ -30,6 +30,7 @@ struct job {
 	int sess_id;                  /* the session's id, 0 for none */
 	bool held;                    /* the lease was granted */
 	bool background;
+	bool killed;                  /* by `kill`: its end is no failure */
 	bool ending;                  /* command over; output draining or the
 	                                 pipe's reader still running */
 	int err;                      /* the status, once ending */

@@ -71,6 +71,7 @@ static void add_source(enum src_kind kind, char *text, bool rc)
 
 static void command_finished(struct cmdctx *ctx, int err);
 static void job_output_done(struct shell *sh, struct job *j);
+static void job_interrupt(struct shell *sh, struct job *j);
 static void account(struct shell *sh, int err);
 
 static void ctx_free(struct cmdctx *ctx)
@@ -349,6 +350,108 @@ static int run_argv(struct shell *sh, struct argv *a)
 	return CMD_PENDING;
 }
 
+/* ---- wait, fg, kill, jobs ---------------------------------------------- */
+
+/* Jobs other than the one running `wait`/`fg` itself. */
+static bool others_running(struct shell *sh)
+{
+	for (struct job *j = sh->jobs.list; j; j = j->next)
+		if (!sh->waiter || j != sh->waiter->job)
+			return true;
+	return false;
+}
+
+/* A job ended: does `wait` / `fg` finish with it? */
+static void wait_check(struct shell *sh, int id, int err)
+{
+	struct cmdctx *w = sh->waiter;
+	if (!w)
+		return;
+	if (sh->wait_id == 0 && err && !sh->wait_err)
+		sh->wait_err = err;
+	if (sh->wait_id == id || (sh->wait_id == 0 && !others_running(sh))) {
+		sh->waiter = NULL;
+		w->cancel = NULL;
+		cmd_done(w, sh->wait_id ? err : sh->wait_err);
+	}
+}
+
+static void wait_cancel(struct cmdctx *ctx)
+{
+	struct shell *sh = ctx->sh;
+	struct job *j = sh->wait_id ? job_find(&sh->jobs, sh->wait_id) : NULL;
+	if (sh->wait_fg && j) {
+		job_interrupt(sh, j); /* fg: Ctrl-C is the job's */
+		return;
+	}
+	sh->waiter = NULL;
+	cmd_done(ctx, ERR_INTR);
+}
+
+int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg)
+{
+	struct job *j = NULL;
+	if (id) {
+		j = job_find(&sh->jobs, id);
+		if (!j || j == ctx->job)
+			return cmd_error(ctx, ERR_USAGE, "%d: no such job (`jobs` lists them)", id);
+	} else if (fg) {
+		/* The most recent job: the highest number. */
+		for (struct job *k = sh->jobs.list; k; k = k->next)
+			if (k != ctx->job)
+				j = k;
+		if (!j)
+			return cmd_error(ctx, ERR_USAGE, "no jobs");
+		id = j->id;
+	}
+	if (!id && !others_running(sh))
+		return 0;
+	if (fg) {
+		j->background = false;
+		if (j->out)
+			sink_set_background(j->out, false, 0);
+		if (j->ctx)
+			j->ctx->on_error = NULL;
+		if (j->errline) {
+			ui_error("%s", j->errline);
+			free(j->errline);
+			j->errline = NULL;
+		}
+		ui_info("%s", j->text);
+	}
+	sh->waiter = ctx;
+	sh->wait_id = id;
+	sh->wait_fg = fg;
+	sh->wait_err = 0;
+	ctx->cancel = wait_cancel;
+	return CMD_PENDING;
+}
+
+int shell_kill(struct shell *sh, struct cmdctx *ctx, int id)
+{
+	struct job *j = job_find(&sh->jobs, id);
+	if (!j || j == ctx->job)
+		return cmd_error(ctx, ERR_USAGE, "%d: no such job (`jobs` lists them)", id);
+	j->killed = true;
+	job_interrupt(sh, j);
+	return 0;
+}
+
+void shell_jobs_list(struct shell *sh, struct cmdctx *ctx)
+{
+	int64_t now = ev_now_ms(sh->ev);
+	for (struct job *j = sh->jobs.list; j; j = j->next) {
+		if (j == ctx->job)
+			continue;
+		char id[16];
+		snprintf(id, sizeof(id), "%d", j->sess_id);
+		struct session *s = j->sess_id ? session_find(sh->reg, id) : NULL;
+		char *line = job_describe(j, s ? s->name : NULL, now);
+		cmd_printf(ctx, "%s", line);
+		free(line);
+	}
+}
+
 /* Record a command's outcome; in batch mode a failure ends the run. */
 static void account(struct shell *sh, int err)
 {
@@ -372,7 +475,9 @@ static void job_end(struct shell *sh, struct job *j)
 {
 	int err = j->err;
 	if (j->background) {
-		if (err && j->errline)
+		if (err == ERR_INTR)
+			ui_info("[%d] interrupted  %s", j->id, j->text);
+		else if (err && j->errline)
 			ui_error("[%d] failed  %s: %s", j->id, j->text, j->errline);
 		else if (err)
 			ui_error("[%d] failed  %s: %s", j->id, j->text, err_str(err));
@@ -381,10 +486,13 @@ static void job_end(struct shell *sh, struct job *j)
 	}
 	if (sh->fg == j)
 		sh->fg = NULL;
-	bool bg = j->background;
+	bool bg = j->background, killed = j->killed;
+	int id = j->id;
 	job_remove(&sh->jobs, j);
-	if (!bg || !sh->interactive || sh->from_script)
+	/* A job cancelled on purpose (`kill`) is no failure of the script. */
+	if (!killed && (!bg || !sh->interactive || sh->from_script))
 		account(sh, err);
+	wait_check(sh, id, err);
 	ev_wakeup(sh->ev);
 }
 

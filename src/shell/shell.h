@@ -35,6 +35,11 @@ struct shell {
 	struct job *fg;       /* the foreground job, or NULL */
 	bool from_script;     /* fg came from -c/-f/stdin/rc/URLs */
 	bool quit_asked;      /* `quit` with jobs running was confirmed */
+	/* `wait` or `fg` waiting for a job (wait_id) or all (0). */
+	struct cmdctx *waiter;
+	int wait_id;
+	bool wait_fg;
+	int wait_err;         /* wait for all: the first failure */
 
 	/* Standard input as a script (not a terminal). */
 	struct ev_io *in_io;
@@ -79,6 +84,13 @@ int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx);
  * with the error printed. */
 pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
                   void (*done)(void *arg, int status), void *arg);
+
+/* The job builtins: `wait [N]` / `fg [N]` (CMD_PENDING until the job
+ * ends, with its status; fg shows its output and gives it Ctrl-C),
+ * `kill N`, and the `jobs` listing to ctx's output. */
+int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg);
+int shell_kill(struct shell *sh, struct cmdctx *ctx, int id);
+void shell_jobs_list(struct shell *sh, struct cmdctx *ctx);
 
 /* Ask the user a question on the terminal while a command is pending;
  * fn gets the line typed, or NULL on Ctrl-C or end of input.  Only when

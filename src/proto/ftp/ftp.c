@@ -1459,6 +1459,7 @@ static int get_data(void *arg, const char *p, size_t n)
 			return r;
 		}
 		op->written += n;
+		op->ctx->bytes = op->written;
 		return 0;
 	}
 	struct buf esc;
@@ -1487,6 +1488,8 @@ static int get_data(void *arg, const char *p, size_t n)
 			op->written += (uint64_t)w;
 	}
 	buf_clear(&esc);
+	op->ctx->bytes = op->offset + op->written;
+	op->ctx->total = op->size;
 	return err;
 }
 
