@@ -12,8 +12,14 @@
  * line; notes of the server start with '*' ("*CONN 1", "*TLS ok TLS1.3", "*TRAP
  * ...").  What the server does goes to standard error (the event log).
  *
- * Single-threaded, blocking in poll() with deadlines: nothing here may hang
- * past the script's timeout.  Standalone: it does not link ferry's code.
+ * Under the "parallel" directive the connections are served at the same time
+ * instead, one thread each, all running the same interpreter on their own
+ * thread-local state; "signal"/"wait-signal" order them.  Their protocol log
+ * is kept per connection and written at the end, connection after
+ * connection, so it reads exactly like a sequential one.
+ *
+ * Blocking in poll() with deadlines: nothing here may hang past the script's
+ * timeout.  Standalone: it does not link ferry's code.
  *
  * usage: fakeserver -s SCRIPT -p PORTFILE -l PROTOLOG [-C CERTDIR] [-d SRVDIR]
  *                   [-t SECONDS]
@@ -28,9 +34,11 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +53,7 @@
 #define MAX_TRAPS 4
 #define MAX_LINE (1024 * 1024)        /* a client line longer than this is cut */
 #define FLOOD_CAP (1024LL * 1024 * 1024) /* flood stops after 1 GiB */
+#define WAIT_SIGNAL_SECS 10           /* wait-signal without SECS */
 
 /* ------------------------------------------------------------------ utils */
 
@@ -140,27 +149,51 @@ static void fesc(FILE *f, const char *p, size_t n, size_t max)
 static FILE *g_plog;             /* protocol log */
 static int64_t g_start;
 static int64_t g_deadline;
-static volatile sig_atomic_t g_stop;
-static bool g_dead;              /* deadline passed or stopped: unwind */
+/* Set by SIGTERM/SIGINT, read by every connection thread: lock-free atomic,
+ * so it is both async-signal-safe and free of data races. */
+static atomic_int g_stop;
+
+/* Where this thread's protocol-log lines go: g_plog itself when serving one
+ * connection after the other; in parallel mode a memory stream per
+ * connection (and one for the main thread's notes), written to g_plog in
+ * connection order at the end.  t_conn numbers the connection of a parallel
+ * thread for the event log (0: main thread, no tag). */
+static _Thread_local FILE *t_plog;
+static _Thread_local int t_conn;
+static _Thread_local bool g_dead; /* deadline passed or stopped: unwind */
+
+/* The event log (standard error) is shared by the connection threads: each
+ * event is written under the stream's lock so that lines do not mix. */
+static void ev_stamp(void)
+{
+	fprintf(stderr, "[%7.3f] ", (now_ms() - g_start) / 1000.0);
+	if (t_conn)
+		fprintf(stderr, "#%d ", t_conn);
+}
 
 static void ev(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void ev(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "[%7.3f] ", (now_ms() - g_start) / 1000.0);
+	flockfile(stderr);
+	ev_stamp();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	fflush(stderr);
+	funlockfile(stderr);
 }
 
 static void ev_bytes(const char *what, const char *p, size_t n)
 {
-	fprintf(stderr, "[%7.3f] %s \"", (now_ms() - g_start) / 1000.0, what);
+	flockfile(stderr);
+	ev_stamp();
+	fprintf(stderr, "%s \"", what);
 	fesc(stderr, p, n, 160);
 	fputs("\"\n", stderr);
 	fflush(stderr);
+	funlockfile(stderr);
 }
 
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -171,17 +204,17 @@ static void note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	fprintf(g_plog, "*%s\n", buf);
-	fflush(g_plog);
+	fprintf(t_plog, "*%s\n", buf);
+	fflush(t_plog);
 	ev("note: %s", buf);
 }
 
 static void note_bytes(const char *what, const char *p, size_t n)
 {
-	fprintf(g_plog, "*%s ", what);
-	fesc(g_plog, p, n, 512);
-	fputc('\n', g_plog);
-	fflush(g_plog);
+	fprintf(t_plog, "*%s ", what);
+	fesc(t_plog, p, n, 512);
+	fputc('\n', t_plog);
+	fflush(t_plog);
 	ev_bytes(what, p, n);
 }
 
@@ -190,12 +223,12 @@ static void note_bytes(const char *what, const char *p, size_t n)
 static void log_client(const char *p, size_t n)
 {
 	if (n && p[0] == '*') {
-		fputs("\\x2a", g_plog);
+		fputs("\\x2a", t_plog);
 		p++, n--;
 	}
-	fesc(g_plog, p, n, MAX_LINE);
-	fputc('\n', g_plog);
-	fflush(g_plog);
+	fesc(t_plog, p, n, MAX_LINE);
+	fputc('\n', t_plog);
+	fflush(t_plog);
 	ev_bytes("recv", p, n);
 }
 
@@ -208,6 +241,7 @@ enum op {
 	OP_TLS_PRIORITY, OP_LOG, OP_DATA_LISTEN, OP_DATA_ACCEPT, OP_DATA_CONNECT, OP_DATA_TLS,
 	OP_DATA_SEND, OP_DATA_GEN, OP_DATA_REPEAT, OP_DATA_TRICKLE,
 	OP_DATA_RECV, OP_DATA_CLOSE, OP_DATA_CUT, OP_DATA_RESET, OP_DATA_STALL,
+	OP_SIGNAL, OP_WAIT_SIGNAL,
 };
 
 struct action {
@@ -261,6 +295,7 @@ struct script {
 	struct cscript *conns;
 	size_t nconns;
 	bool explicit_conn;
+	bool parallel;         /* serve the connections at the same time */
 };
 
 static struct script S;
@@ -547,6 +582,7 @@ static const struct {
 	{"data-trickle", OP_DATA_TRICKLE}, {"data-recv", OP_DATA_RECV},
 	{"data-close", OP_DATA_CLOSE}, {"data-cut", OP_DATA_CUT},
 	{"data-reset", OP_DATA_RESET}, {"data-stall", OP_DATA_STALL},
+	{"signal", OP_SIGNAL}, {"wait-signal", OP_WAIT_SIGNAL},
 };
 
 static const char *op_name(enum op op)
@@ -654,6 +690,18 @@ static void parse_action(struct parser *ps, const char *word, const char *rest,
 		if (a.op == OP_DATA_RECV && strchr(a.s.p, '/'))
 			perr(ps, "data-recv takes a plain file name");
 		break;
+	case OP_SIGNAL: case OP_WAIT_SIGNAL: {
+		/* signal NAME, wait-signal NAME [SECS] */
+		char *w[4];
+		int k = words(rest, rn, w, 3);
+		if (!k || k > (a.op == OP_SIGNAL ? 1 : 2))
+			perr(ps, "usage: signal NAME, or wait-signal NAME [SECS]");
+		a.s.p = w[0];
+		a.s.n = strlen(w[0]);
+		a.secs = k == 2 ? parse_secs(ps, w[1], strlen(w[1]), WAIT_SIGNAL_SECS)
+		                : WAIT_SIGNAL_SECS;
+		break;
+	}
 	case OP_DATA_LISTEN: case OP_DATA_CONNECT: {
 		char *w[16];
 		int k = words(rest, rn, w, 15), j = 0;
@@ -797,6 +845,12 @@ static void parse_script(struct parser *ps, bool defaults_mode)
 				S.has_unexpected = true;
 				continue;
 			}
+			if (!strcmp(word, "parallel")) {
+				if (rn)
+					perr(ps, "parallel takes no argument");
+				S.parallel = true;
+				continue;
+			}
 			if (!strcmp(word, "conn")) {
 				if (rn)
 					perr(ps, "conn takes no argument");
@@ -830,24 +884,32 @@ struct chan {
 	const char *tag;         /* "ctl" or "data" */
 };
 
-static struct chan ctl = {.fd = -1, .tag = "ctl"};
-static struct chan dat = {.fd = -1, .tag = "data"};
-static int g_dlisten = -1;
-static int g_traps[MAX_TRAPS];
-static char g_trapaddr[MAX_TRAPS][80];
-static int g_ntraps;
-static int g_dport;
-static char g_dhost[INET6_ADDRSTRLEN];
-static char g_lastport[512];
-static gnutls_datum_t g_ticket_key;
-static const char *g_tls_priority;  /* tls-priority, NULL: the defaults */
+/* The state of the connection being served: control and data channels,
+ * data listener and traps, the last PORT/EPRT.  Thread-local, so that each
+ * thread of parallel mode has its own; one after the other, the main thread
+ * is the only one and serve_conn() resets them between connections. */
+static _Thread_local struct chan ctl = {.fd = -1, .tag = "ctl"};
+static _Thread_local struct chan dat = {.fd = -1, .tag = "data"};
+static _Thread_local int g_dlisten = -1;
+static _Thread_local int g_traps[MAX_TRAPS];
+static _Thread_local char g_trapaddr[MAX_TRAPS][80];
+static _Thread_local int g_ntraps;
+static _Thread_local int g_dport;
+static _Thread_local char g_dhost[INET6_ADDRSTRLEN];
+static _Thread_local char g_lastport[512];
+static gnutls_datum_t g_ticket_key; /* shared: resumption across connections */
+/* tls-priority, NULL: the defaults.  Per thread like the rest: one after
+ * the other it carries over to the next connection, as it always did. */
+static _Thread_local const char *g_tls_priority;
 
+/* Certificates are loaded on first use, by whichever connection needs them. */
 struct credent {
 	char *name;
 	gnutls_certificate_credentials_t cred;
 };
 static struct credent g_creds[16];
 static int g_ncreds;
+static pthread_mutex_t g_creds_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_signal(int sig)
 {
@@ -1072,10 +1134,15 @@ static void chan_close(struct chan *c, enum close_how how)
 static gnutls_certificate_credentials_t get_cred(const char *name)
 {
 	char cert[4096], key[4096];
+	gnutls_certificate_credentials_t cred;
 	int i, r;
+	pthread_mutex_lock(&g_creds_mu);
 	for (i = 0; i < g_ncreds; i++)
-		if (!strcmp(g_creds[i].name, name))
-			return g_creds[i].cred;
+		if (!strcmp(g_creds[i].name, name)) {
+			cred = g_creds[i].cred;
+			pthread_mutex_unlock(&g_creds_mu);
+			return cred;
+		}
 	if (g_ncreds == 16)
 		die("too many certificates");
 	snprintf(cert, sizeof cert, "%s/%s.pem", g_certdir, name);
@@ -1086,7 +1153,9 @@ static gnutls_certificate_credentials_t get_cred(const char *name)
 	if (r < 0)
 		die("certificate %s: %s", cert, gnutls_strerror(r));
 	g_creds[g_ncreds].name = xstrndup(name, strlen(name));
-	return g_creds[g_ncreds++].cred;
+	cred = g_creds[g_ncreds++].cred;
+	pthread_mutex_unlock(&g_creds_mu);
+	return cred;
 }
 
 /* Server TLS handshake on c with certificate `name`.  The client's first
@@ -1357,9 +1426,17 @@ static bool prefix_match(const char *pat, const char *line)
 	return line[n] == 0 || line[n] == ' ';
 }
 
+/* The handlers of the script's top part are shared by all connections: an
+ * on-once there answers one line of whichever connection sends it first, in
+ * parallel mode as one after the other.  The lock makes that first one
+ * unique. */
+static pthread_mutex_t g_handlers_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static const struct handler *find_handler(struct hlist *hl, const char *line)
 {
+	const struct handler *found = NULL;
 	size_t i;
+	pthread_mutex_lock(&g_handlers_mu);
 	for (i = 0; i < hl->n; i++) {
 		struct handler *h = &hl->v[i];
 		if (h->spent)
@@ -1367,13 +1444,15 @@ static const struct handler *find_handler(struct hlist *hl, const char *line)
 		if (h->is_re ? !regexec(&h->re, line, 0, NULL, 0) : prefix_match(h->pat, line)) {
 			if (h->once)
 				h->spent = true;
-			return h;
+			found = h;
+			break;
 		}
 	}
-	return NULL;
+	pthread_mutex_unlock(&g_handlers_mu);
+	return found;
 }
 
-static struct cscript *g_cur;
+static _Thread_local struct cscript *g_cur; /* the connection's own script */
 
 /* A line that no expect step took: the first matching handler (this
  * connection's, then the script's, then the protocol's defaults) runs;
@@ -1462,6 +1541,139 @@ static int idle_wait(double secs, bool watch_data)
 			return RS_OK;
 		}
 	}
+}
+
+/* ------------------------------------------------------------------ sync */
+
+/* Events between connections: "signal NAME" marks NAME, "wait-signal NAME"
+ * blocks its connection until NAME is marked.  That is how a case orders
+ * what parallel connections do (the listing of connection 2 is served while
+ * connection 1's transfer is in flight) without timing windows.  A mark
+ * stays: a wait for a name signalled earlier returns at once.
+ *
+ * A waiter registers the write end of its own wake pipe; a signal writes a
+ * byte to each, so the waiter sleeps in poll() on that pipe and its control
+ * connection together, and notices the client hanging up meanwhile. */
+static pthread_mutex_t g_sync_mu = PTHREAD_MUTEX_INITIALIZER;
+static char **g_marks;           /* names signalled so far */
+static size_t g_nmarks;
+static int *g_wakers;            /* wake pipes of the waiting connections */
+static size_t g_nwakers;
+static _Thread_local int t_wake[2] = {-1, -1};
+
+static bool marked_locked(const char *name)
+{
+	size_t i;
+	for (i = 0; i < g_nmarks; i++)
+		if (!strcmp(g_marks[i], name))
+			return true;
+	return false;
+}
+
+static bool marked(const char *name)
+{
+	bool r;
+	pthread_mutex_lock(&g_sync_mu);
+	r = marked_locked(name);
+	pthread_mutex_unlock(&g_sync_mu);
+	return r;
+}
+
+static int do_signal(const char *name)
+{
+	size_t i;
+	note("SIGNAL %s", name);    /* before the waiters wake and note theirs */
+	pthread_mutex_lock(&g_sync_mu);
+	if (!marked_locked(name)) {
+		g_marks = xrealloc(g_marks, (g_nmarks + 1) * sizeof *g_marks);
+		g_marks[g_nmarks++] = xstrndup(name, strlen(name));
+	}
+	/* The pipe is non-blocking: a full one already wakes its reader. */
+	for (i = 0; i < g_nwakers; i++)
+		if (write(g_wakers[i], "", 1) < 0 && errno != EAGAIN)
+			die("wake pipe: %s", strerror(errno));
+	pthread_mutex_unlock(&g_sync_mu);
+	return RS_OK;
+}
+
+static void waker_add(int fd, bool add)
+{
+	size_t i;
+	pthread_mutex_lock(&g_sync_mu);
+	if (add) {
+		g_wakers = xrealloc(g_wakers, (g_nwakers + 1) * sizeof *g_wakers);
+		g_wakers[g_nwakers++] = fd;
+	} else {
+		for (i = 0; i < g_nwakers; i++)
+			if (g_wakers[i] == fd) {
+				g_wakers[i] = g_wakers[--g_nwakers];
+				break;
+			}
+	}
+	pthread_mutex_unlock(&g_sync_mu);
+}
+
+/* Wait until `name` is signalled, for at most secs.  Lines the client sends
+ * meanwhile are kept for the next steps, unanswered: nothing happens on this
+ * connection before the signal.  A wait that runs out is noted "*WAIT NAME
+ * timed out" (run-case fails the case unless a seen: line expects it) and
+ * ends the connection: what follows in the script was meant to come after
+ * the signal, so going on would only blur the report.  The client hanging up
+ * ends it too. */
+static int wait_signal(const char *name, double secs)
+{
+	int64_t t0 = now_ms(), until = t0 + (int64_t)(secs * 1000);
+	int r = RS_OK;
+	char drain_buf[64];
+	if (t_wake[0] < 0) {
+		if (pipe2(t_wake, O_NONBLOCK | O_CLOEXEC) < 0)
+			die("pipe: %s", strerror(errno));
+	}
+	waker_add(t_wake[1], true);
+	for (;;) {
+		struct pollfd p[2];
+		int np = 0, ci = -1;
+		int64_t now = now_ms(), lim = until < g_deadline ? until : g_deadline;
+		/* registered first, then checked: a signal in between still wakes
+		 * the poll below */
+		if (marked(name)) {
+			ev("signal %s came after %.3fs", name, (now - t0) / 1000.0);
+			note("WAIT %s ok", name);
+			break;
+		}
+		if (g_stop || now >= g_deadline) {
+			g_dead = true;
+			r = RS_DEAD;
+			break;
+		}
+		if (now >= lim) {
+			note("WAIT %s timed out after %gs, connection ended", name, secs);
+			r = RS_END;
+			break;
+		}
+		p[np++] = (struct pollfd){.fd = t_wake[0], .events = POLLIN};
+		if (ctl.fd >= 0 && !ctl.eof)
+			ci = np, p[np++] = (struct pollfd){.fd = ctl.fd, .events = POLLIN};
+		if (poll(p, (nfds_t)np, (int)(lim - now > 1000 ? 1000 : lim - now)) < 0 &&
+		    errno != EINTR)
+			die("poll: %s", strerror(errno));
+		while (read(t_wake[0], drain_buf, sizeof drain_buf) > 0)
+			;
+		if (ci >= 0 && p[ci].revents) {
+			int f = chan_fill(&ctl, now_ms());
+			if (f == 0) {
+				note("EOF while waiting for signal %s", name);
+				r = RS_END;
+				break;
+			}
+			if (f == -1) {
+				r = RS_DEAD;
+				break;
+			}
+		}
+	}
+	waker_add(t_wake[1], false);
+	return r;
 }
 
 static int data_listen(const struct action *a)
@@ -1920,6 +2132,10 @@ static int run_action(const struct action *a, int depth)
 	case OP_DATA_STALL:
 		ev("data stall %.1fs", a->secs);
 		return idle_wait(a->secs, true);
+	case OP_SIGNAL:
+		return do_signal(a->s.p);
+	case OP_WAIT_SIGNAL:
+		return wait_signal(a->s.p, a->secs);
 	}
 	return RS_OK;
 }
@@ -1957,10 +2173,13 @@ static void flush_input(void)
 	ctl.in.n = 0;
 }
 
-static int accept_conn(int *lfds, int nl, int idx)
+/* Accept the next connection on any listener; its address goes to peer.
+ * Returns the socket, -1 when the deadline passed or a stop was asked, -2
+ * when wakefd (if >= 0) became readable first. */
+static int accept_conn(int *lfds, int nl, int wakefd, char *peer, size_t pn)
 {
 	for (;;) {
-		struct pollfd p[MAX_LISTEN];
+		struct pollfd p[MAX_LISTEN + 1];
 		int i, r;
 		int64_t now = now_ms();
 		if (g_stop || now >= g_deadline) {
@@ -1969,13 +2188,15 @@ static int accept_conn(int *lfds, int nl, int idx)
 		}
 		for (i = 0; i < nl; i++)
 			p[i] = (struct pollfd){.fd = lfds[i], .events = POLLIN};
-		r = poll(p, (nfds_t)nl, (int)(g_deadline - now > 500 ? 500 : g_deadline - now));
+		p[nl] = (struct pollfd){.fd = wakefd, .events = POLLIN};
+		r = poll(p, (nfds_t)nl + 1, (int)(g_deadline - now > 500 ? 500 : g_deadline - now));
 		if (r < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
+		if (r > 0 && p[nl].revents)
+			return -2;
 		for (i = 0; r > 0 && i < nl; i++) {
 			struct sockaddr_storage ss;
 			socklen_t len = sizeof ss;
-			char peer[80];
 			int fd, one = 1;
 			if (!p[i].revents)
 				continue;
@@ -1984,12 +2205,135 @@ static int accept_conn(int *lfds, int nl, int idx)
 				continue;
 			set_nonblock(fd);
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-			addr_str(&ss, peer, sizeof peer);
-			note("CONN %d", idx);
-			ev("connection %d from %s", idx, peer);
+			addr_str(&ss, peer, pn);
 			return fd;
 		}
 	}
+}
+
+/* Serve connection k (0-based) on fd with this thread's state: its script,
+ * then the handlers until the client leaves; then clean up for the next. */
+static void serve_conn(size_t k, int fd)
+{
+	int r;
+	ctl.fd = fd;
+	ctl.eof = false;
+	ctl.rate = 0;
+	ctl.in.n = 0;
+	g_lastport[0] = 0;
+	g_cur = &S.conns[k];
+	r = run_list(&S.conns[k].acts, 0);
+	if (r == RS_OK && ctl.fd >= 0)
+		r = drain(0, -1);
+	if (r == RS_DEAD)
+		note("SERVER %s during connection %zu", g_stop ? "stopped" : "timeout", k + 1);
+	flush_input();
+	check_traps();
+	chan_close(&ctl, CUT);
+	data_drop_all();
+	ev("connection %zu done", k + 1);
+}
+
+/* ------------------------------------------------------------------ parallel */
+
+/* One thread per accepted connection: the Nth accepted runs the script of
+ * the Nth "conn".  Its protocol log goes to a memory stream of its own and
+ * is written out after all threads ended, in connection order, so that the
+ * log has the layout of a sequential one (each connection's lines after its
+ * "*CONN n") and every line stays attributable to its connection. */
+struct worker {
+	size_t idx;
+	int fd;
+	int done_fd;           /* a byte is written there when the thread ends */
+	char peer[80];
+	pthread_t th;
+	char *log;             /* the connection's protocol log (memory stream) */
+	size_t loglen;
+};
+
+static void *conn_thread(void *arg)
+{
+	struct worker *w = arg;
+	t_conn = (int)w->idx + 1;
+	t_plog = open_memstream(&w->log, &w->loglen);
+	if (!t_plog)
+		die("open_memstream: %s", strerror(errno));
+	note("CONN %d", t_conn);
+	ev("connection %d from %s", t_conn, w->peer);
+	serve_conn(w->idx, w->fd);
+	fclose(t_plog);
+	free(ctl.in.p);
+	if (t_wake[0] >= 0) {
+		close(t_wake[0]);
+		close(t_wake[1]);
+	}
+	if (write(w->done_fd, "", 1) < 0)
+		die("done pipe: %s", strerror(errno));
+	return NULL;
+}
+
+/* Accept and serve the scripted connections at the same time; connections
+ * beyond the script are refused (reset at once, noted "*EXTRA").  Returns
+ * when every scripted connection was served, or at the deadline. */
+static void serve_parallel(int *lfds, int nl)
+{
+	struct worker *w = xrealloc(NULL, S.nconns * sizeof *w);
+	size_t started = 0, ended = 0, extra = 0, i;
+	FILE *plog = t_plog;
+	char *tail = NULL;
+	size_t taillen = 0;
+	int done[2];
+
+	if (pipe2(done, O_NONBLOCK | O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	/* the main thread's notes come after those of the connections */
+	t_plog = open_memstream(&tail, &taillen);
+	if (!t_plog)
+		die("open_memstream: %s", strerror(errno));
+	while (started < S.nconns || ended < started) {
+		char peer[80], b[64];
+		int fd = accept_conn(lfds, nl, done[0], peer, sizeof peer);
+		ssize_t n;
+		if (fd == -1) {
+			if (started < S.nconns)
+				note("SERVER %s while waiting for connection %zu",
+				     g_stop ? "stopped" : "timeout", started + 1);
+			break;
+		}
+		if (fd == -2) {
+			while ((n = read(done[0], b, sizeof b)) > 0)
+				ended += (size_t)n;
+			continue;
+		}
+		if (started == S.nconns) {
+			struct linger lg = {.l_onoff = 1, .l_linger = 0};
+			note("EXTRA connection %zu from %s refused: the script has %zu",
+			     started + ++extra, peer, S.nconns);
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+			close(fd);
+			continue;
+		}
+		w[started] = (struct worker){.idx = started, .fd = fd, .done_fd = done[1]};
+		snprintf(w[started].peer, sizeof w[started].peer, "%s", peer);
+		if (pthread_create(&w[started].th, NULL, conn_thread, &w[started]))
+			die("pthread_create failed");
+		started++;
+	}
+	/* At the deadline or on a stop, the threads unwind by themselves. */
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].th, NULL);
+	fclose(t_plog);
+	t_plog = plog;
+	for (i = 0; i < started; i++) {
+		fwrite(w[i].log, 1, w[i].loglen, t_plog);
+		free(w[i].log);
+	}
+	fwrite(tail, 1, taillen, t_plog);
+	fflush(t_plog);
+	free(tail);
+	free(w);
+	close(done[0]);
+	close(done[1]);
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -2064,7 +2408,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (check_only) {
-		printf("%s: ok, %zu connection(s)\n", spath, S.nconns);
+		printf("%s: ok, %zu connection(s)%s\n", spath, S.nconns,
+		       S.parallel ? ", parallel" : "");
 		return 0;
 	}
 	if (!S.nlisten) {
@@ -2078,6 +2423,7 @@ int main(int argc, char **argv)
 	g_plog = fopen(logpath, "w");
 	if (!g_plog)
 		die("%s: %s", logpath, strerror(errno));
+	t_plog = g_plog;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -2120,32 +2466,22 @@ int main(int argc, char **argv)
 		if (rename(tmp, portfile) < 0)
 			die("%s: %s", portfile, strerror(errno));
 	}
-	ev("listening on port %d (%d address(es)), %zu connection(s) scripted, timeout %.0fs",
-	   port, nl, S.nconns, S.timeout);
+	ev("listening on port %d (%d address(es)), %zu connection(s) scripted%s, timeout %.0fs",
+	   port, nl, S.nconns, S.parallel ? " in parallel" : "", S.timeout);
 
-	for (k = 0; k < S.nconns && !g_dead; k++) {
-		int r, fd = accept_conn(lfds, nl, (int)k + 1);
+	if (S.parallel)
+		serve_parallel(lfds, nl);
+	for (k = 0; !S.parallel && k < S.nconns && !g_dead; k++) {
+		char peer[80];
+		int fd = accept_conn(lfds, nl, -1, peer, sizeof peer);
 		if (fd < 0) {
 			note("SERVER %s while waiting for connection %zu",
 			     g_stop ? "stopped" : "timeout", k + 1);
 			break;
 		}
-		ctl.fd = fd;
-		ctl.eof = false;
-		ctl.rate = 0;
-		ctl.in.n = 0;
-		g_lastport[0] = 0;
-		g_cur = &S.conns[k];
-		r = run_list(&S.conns[k].acts, 0);
-		if (r == RS_OK && ctl.fd >= 0)
-			r = drain(0, -1);
-		if (r == RS_DEAD)
-			note("SERVER %s during connection %zu", g_stop ? "stopped" : "timeout", k + 1);
-		flush_input();
-		check_traps();
-		chan_close(&ctl, CUT);
-		data_drop_all();
-		ev("connection %zu done", k + 1);
+		note("CONN %zu", k + 1);
+		ev("connection %zu from %s", k + 1, peer);
+		serve_conn(k, fd);
 	}
 	check_traps();
 	note("END");
