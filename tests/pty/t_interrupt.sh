@@ -31,8 +31,8 @@ pty_wait_prompts "$want" 10
 size=$(stat -c %s "$W/dl/20mib.bin.part" 2>/dev/null || echo 0)
 
 # The same FTP session answers.
-pty_cmd "pwd"
-pty_screen | tail -n 2 | head -n 1 | grep -qx '/' || pty_fail "pwd after Ctrl-C does not print /"
+pty_cmd_output "pwd"
+[ "$PTY_OUT" = / ] || pty_fail "pwd after Ctrl-C does not print / alone"
 pty_cmd "get hello.txt"
 assert_sha "$W/dl/hello.txt" "$FTP_SAMPLE_SMALL_SHA256"
 # The transfer really stopped.
@@ -40,10 +40,10 @@ size2=$(stat -c %s "$W/dl/20mib.bin.part" 2>/dev/null || echo 0)
 [ "$size2" = "$size" ] || pty_fail "20mib.bin.part still grows after Ctrl-C ($size -> $size2)"
 
 # The NNTP session is still open.
-pty_cmd "sessions"
-pty_screen | grep -q 'news' || pty_fail "sessions lost the news session"
-pty_cmd "article 1"
-pty_wait_for 'This is article 1 of ferry.test\.'
+pty_cmd_output "sessions"
+pty_expect_out '^[ *] +[0-9]+ +news +nntp ' "sessions lost the news session"
+pty_cmd_output "article 1"
+pty_expect_out '^This is article 1 of ferry\.test\.' "article 1 after Ctrl-C does not show its body"
 
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status after quit"
