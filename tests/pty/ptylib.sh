@@ -1,8 +1,9 @@
 # ptylib.sh - drive ferry in a pseudo-terminal through tmux (sourced).
 # shellcheck shell=bash
 #
-# A test runs as:  bash t_NAME.sh FERRY STATE  (like the real-server tests,
-# whose testlib.sh it reuses for the environment and the asserts).  ferry runs
+# A test runs as:  bash t_NAME.sh FERRY STATE [FAKESERVER]  (like the
+# real-server tests, whose testlib.sh it reuses for the environment and the
+# asserts; FAKESERVER is tests/fake's scripted server).  ferry runs
 # in a tmux pane on a private server (-L), 200x50, with TERM=screen; every
 # wait polls capture-pane against a deadline, never a fixed sleep.
 #
@@ -24,6 +25,11 @@
 #   pty_screen               print the pane (with history), for diagnostics
 #   pty_line                 print the line the cursor is on
 #   pty_quit                 type quit, wait for ferry to exit; its status
+#   pty_fake_start NAME      start tests/fake's scripted server on the script
+#                            read from stdin; FAKE_PORT is its port, its log
+#                            of client lines $W/fake-NAME/protocol.log
+#   pty_fake_wait_line NAME ERE [S]
+#                            wait until that server logged a matching line
 #
 # The prompt is "ferry " ... "> ", e.g. `ferry lab-ftp:/pub> ` (ferry(1): it
 # shows the focused session and its directory or group).
@@ -37,20 +43,28 @@
 
 PTY_PROMPT_RE='^(\^C)?ferry( [^ ]*)?> ?'
 
+# pty_init FERRY STATE [FAKESERVER]: FAKESERVER is tests/fake's scripted
+# server, for the few tests that need a server to misbehave.
 pty_init() {
 	T_PREFIX=pty-
-	t_init "$@"
+	t_init "$1" "$2"
+	PTY_FAKESERVER=${3:-}
 	PTY_SOCK=ferry-pty-$T-$$
 	PTY_SESSION=t
 	PTY_PROMPTS=0
 	PTY_OUT=
+	PTY_FAKE_PIDS=()
 	trap pty_cleanup EXIT
 }
 
 pty_cleanup() {
+	local pid
 	if [ -n "${PTY_SOCK:-}" ]; then
 		tmux -L "$PTY_SOCK" kill-server 2>/dev/null || true
 	fi
+	for pid in "${PTY_FAKE_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
 }
 
 tm() { tmux -L "$PTY_SOCK" "$@"; }
@@ -232,4 +246,44 @@ pty_quit() {
 		sleep 0.1
 	done
 	pty_fail "ferry did not exit after quit"
+}
+
+# pty_fake_start NAME: run tests/fake's scripted server (its language is in
+# tests/fake/README.md) on the script read from standard input, on a free
+# loopback port; FAKE_PORT is that port.  Skips the test (77) when the fake
+# server was not built.
+pty_fake_start() {
+	local d=$W/fake-$1 end
+	if [ -z "$PTY_FAKESERVER" ] || [ ! -x "$PTY_FAKESERVER" ]; then
+		echo "SKIP: $T: no fake server (tests/fake needs python3 and certtool)"
+		exit 77
+	fi
+	mkdir -p "$d/srv"
+	cat > "$d/script"
+	"$PTY_FAKESERVER" -c "$d/script" > /dev/null 2>&1 ||
+		t_fail "the fake server script $1 does not parse: $("$PTY_FAKESERVER" -c "$d/script" 2>&1)"
+	"$PTY_FAKESERVER" -s "$d/script" -p "$d/port" -l "$d/protocol.log" -d "$d/srv" -t 100 \
+		< /dev/null > /dev/null 2> "$d/events" &
+	PTY_FAKE_PIDS+=("$!")
+	end=$((SECONDS + 10))
+	while [ $SECONDS -le $end ]; do
+		if [ -s "$d/port" ]; then
+			FAKE_PORT=$(cat "$d/port")
+			return 0
+		fi
+		sleep 0.05
+	done
+	t_fail "the fake server $1 did not start: $(tail -n 5 "$d/events")"
+}
+
+# pty_fake_wait_line NAME ERE [SECONDS]: the fake server NAME logged a
+# client line matching ERE (the command under test reached the server).
+pty_fake_wait_line() {
+	local log=$W/fake-$1/protocol.log secs=${3:-15} end
+	end=$((SECONDS + secs))
+	while [ $SECONDS -le $end ]; do
+		grep -Eq -- "$2" "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	pty_fail "the fake server $1 never got a line matching /$2/ within $secs s"
 }
