@@ -1,8 +1,9 @@
 # ptylib.sh - drive ferry in a pseudo-terminal through tmux (sourced).
 # shellcheck shell=bash
 #
-# A test runs as:  bash t_NAME.sh FERRY STATE  (like the real-server tests,
-# whose testlib.sh it reuses for the environment and the asserts).  ferry runs
+# A test runs as:  bash t_NAME.sh FERRY STATE [FAKESERVER]  (like the
+# real-server tests, whose testlib.sh it reuses for the environment and the
+# asserts; FAKESERVER is tests/fake's scripted server).  ferry runs
 # in a tmux pane on a private server (-L), 200x50, with TERM=screen; every
 # wait polls capture-pane against a deadline, never a fixed sleep.
 #
@@ -10,31 +11,60 @@
 #   pty_send KEYS...         tmux send-keys (literal text with -l: pty_type)
 #   pty_type TEXT            type TEXT literally (no Enter)
 #   pty_cmd TEXT             type TEXT, Enter, wait for the next prompt
-#   pty_wait_for REGEX [S]   wait until the screen matches (extended regex)
+#   pty_cmd_output TEXT [S]  pty_cmd, then PTY_OUT= what the command printed
+#   pty_last_output          print the lines between the last two prompts
+#   pty_output_since_last_prompt
+#                            print the lines after the last prompt line
+#   pty_expect_out ERE MSG   PTY_OUT has a line matching ERE, else fail: MSG
+#   pty_expect_no_out ERE MSG    ...has no such line
+#   pty_wait_for REGEX [S]   wait until the output since the last prompt
+#                            matches (extended regex)
+#   pty_wait_line REGEX [S]  wait until the cursor's line matches
+#   pty_until S WHAT CMD...  run CMD until it succeeds, else fail (WHAT)
 #   pty_wait_prompts N [S]   wait until N prompts have been shown
-#   pty_screen               print the pane (with history)
+#   pty_screen               print the pane (with history), for diagnostics
 #   pty_line                 print the line the cursor is on
 #   pty_quit                 type quit, wait for ferry to exit; its status
+#   pty_fake_start NAME      start tests/fake's scripted server on the script
+#                            read from stdin; FAKE_PORT is its port, its log
+#                            of client lines $W/fake-NAME/protocol.log
+#   pty_fake_wait_line NAME ERE [S]
+#                            wait until that server logged a matching line
 #
-# The prompt is "ferry " ... "> " (PRODUCT.md: `ferry lab-ftp:/pub> `).
+# The prompt is "ferry " ... "> ", e.g. `ferry lab-ftp:/pub> ` (ferry(1): it
+# shows the focused session and its directory or group).
+#
+# Checks read only what a command printed, never the whole pane: the pane's
+# history also holds the lines typed so far and every earlier prompt, so a
+# grep over it can match the command line itself (`open ... as labftp`) or
+# an old prompt instead of the output under test.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../servers/testlib.sh"
 
 PTY_PROMPT_RE='^(\^C)?ferry( [^ ]*)?> ?'
 
+# pty_init FERRY STATE [FAKESERVER]: FAKESERVER is tests/fake's scripted
+# server, for the few tests that need a server to misbehave.
 pty_init() {
 	T_PREFIX=pty-
-	t_init "$@"
+	t_init "$1" "$2"
+	PTY_FAKESERVER=${3:-}
 	PTY_SOCK=ferry-pty-$T-$$
 	PTY_SESSION=t
 	PTY_PROMPTS=0
+	PTY_OUT=
+	PTY_FAKE_PIDS=()
 	trap pty_cleanup EXIT
 }
 
 pty_cleanup() {
+	local pid
 	if [ -n "${PTY_SOCK:-}" ]; then
 		tmux -L "$PTY_SOCK" kill-server 2>/dev/null || true
 	fi
+	for pid in "${PTY_FAKE_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
 }
 
 tm() { tmux -L "$PTY_SOCK" "$@"; }
@@ -69,13 +99,67 @@ pty_screen() {
 		awk '{ l[NR] = $0 } /[^ ]/ { last = NR } END { for (i = 1; i <= last; i++) print l[i] }'
 }
 
+# pty_line: the line the cursor is on, without trailing blanks.
 pty_line() {
 	local y
 	y=$(tm display-message -p -t "$PTY_SESSION" '#{cursor_y}')
-	tm capture-pane -p -J -t "$PTY_SESSION" -S "$y" -E "$y"
+	tm capture-pane -p -J -t "$PTY_SESSION" -S "$y" -E "$y" | sed 's/[[:space:]]*$//'
+}
+
+# The prompt lines split the screen into blocks: a command line and what
+# the command printed until the next prompt.  Trailing blanks and CRs are
+# dropped, so lines compare exactly (grep -x).
+pty_blocks_awk() {
+	pty_screen | PTY_RE=$PTY_PROMPT_RE awk -v want="$1" '
+		{ sub(/[ \r]+$/, "") }
+		$0 ~ ENVIRON["PTY_RE"] {
+			np++; pn = n; for (i = 1; i <= n; i++) prev[i] = cur[i]
+			n = 0; cmdline[np] = $0; next
+		}
+		{ cur[++n] = $0 }
+		END {
+			if (want == "since") { for (i = 1; i <= n; i++) print cur[i]; exit (np > 0 ? 0 : 1) }
+			if (want == "last") { for (i = 1; i <= pn; i++) print prev[i]; exit (np > 1 ? 0 : 1) }
+			if (want == "cmdline") { print cmdline[np - 1]; exit (np > 1 ? 0 : 1) }
+		}'
+}
+
+# pty_output_since_last_prompt: what was printed after the last prompt line
+# (the running command's output, or nothing at a fresh prompt).
+pty_output_since_last_prompt() { pty_blocks_awk since; }
+
+# pty_last_output: what the last finished command printed, i.e. the lines
+# between its command line and the prompt that followed it.
+pty_last_output() { pty_blocks_awk last; }
+
+# pty_cmd_output TEXT [SECONDS]: run TEXT like pty_cmd and set PTY_OUT to
+# what it printed.  (Not in $(...): pty_cmd counts prompts in a global.)
+pty_cmd_output() {
+	local line
+	pty_cmd "$@"
+	line=$(pty_blocks_awk cmdline) || pty_fail "no command line above the prompt after '$1'"
+	# The block must be this command's: its prompt line ends with TEXT.
+	[[ "$line" == *"$1" ]] ||
+		pty_fail "the line above the last prompt is '$line', not the command '$1'"
+	PTY_OUT=$(pty_last_output)
+	PTY_OUT_CMD=$1
+}
+
+# pty_expect_out ERE MESSAGE: a line of PTY_OUT matches ERE.
+pty_expect_out() {
+	grep -Eq -- "$1" <<< "$PTY_OUT" || pty_fail "$2"
+}
+
+# pty_expect_no_out ERE MESSAGE: no line of PTY_OUT matches ERE.
+pty_expect_no_out() {
+	! grep -Eq -- "$1" <<< "$PTY_OUT" || pty_fail "$2"
 }
 
 pty_fail() {
+	if [ -n "${PTY_OUT_CMD:-}" ]; then
+		echo "--- output of '$PTY_OUT_CMD':" >&2
+		printf '%s\n' "$PTY_OUT" >&2
+	fi
 	echo "--- screen:" >&2
 	pty_screen >&2 || true
 	echo "--- ferry's stderr:" >&2
@@ -88,16 +172,33 @@ pty_dead() {
 	[ "$(tm display-message -p -t "$PTY_SESSION" '#{pane_dead}' 2>/dev/null)" = 1 ]
 }
 
-# pty_wait_for REGEX [SECONDS]: the screen matches REGEX.
-pty_wait_for() {
-	local re=$1 secs=${2:-15} end
+# pty_until SECONDS WHAT COMMAND...: run COMMAND every 0.1 s until it
+# succeeds; fail, naming WHAT was awaited, if ferry exits or time runs out.
+pty_until() {
+	local secs=$1 what=$2 end
+	shift 2
 	end=$((SECONDS + secs))
 	while [ $SECONDS -le $end ]; do
-		pty_screen | grep -Eq -- "$re" && return 0
-		pty_dead && pty_fail "ferry exited while waiting for /$re/"
+		"$@" && return 0
+		pty_dead && pty_fail "ferry exited while waiting for $what"
 		sleep 0.1
 	done
-	pty_fail "no /$re/ on the screen within $secs s"
+	pty_fail "no $what within $secs s"
+}
+
+pty_since_matches() { pty_output_since_last_prompt | grep -Eq -- "$1"; }
+pty_line_matches() { pty_line | grep -Eq -- "$1"; }
+
+# pty_wait_for REGEX [SECONDS]: a line printed since the last prompt line
+# matches REGEX (a question, the output of a command still running).
+pty_wait_for() {
+	pty_until "${2:-15}" "/$1/ printed after the last prompt" pty_since_matches "$1"
+}
+
+# pty_wait_line REGEX [SECONDS]: the line the cursor is on matches REGEX
+# (the prompt, what completion put on the line being typed).
+pty_wait_line() {
+	pty_until "${2:-15}" "/$1/ on the cursor's line" pty_line_matches "$1"
 }
 
 pty_count_prompts() {
@@ -145,4 +246,44 @@ pty_quit() {
 		sleep 0.1
 	done
 	pty_fail "ferry did not exit after quit"
+}
+
+# pty_fake_start NAME: run tests/fake's scripted server (its language is in
+# tests/fake/README.md) on the script read from standard input, on a free
+# loopback port; FAKE_PORT is that port.  Skips the test (77) when the fake
+# server was not built.
+pty_fake_start() {
+	local d=$W/fake-$1 end
+	if [ -z "$PTY_FAKESERVER" ] || [ ! -x "$PTY_FAKESERVER" ]; then
+		echo "SKIP: $T: no fake server (tests/fake needs python3 and certtool)"
+		exit 77
+	fi
+	mkdir -p "$d/srv"
+	cat > "$d/script"
+	"$PTY_FAKESERVER" -c "$d/script" > /dev/null 2>&1 ||
+		t_fail "the fake server script $1 does not parse: $("$PTY_FAKESERVER" -c "$d/script" 2>&1)"
+	"$PTY_FAKESERVER" -s "$d/script" -p "$d/port" -l "$d/protocol.log" -d "$d/srv" -t 100 \
+		< /dev/null > /dev/null 2> "$d/events" &
+	PTY_FAKE_PIDS+=("$!")
+	end=$((SECONDS + 10))
+	while [ $SECONDS -le $end ]; do
+		if [ -s "$d/port" ]; then
+			FAKE_PORT=$(cat "$d/port")
+			return 0
+		fi
+		sleep 0.05
+	done
+	t_fail "the fake server $1 did not start: $(tail -n 5 "$d/events")"
+}
+
+# pty_fake_wait_line NAME ERE [SECONDS]: the fake server NAME logged a
+# client line matching ERE (the command under test reached the server).
+pty_fake_wait_line() {
+	local log=$W/fake-$1/protocol.log secs=${3:-15} end
+	end=$((SECONDS + secs))
+	while [ $SECONDS -le $end ]; do
+		grep -Eq -- "$2" "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	pty_fail "the fake server $1 never got a line matching /$2/ within $secs s"
 }

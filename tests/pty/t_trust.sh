@@ -18,10 +18,10 @@ pty_wait_for 'Trust this certificate for 127\.0\.0\.1 port [0-9]+\? \[o\]nce, \[
 grep -q "SHA-256 fingerprint" "$W/ferry.stderr" || pty_fail "the error does not give the fingerprint"
 pty_type a
 pty_send Enter
-pty_wait_for '^ferry sec:/> ?$'
+pty_wait_line '^ferry sec:/> ?$'
 PTY_PROMPTS=$(pty_count_prompts)
-pty_cmd "ls"
-pty_screen | grep -q 'hello\.txt' || pty_fail "ls after trusting shows no hello.txt"
+pty_cmd_output "ls"
+pty_expect_out 'hello\.txt' "ls after trusting shows no hello.txt"
 [ -f "$TRUSTED" ] || pty_fail "nothing recorded in $TRUSTED"
 line=$(grep "^127\.0\.0\.1:$FTP_PORT " "$TRUSTED") || pty_fail "no line for 127.0.0.1:$FTP_PORT in $TRUSTED"
 [ "$(echo "${line#* }" | norm)" = "$(echo "$SERVER_CERT_SHA256" | norm)" ] ||
@@ -36,8 +36,9 @@ pty_wait_for "Trust this certificate for 127\.0\.0\.1 port $NNTPS_PORT\?"
 pty_type n
 pty_send Enter
 pty_wait_prompts $((n + 1))
-pty_cmd "sessions"
-pty_screen | grep -Eq '^ +[0-9]+ +news ' && pty_fail "a refused session is still listed"
+pty_cmd_output "sessions"
+pty_expect_out '^\* +[0-9]+ +sec +ftp ' "sessions does not list sec as the focused session"
+pty_expect_no_out '^[ *] +[0-9]+ +news ' "a refused session is still listed"
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status"
 
@@ -45,10 +46,11 @@ status=$(pty_quit)
 tm kill-session -t "$PTY_SESSION"
 PTY_PROMPTS=0
 pty_start --no-rc
-pty_cmd "open ftpes://127.0.0.1:$FTP_PORT as again"
-pty_screen | grep -q 'Trust this certificate' && pty_fail "asked again for a certificate trusted always"
-pty_cmd "pwd"
-pty_screen | tail -n 2 | head -n 1 | grep -qx '/' || pty_fail "pwd on the trusted session does not print /"
+pty_cmd_output "open ftpes://127.0.0.1:$FTP_PORT as again"
+pty_expect_no_out 'Trust this certificate' "asked again for a certificate trusted always"
+pty_wait_line '^ferry again:/> ?$'
+pty_cmd_output "pwd"
+[ "$PTY_OUT" = / ] || pty_fail "pwd on the trusted session does not print / alone"
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status"
 t_pass
