@@ -454,6 +454,14 @@ static long keepalive_tick(void *arg)
 	return every;
 }
 
+void session_reg_settings_changed(struct session_reg *reg)
+{
+	long every = config_int(reg->cfg, "net:keepalive") * 1000;
+	for (struct session_priv *p = reg->list; p; p = p->next)
+		if (p->pub.keepalive)
+			ev_timer_reset(p->pub.keepalive, every > 0 ? every : 60000);
+}
+
 void session_trust(struct session *s, const char *fp)
 {
 	free(s->fingerprint);

@@ -75,6 +75,9 @@ struct session_reg;
 /* Registry of all sessions; owns them.  session_reg_free(NULL) is safe. */
 struct session_reg *session_reg_new(struct ev *ev, struct config *cfg);
 void session_reg_free(struct session_reg *reg);
+/* A setting changed: sessions pick up what they keep armed (the
+ * keepalive interval) now, not at their next tick. */
+void session_reg_settings_changed(struct session_reg *reg);
 /* True while closed sessions are still saying goodbye (QUIT in flight);
  * the shell runs the loop until false (bounded: 2 s) before exiting. */
 bool session_reg_closing(struct session_reg *reg);

@@ -221,6 +221,7 @@ static int do_set(struct cmdctx *ctx)
 	}
 	if (config_set(cfg, ctx->argv[1], ctx->argv[2], &why) < 0)
 		return cmd_error(ctx, ERR_USAGE, "%s: %s", ctx->argv[1], why);
+	session_reg_settings_changed(ctx->sh->reg);
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct job {
 	pid_t pipe_pid;               /* `| COMMAND`'s /bin/sh, or 0 */
 	char *errline;                /* a background job's first error */
 	int64_t start_ms;
+	uint64_t bytes;               /* moved, once the command has ended */
 	struct job *next;
 };
 

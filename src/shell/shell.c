@@ -481,8 +481,16 @@ static void job_end(struct shell *sh, struct job *j)
 			ui_error("[%d] failed  %s: %s", j->id, j->text, j->errline);
 		else if (err)
 			ui_error("[%d] failed  %s: %s", j->id, j->text, err_str(err));
-		else
+		else if (j->bytes) {
+			char b[32], r[32];
+			double secs = (double)(ev_now_ms(sh->ev) - j->start_ms) / 1000.0;
+			job_format_bytes(j->bytes, b, sizeof(b));
+			job_format_bytes(secs > 0.001 ? (uint64_t)((double)j->bytes / secs) : j->bytes,
+			                 r, sizeof(r));
+			ui_info("[%d] done  %s  %s in %.1f s (%s/s)", j->id, j->text, b, secs, r);
+		} else {
 			ui_info("[%d] done  %s", j->id, j->text);
+		}
 	}
 	if (sh->fg == j)
 		sh->fg = NULL;
@@ -524,6 +532,7 @@ static void command_finished(struct cmdctx *ctx, int err)
 		return;
 	}
 	job_release(sh, j);
+	j->bytes = ctx->bytes;
 	j->ctx = NULL;
 	ctx_free(ctx);
 	/* A failed output fails a command that did not fail otherwise;
