@@ -70,6 +70,7 @@ static void add_source(enum src_kind kind, char *text, bool rc)
 /* ---- jobs: running one command ----------------------------------------- */
 
 static void command_finished(struct cmdctx *ctx, int err);
+static void spawn_cancel(struct cmdctx *ctx);
 static void job_output_done(struct shell *sh, struct job *j);
 static void job_interrupt(struct shell *sh, struct job *j);
 static void account(struct shell *sh, int err);
@@ -854,6 +855,89 @@ static bool stdin_take(struct shell *sh)
 
 /* ---- Ctrl-C ------------------------------------------------------------ */
 
+/* Ctrl-Z and window resizes, at a terminal: noted here, handled by the
+ * loop (handle_sigtstp, handle_sigwinch). */
+static void on_sigtstp(int sig)
+{
+	(void)sig;
+	if (the_shell) {
+		the_shell->sigtstp = true;
+		ev_wakeup(the_shell->ev);
+	}
+}
+
+static void on_sigwinch(int sig)
+{
+	(void)sig;
+	if (the_shell) {
+		the_shell->sigwinch = true;
+		ev_wakeup(the_shell->ev);
+	}
+}
+
+static void set_handler(int sig, void (*fn)(int))
+{
+	struct sigaction sa = { 0 };
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void handle_sigwinch(struct shell *sh)
+{
+	sh->sigwinch = false;
+	if (sh->interactive)
+		rl_resize_terminal();
+}
+
+/* Ctrl-Z: a running foreground command goes on in the background (as in
+ * lftp); at the prompt ferry itself stops, the terminal restored, and
+ * comes back with the prompt and the typed line redrawn. */
+static void handle_sigtstp(struct shell *sh)
+{
+	sh->sigtstp = false;
+	if (sh->ask_fn)
+		return; /* a question is answered first */
+	struct job *j = sh->fg;
+	if (j && sh->waiter && sh->waiter->job == j) {
+		/* `wait` or `fg` stops waiting; an fg job goes back. */
+		struct job *t = sh->wait_fg ? job_find(&sh->jobs, sh->wait_id) : NULL;
+		struct cmdctx *w = sh->waiter;
+		sh->waiter = NULL;
+		w->cancel = NULL;
+		if (t) {
+			t->background = true;
+			if (t->out)
+				sink_set_background(t->out, true, JOB_LOG_MAX);
+			if (t->ctx)
+				t->ctx->on_error = job_error;
+			ui_info("[%d] %s &", t->id, t->text);
+		}
+		cmd_done(w, 0);
+		return;
+	}
+	if (j && j->ctx && j->ctx->cancel != spawn_cancel) {
+		j->background = true;
+		sink_set_background(j->out, true, JOB_LOG_MAX);
+		j->ctx->on_error = job_error;
+		sh->fg = NULL;
+		ui_info("[%d] %s &", j->id, j->text);
+		ev_wakeup(sh->ev);
+		return;
+	}
+	if (j || !sh->rl_active)
+		return; /* a local program has the terminal: it got the signal */
+	rl_callback_sigcleanup();
+	rl_deprep_terminal();
+	set_handler(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	/* Continued (SIGCONT), maybe after the window changed. */
+	set_handler(SIGTSTP, on_sigtstp);
+	rl_prep_terminal(1);
+	rl_resize_terminal();
+	rl_forced_update_display();
+}
+
 static void on_sigint(int sig)
 {
 	(void)sig;
@@ -1142,7 +1226,9 @@ static void setup_readline(struct shell *sh)
 {
 	rl_readline_name = "ferry";
 	rl_catch_signals = 0;
-	rl_catch_sigwinch = 1;
+	rl_catch_sigwinch = 0; /* ours: readline only sees it while reading */
+	set_handler(SIGWINCH, on_sigwinch);
+	set_handler(SIGTSTP, on_sigtstp);
 	complete_init(sh);
 	sh->histfile = xdg_path("XDG_STATE_HOME", ".local/state", "history");
 	if (sh->histfile) {
@@ -1232,6 +1318,10 @@ int shell_main(const struct shell_opts *o)
 		ev_run_once(sh->ev, -1);
 		if (sh->sigint)
 			handle_sigint(sh);
+		if (sh->sigtstp)
+			handle_sigtstp(sh);
+		if (sh->sigwinch)
+			handle_sigwinch(sh);
 	}
 	jobs_stop(sh);
 

@@ -51,6 +51,8 @@ struct shell {
 	char *prompt;
 	char *histfile;
 	volatile bool sigint;
+	volatile bool sigtstp;  /* Ctrl-Z, at a terminal */
+	volatile bool sigwinch;
 
 	/* A question at the terminal while a command waits (shell_ask). */
 	void (*ask_fn)(struct shell *sh, const char *answer, void *arg);
