@@ -27,6 +27,13 @@ static const struct setting table[] = {
 	  "seconds without progress before a command fails" },
 	{ "net:keepalive", T_INT, "60", "0|86400",
 	  "seconds between keepalives on an idle connection (0: none)" },
+	/* 4: browsing plus three transfers at once, under the per-address
+	 * limits servers commonly set (vsftpd and pure-ftpd users often
+	 * allow 2 to 5); a refused extra connection lowers it for the site. */
+	{ "net:connection-limit", T_INT, "4", "1|64",
+	  "control connections per session at most (jobs beyond wait)" },
+	{ "net:idle", T_INT, "180", "1|86400",
+	  "seconds an extra connection of a session may stay unused" },
 	{ "ftp:tls", T_ENUM, "auto", "auto|require|off",
 	  "TLS for ftp:// URLs: auto (when offered), require, off" },
 	{ "ftp:passive", T_BOOL, "on", NULL,

@@ -55,6 +55,12 @@ struct proto_ops {
 	/* Forget per-connection state when the connection is lost (keep the
 	 * location to return to). */
 	void (*disconnected)(struct session *s);
+	/* Where a new connection's login goes (before login; the location
+	 * the site is at, as location() gave it). */
+	void (*set_location)(struct session *s, const char *loc);
+	/* Move a ready connection to loc (CWD, GROUP) before an operation
+	 * borrows it; done(s, err, arg) once, with s->err set on failure. */
+	void (*relocate)(struct session *s, const char *loc, proto_done_fn done, void *arg);
 	/* For a URL without a host ("news:GROUP"): the server to use, as a
 	 * heap "host" or "host:port" (from the environment, say), or NULL
 	 * with *why set.  NULL hook: such URLs are refused. */

@@ -27,7 +27,8 @@ struct waiter {
 };
 
 struct session_lease {
-	struct session *s;
+	struct session *s;           /* the site */
+	struct session *conn;        /* the connection given, once started */
 	proto_done_fn done;
 	void *arg;
 	bool started;                /* out of line, session_ensure called */
@@ -35,13 +36,34 @@ struct session_lease {
 	struct session_lease *next;
 };
 
+/* A site (a session in the registry) and each of its extra connections
+ * is a session_priv; an extra one is a copy of its site with its own
+ * conn, pp and protocol state, kept in the site's `extra` list and in no
+ * registry list. */
 struct session_priv {
 	struct session pub;
 	struct session_priv *next;   /* registry list, id order */
 	struct waiter *waiters;      /* callers of session_ensure */
-	struct session_lease *line;  /* session_acquire callers, in order */
-	bool held;                   /* an operation holds the session */
+	bool held;                   /* an operation holds this connection */
+	char *loc_at_acquire;        /* its location when it was given out */
 	bool closing;
+	/* Extra connections: */
+	struct session_priv *site;   /* the site it serves; NULL for a site */
+	struct session_priv *next_extra;
+	/* Sites: */
+	struct session_lease *line;  /* session_acquire callers, in order */
+	struct session_priv *extra;  /* extra connections */
+	char *want_loc;              /* where the user last moved, if known */
+	int limit_cut;               /* a refused connection lowered the
+	                                limit to this (0: none) */
+};
+
+/* Deferred work on a session or connection, looked up by id when it
+ * runs, so one closed in between is not touched. */
+struct ensure_later {
+	struct session_reg *reg;
+	int id;
+	int err;
 };
 
 /* A connection being closed politely after its session went away. */
@@ -442,10 +464,27 @@ static void on_unsolicited(struct pp *pp, const struct pp_reply *r, void *arg)
 	log_note(s->name, "unsolicited reply %d", r->code);
 }
 
+static void extra_close_deferred(void *arg);
+
 static long keepalive_tick(void *arg)
 {
 	struct session *s = arg;
 	long every = config_int(s->cfg, "net:keepalive") * 1000;
+	if (priv(s)->site) {
+		/* An extra connection unused for net:idle goes away. */
+		long idle = config_int(s->cfg, "net:idle") * 1000;
+		if (!priv(s)->held && !priv(s)->closing &&
+		    ev_now_ms(s->ev) - s->last_used_ms >= idle - 50) {
+			struct ensure_later *l = xcalloc(1, sizeof(*l));
+			priv(s)->closing = true;
+			l->reg = s->reg;
+			l->id = s->id;
+			ev_defer(s->ev, extra_close_deferred, l);
+			return 60000;
+		}
+		if (every <= 0 || idle < every)
+			every = idle;
+	}
 	if (every <= 0)
 		return 60000; /* check again later: the setting may change */
 	if (s->state == SESS_READY && s->pp && pp_pending(s->pp) == 0 &&
@@ -464,6 +503,8 @@ void session_reg_settings_changed(struct session_reg *reg)
 
 void session_trust(struct session *s, const char *fp)
 {
+	if (priv(s)->site && &priv(s)->site->pub != s)
+		session_trust(&priv(s)->site->pub, fp); /* the site's other connections too */
 	free(s->fingerprint);
 	s->fingerprint = xstrdup(fp);
 	s->trust_read = true;
@@ -496,6 +537,11 @@ static void login_done(struct session *s, int err, void *arg)
 		         config_str(s->cfg, "tls:min-version"));
 	set_state(s, SESS_READY);
 	long every = config_int(s->cfg, "net:keepalive") * 1000;
+	if (priv(s)->site) {
+		long idle = config_int(s->cfg, "net:idle") * 1000;
+		if (every <= 0 || idle < every)
+			every = idle;
+	}
 	s->keepalive = ev_timer_add(s->ev, every > 0 ? every : 60000, keepalive_tick, s);
 	finish_waiters(s, 0);
 }
@@ -563,20 +609,25 @@ static void finish_waiters(struct session *s, int err)
 	}
 }
 
-/* Deferred completion of session_ensure: looked up by id, so a session
- * closed in between is not touched. */
-struct ensure_later {
-	struct session_reg *reg;
-	int id;
-	int err;
-};
+
+/* A site or extra connection by id (extras have negative ids), or NULL
+ * when it is gone. */
+static struct session_priv *find_id(struct session_reg *reg, int id)
+{
+	for (struct session_priv *p = reg->list; p; p = p->next) {
+		if (p->pub.id == id)
+			return p;
+		for (struct session_priv *x = p->extra; x; x = x->next_extra)
+			if (x->pub.id == id)
+				return x;
+	}
+	return NULL;
+}
 
 static void ensure_deferred(void *arg)
 {
 	struct ensure_later *l = arg;
-	struct session_priv *p;
-	for (p = l->reg->list; p && p->pub.id != l->id; p = p->next)
-		;
+	struct session_priv *p = find_id(l->reg, l->id);
 	if (p && (l->err || p->pub.state == SESS_READY || p->pub.state == SESS_BUSY))
 		finish_waiters(&p->pub, l->err);
 	free(l);
@@ -624,58 +675,226 @@ void session_ensure(struct session *s, proto_done_fn done, void *arg)
 	}
 }
 
-/* ---- one operation at a time ------------------------------------------ */
+/* ---- a site's connections: one operation each ------------------------- */
+
+static struct session_priv *site_of(struct session *s)
+{
+	return priv(s)->site ? priv(s)->site : priv(s);
+}
+
+/* Where the site is: where the user last moved, else where its first
+ * connection is. */
+static const char *site_want(struct session_priv *site)
+{
+	if (site->want_loc)
+		return site->want_loc;
+	return site->pub.proto->ops->location(&site->pub);
+}
+
+const char *session_location(struct session *s)
+{
+	return site_want(site_of(s));
+}
+
+static int site_connections(struct session_priv *site)
+{
+	int n = 1;
+	for (struct session_priv *x = site->extra; x; x = x->next_extra)
+		n++;
+	return n;
+}
+
+/* A copy of the site with no connection yet, its login going where the
+ * site is.  Extras get ids -1, -2, ...: never a registry id. */
+static struct session_priv *extra_new(struct session_priv *site)
+{
+	static int next_id = -1;
+	struct session *t = &site->pub;
+	struct session_priv *p = xcalloc(1, sizeof(*p));
+	struct session *s = &p->pub;
+
+	s->id = next_id--;
+	s->name = xstrdup(t->name);
+	s->proto = t->proto;
+	s->host = xstrdup(t->host);
+	s->port = t->port;
+	s->user = t->user ? xstrdup(t->user) : NULL;
+	s->pass = t->pass ? xstrdup(t->pass) : NULL;
+	s->tls = t->tls;
+	s->fingerprint = t->fingerprint ? xstrdup(t->fingerprint) : NULL;
+	s->trust_read = t->trust_read;
+	s->pin = t->pin ? xstrdup(t->pin) : NULL;
+	s->ev = t->ev;
+	s->cfg = t->cfg;
+	s->reg = t->reg;
+	s->state = SESS_DISCONNECTED;
+	s->pdata = s->proto->ops->init(s);
+	const char *loc = site_want(site);
+	if (loc && s->proto->ops->set_location)
+		s->proto->ops->set_location(s, loc);
+	session_touch(s);
+	p->site = site;
+	p->next_extra = site->extra;
+	site->extra = p;
+	log_note(s->name, "opening connection %d of the session", site_connections(site));
+	return p;
+}
+
+static void extra_unlink(struct session_priv *x)
+{
+	for (struct session_priv **pp = &x->site->extra; *pp; pp = &(*pp)->next_extra)
+		if (*pp == x) {
+			*pp = x->next_extra;
+			break;
+		}
+}
+
+/* A free connection for the next in line: one already where the site is,
+ * else any free one, else a new one while under the limit. */
+static struct session_priv *pick_free(struct session_priv *site)
+{
+	const char *want = site_want(site);
+	struct session_priv *any = NULL;
+	for (struct session_priv *c = site; c; c = c == site ? site->extra : c->next_extra) {
+		if (c->held || c->closing)
+			continue;
+		const char *here = c->pub.proto->ops->location(&c->pub);
+		if (!want || (here && strcmp(here, want) == 0))
+			return c;
+		if (!any)
+			any = c;
+	}
+	if (any)
+		return any;
+	long limit = config_int(site->pub.cfg, "net:connection-limit");
+	if (site->limit_cut && site->limit_cut < limit)
+		limit = site->limit_cut;
+	if (site_connections(site) < limit)
+		return extra_new(site);
+	return NULL;
+}
 
 static void lease_next(struct session *s);
 
-static void lease_ensured(struct session *s, int err, void *arg)
+static void grant(struct session_lease *l, struct session *c)
 {
-	struct session_lease *l = arg;
-	struct session_priv *p = priv(s);
-
-	if (l->cancelled) {
-		free(l);
-		p->held = false;
-		lease_next(s);
-		return;
-	}
+	struct session_priv *p = priv(c);
+	const char *here = c->proto->ops->location(c);
+	free(p->loc_at_acquire);
+	p->loc_at_acquire = here ? xstrdup(here) : NULL;
+	session_set_busy(c, true);
 	proto_done_fn done = l->done;
 	void *darg = l->arg;
 	free(l);
-	if (err) {
-		p->held = false;
-		done(s, err, darg);
-		lease_next(s);
+	done(c, 0, darg);
+}
+
+/* A lease that will not be granted: the connection goes back. */
+static void lease_drop(struct session_lease *l, struct session *c)
+{
+	struct session_priv *site = site_of(c);
+	priv(c)->held = false;
+	free(l);
+	lease_next(&site->pub);
+}
+
+static void lease_relocated(struct session *c, int err, void *arg)
+{
+	struct session_lease *l = arg;
+	if (l->cancelled) {
+		lease_drop(l, c);
 		return;
 	}
-	session_set_busy(s, true);
-	done(s, 0, darg);
+	if (err) {
+		proto_done_fn done = l->done;
+		void *darg = l->arg;
+		struct session_priv *site = site_of(c);
+		priv(c)->held = false;
+		free(l);
+		done(c, err, darg);
+		lease_next(&site->pub);
+		return;
+	}
+	grant(l, c);
+}
+
+static void extra_close_deferred(void *arg);
+
+static void lease_ensured(struct session *c, int err, void *arg)
+{
+	struct session_lease *l = arg;
+	struct session_priv *p = priv(c), *site = site_of(c);
+
+	if (l->cancelled) {
+		lease_drop(l, c);
+		return;
+	}
+	if (err && p->site) {
+		/* An extra connection refused (a per-address limit, say): the
+		 * operation waits for one of those that work. */
+		p->held = false;
+		site->limit_cut = site_connections(site) - 1;
+		log_note(c->name, "another connection failed (%s): at most %d for "
+		         "this session now", c->err, site->limit_cut);
+		l->started = false;
+		l->conn = NULL;
+		l->next = site->line;
+		site->line = l;
+		p->closing = true;
+		struct ensure_later *el = xcalloc(1, sizeof(*el));
+		el->reg = c->reg;
+		el->id = c->id;
+		ev_defer(c->ev, extra_close_deferred, el);
+		lease_next(&site->pub);
+		return;
+	}
+	if (err) {
+		proto_done_fn done = l->done;
+		void *darg = l->arg;
+		p->held = false;
+		free(l);
+		done(c, err, darg);
+		lease_next(&site->pub);
+		return;
+	}
+	const char *want = site_want(site);
+	const char *here = c->proto->ops->location(c);
+	if (want && (!here || strcmp(want, here) != 0) && c->proto->ops->relocate) {
+		c->proto->ops->relocate(c, want, lease_relocated, l);
+		return;
+	}
+	grant(l, c);
 }
 
 static void lease_next(struct session *s)
 {
-	struct session_priv *p = priv(s);
-	struct session_lease *l = p->line;
+	struct session_priv *site = site_of(s);
 
-	if (p->held || !l)
-		return;
-	p->line = l->next;
-	p->held = true;
-	l->started = true;
-	session_ensure(s, lease_ensured, l);
+	while (site->line) {
+		struct session_priv *c = pick_free(site);
+		if (!c)
+			return;
+		struct session_lease *l = site->line;
+		site->line = l->next;
+		c->held = true;
+		l->started = true;
+		l->conn = &c->pub;
+		session_ensure(&c->pub, lease_ensured, l);
+	}
 }
 
 struct session_lease *session_acquire(struct session *s, proto_done_fn done, void *arg)
 {
+	struct session_priv *site = site_of(s);
 	struct session_lease *l = xcalloc(1, sizeof(*l));
-	struct session_lease **tail = &priv(s)->line;
-	l->s = s;
+	struct session_lease **tail = &site->line;
+	l->s = &site->pub;
 	l->done = done;
 	l->arg = arg;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = l;
-	lease_next(s);
+	lease_next(&site->pub);
 	return l;
 }
 
@@ -702,9 +921,7 @@ void session_lease_cancel(struct session_lease *l)
 static void release_deferred(void *arg)
 {
 	struct ensure_later *l = arg;
-	struct session_priv *p;
-	for (p = l->reg->list; p && p->pub.id != l->id; p = p->next)
-		;
+	struct session_priv *p = find_id(l->reg, l->id);
 	if (p)
 		lease_next(&p->pub);
 	free(l);
@@ -712,27 +929,58 @@ static void release_deferred(void *arg)
 
 void session_release(struct session *s)
 {
-	priv(s)->held = false;
+	struct session_priv *p = priv(s), *site = site_of(s);
+	/* The operation moved (cd, group): the site is there now. */
+	const char *here = s->proto->ops->location(s);
+	if (here && (!p->loc_at_acquire || strcmp(here, p->loc_at_acquire) != 0)) {
+		free(site->want_loc);
+		site->want_loc = xstrdup(here);
+	}
+	p->held = false;
 	session_set_busy(s, false);
-	if (priv(s)->line) {
+	if (site->line) {
 		struct ensure_later *l = xcalloc(1, sizeof(*l));
 		l->reg = s->reg;
-		l->id = s->id;
+		l->id = site->pub.id;
 		ev_defer(s->ev, release_deferred, l);
 	}
 }
 
 bool session_in_use(struct session *s)
 {
-	return priv(s)->held || priv(s)->line;
+	struct session_priv *site = site_of(s);
+	if (site->line)
+		return true;
+	for (struct session_priv *c = site; c; c = c == site ? site->extra : c->next_extra)
+		if (c->held)
+			return true;
+	return false;
 }
 
 int session_waiting(struct session *s)
 {
 	int n = 0;
-	for (struct session_lease *l = priv(s)->line; l; l = l->next)
+	for (struct session_lease *l = site_of(s)->line; l; l = l->next)
 		n++;
 	return n;
+}
+
+int session_connections(struct session *s)
+{
+	return site_connections(site_of(s));
+}
+
+/* Close an extra connection (unused past net:idle, or refused): from the
+ * loop, never inside its own callbacks. */
+static void extra_close_deferred(void *arg)
+{
+	struct ensure_later *l = arg;
+	struct session_priv *x = find_id(l->reg, l->id);
+	free(l);
+	if (!x || !x->site || x->held)
+		return;
+	extra_unlink(x);
+	free_session(&x->pub);
 }
 
 void session_tls_params(struct session *s, struct tls_params *p)
@@ -761,6 +1009,13 @@ void session_tls_params(struct session *s, struct tls_params *p)
 
 static void free_session(struct session *s)
 {
+	while (priv(s)->extra) {
+		struct session_priv *x = priv(s)->extra;
+		priv(s)->extra = x->next_extra;
+		free_session(&x->pub);
+	}
+	free(priv(s)->want_loc);
+	free(priv(s)->loc_at_acquire);
 	if (s->state == SESS_READY && s->pp && !pp_failed(s->pp)) {
 		pp_cancel_all(s->pp);
 		s->proto->ops->logout(s);

@@ -97,14 +97,20 @@ void session_close(struct session *s);
  * done(s, err, arg) (deferred, never re-entrant).  On failure s->err has
  * the reason and the session is SESS_DISCONNECTED. */
 void session_ensure(struct session *s, proto_done_fn done, void *arg);
-/* One operation at a time per session (until a session keeps a pool of
- * connections): session_acquire() waits in line while another operation
- * holds the session, then ensures it (session_ensure) and calls
- * done(s, 0, arg) with the session busy and held, or done(s, err, arg)
- * (not held) when it could not be made ready.  The holder calls
- * session_release() when its operation ends; the next in line goes on.
- * Never calls done from inside session_acquire.  The lease may be
- * cancelled until done is called (done is then never called). */
+/* A session is a site with a small pool of control connections, one
+ * operation on each at a time.  session_acquire() finds the operation a
+ * connection: a free one (preferably already where the site is), else a
+ * new one logged in alike and put where the site is, while fewer than
+ * net:connection-limit exist, else it waits in line.  Then it ensures the
+ * connection (connect, log in), moves it where the site is if it is not
+ * (proto relocate: CWD, GROUP) and calls done(c, 0, arg) with c, that
+ * connection (the site or one of its extra sessions, which share its
+ * name), busy and held; or done(c, err, arg), not held.  The holder calls
+ * session_release(c) when its operation ends.  A connection the server
+ * refuses lowers the limit for the site and the operation waits instead.
+ * Extra connections close after net:idle seconds unused.  Never calls
+ * done from inside session_acquire.  The lease may be cancelled until
+ * done is called (done is then never called). */
 struct session_lease;
 struct session_lease *session_acquire(struct session *s, proto_done_fn done, void *arg);
 void session_lease_cancel(struct session_lease *l);
@@ -113,8 +119,13 @@ bool session_lease_waiting(const struct session_lease *l);
 void session_release(struct session *s);
 /* Operations waiting in line for s (not counting the holder). */
 int session_waiting(struct session *s);
-/* True while an operation holds s or waits for it. */
+/* True while an operation holds one of the site's connections or waits. */
 bool session_in_use(struct session *s);
+/* Control connections the site has (1 + extra ones). */
+int session_connections(struct session *s);
+/* Where the site is (the directory or group the user last moved to), for
+ * the prompt and `sessions`; s may be any of its connections. */
+const char *session_location(struct session *s);
 
 /* Drop the connection now (after an error or Ctrl-C while in a state the
  * protocol cannot recover from); the next session_ensure reconnects. */

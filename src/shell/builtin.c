@@ -181,13 +181,17 @@ static int do_sessions(struct cmdctx *ctx)
 		snprintf(hostport, sizeof(hostport), strchr(host, ':') ? "[%s]:%d" :
 		         "%s:%d", host, s->port);
 		free(host);
-		const char *loc = s->state != SESS_DISCONNECTED || s->pdata ?
-		                  s->proto->ops->location(s) : NULL;
+		const char *loc = session_location(s);
 		char *esc = loc ? ui_escape_str(loc, strlen(loc)) : xstrdup("-");
 		bool tls = s->conn && conn_is_tls(s->conn);
+		/* "busy+2": two more connections of the session besides this. */
+		char state[32];
+		int extra = session_connections(s) - 1;
+		snprintf(state, sizeof(state), extra ? "%s+%d" : "%s",
+		         session_state_name(s->state), extra);
 		cmd_printf(ctx, "%c %-3d %-16s %-5s %-24s %-12s %-4s %-8s %s", s == focus ? '*' : ' ',
 		       s->id, s->name, s->proto->name, hostport,
-		       session_state_name(s->state), tls ? "yes" : "no", idle, esc);
+		       state, tls ? "yes" : "no", idle, esc);
 		free(esc);
 	}
 	return 0;

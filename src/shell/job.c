@@ -12,20 +12,40 @@
 struct job *job_add(struct job_table *t, const char *text, int64_t now_ms)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
-	struct job **pj = &t->list;
-	int id = 1;
-
-	/* The list is in id order: the first gap is the smallest free id. */
-	while (*pj && (*pj)->id == id) {
-		pj = &(*pj)->next;
-		id++;
-	}
-	j->id = id;
 	j->text = xstrdup(text);
 	j->start_ms = now_ms;
+	j->next = t->list;
+	t->list = j;
+	return j;
+}
+
+void job_number(struct job_table *t, struct job *j)
+{
+	if (j->id)
+		return;
+	int id = 1;
+	for (bool taken = true; taken; ) {
+		taken = false;
+		for (struct job *k = t->list; k; k = k->next)
+			if (k->id == id) {
+				taken = true;
+				id++;
+				break;
+			}
+	}
+	j->id = id;
+	for (int i = 0; i < t->nended; i++)
+		if (t->ended[i].id == id) /* the number is someone else's now */
+			t->ended[i] = t->ended[--t->nended];
+	/* Keep the list in number order for `jobs` (unnumbered ones first). */
+	struct job **pj;
+	for (pj = &t->list; *pj != j; pj = &(*pj)->next)
+		;
+	*pj = j->next;
+	for (pj = &t->list; *pj && (*pj)->id < id; pj = &(*pj)->next)
+		;
 	j->next = *pj;
 	*pj = j;
-	return j;
 }
 
 void job_remove(struct job_table *t, struct job *j)
@@ -42,10 +62,31 @@ void job_remove(struct job_table *t, struct job *j)
 
 struct job *job_find(struct job_table *t, int id)
 {
-	for (struct job *j = t->list; j; j = j->next)
+	for (struct job *j = t->list; j && id > 0; j = j->next)
 		if (j->id == id)
 			return j;
 	return NULL;
+}
+
+void job_ended(struct job_table *t, int id, int err)
+{
+	if (t->nended == JOB_ENDED_KEEP) {
+		memmove(t->ended, t->ended + 1, sizeof(t->ended[0]) * (JOB_ENDED_KEEP - 1));
+		t->nended--;
+	}
+	t->ended[t->nended].id = id;
+	t->ended[t->nended].err = err;
+	t->nended++;
+}
+
+bool job_ended_status(const struct job_table *t, int id, int *err)
+{
+	for (int i = t->nended - 1; i >= 0; i--)
+		if (t->ended[i].id == id) {
+			*err = t->ended[i].err;
+			return true;
+		}
+	return false;
 }
 
 int job_count(const struct job_table *t)

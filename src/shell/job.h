@@ -4,8 +4,8 @@
  * pipe, or its log while in the background), the session it needs (held
  * by id, never by pointer: a session may be closed meanwhile) and its
  * status.  At most one job is in the foreground; the others run in the
- * background and end with a notice.  The table gives each job the
- * smallest free number, as shells do.
+ * background and end with a notice.  A job gets a number when it goes to
+ * the background (`&`, Ctrl-Z): the smallest free one, as shells do.
  */
 #ifndef FERRY_JOB_H
 #define FERRY_JOB_H
@@ -17,18 +17,20 @@
 struct cmdctx;
 struct sink;
 struct session_lease;
+struct session;
 
 /* A job's log in the background: beyond this its producer waits. */
 #define JOB_LOG_MAX (1024 * 1024)
 
 struct job {
-	int id;
+	int id;                       /* 0 until it is in the background */
 	char *text;                   /* the command line, passwords masked */
 	struct cmdctx *ctx;           /* NULL once the command has ended */
 	struct sink *out;
 	struct session_lease *lease;  /* waiting for (or holding) a session */
 	int sess_id;                  /* the session's id, 0 for none */
 	bool held;                    /* the lease was granted */
+	struct session *conn;         /* the connection it holds, while held */
 	bool background;
 	bool killed;                  /* by `kill`: its end is no failure */
 	bool ending;                  /* command over; output draining or the
@@ -41,16 +43,28 @@ struct job {
 	struct job *next;
 };
 
+#define JOB_ENDED_KEEP 32
+
 struct job_table {
 	struct job *list;             /* by id */
+	/* Background jobs that ended, for a later `wait N`, until the number
+	 * is given to a new job (as shells remember them). */
+	struct { int id, err; } ended[JOB_ENDED_KEEP];
+	int nended;
 };
 
-/* A new job with the smallest free id, in the table. */
+/* A new job, without a number yet, in the table. */
 struct job *job_add(struct job_table *t, const char *text, int64_t now_ms);
+/* Give j the smallest free number (once). */
+void job_number(struct job_table *t, struct job *j);
 /* Take j out of the table and free it (its command, sink and lease must
  * be gone). */
 void job_remove(struct job_table *t, struct job *j);
 struct job *job_find(struct job_table *t, int id);
+/* Remember that background job id ended with err; look it up (true with
+ * *err set when known). */
+void job_ended(struct job_table *t, int id, int err);
+bool job_ended_status(const struct job_table *t, int id, int *err);
 int job_count(const struct job_table *t);
 /* The job's line for `jobs`: number, state, session, command, bytes and
  * rate, elapsed time (heap). */

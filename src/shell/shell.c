@@ -186,17 +186,14 @@ static struct sink *open_output(struct shell *sh, const struct argv *a, struct j
 /* Release what the job holds of its session. */
 static void job_release(struct shell *sh, struct job *j)
 {
-	if (j->lease && !j->held) {
+	(void)sh;
+	if (j->lease && !j->held)
 		session_lease_cancel(j->lease);
-	} else if (j->held) {
-		char id[16];
-		snprintf(id, sizeof(id), "%d", j->sess_id);
-		struct session *s = session_find(sh->reg, id);
-		if (s && s->id == j->sess_id)
-			session_release(s);
-	}
+	else if (j->held)
+		session_release(j->conn); /* held: it cannot have gone */
 	j->lease = NULL;
 	j->held = false;
+	j->conn = NULL;
 }
 
 static void ensured(struct session *s, int err, void *arg);
@@ -241,6 +238,8 @@ static void ensured(struct session *s, int err, void *arg)
 	struct job *j = ctx->job;
 	j->lease = NULL; /* the session frees it */
 	j->held = err == 0;
+	j->conn = err == 0 ? s : NULL;
+	ctx->sess = s; /* the connection it was given */
 	ctx->cancel = NULL;
 	if (err) {
 		char *esc = ui_escape_str(s->err, strlen(s->err));
@@ -332,6 +331,7 @@ static int run_argv(struct shell *sh, struct argv *a)
 	ctx->sess = target;
 	j->background = a->background;
 	if (j->background) {
+		job_number(&sh->jobs, j);
 		sink_set_background(j->out, true, JOB_LOG_MAX);
 		ctx->on_error = job_error;
 		ui_info("[%d] %s &", j->id, j->text);
@@ -353,11 +353,11 @@ static int run_argv(struct shell *sh, struct argv *a)
 
 /* ---- wait, fg, kill, jobs ---------------------------------------------- */
 
-/* Jobs other than the one running `wait`/`fg` itself. */
-static bool others_running(struct shell *sh)
+/* Jobs other than self (the one running `wait`/`fg`). */
+static bool others_running(struct shell *sh, const struct job *self)
 {
 	for (struct job *j = sh->jobs.list; j; j = j->next)
-		if (!sh->waiter || j != sh->waiter->job)
+		if (j != self)
 			return true;
 	return false;
 }
@@ -370,7 +370,7 @@ static void wait_check(struct shell *sh, int id, int err)
 		return;
 	if (sh->wait_id == 0 && err && !sh->wait_err)
 		sh->wait_err = err;
-	if (sh->wait_id == id || (sh->wait_id == 0 && !others_running(sh))) {
+	if (sh->wait_id == id || (sh->wait_id == 0 && !others_running(sh, w->job))) {
 		sh->waiter = NULL;
 		w->cancel = NULL;
 		cmd_done(w, sh->wait_id ? err : sh->wait_err);
@@ -394,6 +394,9 @@ int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg)
 	struct job *j = NULL;
 	if (id) {
 		j = job_find(&sh->jobs, id);
+		int err;
+		if (!j && !fg && job_ended_status(&sh->jobs, id, &err))
+			return err; /* ended already: its status */
 		if (!j || j == ctx->job)
 			return cmd_error(ctx, ERR_USAGE, "%d: no such job (`jobs` lists them)", id);
 	} else if (fg) {
@@ -405,7 +408,7 @@ int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg)
 			return cmd_error(ctx, ERR_USAGE, "no jobs");
 		id = j->id;
 	}
-	if (!id && !others_running(sh))
+	if (!id && !others_running(sh, ctx->job))
 		return 0;
 	if (fg) {
 		j->background = false;
@@ -497,6 +500,8 @@ static void job_end(struct shell *sh, struct job *j)
 		sh->fg = NULL;
 	bool bg = j->background, killed = j->killed;
 	int id = j->id;
+	if (bg)
+		job_ended(&sh->jobs, id, err);
 	job_remove(&sh->jobs, j);
 	/* A job cancelled on purpose (`kill`) is no failure of the script. */
 	if (!killed && (!bg || !sh->interactive || sh->from_script))
@@ -644,7 +649,7 @@ char *shell_prompt(struct shell *sh)
 	struct session *s = session_focus(sh->reg);
 	if (!s)
 		return xstrdup("ferry> ");
-	const char *loc = s->proto->ops->location(s);
+	const char *loc = session_location(s);
 	char *esc = loc ? ui_escape_str(loc, strlen(loc)) : xstrdup("");
 	char *p = xasprintf("ferry %s%s%s> ", s->name, *esc ? ":" : "", esc);
 	free(esc);
@@ -918,6 +923,7 @@ static void handle_sigtstp(struct shell *sh)
 	}
 	if (j && j->ctx && j->ctx->cancel != spawn_cancel) {
 		j->background = true;
+		job_number(&sh->jobs, j);
 		sink_set_background(j->out, true, JOB_LOG_MAX);
 		j->ctx->on_error = job_error;
 		sh->fg = NULL;

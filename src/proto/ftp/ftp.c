@@ -2107,6 +2107,68 @@ static const struct proto_scheme ftp_schemes[] = {
 	{ NULL, 0, TLS_AUTO },
 };
 
+/* ---- a session's other connections ------------------------------------ */
+
+static void ftp_set_location(struct session *s, const char *loc)
+{
+	struct ftp *f = s->pdata;
+	free(f->cwd);
+	f->cwd = xstrdup(loc);
+}
+
+struct reloc {
+	struct session *s;
+	char *dir;
+	proto_done_fn done;
+	void *arg;
+};
+
+static void reloc_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct reloc *rl = arg;
+	struct session *s = rl->s;
+	(void)pp;
+	if (!err && r->code / 100 == 2) {
+		set_cwd(s->pdata, rl->dir);
+		rl->dir = NULL;
+	} else if (!err) {
+		char *d = ui_escape_str(rl->dir, strlen(rl->dir));
+		char *e = reply_esc(r);
+		err = ftp_reply_err(r->code);
+		session_fail(s, err ? err : ERR_PROTO, "cannot go to %s: %d %s", d, r->code, e);
+		err = err ? err : ERR_PROTO;
+		free(d);
+		free(e);
+	} else {
+		session_fail(s, err, "%s", pp_error(s->pp));
+	}
+	proto_done_fn done = rl->done;
+	void *darg = rl->arg;
+	free(rl->dir);
+	free(rl);
+	done(s, err, darg);
+}
+
+/* The site moved on another connection: follow it (CWD). */
+static void ftp_relocate(struct session *s, const char *loc, proto_done_fn done, void *arg)
+{
+	struct reloc *rl = xcalloc(1, sizeof(*rl));
+	rl->s = s;
+	rl->dir = xstrdup(loc);
+	rl->done = done;
+	rl->arg = arg;
+	struct pp_cmd c = { .done = reloc_reply, .arg = rl };
+	char *line = xasprintf("CWD %s", loc);
+	int e = pp_send(s->pp, line, &c);
+	free(line);
+	if (e < 0) {
+		session_fail(s, e, "%s", pp_error(s->pp));
+		free(rl->dir);
+		free(rl);
+		done(s, e, arg);
+	}
+}
+
 static const struct proto_ops ftp_ops = {
 	.init = ftp_init,
 	.free = ftp_free,
@@ -2115,6 +2177,8 @@ static const struct proto_ops ftp_ops = {
 	.keepalive = ftp_keepalive,
 	.location = ftp_location,
 	.disconnected = ftp_disconnected,
+	.set_location = ftp_set_location,
+	.relocate = ftp_relocate,
 };
 
 const struct proto_desc ftp_proto = {

@@ -1658,6 +1658,68 @@ static const struct cmd_def nntp_cmds[] = {
 	  "-", 1, -1, run_quote },
 };
 
+/* ---- a session's other connections ------------------------------------ */
+
+static void nntp_set_location(struct session *s, const char *loc)
+{
+	struct nntp *n = s->pdata;
+	free(n->group);
+	n->group = xstrdup(loc);
+	n->have_cur = false;
+	n->start_done = true;
+}
+
+struct reloc {
+	proto_done_fn done;
+	void *arg;
+	char *group;
+};
+
+static void reloc_done(struct nreq *rq, int err, const struct pp_reply *r)
+{
+	struct reloc *rl = rq->arg;
+	struct nntp *n = rq->n;
+	struct nntp_group g;
+
+	if (!err && r->code == 211 && nntp_parse_group(r->text, strlen(r->text), &g) == 0) {
+		set_group(n, rl->group, &g);
+	} else {
+		if (!err) {
+			note_reply(n, r);
+			err = code_err(r->code);
+			err = err ? err : ERR_PROTO;
+		}
+		char *e = ui_escape_str(rl->group, strlen(rl->group));
+		session_fail(n->s, err, "cannot select %s: %s", e, n->detail);
+		free(e);
+	}
+	proto_done_fn done = rl->done;
+	void *darg = rl->arg;
+	free(rl->group);
+	free(rl);
+	done(n->s, err, darg);
+}
+
+/* The site moved on another connection: follow it (GROUP). */
+static void nntp_relocate(struct session *s, const char *loc, proto_done_fn done, void *arg)
+{
+	struct nntp *n = s->pdata;
+	struct reloc *rl = xcalloc(1, sizeof(*rl));
+	int err;
+	rl->done = done;
+	rl->arg = arg;
+	rl->group = xstrdup(loc);
+	char *line = xasprintf("GROUP %s", loc);
+	struct nreq *rq = nreq_send(n, line, 0, reloc_done, rl, NULL, &err);
+	free(line);
+	if (!rq) {
+		session_fail(s, err, "%s", n->detail);
+		free(rl->group);
+		free(rl);
+		done(s, err, arg);
+	}
+}
+
 /* news:GROUP (RFC 5538) names no server: $NNTPSERVER does, as tin and slrn
  * read it. */
 static char *nntp_default_server(const char **why)
@@ -1684,6 +1746,8 @@ static const struct proto_ops nntp_ops = {
 	.location = nntp_location,
 	.disconnected = nntp_disconnected,
 	.default_server = nntp_default_server,
+	.set_location = nntp_set_location,
+	.relocate = nntp_relocate,
 };
 
 static const struct proto_scheme nntp_schemes[] = {
