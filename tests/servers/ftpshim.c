@@ -4,7 +4,7 @@
  *  bind()      a bind to a TCP port below 1024 fails with EACCES.  pure-ftpd
  *              running as root sources active-mode data connections from
  *              port 20; with this it falls back to an ephemeral port, like
- *              the other servers (SERVERS.md).
+ *              the other servers (tests/servers/README.md).
  *  getpwnam()  FERRY_SHIM_HOMES="user=/dir:user2=/dir2" replaces the home
  *              directory of those users, so the suite's pure-ftpd serves its
  *              own folders to "ftp" (anonymous) and "ferrytest" without

@@ -8,8 +8,9 @@
 #                                  /opt/ferry-test-servers, not installed)
 #
 # INN's postinst refuses to configure when the host name has no domain; the
-# fix (SERVERS.md) is `domain: localdomain` in /etc/news/inn.conf followed by
-# `dpkg --configure -a`.  INNCONF must not be visible to maintainer scripts.
+# fix (tests/servers/README.md) is `domain: localdomain` in
+# /etc/news/inn.conf followed by `dpkg --configure -a`.  INNCONF must not be
+# visible to maintainer scripts.
 set -euo pipefail
 unset INNCONF
 

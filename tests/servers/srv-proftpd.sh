@@ -9,7 +9,7 @@
 # checksums).  User ferrytest/ferrypass: chrooted in its own home
 # PROFTPD_USER_HOME (from an AuthUserFile), reset at every start.
 # proftpd pauses ~0.4 s after each session before it accepts the next one
-# (SERVERS.md): back-to-back short sessions each pay that.
+# (tests/servers/README.md): back-to-back short sessions each pay that.
 #
 # The binary and modules are Debian's, unpacked by install-deps.sh into
 # $FTPD_ROOT (apt would remove vsftpd for them).

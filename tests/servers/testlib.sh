@@ -118,8 +118,8 @@ assert_all_has() {
 assert_err_nonempty() {
 	[ -s "$LAST.err" ] || t_fail "no message on stderr"
 }
-# assert_one_line_error [WORD]: stderr is one line (PRODUCT.md: a clear
-# one-line error), naming WORD if given.
+# assert_one_line_error [WORD]: stderr is one line (doc/ferry.1 EXIT STATUS:
+# a failing command says why in one line), naming WORD if given.
 assert_one_line_error() {
 	[ "$(wc -l < "$LAST.err")" = 1 ] || t_fail "expected a one-line error, got: $(cat "$LAST.err")"
 	[ -z "${1:-}" ] || grep -qF -- "$1" "$LAST.err" || t_fail "the error does not name $1"

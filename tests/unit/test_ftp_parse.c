@@ -1,5 +1,5 @@
 /* test_ftp_parse.c - the FTP reply parsers and local-name sanitising
- * (HOSTILE-CASES A3, A6, B8, C11, C15). */
+ * (doc/HOSTILE-CASES.md A3, A6, B8, C11, C15). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

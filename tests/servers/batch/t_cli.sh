@@ -1,6 +1,6 @@
 #!/bin/bash
-# The command line (PRODUCT.md "Command line"): usage errors exit 2 with
-# one line, --version and --help exit 0, options may follow the URLs,
+# The command line (doc/ferry.1 OPTIONS, EXIT STATUS): usage errors exit 2
+# with one line, --version and --help exit 0, options may follow the URLs,
 # script errors (unknown command, unterminated quote) exit 2, a missing -f
 # file exits 7, and standard input that is not a terminal is a script.
 set -e
