@@ -111,11 +111,7 @@ static int do_close(struct cmdctx *ctx)
 	struct session *s = pick(ctx, 1);
 	if (!s)
 		return ERR_USAGE;
-	if (session_in_use(s))
-		return cmd_error(ctx, ERR_USAGE, "%s: jobs are using it; `kill` them "
-		                 "first (`jobs` lists them)", s->name);
-	session_close(s);
-	return 0;
+	return shell_close_session(ctx->sh, ctx, s);
 }
 
 static int do_use(struct cmdctx *ctx)

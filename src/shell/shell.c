@@ -431,6 +431,54 @@ int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg)
 	return CMD_PENDING;
 }
 
+/* `close` waiting for the jobs it cancelled: close once none uses the
+ * session. */
+static void close_check(struct shell *sh)
+{
+	struct cmdctx *c = sh->closer;
+	if (!c)
+		return;
+	char id[16];
+	snprintf(id, sizeof(id), "%d", sh->close_id);
+	struct session *s = session_find(sh->reg, id);
+	if (s && session_in_use(s))
+		return;
+	sh->closer = NULL;
+	c->cancel = NULL;
+	if (s)
+		session_close(s);
+	cmd_done(c, 0);
+}
+
+static void close_cancel(struct cmdctx *ctx)
+{
+	ctx->sh->closer = NULL;
+	cmd_done(ctx, ERR_INTR);
+}
+
+int shell_close_session(struct shell *sh, struct cmdctx *ctx, struct session *s)
+{
+	if (!session_in_use(s)) {
+		session_close(s);
+		return 0;
+	}
+	if (sh->closer)
+		return cmd_error(ctx, ERR_USAGE, "another close is waiting for its jobs");
+	/* Its jobs are cancelled (their end is no failure), then it closes. */
+	for (struct job *j = sh->jobs.list, *next; j; j = next) {
+		next = j->next;
+		if (j != ctx->job && j->sess_id == s->id) {
+			j->killed = true;
+			job_interrupt(sh, j);
+		}
+	}
+	sh->closer = ctx;
+	sh->close_id = s->id;
+	ctx->cancel = close_cancel;
+	close_check(sh);
+	return CMD_PENDING;
+}
+
 int shell_kill(struct shell *sh, struct cmdctx *ctx, int id)
 {
 	struct job *j = job_find(&sh->jobs, id);
@@ -507,6 +555,7 @@ static void job_end(struct shell *sh, struct job *j)
 	if (!killed && (!bg || !sh->interactive || sh->from_script))
 		account(sh, err);
 	wait_check(sh, id, err);
+	close_check(sh);
 	ev_wakeup(sh->ev);
 }
 

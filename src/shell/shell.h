@@ -40,6 +40,9 @@ struct shell {
 	int wait_id;
 	bool wait_fg;
 	int wait_err;         /* wait for all: the first failure */
+	/* `close` waiting for the jobs it cancelled on session close_id. */
+	struct cmdctx *closer;
+	int close_id;
 
 	/* Standard input as a script (not a terminal). */
 	struct ev_io *in_io;
@@ -92,6 +95,9 @@ pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
  * `kill N`, and the `jobs` listing to ctx's output. */
 int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg);
 int shell_kill(struct shell *sh, struct cmdctx *ctx, int id);
+/* `close`: cancel the jobs using s, then close it (CMD_PENDING until
+ * they have ended). */
+int shell_close_session(struct shell *sh, struct cmdctx *ctx, struct session *s);
 void shell_jobs_list(struct shell *sh, struct cmdctx *ctx);
 
 /* Ask the user a question on the terminal while a command is pending;
