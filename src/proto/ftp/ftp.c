@@ -32,6 +32,7 @@
 #include "err.h"
 #include "ev.h"
 #include "ftp_int.h"
+#include "lfile.h"
 #include "log.h"
 #include "pp.h"
 #include "session.h"
@@ -523,20 +524,13 @@ struct ftp_op {
 	bool to_stdout;
 	int64_t size;
 	char *remote;
-	char *local;
-	char *part;
-	int fd;
-	bool in_place;        /* write an existing non-regular file */
-	bool tty;             /* ...which is a terminal: escaped */
-	bool part_made;       /* we created op->part (removed again if empty) */
 	bool reget;           /* resume: REST offset */
-	bool append;          /* reget into a shorter NAME itself, no .part */
-	bool resume_part;     /* reget into an existing NAME.part */
 	bool unverified;      /* reget --unverified: resume without a size */
 	int64_t mtime;        /* remote modification time (MDTM), -1 unknown */
-	uint64_t offset;      /* bytes already here */
-	uint64_t written;
-	char why[600];        /* local failure reason */
+	uint64_t streamed;    /* get -o -, cat: bytes to the output */
+	struct lfile lf;      /* get: the local end */
+	struct lsource src;   /* put: the local file */
+	char why[600];        /* failure reason of the local end */
 	struct buf lbuf;      /* listing: the partial line */
 };
 
@@ -546,12 +540,6 @@ static bool fatal(int err)
 	       err == ERR_TOOLONG || err == ERR_INTR || err == ERR_TLS;
 }
 
-static void op_local_close(struct ftp_op *op)
-{
-	if (op->fd >= 0)
-		close(op->fd);
-	op->fd = -1;
-}
 
 /* The output cannot take more for now (a slow pipe, a full job log):
  * hold the download feeding it. */
@@ -567,12 +555,11 @@ static void op_free(struct ftp_op *op)
 	sink_set_flow(cmd_out(op->ctx), NULL, NULL);
 	if (op->f->op == op)
 		op->f->op = NULL;
-	op_local_close(op);
+	lfile_clear(&op->lf);
+	lsource_clear(&op->src);
 	free(op->args);
 	free(op->line);
 	free(op->remote);
-	free(op->local);
-	free(op->part);
 	buf_clear(&op->lbuf);
 	free(op);
 }
@@ -583,7 +570,8 @@ static struct ftp_op *op_new(struct cmdctx *ctx)
 	op->ctx = ctx;
 	op->s = ctx->sess;
 	op->f = ctx->sess->pdata;
-	op->fd = -1;
+	lfile_init(&op->lf, false);
+	lsource_clear(&op->src);
 	op->size = -1;
 	op->mtime = -1;
 	buf_init(&op->lbuf, 64 * 1024);
@@ -701,8 +689,6 @@ static void op_cancel(struct cmdctx *ctx)
 	op_abort(op, ERR_INTR, NULL);
 }
 
-static void meta_remove(const char *part);
-
 /* Stop now: Ctrl-C, connection lost, session closed.  The reply still
  * due is discarded by pp when it comes (the session stays in step). */
 static void op_abort(struct ftp_op *op, int err, const char *why)
@@ -717,11 +703,8 @@ static void op_abort(struct ftp_op *op, int err, const char *why)
 		pp_cancel_all(pp);
 	}
 	op->waiting = false;
-	op_local_close(op);
-	if (op->part_made && op->written == 0) {
-		unlink(op->part);
-		meta_remove(op->part);
-	}
+	lfile_discard(&op->lf);
+	lsource_clear(&op->src);
 	if (why)
 		cmd_error(op->ctx, err, "%s", why);
 	op_finish(op, err);
@@ -1291,84 +1274,6 @@ static bool clobber(struct ftp_op *op)
 	return op->force || config_bool(op->s->cfg, "xfer:clobber");
 }
 
-/* ---- NAME.part.meta: what the remote file was when NAME.part began ----
- *
- * "size N" and "mdtm T" lines (each only when known), so that a later
- * reget can tell a remote file that changed meanwhile from the one the
- * part holds the start of: resuming that would splice two files. */
-
-static char *meta_path(const char *part)
-{
-	return xasprintf("%s.meta", part);
-}
-
-static void meta_remove(const char *part)
-{
-	char *m = meta_path(part);
-	unlink(m);
-	free(m);
-}
-
-/* Best effort: without it a later reget only loses the change check. */
-static void meta_write(const char *part, int64_t size, int64_t mtime)
-{
-	char *m = meta_path(part);
-	char text[80];
-	int n = 0;
-
-	unlink(m);
-	if (size >= 0)
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "size %" PRId64 "\n", size);
-	if (mtime >= 0)
-		n += snprintf(text + n, sizeof(text) - (size_t)n, "mdtm %" PRId64 "\n", mtime);
-	int fd = open(m, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
-	if (fd >= 0) {
-		if (write(fd, text, (size_t)n) != n || close(fd) < 0)
-			unlink(m);
-		else
-			fd = -1;
-		if (fd >= 0)
-			close(fd);
-	}
-	free(m);
-}
-
-/* 0 with *size and *mtime (-1 where not recorded), or -1 when there is
- * no readable, well-formed record. */
-static int meta_read(const char *part, int64_t *size, int64_t *mtime)
-{
-	char *m = meta_path(part);
-	char text[128];
-	int fd = open(m, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
-
-	free(m);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	*size = *mtime = -1;
-	for (char *line = text, *nl; *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (!nl)
-			return -1;
-		*nl = '\0';
-		char *end;
-		errno = 0;
-		if (strncmp(line, "size ", 5) == 0) {
-			*size = strtoll(line + 5, &end, 10);
-		} else if (strncmp(line, "mdtm ", 5) == 0) {
-			*mtime = strtoll(line + 5, &end, 10);
-		} else {
-			return -1;
-		}
-		if (errno || *end || end == line + 5)
-			return -1;
-	}
-	return 0;
-}
-
 /* Open the local side when the server starts sending. */
 static int get_start(void *arg)
 {
@@ -1376,172 +1281,59 @@ static int get_start(void *arg)
 
 	if (op->to_stdout)
 		return 0;
-	if (op->in_place) {
-		/* O_NONBLOCK: a FIFO without a reader fails instead of
-		 * hanging the loop; cleared again for writing. */
-		op->fd = open(op->local, O_WRONLY | O_NOFOLLOW | O_NOCTTY |
-		              O_CLOEXEC | O_NONBLOCK);
-		if (op->fd < 0) {
-			snprintf(op->why, sizeof(op->why), "%s: %s", op->local, strerror(errno));
-			return ERR_LOCAL;
-		}
-		struct stat st;
-		if (fstat(op->fd, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-			snprintf(op->why, sizeof(op->why), "%s: changed while starting", op->local);
-			op_local_close(op);
-			return ERR_LOCAL;
-		}
-		int fl = fcntl(op->fd, F_GETFL);
-		if (fl >= 0)
-			fcntl(op->fd, F_SETFL, fl & ~O_NONBLOCK);
-		/* Server bytes never reach a terminal raw, whichever one. */
-		op->tty = isatty(op->fd);
-		return 0;
-	}
-	if (op->append || op->resume_part) {
-		/* Resume: append to what is there, which must not have
-		 * changed since it was measured. */
-		const char *path = op->append ? op->local : op->part;
-		struct stat st;
-		op->fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-		if (op->fd < 0 || fstat(op->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    (uint64_t)st.st_size != op->offset) {
-			snprintf(op->why, sizeof(op->why), "%s: %s", path,
-			         op->fd < 0 ? strerror(errno) : "changed while starting");
-			op_local_close(op);
-			return ERR_LOCAL;
-		}
-		return 0;
-	}
-	if (clobber(op) && unlink(op->part) < 0 && errno != ENOENT) {
-		snprintf(op->why, sizeof(op->why), "%s: %s", op->part, strerror(errno));
-		return ERR_LOCAL;
-	}
-	op->fd = open(op->part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY |
-	              O_CLOEXEC, 0666);
-	if (op->fd < 0) {
-		if (errno == EEXIST)
-			snprintf(op->why, sizeof(op->why), "%s exists (reget resumes it; "
-			         "get -f starts over)", op->part);
-		else
-			snprintf(op->why, sizeof(op->why), "%s: %s", op->part, strerror(errno));
-		return ERR_LOCAL;
-	}
-	op->part_made = true;
 	/* The 150 reply may have told the size SIZE did not. */
-	if (op->size < 0 && op->x && ftp_xfer_size(op->x) >= 0)
+	if (op->size < 0 && op->x && ftp_xfer_size(op->x) >= 0 &&
+	    !op->lf.in_place && !op->lf.append && !op->lf.resume_part)
 		op->size = ftp_xfer_size(op->x);
-	meta_write(op->part, op->size, op->mtime);
-	return 0;
+	int r = lfile_open(&op->lf, op->size, op->mtime);
+	if (r < 0)
+		snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
+	return r;
 }
 
 static int get_data(void *arg, const char *p, size_t n)
 {
 	struct ftp_op *op = arg;
+	uint64_t written = op->to_stdout ? op->streamed : op->lf.written;
+	uint64_t offset = op->to_stdout ? 0 : op->lf.offset;
 
 	/* What SIZE (less the REST offset) or the 150 reply said is due. */
 	int64_t left = op->x ? ftp_xfer_size(op->x) : -1;
-	if (left >= 0 && op->written + n > (uint64_t)left) {
+	if (left >= 0 && written + n > (uint64_t)left) {
 		/* More than the file has left: a server that ignored REST
 		 * sends from the start.  Undo what this transfer appended. */
-		if (op->offset > 0 && op->fd >= 0 && ftruncate(op->fd, (off_t)op->offset) == 0)
-			op->written = 0;
+		if (offset > 0 && op->lf.fd >= 0 && ftruncate(op->lf.fd, (off_t)offset) == 0)
+			op->lf.written = 0;
 		snprintf(op->why, sizeof(op->why), "the server sent more than the "
 		         "%" PRId64 " bytes %s%s", left,
-		         op->offset ? "left of the file" : "it announced",
-		         op->offset ? " (REST ignored?); local file left as it was" : "");
+		         offset ? "left of the file" : "it announced",
+		         offset ? " (REST ignored?); local file left as it was" : "");
 		return ERR_PROTO;
 	}
+	int r;
 	if (op->to_stdout) {
-		int r = cmd_data(op->ctx, p, n);
-		if (r < 0) {
+		r = cmd_data(op->ctx, p, n);
+		if (r < 0)
 			snprintf(op->why, sizeof(op->why), "%s", sink_why(cmd_out(op->ctx)));
-			return r;
-		}
-		op->written += n;
-		op->ctx->bytes = op->written;
-		return 0;
+		else
+			op->streamed += n;
+		op->ctx->bytes = op->streamed;
+	} else {
+		r = lfile_write(&op->lf, p, n);
+		if (r < 0)
+			snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
+		op->ctx->bytes = op->lf.offset + op->lf.written;
 	}
-	struct buf esc;
-	buf_init(&esc, (size_t)-1 / 8);
-	if (op->tty) {
-		ui_escape(p, n, true, &esc);
-		op->written += n;
-		p = buf_peek(&esc);
-		n = buf_avail(&esc);
-	}
-	int err = 0;
-	while (n) {
-		ssize_t w = write(op->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			snprintf(op->why, sizeof(op->why), "%s: %s",
-			         op->in_place || op->append ? op->local : op->part,
-			         strerror(errno));
-			err = ERR_LOCAL;
-			break;
-		}
-		p += w;
-		n -= (size_t)w;
-		if (!op->tty)
-			op->written += (uint64_t)w;
-	}
-	buf_clear(&esc);
-	op->ctx->bytes = op->offset + op->written;
 	op->ctx->total = op->size;
-	return err;
-}
-
-/* Move NAME.part to NAME: over an existing file only when clobbering
- * (link() refuses to replace, so a file that appeared meanwhile is safe). */
-static int get_commit(struct ftp_op *op)
-{
-	if (clobber(op)) {
-		if (rename(op->part, op->local) < 0)
-			goto fail;
-		meta_remove(op->part);
-		return 0;
-	}
-	if (link(op->part, op->local) == 0) {
-		unlink(op->part);
-		meta_remove(op->part);
-		return 0;
-	}
-	if (errno == EEXIST) {
-		snprintf(op->why, sizeof(op->why), "%s appeared meanwhile; the "
-		         "download stays in %s", op->local, op->part);
-		return ERR_LOCAL;
-	}
-	/* No hard links here (some file systems): check, then rename. */
-	struct stat st;
-	if (lstat(op->local, &st) == 0) {
-		snprintf(op->why, sizeof(op->why), "%s appeared meanwhile; the "
-		         "download stays in %s", op->local, op->part);
-		return ERR_LOCAL;
-	}
-	if (rename(op->part, op->local) == 0) {
-		meta_remove(op->part);
-		return 0;
-	}
-fail:
-	snprintf(op->why, sizeof(op->why), "rename %s: %s", op->part, strerror(errno));
-	return ERR_LOCAL;
+	return r;
 }
 
 static void get_item_end(struct ftp_op *op, int err)
 {
 	free(op->remote);
-	free(op->local);
-	free(op->part);
-	op->remote = op->local = op->part = NULL;
-	op->in_place = false;
-	op->tty = false;
-	op->part_made = false;
-	op->append = false;
-	op->resume_part = false;
-	op->offset = 0;
-	op->written = 0;
+	op->remote = NULL;
+	lfile_clear(&op->lf);
+	op->streamed = 0;
 	op->size = -1;
 	op->mtime = -1;
 	op->why[0] = '\0';
@@ -1553,30 +1345,27 @@ static void get_done(void *arg, int err, const char *why)
 	struct ftp_op *op = arg;
 
 	op->x = NULL;
-	if (op->fd >= 0 && close(op->fd) < 0 && !err) {
-		snprintf(op->why, sizeof(op->why), "%s: %s",
-		         op->in_place || op->append ? op->local : op->part, strerror(errno));
-		err = ERR_LOCAL;
+	int e = lfile_close(&op->lf);
+	if (!err && e < 0) {
+		err = e;
+		snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
 	}
-	op->fd = -1;
-	if (!err && (op->part_made || op->resume_part))
-		err = get_commit(op);
+	if (!err && (e = lfile_commit(&op->lf)) < 0) {
+		err = e;
+		snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
+	}
 	if (err) {
 		char *r = esc_str(op->remote);
 		cmd_error(op->ctx, err, "%s: %s", r, op->why[0] ? op->why : why);
 		free(r);
-		/* Keep a partial file for reget; an empty one helps nobody. */
-		if (op->part_made && op->written == 0) {
-			unlink(op->part);
-			meta_remove(op->part);
-		}
+		lfile_discard(&op->lf);
 	} else if (!op->to_stdout) {
-		char *l = esc_str(op->local);
-		if (op->offset)
+		char *l = esc_str(op->lf.path);
+		if (op->lf.offset)
 			ui_info("%s: %" PRIu64 " bytes (resumed at %" PRIu64 ")", l,
-			        op->written, op->offset);
+			        op->lf.written, op->lf.offset);
 		else
-			ui_info("%s: %" PRIu64 " bytes", l, op->written);
+			ui_info("%s: %" PRIu64 " bytes", l, op->lf.written);
 		free(l);
 	}
 	get_item_end(op, err);
@@ -1592,8 +1381,8 @@ static const struct ftp_xfer_ops get_ops = {
 static int get_retr(struct ftp_op *op)
 {
 	char *line = xasprintf("RETR %s", op->remote);
-	int64_t left = op->size >= 0 ? op->size - (int64_t)op->offset : -1;
-	int r = ftp_xfer_start(op->s, line, XFER_DOWN, left, op->offset, &get_ops,
+	int64_t left = op->size >= 0 ? op->size - (int64_t)op->lf.offset : -1;
+	int r = ftp_xfer_start(op->s, line, XFER_DOWN, left, op->lf.offset, &get_ops,
 	                       op, &op->x);
 	free(line);
 	if (r < 0) {
@@ -1612,28 +1401,34 @@ static int get_retr(struct ftp_op *op)
 static int resume_check(struct ftp_op *op)
 {
 	int64_t msize, mtime;
-	char *l = esc_str(op->local);
+	uint64_t offset = op->lf.offset;
+	char *l = esc_str(op->lf.path);
 	int err = 0;
 
-	if (!op->offset) {
+	if (!offset) {
 		/* nothing here yet: a plain download */
 	} else if (op->size < 0 && !op->unverified) {
 		err = cmd_error(op->ctx, ERR_FAIL, "%s: the server does not tell the "
 		                "remote size (SIZE), so the resume cannot be checked; "
 		                "reget --unverified resumes anyway", l);
-	} else if (op->resume_part && meta_read(op->part, &msize, &mtime) == 0 &&
+	} else if (op->lf.resume_part && lfile_meta(&op->lf, &msize, &mtime) == 0 &&
 	           ((msize >= 0 && op->size >= 0 && msize != op->size) ||
 	            (mtime >= 0 && op->mtime >= 0 && mtime != op->mtime))) {
 		err = cmd_error(op->ctx, ERR_FAIL, "%s: the remote file changed since "
 		                "%s.part began (%s); get -f starts over", l, l,
 		                msize != op->size ? "size" : "modification time");
-	} else if (op->size >= 0 && op->offset > (uint64_t)op->size) {
+	} else if (op->size >= 0 && offset > (uint64_t)op->size) {
 		err = cmd_error(op->ctx, ERR_LOCAL, "%s: the local file (%" PRIu64
 		                " bytes) is longer than the remote one (%" PRId64 ")",
-		                l, op->offset, op->size);
+		                l, offset, op->size);
 	}
 	free(l);
 	return err;
+}
+
+static bool resuming(const struct ftp_op *op)
+{
+	return op->lf.append || op->lf.resume_part;
 }
 
 /* Size and time known (or not): check a resume, then RETR. */
@@ -1641,14 +1436,14 @@ static void get_sized(struct ftp_op *op)
 {
 	int e = 0;
 
-	if (op->append || op->resume_part) {
+	if (resuming(op)) {
 		e = resume_check(op);
-		if (!e && op->size >= 0 && op->offset == (uint64_t)op->size) {
-			char *l = esc_str(op->local);
-			if (op->resume_part && (e = get_commit(op)) < 0)
-				cmd_error(op->ctx, e, "%s", op->why);
+		if (!e && op->size >= 0 && op->lf.offset == (uint64_t)op->size) {
+			char *l = esc_str(op->lf.path);
+			if ((e = lfile_commit(&op->lf)) < 0)
+				cmd_error(op->ctx, e, "%s", op->lf.why);
 			else
-				ui_info("%s: already complete (%" PRIu64 " bytes)", l, op->offset);
+				ui_info("%s: already complete (%" PRIu64 " bytes)", l, op->lf.offset);
 			free(l);
 			get_item_end(op, e);
 			return;
@@ -1663,7 +1458,7 @@ static void get_sized(struct ftp_op *op)
 /* The time goes with a NAME.part, for a later resume to check. */
 static bool want_mdtm(const struct ftp_op *op)
 {
-	return !op->to_stdout && !op->in_place &&
+	return !op->to_stdout && !op->lf.in_place &&
 	       (!op->f->feat_known || op->f->feat.mdtm);
 }
 
@@ -1709,43 +1504,10 @@ static void get_size_reply(struct ftp_op *op, const struct pp_reply *r)
 	get_sized(op);
 }
 
-/* reget: resume NAME.part, else a shorter NAME itself, else start anew.
- * 0 or ERR_* (reported). */
-static int reget_target(struct ftp_op *op)
-{
-	struct stat st, pst;
-	char *l = esc_str(op->local);
-	int err = 0;
-	bool have = lstat(op->local, &st) == 0;
-
-	op->part = xasprintf("%s.part", op->local);
-	if (have && !S_ISREG(st.st_mode)) {
-		err = cmd_error(op->ctx, ERR_LOCAL, "%s: not a regular file; nothing "
-		                "to resume", l);
-	} else if (lstat(op->part, &pst) == 0) {
-		if (!S_ISREG(pst.st_mode)) {
-			char *p = esc_str(op->part);
-			err = cmd_error(op->ctx, ERR_LOCAL, "%s: not a regular file", p);
-			free(p);
-		} else if (have && !clobber(op)) {
-			err = cmd_error(op->ctx, ERR_LOCAL, "%s: file exists (reget -f "
-			                "replaces it when %s.part is complete)", l, l);
-		} else {
-			op->resume_part = true;
-			op->offset = (uint64_t)pst.st_size;
-		}
-	} else if (have) {
-		op->append = true;
-		op->offset = (uint64_t)st.st_size;
-	}
-	free(l);
-	return err;
-}
-
 /* Decide the local target of op->arg; 0 or ERR_* (reported). */
 static int get_target(struct ftp_op *op)
 {
-	char *base = NULL;
+	char *base = NULL, *local;
 	struct stat st;
 
 	op->remote = xstrdup(op->arg);
@@ -1757,47 +1519,19 @@ static int get_target(struct ftp_op *op)
 		free(d);
 		return ERR_USAGE;
 	}
-	if (op->out_opt) {
-		if (stat(op->out_opt, &st) == 0 && S_ISDIR(st.st_mode)) {
-			size_t n = strlen(op->out_opt);
-			op->local = xasprintf("%s%s%s", op->out_opt,
-			                      n && op->out_opt[n - 1] == '/' ? "" : "/", base);
-		} else {
-			op->local = xstrdup(op->out_opt);
-		}
-		free(base);
+	if (op->out_opt && stat(op->out_opt, &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t n = strlen(op->out_opt);
+		local = xasprintf("%s%s%s", op->out_opt,
+		                  n && op->out_opt[n - 1] == '/' ? "" : "/", base);
 	} else {
-		op->local = base;
+		local = xstrdup(op->out_opt ? op->out_opt : base);
 	}
-	if (op->reget)
-		return reget_target(op);
-	char *l = esc_str(op->local);
-	int err = 0;
-	if (lstat(op->local, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			err = cmd_error(op->ctx, ERR_LOCAL, "%s: is a directory", l);
-		} else if (S_ISLNK(st.st_mode) && !clobber(op)) {
-			err = cmd_error(op->ctx, ERR_LOCAL, "%s: is a symbolic link (not "
-			                "followed; get -f replaces it)", l);
-		} else if (S_ISREG(st.st_mode) && !clobber(op)) {
-			err = cmd_error(op->ctx, ERR_LOCAL, "%s: file exists (get -f or "
-			                "set xfer:clobber on to overwrite)", l);
-		} else if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-			op->in_place = true; /* /dev/null, a FIFO, a terminal */
-		}
-	} else if (errno != ENOENT) {
-		err = cmd_error(op->ctx, ERR_LOCAL, "%s: %s", l, strerror(errno));
-	}
-	if (!err && !op->in_place) {
-		op->part = xasprintf("%s.part", op->local);
-		if (lstat(op->part, &st) == 0 && !clobber(op)) {
-			char *p = esc_str(op->part);
-			err = cmd_error(op->ctx, ERR_LOCAL, "%s exists (reget resumes it; "
-			                "get -f starts over)", p);
-			free(p);
-		}
-	}
-	free(l);
+	free(base);
+	lfile_init(&op->lf, clobber(op));
+	int err = lfile_target(&op->lf, local, op->reget);
+	free(local);
+	if (err)
+		cmd_error(op->ctx, err, "%s", op->lf.why);
 	return err;
 }
 
@@ -1811,17 +1545,13 @@ static int get_item(struct ftp_op *op)
 			err = op_sendf(op, get_size_reply, "SIZE %s", op->remote);
 		else if (want_mdtm(op))
 			err = op_sendf(op, get_mdtm_reply, "MDTM %s", op->remote);
-		else if (!(err = op->append || op->resume_part ? resume_check(op) : 0))
+		else if (!(err = resuming(op) ? resume_check(op) : 0))
 			err = get_retr(op);
 	}
 	if (err) {
 		free(op->remote);
-		free(op->local);
-		free(op->part);
-		op->remote = op->local = op->part = NULL;
-		op->in_place = false;
-		op->append = op->resume_part = false;
-		op->offset = 0;
+		op->remote = NULL;
+		lfile_clear(&op->lf);
 	}
 	return err;
 }
@@ -1910,26 +1640,22 @@ static int do_cat(struct cmdctx *ctx)
 static ssize_t put_fill(void *arg, char *p, size_t cap)
 {
 	struct ftp_op *op = arg;
-	for (;;) {
-		ssize_t n = read(op->fd, p, cap);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(op->why, sizeof(op->why), "%s: %s", op->local, strerror(errno));
-			return ERR_LOCAL;
-		}
-		op->written += (uint64_t)n;
+	ssize_t n = lsource_read(&op->src, p, cap);
+	if (n < 0) {
+		snprintf(op->why, sizeof(op->why), "%s", op->src.why);
 		return n;
 	}
+	op->streamed += (uint64_t)n;
+	op->ctx->bytes = op->streamed;
+	return n;
 }
 
 static void put_item_end(struct ftp_op *op, int err)
 {
-	op_local_close(op);
+	lsource_clear(&op->src);
 	free(op->remote);
-	free(op->local);
-	op->remote = op->local = NULL;
-	op->written = 0;
+	op->remote = NULL;
+	op->streamed = 0;
 	op->size = -1;
 	op->why[0] = '\0';
 	op_item_done(op, err);
@@ -1942,14 +1668,14 @@ static void put_size_reply(struct ftp_op *op, const struct pp_reply *r)
 	int err = 0;
 
 	if (r->code == 213 && ftp_parse_size(r->msg, &size) == 0 &&
-	    size != op->written) {
+	    size != op->streamed) {
 		char *d = esc_str(op->remote);
 		err = cmd_error(op->ctx, ERR_PROTO, "%s: upload incomplete: the server "
-		                "has %" PRIu64 " of %" PRIu64 " bytes", d, size, op->written);
+		                "has %" PRIu64 " of %" PRIu64 " bytes", d, size, op->streamed);
 		free(d);
 	} else {
-		char *l = esc_str(op->local);
-		ui_info("%s: %" PRIu64 " bytes sent", l, op->written);
+		char *l = esc_str(op->src.path);
+		ui_info("%s: %" PRIu64 " bytes sent", l, op->streamed);
 		free(l);
 	}
 	put_item_end(op, err);
@@ -1960,9 +1686,8 @@ static void put_done(void *arg, int err, const char *why)
 	struct ftp_op *op = arg;
 
 	op->x = NULL;
-	op_local_close(op);
 	if (err) {
-		char *d = esc_str(op->local);
+		char *d = esc_str(op->src.path);
 		cmd_error(op->ctx, err, "%s: %s", d, op->why[0] ? op->why : why);
 		free(d);
 		put_item_end(op, err);
@@ -1982,26 +1707,17 @@ static const struct ftp_xfer_ops put_ops = {
 
 static int put_item(struct ftp_op *op)
 {
-	struct stat st;
 	char *l = esc_str(op->arg);
-	int err = 0;
+	int err = lsource_open(&op->src, op->arg);
 
-	op->local = xstrdup(op->arg);
-	op->fd = open(op->local, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-	if (op->fd < 0) {
-		err = cmd_error(op->ctx, ERR_LOCAL, "%s: %s", l, strerror(errno));
+	if (err) {
+		cmd_error(op->ctx, err, "%s", op->src.why);
 		goto out;
 	}
-	if (fstat(op->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = cmd_error(op->ctx, ERR_LOCAL, "%s: not a regular file", l);
-		goto out;
-	}
-	int fl = fcntl(op->fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(op->fd, F_SETFL, fl & ~O_NONBLOCK);
+	op->ctx->total = (int64_t)op->src.size;
 	if (op->out_opt) {
 		op->remote = xstrdup(op->out_opt);
-	} else if (ftp_local_name(op->local, &op->remote) < 0) {
+	} else if (ftp_local_name(op->src.path, &op->remote) < 0) {
 		err = cmd_error(op->ctx, ERR_USAGE, "%s: no file name to store under "
 		                "(use -o)", l);
 		goto out;
@@ -2014,10 +1730,9 @@ static int put_item(struct ftp_op *op)
 out:
 	free(l);
 	if (err) {
-		op_local_close(op);
-		free(op->local);
+		lsource_clear(&op->src);
 		free(op->remote);
-		op->local = op->remote = NULL;
+		op->remote = NULL;
 	}
 	return err;
 }

@@ -1,0 +1,409 @@
+/* lfile.c - the local end of a transfer (see lfile.h). */
+#include "lfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "ui.h"
+
+static int fail(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A message with every %s argument already escaped by the caller. */
+static int fail(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+#define FAIL(f, err, ...) fail((f)->why, sizeof((f)->why), err, __VA_ARGS__)
+
+static char *esc(const char *s)
+{
+	return ui_escape_str(s, strlen(s));
+}
+
+void lfile_init(struct lfile *f, bool clobber)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->clobber = clobber;
+}
+
+void lfile_clear(struct lfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->path);
+	free(f->part);
+	lfile_init(f, f->clobber);
+}
+
+/* ---- NAME.part.meta ----------------------------------------------------
+ *
+ * "size N" and "mdtm T" lines (each only when known): what the remote file
+ * was when NAME.part began, so that a later resume can tell a remote file
+ * that changed meanwhile from the one the part holds the start of:
+ * resuming that would splice two files. */
+
+static char *meta_path(const char *part)
+{
+	return xasprintf("%s.meta", part);
+}
+
+static void meta_remove(const char *part)
+{
+	char *m = meta_path(part);
+	unlink(m);
+	free(m);
+}
+
+/* Best effort: without it a later resume only loses the change check. */
+static void meta_write(const char *part, int64_t size, int64_t mtime)
+{
+	char *m = meta_path(part);
+	char text[80];
+	int n = 0;
+
+	unlink(m);
+	if (size >= 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "size %" PRId64 "\n", size);
+	if (mtime >= 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "mdtm %" PRId64 "\n", mtime);
+	int fd = open(m, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		bool ok = write(fd, text, (size_t)n) == n;
+		if (close(fd) < 0 || !ok)
+			unlink(m);
+	}
+	free(m);
+}
+
+int lfile_meta(const struct lfile *f, int64_t *size, int64_t *mtime)
+{
+	if (!f->part)
+		return -1;
+	char *m = meta_path(f->part);
+	char text[128];
+	int fd = open(m, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+
+	free(m);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	*size = *mtime = -1;
+	for (char *line = text, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			return -1;
+		*nl = '\0';
+		char *end;
+		errno = 0;
+		if (strncmp(line, "size ", 5) == 0)
+			*size = strtoll(line + 5, &end, 10);
+		else if (strncmp(line, "mdtm ", 5) == 0)
+			*mtime = strtoll(line + 5, &end, 10);
+		else
+			return -1;
+		if (errno || *end || end == line + 5)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- where it goes ----------------------------------------------------- */
+
+/* Resume: NAME.part, else a shorter NAME itself, else start anew. */
+static int target_resume(struct lfile *f, char *l)
+{
+	struct stat st, pst;
+	bool have = lstat(f->path, &st) == 0;
+
+	if (have && !S_ISREG(st.st_mode))
+		return FAIL(f, ERR_LOCAL, "%s: not a regular file; nothing to resume", l);
+	if (lstat(f->part, &pst) == 0) {
+		if (!S_ISREG(pst.st_mode)) {
+			char *p = esc(f->part);
+			FAIL(f, ERR_LOCAL, "%s: not a regular file", p);
+			free(p);
+			return ERR_LOCAL;
+		}
+		if (have && !f->clobber)
+			return FAIL(f, ERR_LOCAL, "%s: file exists (reget -f replaces it "
+			            "when %s.part is complete)", l, l);
+		f->resume_part = true;
+		f->offset = (uint64_t)pst.st_size;
+	} else if (have) {
+		f->append = true;
+		f->offset = (uint64_t)st.st_size;
+	}
+	return 0;
+}
+
+int lfile_target(struct lfile *f, const char *path, bool resume)
+{
+	struct stat st;
+	int err = 0;
+
+	f->path = xstrdup(path);
+	char *l = esc(path);
+	f->part = xasprintf("%s.part", path);
+	if (resume) {
+		err = target_resume(f, l);
+		free(l);
+		return err;
+	}
+	if (lstat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			err = FAIL(f, ERR_LOCAL, "%s: is a directory", l);
+		else if (S_ISLNK(st.st_mode) && !f->clobber)
+			err = FAIL(f, ERR_LOCAL, "%s: is a symbolic link (not followed; "
+			           "get -f replaces it)", l);
+		else if (S_ISREG(st.st_mode) && !f->clobber)
+			err = FAIL(f, ERR_LOCAL, "%s: file exists (get -f or set "
+			           "xfer:clobber on to overwrite)", l);
+		else if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+			f->in_place = true; /* /dev/null, a FIFO, a terminal */
+	} else if (errno != ENOENT) {
+		err = FAIL(f, ERR_LOCAL, "%s: %s", l, strerror(errno));
+	}
+	if (f->in_place) {
+		free(f->part);
+		f->part = NULL;
+	} else if (!err && lstat(f->part, &st) == 0 && !f->clobber) {
+		char *p = esc(f->part);
+		err = FAIL(f, ERR_LOCAL, "%s exists (reget resumes it; get -f starts over)", p);
+		free(p);
+	}
+	free(l);
+	return err;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static int open_in_place(struct lfile *f)
+{
+	/* O_NONBLOCK: a FIFO without a reader fails instead of hanging the
+	 * loop; cleared again for writing. */
+	f->fd = open(f->path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	char *l = esc(f->path);
+	int err = 0;
+	struct stat st;
+	if (f->fd < 0)
+		err = FAIL(f, ERR_LOCAL, "%s: %s", l, strerror(errno));
+	else if (fstat(f->fd, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		err = FAIL(f, ERR_LOCAL, "%s: changed while starting", l);
+	free(l);
+	if (err) {
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = -1;
+		return err;
+	}
+	int fl = fcntl(f->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(f->fd, F_SETFL, fl & ~O_NONBLOCK);
+	/* Server bytes never reach a terminal raw, whichever one. */
+	f->tty = isatty(f->fd);
+	return 0;
+}
+
+/* Resume: append to what is there, which must not have changed since it
+ * was measured. */
+static int open_append(struct lfile *f)
+{
+	const char *path = f->append ? f->path : f->part;
+	struct stat st;
+	f->fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (f->fd >= 0 && fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size == f->offset)
+		return 0;
+	char *p = esc(path);
+	FAIL(f, ERR_LOCAL, "%s: %s", p, f->fd < 0 ? strerror(errno) : "changed while starting");
+	free(p);
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	return ERR_LOCAL;
+}
+
+int lfile_open(struct lfile *f, int64_t size, int64_t mtime)
+{
+	if (f->in_place)
+		return open_in_place(f);
+	if (f->append || f->resume_part)
+		return open_append(f);
+	char *p = esc(f->part);
+	int err = 0;
+	if (f->clobber && unlink(f->part) < 0 && errno != ENOENT) {
+		err = FAIL(f, ERR_LOCAL, "%s: %s", p, strerror(errno));
+	} else {
+		f->fd = open(f->part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY |
+		             O_CLOEXEC, 0666);
+		if (f->fd < 0 && errno == EEXIST)
+			err = FAIL(f, ERR_LOCAL, "%s exists (reget resumes it; get -f "
+			           "starts over)", p);
+		else if (f->fd < 0)
+			err = FAIL(f, ERR_LOCAL, "%s: %s", p, strerror(errno));
+	}
+	free(p);
+	if (err)
+		return err;
+	f->part_made = true;
+	meta_write(f->part, size, mtime);
+	return 0;
+}
+
+/* The name being written, for messages (escaped by the caller). */
+static const char *writing(const struct lfile *f)
+{
+	return f->in_place || f->append ? f->path : f->part;
+}
+
+int lfile_write(struct lfile *f, const void *data, size_t n)
+{
+	const char *p = data;
+	struct buf e;
+	int err = 0;
+
+	buf_init(&e, (size_t)-1 / 8);
+	if (f->tty) {
+		ui_escape(p, n, true, &e);
+		f->written += n;
+		p = buf_peek(&e);
+		n = buf_avail(&e);
+	}
+	while (n) {
+		ssize_t w = write(f->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			char *l = esc(writing(f));
+			err = FAIL(f, ERR_LOCAL, "%s: %s", l, strerror(errno));
+			free(l);
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+		if (!f->tty)
+			f->written += (uint64_t)w;
+	}
+	buf_clear(&e);
+	return err;
+}
+
+int lfile_close(struct lfile *f)
+{
+	if (f->fd < 0)
+		return 0;
+	int r = close(f->fd);
+	f->fd = -1;
+	if (r == 0)
+		return 0;
+	char *l = esc(writing(f));
+	FAIL(f, ERR_LOCAL, "%s: %s", l, strerror(errno));
+	free(l);
+	return ERR_LOCAL;
+}
+
+int lfile_commit(struct lfile *f)
+{
+	if (!f->part_made && !f->resume_part)
+		return 0; /* written in place, or appended to NAME */
+	char *l = esc(f->path), *p = esc(f->part);
+	int err = 0;
+	struct stat st;
+
+	if (f->clobber) {
+		if (rename(f->part, f->path) < 0)
+			err = FAIL(f, ERR_LOCAL, "rename %s: %s", p, strerror(errno));
+	} else if (link(f->part, f->path) == 0) {
+		unlink(f->part);
+	} else if (errno == EEXIST || lstat(f->path, &st) == 0) {
+		/* link() refuses to replace; without hard links (some file
+		 * systems) the check comes first, then the rename. */
+		err = FAIL(f, ERR_LOCAL, "%s appeared meanwhile; the download "
+		           "stays in %s", l, p);
+	} else if (rename(f->part, f->path) < 0) {
+		err = FAIL(f, ERR_LOCAL, "rename %s: %s", p, strerror(errno));
+	}
+	if (!err)
+		meta_remove(f->part);
+	free(l);
+	free(p);
+	return err;
+}
+
+void lfile_discard(struct lfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->part_made && f->written == 0) {
+		unlink(f->part);
+		meta_remove(f->part);
+	}
+}
+
+/* ---- uploads ----------------------------------------------------------- */
+
+int lsource_open(struct lsource *s, const char *path)
+{
+	struct stat st;
+	memset(s, 0, sizeof(*s));
+	s->path = xstrdup(path);
+	s->fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	char *l = esc(path);
+	int err = 0;
+	if (s->fd < 0)
+		err = fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: %s", l, strerror(errno));
+	else if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		err = fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: not a regular file", l);
+	free(l);
+	if (err)
+		return err;
+	s->size = (uint64_t)st.st_size;
+	int fl = fcntl(s->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK);
+	return 0;
+}
+
+ssize_t lsource_read(struct lsource *s, char *p, size_t cap)
+{
+	for (;;) {
+		ssize_t n = read(s->fd, p, cap);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		char *l = esc(s->path);
+		fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: %s", l, strerror(errno));
+		free(l);
+		return ERR_LOCAL;
+	}
+}
+
+void lsource_clear(struct lsource *s)
+{
+	if (s->path && s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
