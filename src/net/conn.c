@@ -836,6 +836,12 @@ void conn_set_handler(struct conn *c, conn_event_fn fn, void *arg)
 	c->arg = arg;
 }
 
+void conn_cancel_done(struct conn *c)
+{
+	c->done = NULL;
+	c->done_arg = NULL;
+}
+
 static int conn_begin(struct conn *c, const char *host, int port, long timeout_ms,
                       conn_done_fn done, void *arg)
 {

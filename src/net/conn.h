@@ -73,6 +73,10 @@ struct conn *conn_new_fd(struct ev *ev, int fd, conn_event_fn fn, void *arg);
 
 /* Change the persistent event handler (e.g. when a line layer takes over). */
 void conn_set_handler(struct conn *c, conn_event_fn fn, void *arg);
+/* The owner of a pending conn_connect / conn_tls_start goes away: its
+ * done callback will not be called (the connection lives on until
+ * conn_free). */
+void conn_cancel_done(struct conn *c);
 
 /* Resolve host (a name, an IPv4 or an IPv6 literal without brackets) and
  * connect to port, trying each address until one connects; timeout_ms

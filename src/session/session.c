@@ -413,6 +413,10 @@ static void detach(struct session *s, bool polite)
 	struct closing *c = xcalloc(1, sizeof(*c));
 	c->pp = s->pp;
 	c->conn = s->conn;
+	/* A connect or handshake under way must not report to s, which may
+	 * be freed before it ends. */
+	if (c->conn)
+		conn_cancel_done(c->conn);
 	/* The session may be freed before the goodbye ends: pp must not
 	 * report to it any more. */
 	if (c->pp) {
@@ -901,6 +905,11 @@ struct session_lease *session_acquire(struct session *s, proto_done_fn done, voi
 bool session_lease_waiting(const struct session_lease *l)
 {
 	return !l->started;
+}
+
+struct session *session_lease_conn(const struct session_lease *l)
+{
+	return l->started ? l->conn : NULL;
 }
 
 void session_lease_cancel(struct session_lease *l)

@@ -116,6 +116,8 @@ struct session_lease *session_acquire(struct session *s, proto_done_fn done, voi
 void session_lease_cancel(struct session_lease *l);
 /* True while the lease waits in line (no login started for it yet). */
 bool session_lease_waiting(const struct session_lease *l);
+/* The connection being made ready for it, once out of line (else NULL). */
+struct session *session_lease_conn(const struct session_lease *l);
 void session_release(struct session *s);
 /* Operations waiting in line for s (not counting the holder). */
 int session_waiting(struct session *s);

@@ -1018,8 +1018,12 @@ static void job_interrupt(struct shell *sh, struct job *j)
 	/* No way to stop it politely: drop its connection and leave the
 	 * context to its late callbacks (cmd_done ignores them). */
 	bool connecting = j->lease && !j->held;
-	if (ctx->sess && (j->held || connecting))
-		session_drop(ctx->sess, "interrupted");
+	/* The connection it holds, or the one logging in for it (not
+	 * necessarily the site's own). */
+	struct session *c = j->held ? j->conn :
+	                    connecting ? session_lease_conn(j->lease) : NULL;
+	if (c)
+		session_drop(c, "interrupted");
 	ctx->finished = true;
 	ctx->orphaned = true;
 	ctx->job = NULL;
@@ -1252,7 +1256,12 @@ static void jobs_stop(struct shell *sh)
 {
 	for (struct job *j = sh->jobs.list, *next; j; j = next) {
 		next = j->next;
-		j->background = false; /* no notices now */
+		/* No notices, messages or statuses now: the run's status is
+		 * decided (a failure, or the user said quit). */
+		j->background = false;
+		j->killed = true;
+		if (j->ctx)
+			j->ctx->on_error = job_error;
 		job_interrupt(sh, j);
 	}
 	for (int i = 0; i < 100 && sh->jobs.list; i++)

@@ -1,5 +1,6 @@
-/* ftp_int.h - private to ftp.c and ftp_xfer.c: the per-session FTP state
- * and the data-connection engine.
+/* ftp_int.h - private to the FTP module (proto/ftp): the per-connection
+ * FTP state, the command machinery (ftp_op.c) and the data-connection
+ * engine (ftp_xfer.c).
  */
 #ifndef FERRY_FTP_INT_H
 #define FERRY_FTP_INT_H
@@ -9,6 +10,8 @@
 #include <sys/types.h>
 
 #include "ftp.h"
+#include "cmd.h"
+#include "lfile.h"
 
 struct session;
 struct ftp_op;
@@ -92,5 +95,81 @@ int64_t ftp_xfer_size(const struct ftp_xfer *x);
  * job log): stop reading the data connection, and the control reply
  * timeout with it (pp_pause), until resumed. */
 void ftp_xfer_pause(struct ftp_xfer *x, bool paused);
+
+/* ---- ftp_op.c: the state of one command ------------------------------ */
+
+struct pp_reply;
+struct cmdctx;
+
+
+struct ftp_op;
+typedef void (*step_fn)(struct ftp_op *op, const struct pp_reply *r);
+/* Start the work for one operand: 0 when something was sent (a callback
+ * follows), or ERR_* (already reported). */
+typedef int (*item_fn)(struct ftp_op *op);
+
+struct ftp_op {
+	struct cmdctx *ctx;
+	struct session *s;
+	struct ftp *f;
+	step_fn step;         /* handles the final reply of the command sent */
+	bool waiting;         /* a reply is due */
+	bool show_prelim;     /* quote, site: print 1xx replies too */
+	item_fn item;         /* per operand */
+	char **args;          /* operands (pointers into ctx->argv) */
+	int nargs, idx;
+	const char *arg;      /* current operand */
+	int err;              /* last failure */
+
+	/* cd, quote, mv */
+	char *line;
+	bool follow_pwd;
+	/* chmod */
+	const char *mode;
+
+	/* transfers */
+	struct ftp_xfer *x;
+	const char *out_opt;  /* -o */
+	bool force;           /* -f */
+	bool to_stdout;
+	int64_t size;
+	char *remote;
+	bool reget;           /* resume: REST offset */
+	bool unverified;      /* reget --unverified: resume without a size */
+	int64_t mtime;        /* remote modification time (MDTM), -1 unknown */
+	uint64_t streamed;    /* get -o -, cat: bytes to the output */
+	struct lfile lf;      /* get: the local end */
+	struct lsource src;   /* put: the local file */
+	char why[600];        /* failure reason of the local end */
+	struct buf lbuf;      /* listing: the partial line */
+};
+
+void ftp_op_free(struct ftp_op *op);
+struct ftp_op *ftp_op_new(struct cmdctx *ctx);
+void ftp_op_finish(struct ftp_op *op, int err);
+int ftp_op_reply_error(struct ftp_op *op, const char *what, const struct pp_reply *r);
+int ftp_op_send(struct ftp_op *op, step_fn step, const char *line, int mask_from);
+int ftp_op_sendf(struct ftp_op *op, step_fn step, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ftp_op_item_done(struct ftp_op *op, int err);
+void ftp_op_cancel(struct cmdctx *ctx);
+void ftp_op_abort(struct ftp_op *op, int err, const char *why);
+int ftp_op_run(struct ftp_op *op, int first, item_fn item);
+int ftp_check_args(struct cmdctx *ctx, int first);
+int ftp_simple_run(struct cmdctx *ctx, int first, item_fn item);
+int ftp_op_start1(struct ftp_op *op, step_fn step, const char *line, int mask_from);
+char *ftp_esc_str(const char *s);
+
+/* ftp.c: a reply's text, escaped, for messages (heap). */
+char *ftp_reply_esc(const struct pp_reply *r);
+/* ftp_cmds.c: the directory learnt (takes path). */
+void ftp_set_cwd(struct ftp *f, char *path);
+/* ftp_get.c: the transfer commands. */
+int ftp_do_get(struct cmdctx *ctx);
+int ftp_do_reget(struct cmdctx *ctx);
+int ftp_do_cat(struct cmdctx *ctx);
+int ftp_do_put(struct cmdctx *ctx);
+/* ftp.c: the session ops, for the descriptor (ftp_cmds.c). */
+extern const struct proto_ops ftp_ops;
 
 #endif

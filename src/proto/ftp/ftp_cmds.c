@@ -1,0 +1,570 @@
+/* ftp_cmds.c - the FTP commands but transfers (ftp_get.c): where am I,
+ * simple commands with operands, raw replies, listings; and the
+ * descriptor with the command table. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "conn.h"
+#include "err.h"
+#include "ev.h"
+#include "ftp_int.h"
+#include "lfile.h"
+#include "log.h"
+#include "pp.h"
+#include "session.h"
+#include "sink.h"
+#include "ui.h"
+
+/* ==== pwd, cd, cdup ====================================================== */
+
+/* Path for when PWD does not tell: dir relative to the known cwd. */
+static char *join_path(const char *cwd, const char *dir)
+{
+	if (dir[0] == '/')
+		return xstrdup(dir);
+	if (!cwd)
+		return NULL;
+	size_t n = strlen(cwd);
+	return xasprintf("%s%s%s", cwd, n && cwd[n - 1] == '/' ? "" : "/", dir);
+}
+
+void ftp_set_cwd(struct ftp *f, char *path)
+{
+	if (!path)
+		return;
+	free(f->cwd);
+	f->cwd = path;
+}
+
+/* The PWD reply: 257 with a quoted path. */
+static int learn_pwd(struct ftp_op *op, const struct pp_reply *r, bool print)
+{
+	char *path = NULL;
+
+	if (r->code != 257)
+		return ftp_op_reply_error(op, "PWD", r);
+	if (ftp_parse_257(r->msg, &path) < 0) {
+		char *esc = ftp_reply_esc(r);
+		cmd_error(op->ctx, ERR_PROTO, "malformed reply to PWD: %d %s", r->code, esc);
+		free(esc);
+		return ERR_PROTO;
+	}
+	ftp_set_cwd(op->f, path);
+	if (print)
+		cmd_data_line(op->ctx, path, strlen(path));
+	return 0;
+}
+
+static void pwd_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	ftp_op_finish(op, learn_pwd(op, r, true));
+}
+
+static int do_pwd(struct cmdctx *ctx)
+{
+	return ftp_op_start1(ftp_op_new(ctx), pwd_reply, "PWD", 0);
+}
+
+static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	if (r->code != 257) {
+		/* No PWD here: keep our own idea of the path. */
+		ftp_set_cwd(op->f, op->line);
+		op->line = NULL;
+		ftp_op_finish(op, 0);
+		return;
+	}
+	int err = learn_pwd(op, r, false);
+	if (err) {
+		ftp_set_cwd(op->f, op->line);
+		op->line = NULL;
+	}
+	ftp_op_finish(op, err);
+}
+
+static void cd_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	if (r->code / 100 != 2) {
+		char *d = ftp_esc_str(op->arg);
+		ftp_op_finish(op, ftp_op_reply_error(op, d, r));
+		free(d);
+		return;
+	}
+	int e = ftp_op_send(op, cd_pwd_reply, "PWD", 0);
+	if (e < 0) {
+		ftp_set_cwd(op->f, op->line);
+		op->line = NULL;
+		ftp_op_finish(op, e);
+	}
+}
+
+/* CWD/CDUP, then PWD to learn the real path; op->line keeps our own idea
+ * of it for servers whose PWD does not answer. */
+static int cd_start(struct cmdctx *ctx, const char *cmdline, const char *dir)
+{
+	int r = ftp_check_args(ctx, 1);
+	if (r < 0)
+		return r;
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->arg = dir;
+	op->line = join_path(op->f->cwd, dir);
+	return ftp_op_start1(op, cd_reply, cmdline, 0);
+}
+
+static int do_cd(struct cmdctx *ctx)
+{
+	const char *dir = ctx->argv[1];
+	if (!*dir)
+		return cmd_error(ctx, ERR_USAGE, "empty directory name");
+	if (!ftp_arg_ok(dir))
+		return cmd_error(ctx, ERR_USAGE, "line breaks are not allowed in arguments");
+	char *line = xasprintf("CWD %s", dir);
+	int r = cd_start(ctx, line, dir);
+	free(line);
+	return r;
+}
+
+static int do_cdup(struct cmdctx *ctx)
+{
+	return cd_start(ctx, "CDUP", "..");
+}
+
+/* ==== simple commands with operands ===================================== */
+
+static void plain_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	int err = 0;
+	if (r->code / 100 != 2) {
+		char *d = ftp_esc_str(op->arg);
+		err = ftp_op_reply_error(op, d, r);
+		free(d);
+	}
+	ftp_op_item_done(op, err);
+}
+
+static int rm_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, plain_reply, "DELE %s", op->arg);
+}
+
+static int do_rm(struct cmdctx *ctx)
+{
+	return ftp_simple_run(ctx, 1, rm_item);
+}
+
+static int mkdir_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, plain_reply, "MKD %s", op->arg);
+}
+
+static int do_mkdir(struct cmdctx *ctx)
+{
+	return ftp_simple_run(ctx, 1, mkdir_item);
+}
+
+static int rmdir_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, plain_reply, "RMD %s", op->arg);
+}
+
+static int do_rmdir(struct cmdctx *ctx)
+{
+	return ftp_simple_run(ctx, 1, rmdir_item);
+}
+
+static int chmod_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, plain_reply, "SITE CHMOD %s %s", op->mode, op->arg);
+}
+
+static int do_chmod(struct cmdctx *ctx)
+{
+	const char *mode = ctx->argv[1];
+	size_t n = strlen(mode);
+	if (n < 1 || n > 4 || strspn(mode, "01234567") != n)
+		return cmd_error(ctx, ERR_USAGE, "MODE must be octal, e.g. 644");
+	int r = ftp_check_args(ctx, 2);
+	if (r < 0)
+		return r;
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->mode = mode;
+	return ftp_op_run(op, 2, chmod_item);
+}
+
+static void size_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	uint64_t size;
+	char *d = ftp_esc_str(op->arg);
+	int err = 0;
+
+	if (r->code != 213) {
+		err = ftp_op_reply_error(op, d, r);
+	} else if (ftp_parse_size(r->msg, &size) < 0) {
+		char *esc = ftp_reply_esc(r);
+		err = cmd_error(op->ctx, ERR_PROTO, "%s: malformed SIZE reply: %s", d, esc);
+		free(esc);
+	} else {
+		cmd_printf(op->ctx, "%s\t%" PRIu64, d, size);
+	}
+	free(d);
+	ftp_op_item_done(op, err);
+}
+
+static int size_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, size_reply, "SIZE %s", op->arg);
+}
+
+static int do_size(struct cmdctx *ctx)
+{
+	return ftp_simple_run(ctx, 1, size_item);
+}
+
+static void mdtm_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	int64_t t;
+	char *d = ftp_esc_str(op->arg);
+	int err = 0;
+
+	if (r->code != 213) {
+		err = ftp_op_reply_error(op, d, r);
+	} else if (ftp_parse_mdtm(r->msg, &t) < 0) {
+		char *esc = ftp_reply_esc(r);
+		err = cmd_error(op->ctx, ERR_PROTO, "%s: malformed MDTM reply: %s", d, esc);
+		free(esc);
+	} else {
+		time_t tt = (time_t)t;
+		struct tm tm;
+		char when[64];
+		gmtime_r(&tt, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		cmd_printf(op->ctx, "%s\t%s", d, when);
+	}
+	free(d);
+	ftp_op_item_done(op, err);
+}
+
+static int mdtm_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, mdtm_reply, "MDTM %s", op->arg);
+}
+
+static int do_mdtm(struct cmdctx *ctx)
+{
+	return ftp_simple_run(ctx, 1, mdtm_item);
+}
+
+/* mv FROM TO: RNFR, 350, RNTO. */
+static void rnto_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	int err = 0;
+	if (r->code / 100 != 2) {
+		char *d = ftp_esc_str(op->ctx->argv[2]);
+		err = ftp_op_reply_error(op, d, r);
+		free(d);
+	}
+	ftp_op_finish(op, err);
+}
+
+static void rnfr_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	if (r->code != 350) {
+		char *d = ftp_esc_str(op->ctx->argv[1]);
+		ftp_op_finish(op, ftp_op_reply_error(op, d, r));
+		free(d);
+		return;
+	}
+	int e = ftp_op_sendf(op, rnto_reply, "RNTO %s", op->ctx->argv[2]);
+	if (e < 0)
+		ftp_op_finish(op, e);
+}
+
+static int mv_item(struct ftp_op *op)
+{
+	return ftp_op_sendf(op, rnfr_reply, "RNFR %s", op->arg);
+}
+
+static int do_mv(struct cmdctx *ctx)
+{
+	int r = ftp_check_args(ctx, 1);
+	if (r < 0)
+		return r;
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->args = xcalloc(2, sizeof(char *));
+	op->args[0] = ctx->argv[1];
+	op->nargs = 1;
+	return ftp_op_run(op, 1, mv_item);
+}
+
+/* ==== quote, site, feat ================================================ */
+
+static bool starts_word(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+	return strncasecmp(line, word, n) == 0 && (line[n] == ' ' || line[n] == '\0');
+}
+
+static void pwd_sync_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	char *path = NULL;
+	if (r->code == 257 && ftp_parse_257(r->msg, &path) == 0)
+		ftp_set_cwd(op->f, path);
+	ftp_op_finish(op, op->err);
+}
+
+static void quote_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	cmd_data_line(op->ctx, r->text, r->len);
+	if (r->code >= 400) {
+		int err = ftp_reply_err(r->code);
+		ftp_op_finish(op, cmd_error(op->ctx, err, "server replied %d", r->code));
+		return;
+	}
+	/* A directory change by hand: learn the new place for the prompt
+	 * and for reconnecting. */
+	if (op->follow_pwd && r->code / 100 == 2) {
+		op->show_prelim = false;
+		if (ftp_op_send(op, pwd_sync_reply, "PWD", 0) == 0)
+			return;
+	}
+	/* QUIT by hand: the server closes; reconnect on next use instead of
+	 * racing the next command against its EOF. */
+	if (starts_word(op->line, "QUIT") && r->code == 221) {
+		struct session *s = op->s;
+		ftp_op_finish(op, 0);
+		session_drop(s, "QUIT sent by quote");
+		return;
+	}
+	ftp_op_finish(op, 0);
+}
+
+static int quote_start(struct cmdctx *ctx, const char *prefix)
+{
+	struct buf b;
+	buf_init(&b, PP_MAX_LINE);
+	if (prefix)
+		buf_appendstr(&b, prefix);
+	for (int i = 1; i < ctx->argc; i++) {
+		if ((i > 1 || prefix) && buf_append(&b, " ", 1) < 0)
+			break;
+		if (buf_appendstr(&b, ctx->argv[i]) < 0)
+			break;
+	}
+	/* A NUL cannot come through argv; CR and LF can. */
+	if (buf_avail(&b) >= PP_MAX_LINE - 2) {
+		buf_clear(&b);
+		return cmd_error(ctx, ERR_USAGE, "line too long");
+	}
+	char *line = xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	if (!ftp_arg_ok(line)) {
+		free(line);
+		return cmd_error(ctx, ERR_USAGE, "CR and LF are not allowed in the line");
+	}
+	/* Commands that change the session's security (AUTH, PROT, CCC...)
+	 * or put it out of step with ferry's idea of it (a data port, a
+	 * restart offset, REIN) would be silently undone or, worse, kept:
+	 * ferry does those itself or not at all. */
+	static const char *const refused[] = {
+		"AUTH", "ADAT", "PBSZ", "PROT", "CCC", "REIN", "PASV", "EPSV",
+		"LPSV", "PORT", "EPRT", "LPRT", "REST", NULL,
+	};
+	for (int i = 0; !prefix && refused[i]; i++)
+		if (starts_word(line, refused[i])) {
+			free(line);
+			return cmd_error(ctx, ERR_USAGE, "%s changes the session's "
+			                 "security or state behind ferry's back; not "
+			                 "available through quote", refused[i]);
+		}
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->line = line;
+	op->show_prelim = true;
+	op->follow_pwd = starts_word(line, "CWD") || starts_word(line, "CDUP") ||
+	                 starts_word(line, "XCWD") || starts_word(line, "XCUP");
+	return ftp_op_start1(op, quote_reply, line, starts_word(line, "PASS") ? 5 : 0);
+}
+
+static int do_quote(struct cmdctx *ctx)
+{
+	return quote_start(ctx, NULL);
+}
+
+static int do_site(struct cmdctx *ctx)
+{
+	return quote_start(ctx, "SITE");
+}
+
+static void feat_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	cmd_data_line(op->ctx, r->text, r->len);
+	if (r->code != 211) {
+		int err = ftp_reply_err(r->code);
+		ftp_op_finish(op, cmd_error(op->ctx, err ? err : ERR_FAIL,
+		                        "server replied %d", r->code));
+		return;
+	}
+	ftp_parse_feat(r->text, &op->f->feat);
+	op->f->feat_known = true;
+	ftp_op_finish(op, 0);
+}
+
+static int do_feat(struct cmdctx *ctx)
+{
+	return ftp_op_start1(ftp_op_new(ctx), feat_reply, "FEAT", 0);
+}
+
+/* ==== ls, dir, nlist ==================================================== */
+
+/* One listing line, the CR before its LF removed (ASCII type: lines end
+ * the local way). */
+static int list_emit(struct ftp_op *op, const char *p, size_t n)
+{
+	if (n && p[n - 1] == '\r')
+		n--;
+	return cmd_data_line(op->ctx, p, n);
+}
+
+static int list_data(void *arg, const char *p, size_t n)
+{
+	struct ftp_op *op = arg;
+	int r = 0;
+
+	while (n && !r) {
+		const char *nl = memchr(p, '\n', n);
+		size_t take = nl ? (size_t)(nl - p) : n;
+		if (buf_append(&op->lbuf, p, take) < 0) {
+			/* A line longer than the buffer: show what we have. */
+			r = cmd_data(op->ctx, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+			buf_reset(&op->lbuf);
+			if (!r && buf_append(&op->lbuf, p, take) < 0)
+				r = cmd_data(op->ctx, p, take);
+		}
+		if (!nl || r)
+			break;
+		r = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+		buf_reset(&op->lbuf);
+		p += take + 1;
+		n -= take + 1;
+	}
+	return r;
+}
+
+static void list_done(void *arg, int err, const char *why)
+{
+	struct ftp_op *op = arg;
+
+	op->x = NULL;
+	if (buf_avail(&op->lbuf) && !err)
+		err = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+	buf_reset(&op->lbuf);
+	if (!err)
+		err = sink_error(cmd_out(op->ctx));
+	if (err)
+		cmd_error(op->ctx, err, "%s", why && *why ? why : sink_why(cmd_out(op->ctx)));
+	ftp_op_finish(op, err);
+}
+
+static const struct ftp_xfer_ops list_ops = {
+	.data = list_data,
+	.done = list_done,
+};
+
+static int list_start(struct cmdctx *ctx, const char *verb)
+{
+	int r = ftp_check_args(ctx, 1);
+	if (r < 0)
+		return r;
+	struct buf b;
+	buf_init(&b, PP_MAX_LINE);
+	buf_appendstr(&b, verb);
+	for (int i = 1; i < ctx->argc; i++) {
+		if (buf_append(&b, " ", 1) < 0 || buf_appendstr(&b, ctx->argv[i]) < 0) {
+			buf_clear(&b);
+			return cmd_error(ctx, ERR_USAGE, "arguments too long");
+		}
+	}
+	char *line = xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+
+	struct ftp_op *op = ftp_op_new(ctx);
+	r = ftp_xfer_start(op->s, line, XFER_DOWN, -1, 0, &list_ops, op, &op->x);
+	free(line);
+	if (r < 0) {
+		ctx->op = NULL;
+		ftp_op_free(op);
+		return cmd_error(ctx, r, "%s", err_str(r));
+	}
+	op->f->op = op;
+	ctx->cancel = ftp_op_cancel;
+	return CMD_PENDING;
+}
+
+static int do_ls(struct cmdctx *ctx)
+{
+	return list_start(ctx, "LIST");
+}
+
+static int do_nlist(struct cmdctx *ctx)
+{
+	return list_start(ctx, "NLST");
+}
+
+/* ==== the descriptor ================================================== */
+
+static const struct cmd_def ftp_cmds[] = {
+	{ "ls", "[ARGS...]", "list the remote directory (LIST), as the server sends it",
+	  "r", 0, -1, do_ls },
+	{ "dir", "[ARGS...]", "same as ls", "r", 0, -1, do_ls },
+	{ "nlist", "[ARGS...]", "list remote names only (NLST)", "r", 0, -1, do_nlist },
+	{ "cd", "DIR", "change the remote directory", "r", 1, 1, do_cd },
+	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
+	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
+	{ "get", "REMOTE... [-o LOCAL] [-f]", "download files (-o - : standard output; "
+	  "-f: overwrite)", "r", 1, -1, ftp_do_get },
+	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
+	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
+	  "size", "r", 1, -1, ftp_do_reget },
+	{ "put", "LOCAL... [-o REMOTE]", "upload files", "l", 1, -1, ftp_do_put },
+	{ "cat", "REMOTE...", "print remote files", "r", 1, -1, ftp_do_cat },
+	{ "size", "REMOTE...", "print the size of remote files", "r", 1, -1, do_size },
+	{ "mdtm", "REMOTE...", "print the modification time of remote files",
+	  "r", 1, -1, do_mdtm },
+	{ "mkdir", "DIR...", "make remote directories", "r", 1, -1, do_mkdir },
+	{ "rmdir", "DIR...", "remove remote directories", "r", 1, -1, do_rmdir },
+	{ "rm", "FILE...", "remove remote files", "r", 1, -1, do_rm },
+	{ "mv", "FROM TO", "rename a remote file", "r", 2, 2, do_mv },
+	{ "chmod", "MODE FILE...", "change permissions (SITE CHMOD)", "-r", 2, -1, do_chmod },
+	{ "feat", "", "show the server's features (FEAT)", "-", 0, 0, do_feat },
+	{ "site", "ARGS...", "send a SITE command and show the reply", "-", 1, -1, do_site },
+	{ "quote", "LINE...", "send one raw command line and show the whole reply",
+	  "-", 1, -1, do_quote },
+};
+
+static const struct proto_scheme ftp_schemes[] = {
+	{ "ftp", 21, TLS_AUTO },
+	{ "ftpes", 21, TLS_REQUIRE },
+	{ "ftps", 990, TLS_IMPLICIT },
+	{ NULL, 0, TLS_AUTO },
+};
+
+const struct proto_desc ftp_proto = {
+	.name = "ftp",
+	.schemes = ftp_schemes,
+	.tls_setting = "ftp:tls",
+	.style = PP_FTP,
+	.ops = &ftp_ops,
+	.cmds = ftp_cmds,
+	.ncmds = sizeof(ftp_cmds) / sizeof(ftp_cmds[0]),
+};
+
