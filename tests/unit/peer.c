@@ -287,7 +287,7 @@ static void on_line(struct pconn *c, const char *line)
 static void process(struct pconn *c)
 {
 	while (c->fd >= 0 && !(c->held && !c->in_xfer)) {
-		char *nl = memchr(c->in, '\n', c->in_len);
+		char *nl = c->in_len ? memchr(c->in, '\n', c->in_len) : NULL;
 		if (!nl)
 			return;
 		size_t n = (size_t)(nl - c->in);
