@@ -640,8 +640,9 @@ static void test_nntp_two_ops(void)
 }
 
 /* 7. Ctrl-C on an article the peer holds while another connection
- * serves the next one; the late reply is read and dropped, never printed,
- * and the interrupted connection serves the operation after. */
+ * serves the next one; the late reply is never printed, and the next
+ * operation borrowing the interrupted connection while that reply is
+ * still unread gets it reconnected (a fresh login and GROUP). */
 static void test_nntp_cancel_one(void)
 {
 	struct job a, b, c;
@@ -671,6 +672,12 @@ static void test_nntp_cancel_one(void)
 	CU_ASSERT_STRING_EQUAL(job_output(&c), "Subject: two\n\nbody two\n");
 	CU_ASSERT_STRING_EQUAL(job_output(&a), "");
 	CU_ASSERT_FALSE(session_in_use(fx.site));
+	/* The reply still due cost that connection: a fresh one (the
+	 * third) logged in, selected the group and served c. */
+	CU_ASSERT_EQUAL(peer_nconns(fx.peer), 3);
+	RUN_UNTIL(peer_closed(fx.peer, 0));
+	CU_ASSERT_TRUE(lines_are(0, "CAPABILITIES\nGROUP comp.lang.c\nARTICLE 1\n"));
+	CU_ASSERT_TRUE(lines_are(2, "CAPABILITIES\nGROUP comp.lang.c\nARTICLE 2\n"));
 	CU_ASSERT_EQUAL(peer_unscripted(fx.peer), 0);
 	CU_ASSERT_STRING_EQUAL(peer_error(fx.peer), "");
 
