@@ -165,7 +165,10 @@ msgid_of() { cat "$NNTP_CONTENT/$1/$2.msgid"; }
 # block to FILE, the last CMD's goes to stdout.  nntp_post FILE...: post
 # the articles (LF line ends) as $NNTP_USER.  What ferry prints is
 # compared with these.
-nntp_get() { python3 "$SRV_DIR/srvtool.py" nntp-get 127.0.0.1 "$NNTP_PORT" "$@"; }
+nntp_get() {
+	python3 "$SRV_DIR/srvtool.py" nntp-get 127.0.0.1 "$NNTP_PORT" "$@" ||
+		t_fail "a plain NNTP client could not read: $*"
+}
 nntp_post() {
 	python3 "$SRV_DIR/srvtool.py" nntp-post 127.0.0.1 "$NNTP_PORT" "$NNTP_USER" "$NNTP_PASS" "$@" ||
 		t_fail "INN refused an article of: $*"
