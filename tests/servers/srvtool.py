@@ -9,6 +9,13 @@
                                   (OUTDIR/batch), the active and newsgroups
                                   lines, and per article N.body, N.msgid,
                                   N.subject under OUTDIR/GROUP/
+  nntp-post HOST PORT USER PASS FILE...
+                                  post each FILE (an article, LF line ends)
+                                  after AUTHINFO: dot-stuffed, CRLF on the wire
+  nntp-get HOST PORT CMD...       send each CMD on one connection; write the
+                                  data block of "CMD > FILE" to FILE and the
+                                  last one's to stdout, as a reader keeps
+                                  them: dot-unstuffed, lines ending in LF
 
 Only the standard library; nothing here talks to anything but loopback.
 """
@@ -212,6 +219,89 @@ def gen_news(out):
             f.write("%s\t%s\n" % (name, desc))
 
 
+# ---- a raw NNTP client (for tests: what the server sends, byte for byte) --
+
+# Replies followed by a data block (RFC 3977; 211 only after LISTGROUP,
+# which nntp-get does not send).
+NNTP_BLOCK = {100, 101, 215, 220, 221, 222, 224, 225, 230, 231, 282}
+
+
+class Nntp:
+    def __init__(self, host, port):
+        self.s = socket.create_connection((host, int(port)), timeout=30)
+        self.f = self.s.makefile("rb")
+        self.expect(self.reply(), (200, 201))
+
+    def reply(self):
+        line = self.f.readline()
+        if not line.endswith(b"\r\n"):
+            raise SystemExit("nntp: short reply %r" % line)
+        return line[:-2]
+
+    @staticmethod
+    def expect(line, codes):
+        if int(line[:3]) not in codes:
+            raise SystemExit("nntp: unexpected reply %r" % line)
+        return line
+
+    def cmd(self, text):
+        self.s.sendall(text.encode("latin-1") + b"\r\n")
+        return self.reply()
+
+    def block(self):
+        out = bytearray()
+        while True:
+            line = self.f.readline()
+            if not line.endswith(b"\r\n"):
+                raise SystemExit("nntp: block ends early: %r" % line)
+            line = line[:-2]
+            if line == b".":
+                return bytes(out)
+            if line.startswith(b"."):
+                line = line[1:]
+            out += line + b"\n"
+
+    def close(self):
+        try:
+            self.s.sendall(b"QUIT\r\n")
+        except OSError:
+            pass
+        self.s.close()
+
+
+def nntp_post(host, port, user, pw, paths):
+    c = Nntp(host, port)
+    c.expect(c.cmd("AUTHINFO USER " + user), (381,))
+    c.expect(c.cmd("AUTHINFO PASS " + pw), (281,))
+    for path in paths:
+        with open(path, "rb") as f:
+            art = f.read()
+        c.expect(c.cmd("POST"), (340,))
+        wire = b"".join((b"." + l if l.startswith(b".") else l) + b"\r\n"
+                        for l in art.rstrip(b"\n").split(b"\n"))
+        c.s.sendall(wire + b".\r\n")
+        c.expect(c.reply(), (240,))
+    c.close()
+
+
+def nntp_get(host, port, cmds):
+    c = Nntp(host, port)
+    data = b""
+    for cmd in cmds:
+        cmd, sep, path = cmd.rpartition(" > ") if " > " in cmd else (cmd, "", "")
+        line = c.cmd(cmd)
+        code = int(line[:3])
+        if code >= 400:
+            raise SystemExit("nntp: %s: %r" % (cmd, line))
+        data = c.block() if code in NNTP_BLOCK else b""
+        if path:
+            with open(path, "wb") as f:
+                f.write(data)
+            data = b""
+    c.close()
+    sys.stdout.buffer.write(data)
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -235,6 +325,12 @@ def main(argv):
         return 0
     if cmd == "gen-news":
         gen_news(argv[2])
+        return 0
+    if cmd == "nntp-post":
+        nntp_post(argv[2], argv[3], argv[4], argv[5], argv[6:])
+        return 0
+    if cmd == "nntp-get":
+        nntp_get(argv[2], argv[3], argv[4:])
         return 0
     print("unknown command %s" % cmd, file=sys.stderr)
     return 2

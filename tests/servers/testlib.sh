@@ -160,6 +160,30 @@ assert_body() {
 }
 msgid_of() { cat "$NNTP_CONTENT/$1/$2.msgid"; }
 
+# nntp_get CMD...: INN's data blocks, read by a plain socket client on one
+# connection (dot-unstuffed, lines ending in LF): "CMD > FILE" writes the
+# block to FILE, the last CMD's goes to stdout.  nntp_post FILE...: post
+# the articles (LF line ends) as $NNTP_USER.  What ferry prints is
+# compared with these.
+nntp_get() {
+	python3 "$SRV_DIR/srvtool.py" nntp-get 127.0.0.1 "$NNTP_PORT" "$@" ||
+		t_fail "a plain NNTP client could not read: $*"
+}
+nntp_post() {
+	python3 "$SRV_DIR/srvtool.py" nntp-post 127.0.0.1 "$NNTP_PORT" "$NNTP_USER" "$NNTP_PASS" "$@" ||
+		t_fail "INN refused an article of: $*"
+}
+
+# known_bug WHAT: the check that follows waits for a fix in ferry; it is
+# skipped (and said so on stdout) unless T_STRICT=1.  Use as
+#   # BUG: what goes wrong, and where
+#   if known_bug "short description"; then run_ferry ...; fi
+known_bug() {
+	[ "${T_STRICT:-0}" = 1 ] && return 0
+	echo "SKIP (known bug): $T: $1"
+	return 1
+}
+
 # closed_port: a TCP port nobody listens on (now).
 closed_port() { python3 "$SRV_DIR/srvtool.py" freeports 1; }
 
