@@ -30,6 +30,9 @@
 #                            of client lines $W/fake-NAME/protocol.log
 #   pty_fake_wait_line NAME ERE [S]
 #                            wait until that server logged a matching line
+#   pty_fake_wait_event NAME ERE [S]
+#                            ...an event (the server's own log, written as
+#                            things happen, also under `parallel`)
 #   pty_fake_poke PORT LINE  connect to a fake server and send LINE (a
 #                            connection of its script that waits for it,
 #                            then signals: the test decides when a held
@@ -330,6 +333,20 @@ pty_fake_wait_line() {
 		sleep 0.05
 	done
 	pty_fail "the fake server $1 never got a line matching /$2/ within $secs s"
+}
+
+# pty_fake_wait_event NAME ERE [SECONDS]: the fake server NAME's event log
+# has a line matching ERE (`data send "..."`, `line N: wait-signal`).  Under
+# `parallel` the protocol log is written only at the end: this is the one
+# to wait on.
+pty_fake_wait_event() {
+	local log=$W/fake-$1/events secs=${3:-15} end
+	end=$((SECONDS + secs))
+	while [ $SECONDS -le $end ]; do
+		grep -Eq -- "$2" "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	pty_fail "the fake server $1 logged no event matching /$2/ within $secs s"
 }
 
 # pty_fake_poke PORT LINE: connect to the fake server on PORT and send LINE
