@@ -24,6 +24,7 @@
 #   pty_wait_prompts N [S]   wait until N prompts have been shown
 #   pty_screen               print the pane (with history), for diagnostics
 #   pty_line                 print the line the cursor is on
+#   pty_line_wrapped         ...with the rows it wraps onto (a long line)
 #   pty_quit                 type quit, wait for ferry to exit; its status
 #   pty_fake_start NAME      start tests/fake's scripted server on the script
 #                            read from stdin; FAKE_PORT is its port, its log
@@ -114,7 +115,9 @@ pty_start() {
 	} > "$launch"
 	chmod +x "$launch"
 	rm -f "$W/ferry.status"
-	if [ "${PTY_SHELL:-0}" = 1 ]; then
+	# (Kept: PTY_SHELL=1 pty_start sets it for this call only.)
+	PTY_UNDER_SHELL=${PTY_SHELL:-0}
+	if [ "$PTY_UNDER_SHELL" = 1 ]; then
 		# An interactive shell with job control; ferry runs as its job
 		# (the launch script is sourced, so ferry is the shell's child).
 		tm -f /dev/null new-session -d -s "$PTY_SESSION" -x 200 -y 50 \
@@ -146,6 +149,14 @@ pty_line() {
 	local y
 	y=$(tm display-message -p -t "$PTY_SESSION" '#{cursor_y}')
 	tm capture-pane -p -J -t "$PTY_SESSION" -S "$y" -E "$y" | sed 's/[[:space:]]*$//'
+}
+
+# pty_line_wrapped: the line that starts on the cursor's row, joined with
+# the rows it wraps onto, without trailing blanks.
+pty_line_wrapped() {
+	local y
+	y=$(tm display-message -p -t "$PTY_SESSION" '#{cursor_y}')
+	tm capture-pane -p -J -t "$PTY_SESSION" -S "$y" | head -n 1 | sed 's/[[:space:]]*$//'
 }
 
 # The prompt lines split the screen into blocks: a command line and what
@@ -210,10 +221,11 @@ pty_fail() {
 	t_fail "$@"
 }
 
-# pty_dead: ferry has exited (under PTY_SHELL the pane's shell lives on).
+# pty_dead: ferry has exited (under PTY_SHELL the pane's shell lives on;
+# 148 is the status the shell gives a job that stopped).
 pty_dead() {
-	if [ "${PTY_SHELL:-0}" = 1 ]; then
-		[ -f "$W/ferry.status" ]
+	if [ "${PTY_UNDER_SHELL:-0}" = 1 ]; then
+		[ -f "$W/ferry.status" ] && [ "$(cat "$W/ferry.status")" != 148 ]
 	else
 		[ "$(tm display-message -p -t "$PTY_SESSION" '#{pane_dead}' 2>/dev/null)" = 1 ]
 	fi
@@ -403,9 +415,11 @@ pty_shell_stopped() {
 	pty_wait_line '^SH\$ ?$' "${1:-10}"
 }
 
-# pty_shell_fg: under PTY_SHELL, resume ferry with the shell's `fg`.
+# pty_shell_fg: under PTY_SHELL, resume ferry with the shell's `fg`.  Once
+# ferry stopped, the shell dropped the rest of the launch script, which
+# would have recorded its exit status: `fg` records it instead.
 pty_shell_fg() {
-	pty_type fg
+	pty_type "fg; echo \$? > $(printf %q "$W/ferry.status")"
 	pty_send Enter
 }
 
