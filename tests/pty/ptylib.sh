@@ -12,6 +12,8 @@
 #   pty_type TEXT            type TEXT literally (no Enter)
 #   pty_cmd TEXT             type TEXT, Enter, wait for the next prompt
 #   pty_cmd_output TEXT [S]  pty_cmd, then PTY_OUT= what the command printed
+#   pty_key_fg KEY WHAT ERE  Ctrl-C/Ctrl-Z on the running command: the prompt
+#                            is back within 5 s, its output matches ERE
 #   pty_last_output          print the lines between the last two prompts
 #   pty_output_since_last_prompt
 #                            print the lines after the last prompt line
@@ -26,6 +28,7 @@
 #   pty_line                 print the line the cursor is on
 #   pty_line_wrapped         ...with the rows it wraps onto (a long line)
 #   pty_quit                 type quit, wait for ferry to exit; its status
+#   pty_wait_exit [S]        wait for ferry to exit; print its status
 #   pty_fake_start NAME      start tests/fake's scripted server on the script
 #                            read from stdin; FAKE_PORT is its port, its log
 #                            of client lines $W/fake-NAME/protocol.log
@@ -291,12 +294,24 @@ pty_cmd() {
 	pty_wait_prompts "$want" "${2:-20}"
 }
 
-# pty_quit: quit ferry; print its exit status.
-pty_quit() {
-	local end
-	pty_type quit
-	pty_send Enter
-	end=$((SECONDS + 15))
+# pty_key_fg KEY WHAT ERE: send KEY (C-c, C-z) to the foreground command
+# now running (WHAT names it): it must not have ended before, the prompt
+# must come back within 5 s, and a line of what it printed (PTY_OUT) must
+# match ERE.
+pty_key_fg() {
+	local want=$((PTY_PROMPTS + 1)) t0=$SECONDS
+	[ "$(pty_count_prompts)" -lt "$want" ] || pty_fail "$2 came back before $1"
+	pty_send "$1"
+	pty_wait_prompts "$want" 10
+	[ $((SECONDS - t0)) -le 5 ] || pty_fail "the prompt took $((SECONDS - t0)) s to come back from $2 after $1"
+	PTY_OUT=$(pty_last_output)
+	PTY_OUT_CMD=$2
+	pty_expect_out "$3" "$1 on $2: no line matching /$3/"
+}
+
+# pty_wait_exit [SECONDS]: wait until ferry has exited; print its status.
+pty_wait_exit() {
+	local end=$((SECONDS + ${1:-15}))
 	while [ $SECONDS -le $end ]; do
 		if [ -f "$W/ferry.status" ] && pty_dead; then
 			cat "$W/ferry.status"
@@ -304,7 +319,14 @@ pty_quit() {
 		fi
 		sleep 0.1
 	done
-	pty_fail "ferry did not exit after quit"
+	pty_fail "ferry did not exit within ${1:-15} s"
+}
+
+# pty_quit: quit ferry; print its exit status.
+pty_quit() {
+	pty_type quit
+	pty_send Enter
+	pty_wait_exit 15
 }
 
 # pty_fake_start NAME: run tests/fake's scripted server (its language is in
@@ -335,16 +357,21 @@ pty_fake_start() {
 	t_fail "the fake server $1 did not start: $(tail -n 5 "$d/events")"
 }
 
+# pty_fake_wait_log NAME FILE ERE SECONDS WHAT: the fake server NAME's log
+# FILE (in $W/fake-NAME) has a line matching ERE; else fail, naming WHAT.
+pty_fake_wait_log() {
+	local log=$W/fake-$1/$2 end=$((SECONDS + $4))
+	while [ $SECONDS -le $end ]; do
+		grep -Eq -- "$3" "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	pty_fail "the fake server $1 $5 matching /$3/ within $4 s"
+}
+
 # pty_fake_wait_line NAME ERE [SECONDS]: the fake server NAME logged a
 # client line matching ERE (the command under test reached the server).
 pty_fake_wait_line() {
-	local log=$W/fake-$1/protocol.log secs=${3:-15} end
-	end=$((SECONDS + secs))
-	while [ $SECONDS -le $end ]; do
-		grep -Eq -- "$2" "$log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	pty_fail "the fake server $1 never got a line matching /$2/ within $secs s"
+	pty_fake_wait_log "$1" protocol.log "$2" "${3:-15}" "never got a line"
 }
 
 # pty_fake_wait_event NAME ERE [SECONDS]: the fake server NAME's event log
@@ -352,13 +379,7 @@ pty_fake_wait_line() {
 # `parallel` the protocol log is written only at the end: this is the one
 # to wait on.
 pty_fake_wait_event() {
-	local log=$W/fake-$1/events secs=${3:-15} end
-	end=$((SECONDS + secs))
-	while [ $SECONDS -le $end ]; do
-		grep -Eq -- "$2" "$log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	pty_fail "the fake server $1 logged no event matching /$2/ within $secs s"
+	pty_fake_wait_log "$1" events "$2" "${3:-15}" "logged no event"
 }
 
 # pty_fake_poke PORT LINE: connect to the fake server on PORT and send LINE

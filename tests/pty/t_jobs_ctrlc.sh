@@ -28,18 +28,7 @@ pty_cmd_output "get big.bin &"
 pty_expect_out '^\[1\] get big\.bin &$' "get big.bin & did not announce job 1"
 pty_wait_size "$W/dl/big.bin.part" $((SIZE / 2))
 
-# pty_ctrlc_fg WHAT: Ctrl-C on the foreground command now running (WHAT
-# names it); the prompt must come back within 5 s, with "Interrupted.".
-pty_ctrlc_fg() {
-	local want=$((PTY_PROMPTS + 1)) t0=$SECONDS
-	[ "$(pty_count_prompts)" -lt "$want" ] || pty_fail "$1 came back before Ctrl-C"
-	pty_send C-c
-	pty_wait_prompts "$want" 10
-	[ $((SECONDS - t0)) -le 5 ] || pty_fail "the prompt took $((SECONDS - t0)) s to come back from $1"
-	PTY_OUT=$(pty_last_output)
-	PTY_OUT_CMD=$1
-	pty_expect_out '^(\^C)?Interrupted\.$' "Ctrl-C on $1 did not say Interrupted."
-}
+pty_ctrlc_fg() { pty_key_fg C-c "$1" '^(\^C)?Interrupted\.$'; }
 
 # A foreground download on another session, interrupted.
 pty_type "@slow2 get 20mib.bin"

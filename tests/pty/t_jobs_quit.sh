@@ -46,9 +46,9 @@ t0=${EPOCHREALTIME/./}
 pty_type quit
 pty_send Enter
 pty_answer y
-pty_until 10 "ferry's exit after y" test -f "$W/ferry.status"
+status=$(pty_wait_exit 10)
 ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 [ "$ms" -le 5000 ] || pty_fail "ferry took $ms ms to exit after y"
-[ "$(cat "$W/ferry.status")" = 0 ] || pty_fail "ferry exited with $(cat "$W/ferry.status") after quit, y"
+[ "$status" = 0 ] || pty_fail "ferry exited with $status after quit, y"
 [ ! -e "$W/dl/20mib.bin" ] || pty_fail "the cancelled download left 20mib.bin"
 t_pass

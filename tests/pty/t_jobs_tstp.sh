@@ -28,18 +28,7 @@ pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow"
 pty_cmd "open ftp://127.0.0.1:$GATED_PORT as gated"
 prompt='ferry gated:/> '
 
-# pty_ctrlz_fg WHAT: Ctrl-Z on the foreground command now running (WHAT
-# names it); the prompt must come back within 5 s, with its "[1] ... &".
-pty_ctrlz_fg() {
-	local want=$((PTY_PROMPTS + 1)) t0=$SECONDS
-	[ "$(pty_count_prompts)" -lt "$want" ] || pty_fail "$1 came back before Ctrl-Z"
-	pty_send C-z
-	pty_wait_prompts "$want" 10
-	[ $((SECONDS - t0)) -le 5 ] || pty_fail "the prompt took $((SECONDS - t0)) s to come back from $1"
-	PTY_OUT=$(pty_last_output)
-	PTY_OUT_CMD=$1
-	pty_expect_out '^(\^Z)?\[1\] get [a-z0-9]+\.bin &$' "Ctrl-Z on $1 did not say it went to the background"
-}
+pty_ctrlz_fg() { pty_key_fg C-z "$1" '^(\^Z)?\[1\] get [a-z0-9]+\.bin &$'; }
 
 # Ctrl-Z during a held get, fg, Ctrl-Z, fg 1.
 pty_type "get big.bin"
