@@ -444,13 +444,15 @@ pty_shell_fg() {
 	pty_send Enter
 }
 
-# pty_fake_held NAME SIZE: start a fake FTP server (pty_fake_start NAME;
-# FAKE_PORT) for one ferry session that holds what it sends halfway until
-# the test says so: RETR sends the first half of SIZE bytes of the data-gen
-# pattern, LIST the line "first.txt"; then both wait until
-# `pty_fake_poke $FAKE_PORT GO` (the server's second connection), and send
-# the rest ("second.txt" for LIST).  One hold per server: after GO nothing
-# waits any more.
+# pty_fake_held NAME SIZE [CONNS]: start a fake FTP server (pty_fake_start
+# NAME; FAKE_PORT) for one ferry session that holds what it sends halfway
+# until the test says so: RETR sends the first half of SIZE bytes of the
+# data-gen pattern, LIST the line "first.txt"; then both wait until
+# `pty_fake_poke $FAKE_PORT GO`, and send the rest ("second.txt" for LIST).
+# One hold per server: after GO nothing waits any more.  The server plays
+# its connections in the order they come: the session's first, then the
+# script text CONNS (more `conn` blocks, for the session's extra
+# connections, see net:connection-limit), then the test's GO.
 pty_fake_held() {
 	local half=$(($2 / 2))
 	pty_fake_start "$1" <<SCRIPT
@@ -483,6 +485,7 @@ data-close
 send 226 Directory send OK\r\n
 }
 send 220 fake ftp that holds transfers halfway\r\n
+${3:-}
 conn
 expect GO
 signal go

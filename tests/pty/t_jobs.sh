@@ -11,12 +11,15 @@
 #     (lpwd) runs and prints while the download is held;
 #   - `jobs` shows it running with its bytes: exactly the half sent;
 #   - a group on NNTP and a get on another FTP session complete meanwhile;
-#   - `@gated pwd &` on the same session is listed waiting, and prints
-#     its / only after the download's notice;
+#   - with net:connection-limit 1, `@gated pwd &` on the same session is
+#     listed waiting, and prints its / only after the download's notice;
 #   - a partial line typed before the download ends is intact after the
 #     notice, on the line and in the buffer: completing it runs the whole
 #     command (get hello.txt);
-#   - the file is complete and right, under its final name.
+#   - the file is complete and right, under its final name;
+#   - with the default limit, a session's second command runs while its
+#     first transfers (the rate-limited vsftpd: pwd during get 1mib.bin,
+#     on an extra connection that sessions shows as busy+1).
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
@@ -29,6 +32,8 @@ GATED_PORT=$FAKE_PORT
 PTY_STDERR=pane pty_start
 pty_cmd "open nntp://127.0.0.1:$NNTP_PORT as news"
 pty_cmd "open ftp://127.0.0.1:$FTP_PORT as fast"
+# One connection per session: a second command on it must wait.
+pty_cmd "set net:connection-limit 1"
 pty_cmd "open ftp://127.0.0.1:$GATED_PORT as gated"
 
 # The prompt is back at once: the next command runs while the download is
@@ -95,6 +100,23 @@ assert_sha "$W/dl/big.bin" "$(pty_gen_sha "$SIZE")"
 assert_no_part "$W/dl"
 pty_cmd_output "jobs"
 [ -z "$PTY_OUT" ] || pty_fail "jobs still lists jobs after both ended"
+
+# The default limit: the same session browses while it transfers.
+pty_cmd "set net:connection-limit 4"
+pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow"
+pty_cmd_output "get 1mib.bin &"
+pty_expect_out '^\[1\] get 1mib\.bin &$' "get 1mib.bin & did not announce job 1"
+pty_wait_size "$W/dl/1mib.bin.part" 1
+pty_cmd_output "pwd" 10
+[ "$PTY_OUT" = / ] || pty_fail "pwd during the session's download does not print / alone"
+pty_cmd_output "sessions"
+pty_expect_out '^\* +[0-9]+ +slow +ftp +[^ ]+ +busy\+1 ' "sessions does not show slow busy+1 during its download"
+[ ! -e "$W/dl/1mib.bin" ] ||
+	pty_fail "1mib.bin ended (4 s at the server's rate) before pwd and sessions: the machine is too slow for this check"
+pty_wait_above '^\[1\] (done|failed|interrupted) ' 30
+PTY_OUT=$(pty_last_output)
+pty_expect_out '^\[1\] done  get 1mib\.bin  1\.0 MiB in ' "the download on the busy session did not end done"
+assert_sha "$W/dl/1mib.bin" "$FTP_SAMPLE_1M_SHA256"
 
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status after quit"

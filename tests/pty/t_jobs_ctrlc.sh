@@ -5,12 +5,15 @@
 #     the background; in the foreground a 20 MiB get from the rate-limited
 #     vsftpd on another session: Ctrl-C stops it (prompt back within 5 s,
 #     no 20mib.bin), and job 1 is still running;
-#   - a foreground pwd on the held session waits its turn; Ctrl-C gives up
-#     the wait, not the download;
+#   - with net:connection-limit 1, a foreground pwd on the held session
+#     waits its turn; Ctrl-C gives up the wait, not the download;
 #   - released, job 1 ends "done" and big.bin has the server's bytes;
 #   - the same with the real server alone: 1mib.bin in the background from
 #     the rate-limited vsftpd (about 4 s), Ctrl-C on a foreground get on a
-#     second session meanwhile; 1mib.bin's checksum is the server's.
+#     second session meanwhile; 1mib.bin's checksum is the server's;
+#   - with the default limit, a pwd on the session of a held download
+#     opens an extra connection, whose server never greets: Ctrl-C gives
+#     that up, and the download goes on (known bug: it is dropped too).
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
@@ -41,8 +44,9 @@ pty_cmd_output "jobs"
 pty_expect_out '^\[1\] running +gated +get big\.bin +512\.0 KiB / 1\.0 MiB' \
 	"job 1 is not running with its 512 KiB after Ctrl-C on the foreground job"
 
-# A foreground command waiting for job 1's session, interrupted: only the
-# wait is given up.
+# A foreground command waiting for job 1's session (one connection per
+# session), interrupted: only the wait is given up.
+pty_cmd "set net:connection-limit 1"
 pty_type "@gated pwd"
 pty_send Enter
 # The line was read (the cursor left it); the command waits, silent.
@@ -81,6 +85,34 @@ PTY_OUT=$(pty_last_output)
 PTY_OUT_CMD="(notices)"
 pty_expect_out '^\[1\] done  get 1mib\.bin  1\.0 MiB in ' "job 1 (1mib.bin) did not end done"
 assert_sha "$W/dl/1mib.bin" "$FTP_SAMPLE_1M_SHA256"
+
+# BUG: Ctrl-C on a command whose extra connection to the session is still
+# being opened (login under way) drops the whole session, so the job
+# transferring on its other connection fails "connection lost".
+# job_interrupt() treats a job whose lease is not granted yet as
+# "connecting" and calls session_drop() on the session; with the pool that
+# closes every connection of the site, not only the one being opened.
+if pty_known_bug "Ctrl-C while a session opens an extra connection drops its other jobs"; then
+	pty_cmd "set net:connection-limit 4"
+	pty_fake_held held2 "$SIZE" 'conn
+stall 100'
+	pty_cmd "open ftp://127.0.0.1:$FAKE_PORT as held2"
+	pty_cmd_output "get big.bin -o big2.bin &"
+	pty_expect_out '^\[1\] get big\.bin -o big2\.bin &$' "get big.bin -o big2.bin & did not announce job 1"
+	pty_wait_size "$W/dl/big2.bin.part" $((SIZE / 2))
+	pty_type "pwd"
+	pty_send Enter
+	pty_fake_wait_event held2 '#2 connection 2 from'
+	pty_ctrlc_fg "pwd (its connection opening)"
+	pty_cmd_output "jobs"
+	pty_expect_out '^\[1\] running +held2 +get big\.bin -o big2\.bin +512\.0 KiB' \
+		"job 1 is gone after Ctrl-C on a command opening another connection of its session"
+	pty_fake_poke "$FAKE_PORT" GO
+	pty_wait_above '^(ferry: )?\[1\] (done|failed|interrupted) ' 20
+	PTY_OUT=$(pty_last_output)
+	pty_expect_out '^\[1\] done  get big\.bin -o big2\.bin  1\.0 MiB in ' "job 1 on held2 did not end done"
+	assert_sha "$W/dl/big2.bin" "$(pty_gen_sha "$SIZE")"
+fi
 
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status after quit"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # wait, wait N, kill N and fg N at a terminal.
-#   - `wait` with no job returns at once (known bug: it waits forever);
+#   - `wait` with no job returns at once;
 #   - `wait 1` returns after job 1 (a 4 s download from the rate-limited
 #     vsftpd): its notice comes before the prompt, the file is complete;
 #   - `wait` waits for every job: two downloads, both notices before the
@@ -23,13 +23,8 @@ pty_cmd "open ftp://127.0.0.1:$FTP_PORT as fast"
 pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow2"
 pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow"
 
-# BUG: `wait` with no job running never returns (until Ctrl-C), at a
-# terminal and in a script (ferry -c wait): shell_wait() asks
-# others_running() before it records itself as the waiter, so its own job
-# counts as one still running.
-if pty_known_bug "wait with no job never returns"; then
-	pty_cmd "wait" 5
-fi
+# wait with no job returns at once (it once waited for itself).
+pty_cmd "wait" 5
 
 # wait 1
 pty_cmd "get 1mib.bin &"
