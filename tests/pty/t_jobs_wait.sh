@@ -6,8 +6,8 @@
 #   - `wait` waits for every job: two downloads, both notices before the
 #     prompt; a failing job's notice says failed, with the server's reply;
 #   - `kill 1` cancels job 1 (a 20 MiB download) and only it: no
-#     20mib.bin, its .part stops growing, job 2 ends whole, and the
-#     session serves the next command;
+#     20mib.bin, its .part stops growing, job 2 (a held download) ends
+#     whole, and the session serves the next command;
 #   - `fg 1` brings back `ls &` whose first line (held by the fake server)
 #     was kept in the job's log: it shows at fg, before the prompt, and the
 #     rest follows once the server goes on, with no notice.
@@ -17,10 +17,14 @@ pty_init "$@"
 
 pty_fake_held lister 1024
 LISTER_PORT=$FAKE_PORT
+SIZE=1048576
+pty_fake_held keep "$SIZE"
+KEEP_PORT=$FAKE_PORT
 
 PTY_STDERR=pane pty_start
 pty_cmd "open ftp://127.0.0.1:$FTP_PORT as fast"
 pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow2"
+pty_cmd "open ftp://127.0.0.1:$KEEP_PORT as keep"
 pty_cmd "open ftp://127.0.0.1:$FTP_SLOW_PORT as slow"
 
 # wait with no job returns at once (it once waited for itself).
@@ -48,10 +52,12 @@ pty_expect_out '^(ferry: )?\[1\] failed  get nosuch\.bin: .*nosuch\.bin: 550 ' "
 pty_cmd_output "jobs"
 [ -z "$PTY_OUT" ] || pty_fail "jobs lists jobs after wait"
 
-# kill 1: the one job only.
+# kill 1: the one job only (job 2 is held by its server, so it is
+# certainly still running when kill 1 comes).
 pty_cmd "get 20mib.bin &"
-pty_cmd "@slow2 get 1mib.bin -o third.bin &"
+pty_cmd "@keep get big.bin &"
 pty_wait_size "$W/dl/20mib.bin.part" 1
+pty_wait_size "$W/dl/big.bin.part" $((SIZE / 2))
 pty_cmd_output "kill 1"
 pty_wait_above '^\[1\] ' 10
 PTY_OUT=$(pty_last_output)
@@ -60,11 +66,17 @@ pty_expect_out '^\[1\] interrupted  get 20mib\.bin$' "kill 1 did not end job 1 w
 killed_size=$(stat -c %s "$W/dl/20mib.bin.part" 2>/dev/null || echo 0)
 pty_cmd_output "jobs"
 pty_expect_no_out '^\[1\]' "jobs still lists the killed job 1"
-pty_expect_out '^\[2\] running +slow2 +get 1mib\.bin -o third\.bin' "kill 1 touched job 2"
-pty_cmd_output "wait 2" 30
-pty_expect_out '^\[2\] done  get 1mib\.bin -o third\.bin ' "job 2 did not end done after kill 1"
-assert_sha "$W/dl/third.bin" "$FTP_SAMPLE_1M_SHA256"
-# Seconds later at 256 KiB/s: a transfer still going would have grown it.
+pty_expect_out '^\[2\] running +keep +get big\.bin +512\.0 KiB' "kill 1 touched job 2"
+pty_fake_poke "$KEEP_PORT" GO
+pty_wait_above '^\[2\] (done|failed|interrupted) ' 20
+PTY_OUT=$(pty_last_output)
+pty_expect_out '^\[2\] done  get big\.bin  1\.0 MiB in ' "job 2 did not end done after kill 1"
+# wait N after job N ended returns at once.
+pty_cmd "wait 2" 5
+assert_sha "$W/dl/big.bin" "$(pty_gen_sha "$SIZE")"
+# Some seconds later, at 256 KiB/s, a transfer still going would have
+# grown it.
+pty_cmd "!sleep 2"
 size=$(stat -c %s "$W/dl/20mib.bin.part" 2>/dev/null || echo 0)
 [ "$size" = "$killed_size" ] || pty_fail "20mib.bin.part still grows after kill 1 ($killed_size -> $size)"
 pty_cmd_output "pwd"
