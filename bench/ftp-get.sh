@@ -8,6 +8,7 @@
 #
 # Needs root (the suite's servers) and lftp (apt-get install lftp).
 FILE=${1:-20mib.bin}
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 need_lftp
 bench_servers vsftpd

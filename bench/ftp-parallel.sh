@@ -13,6 +13,7 @@
 # is checked on the server's side: vsftpd must log four complete downloads
 # ("OK DOWNLOAD ... N bytes"); ferry also fails a job whose byte count
 # differs from SIZE, and curl reports its own count.
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 MIB=${1:-1024}
 need_lftp

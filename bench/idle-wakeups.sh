@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/idle-wakeups.sh - how often an idle interactive ferry wakes up.
-# ferry runs at a terminal (a tmux pane on a private tmux server) with three
+# ferry runs at a terminal (a pane of a tmux server of its own) with three
 # sessions open: two FTP to vsftpd, one NNTP to INN (both upgraded to TLS
 # by AUTH TLS / STARTTLS), net:keepalive 10.  Nothing is typed for SECONDS
 # (default 30) while strace records every poll() it makes.
@@ -13,20 +13,21 @@
 # (the socket is writable: NOOP or DATE goes out), and one that returns with
 # the reply.  So 27 poll calls, 18 of which ended a sleep (give or take
 # one at each end of the window).
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 SECS=${1:-30}
 command -v strace >/dev/null || apt-get install -y -qq strace >/dev/null
 command -v tmux >/dev/null || apt-get install -y -qq tmux >/dev/null
 bench_servers "vsftpd inn"
 
-TM=(tmux -L "ferry-bench-$$" -f /dev/null)
-BENCH_CLEANUP='"${TM[@]}" kill-server 2>/dev/null'
+TM=(tmux -S "$W/tmux.sock" -f /dev/null)   # a private tmux server
+bench_cleanup() { "${TM[@]}" kill-server 2>/dev/null; }
 "${TM[@]}" new-session -d -s idle -x 160 -y 50 "exec $FERRY --no-rc"
 
 # until TEXT: wait (10 s at most) for TEXT on the screen.
 until_shown() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		"${TM[@]}" capture-pane -p -t idle | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
@@ -62,4 +63,5 @@ outs=$(grep -c 'revents=POLLOUT}' "$W/polls.txt" || true)
 ins=$(grep -c 'revents=POLLIN}' "$W/polls.txt" || true)
 echo "idle ferry, 3 sessions, net:keepalive 10, $SECS s under strace:"
 echo "  poll returns: $calls (timer expiries $timeouts, writable $outs, readable $ins, other $((calls - timeouts - outs - ins)))"
-echo "  sleeps ended: $((timeouts + ins)); expected about $((SECS / 10 * 3 * 2)) (3 sessions x $((SECS / 10)) keepalives x (timer + reply))"
+each=$((SECS / 10))
+echo "  sleeps ended: $((timeouts + ins)); expected about $((each * 3 * 2)) (3 sessions x $each keepalives x (timer + reply))"

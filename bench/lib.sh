@@ -15,7 +15,8 @@ FERRY=$BUILD/ferry
 die() { echo "bench: $*" >&2; exit 1; }
 
 # bench_servers "vsftpd inn": start those servers; STATE, W, HOME set.  The
-# EXIT trap stops them, then runs $BENCH_CLEANUP (a command) if set.
+# EXIT trap first calls the script's bench_cleanup, if it has one, then
+# stops them.
 bench_servers() {
 	BENCH_SERVERS=$1
 	STATE=$(mktemp -d /tmp/ferry-bench.XXXXXX)
@@ -30,7 +31,7 @@ bench_servers() {
 }
 
 bench_stop() {
-	[ -z "${BENCH_CLEANUP:-}" ] || eval "$BENCH_CLEANUP" || true
+	if declare -F bench_cleanup >/dev/null; then bench_cleanup || true; fi
 	FERRY_SERVERS=$BENCH_SERVERS bash "$ROOT/tests/servers/servers.sh" stop "$STATE/srv" >/dev/null 2>&1
 	rm -rf "$STATE"
 }
@@ -47,6 +48,7 @@ calc() { echo "$1" | bc -l; }
 # ftp_mode plain|ftps: set FERRY_OPEN and LFTP_OPEN (commands that open
 # vsftpd in that mode) and CURL_TLS (curl's options for it).  lftp needs
 # ftp:ssl-allow-anonymous, or it logs in anonymously without TLS.
+# shellcheck disable=SC2034  # the scripts use them
 ftp_mode() {
 	local srv=127.0.0.1:$FTP_PORT
 	if [ "$1" = plain ]; then

@@ -11,6 +11,7 @@
 # Neither server limits connections here: vsftpd's config sets max_clients
 # and max_per_ip to 0 (none), and the standalone nnrpd has no limit of its
 # own (inn.conf's maxconnections is innd's, which readers never reach).
+# shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 N=${1:-25}
 bench_servers "vsftpd inn"
