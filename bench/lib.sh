@@ -1,0 +1,93 @@
+# bench/lib.sh - what the bench scripts share (sourced, not run).
+# shellcheck shell=bash
+#
+# Sourcing it: cd to the repository, set ROOT, BUILD and FERRY (and check the
+# build).  bench_servers then starts the suite's servers in a private state
+# dir, sources their env.sh, and moves to a scratch folder $W that is also
+# $HOME (so no rc file or netrc of the user's leaks in).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+BUILD=${FERRY_BUILD_DIR:-$ROOT/build}
+FERRY=$BUILD/ferry
+[ -x "$FERRY" ] || { echo "bench: build ferry first (cmake --build $BUILD)" >&2; exit 2; }
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# bench_servers "vsftpd inn": start those servers; STATE, W, HOME set.  The
+# EXIT trap first calls the script's bench_cleanup, if it has one, then
+# stops them.
+bench_servers() {
+	BENCH_SERVERS=$1
+	STATE=$(mktemp -d /tmp/ferry-bench.XXXXXX)
+	W=$STATE/work
+	mkdir -p "$W"
+	trap bench_stop EXIT
+	FERRY_SERVERS=$BENCH_SERVERS bash "$ROOT/tests/servers/servers.sh" start "$STATE/srv" >/dev/null
+	# shellcheck disable=SC1091
+	. "$STATE/srv/env.sh"
+	export HOME=$W
+	cd "$W"
+}
+
+bench_stop() {
+	if declare -F bench_cleanup >/dev/null; then bench_cleanup || true; fi
+	FERRY_SERVERS=$BENCH_SERVERS bash "$ROOT/tests/servers/servers.sh" stop "$STATE/srv" >/dev/null 2>&1
+	rm -rf "$STATE"
+}
+
+need_lftp() {
+	command -v lftp >/dev/null || apt-get install -y -qq lftp >/dev/null
+}
+
+# now: seconds since the epoch, with nanoseconds.
+now() { date +%s.%N; }
+# calc EXPR: bc, for seconds and ratios.
+calc() { echo "$1" | bc -l; }
+
+# ftp_mode plain|ftps: set FERRY_OPEN and LFTP_OPEN (commands that open
+# vsftpd in that mode) and CURL_TLS (curl's options for it).  lftp needs
+# ftp:ssl-allow-anonymous, or it logs in anonymously without TLS.
+# shellcheck disable=SC2034  # the scripts use them
+ftp_mode() {
+	local srv=127.0.0.1:$FTP_PORT
+	if [ "$1" = plain ]; then
+		FERRY_OPEN="set ftp:tls off; open ftp://$srv"
+		LFTP_OPEN="set ftp:ssl-allow false; set xfer:clobber on; open ftp://$srv"
+		CURL_TLS=()
+	else
+		FERRY_OPEN="set tls:ca-file $CA_FILE; open ftpes://$srv"
+		LFTP_OPEN="set ssl:ca-file $CA_FILE; set ftp:ssl-allow-anonymous true; set ftp:ssl-force true"
+		LFTP_OPEN+="; set ftp:ssl-protect-data true; set xfer:clobber on; open ftp://$srv"
+		CURL_TLS=(--ssl-reqd --cacert "$CA_FILE")
+	fi
+}
+
+# time_tools MODE RUNNER: for ferry, curl and lftp (the commands in the
+# arrays fer, cur and lft), run "RUNNER TOOL CMD..." once as a warm-up,
+# then once more into T[MODE.TOOL] (RUNNER prints seconds).
+declare -A T
+time_tools() {
+	local tool cmd
+	for tool in ferry curl lftp; do
+		case $tool in
+		ferry) cmd=("${fer[@]}") ;;
+		curl) cmd=("${cur[@]}") ;;
+		lftp) cmd=("${lft[@]}") ;;
+		esac
+		"$2" "$tool" "${cmd[@]}" >/dev/null   # warm-up
+		T[$1.$tool]=$("$2" "$tool" "${cmd[@]}")
+	done
+}
+
+# print_ratios TITLE: T as a table, plain and ftps rows, ratios to curl.
+print_ratios() {
+	local mode f c l
+	echo "$1"
+	printf '%-6s %10s %10s %10s %8s %8s\n' mode ferry curl lftp ferry/c lftp/c
+	for mode in plain ftps; do
+		f=${T[$mode.ferry]} c=${T[$mode.curl]} l=${T[$mode.lftp]}
+		printf '%-6s %10.3f %10.3f %10.3f %8.2f %8.2f\n' $mode "$f" "$c" "$l" \
+			"$(calc "$f / $c")" "$(calc "$l / $c")"
+	done
+}
