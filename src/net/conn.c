@@ -73,6 +73,7 @@ struct conn {
 	void *arg;
 
 	struct buf rbuf, wbuf;
+	size_t read_chunk; /* bytes asked of one recv (conn_set_read_chunk) */
 	bool paused;      /* owner asked to stop reading */
 	bool stalled;     /* stopped reading because rbuf is full */
 	bool eof;         /* read side finished */
@@ -344,7 +345,7 @@ static void conn_do_read(struct conn *c)
 	c->rd_write = false;
 	for (i = 0; i < CONN_READS_PER_WAKE && conn_can_read(c); i++) {
 		size_t room = c->rbuf.max - buf_avail(&c->rbuf);
-		size_t chunk = room < CONN_READ_CHUNK ? room : CONN_READ_CHUNK;
+		size_t chunk = room < c->read_chunk ? room : c->read_chunk;
 		char *w = buf_reserve(&c->rbuf, chunk);
 		ssize_t n;
 
@@ -784,6 +785,7 @@ struct conn *conn_new(struct ev *ev, conn_event_fn fn, void *arg)
 	c->fn = fn;
 	c->arg = arg;
 	buf_init(&c->rbuf, CONN_RBUF_MAX);
+	c->read_chunk = CONN_READ_CHUNK;
 	buf_init(&c->wbuf, CONN_WBUF_MAX);
 	return c;
 }
@@ -1067,6 +1069,11 @@ void conn_pause_read(struct conn *c, bool paused)
 		conn_kick(c);
 	}
 	conn_update_io(c);
+}
+
+void conn_set_read_chunk(struct conn *c, size_t n)
+{
+	c->read_chunk = n ? n : CONN_READ_CHUNK;
 }
 
 void conn_set_rbuf_max(struct conn *c, size_t max)

@@ -121,6 +121,10 @@ struct buf *conn_rbuf(struct conn *c);
 void conn_pause_read(struct conn *c, bool paused);
 /* Read buffer limit (default 1 MiB); reading pauses when it is full. */
 void conn_set_rbuf_max(struct conn *c, size_t max);
+/* Bytes asked of one read (16 KiB by default, which keeps the many idle
+ * control connections small); a bulk data connection asks for more, for
+ * fewer system calls per byte. */
+void conn_set_read_chunk(struct conn *c, size_t n);
 
 /* Fail with CONN_ERROR/ERR_TIMEOUT when nothing is received or sent for
  * ms milliseconds while something is outstanding; 0 disables. */

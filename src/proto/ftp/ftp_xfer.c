@@ -546,6 +546,7 @@ static void x_connected(struct conn *c, int err, void *arg)
 		return;
 	}
 	conn_set_idle_timeout(c, x->timeout_ms);
+	conn_set_read_chunk(c, 128 * 1024);
 	if (x->tls_wanted) {
 		struct tls_params tp;
 		session_tls_params(x->s, &tp);
