@@ -720,6 +720,10 @@ static void pp_run(struct pp *pp)
 			free(line);
 		}
 	}
+	/* Everything read is handled: an idle control connection keeps no
+	 * read buffer (some 24 KiB each, 1.2 MB for fifty sessions). */
+	if (!pp->dead && buf_avail(conn_rbuf(pp->c)) == 0)
+		buf_clear(conn_rbuf(pp->c));
 	if (!pp->dead && !pp->failed && !pp->paused) {
 		if (pp->conn_err) {
 			pp_fail(pp, pp->conn_err, "connection failed: %s",
