@@ -66,13 +66,18 @@ int cmd_error(struct cmdctx *ctx, int err, const char *fmt, ...)
 	const char *name = ctx->def ? ctx->def->name : ctx->argv[0];
 	char *line = ctx->sess ? xasprintf("%s: %s: %s", ctx->sess->name, name, esc)
 	                       : xasprintf("%s: %s", name, esc);
+	cmd_report(ctx, line);
+	free(line);
+	free(esc);
+	return err;
+}
+
+void cmd_report(struct cmdctx *ctx, const char *line)
+{
 	if (ctx->on_error)
 		ctx->on_error(ctx, line);
 	else
 		ui_error("%s", line);
-	free(line);
-	free(esc);
-	return err;
 }
 
 const struct cmd_def *cmd_lookup(const struct cmd_def *tab, size_t n,

@@ -83,6 +83,10 @@ void cmd_done(struct cmdctx *ctx, int err);
 int cmd_error(struct cmdctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* An error line already made (escaped): to the job's notice in the
+ * background (ctx->on_error), else printed with "ferry: ". */
+void cmd_report(struct cmdctx *ctx, const char *line);
+
 /* The command's output (ctx->out): server bytes, server bytes and a
  * newline, ferry's own line.  Return 0 or the sink's sticky error. */
 int cmd_data(struct cmdctx *ctx, const void *p, size_t n);

@@ -244,10 +244,7 @@ static void ensured(struct session *s, int err, void *arg)
 	if (err) {
 		char *esc = ui_escape_str(s->err, strlen(s->err));
 		char *line = xasprintf("%s: %s", s->name, esc[0] ? esc : err_str(err));
-		if (ctx->on_error)
-			ctx->on_error(ctx, line);
-		else
-			ui_error("%s", line);
+		cmd_report(ctx, line);
 		free(line);
 		free(esc);
 		if (err == ERR_TLS && !j->background &&
