@@ -1,0 +1,112 @@
+/* nntp_int.h - private to the NNTP module (proto/nntp): the per-connection
+ * NNTP state, requests, and what its files share.
+ */
+#ifndef FERRY_NNTP_INT_H
+#define FERRY_NNTP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nntp.h"
+#include "pp.h"
+
+struct session;
+
+/* Ctrl-C in a block that already brought more than this: drop the
+ * connection instead of reading the rest (reconnecting is cheaper). */
+#define CANCEL_DRAIN_MAX (1024 * 1024)
+/* After Ctrl-C the rest of a reply is read and discarded for at most this
+ * long (or until the next command); a slow server is then dropped. */
+#define CANCEL_DRAIN_MS 2000
+
+enum nstate {
+	NS_DISCONNECTED,
+	NS_GREETING,
+	NS_CAPABILITIES,
+	NS_MODE_READER,
+	NS_STARTTLS,
+	NS_TLS_HANDSHAKE,
+	NS_AUTH_USER,
+	NS_AUTH_PASS,
+	NS_GROUP,
+	NS_READY,
+};
+
+
+struct nntp;
+struct nreq;
+typedef void (*nreq_fn)(struct nreq *rq, int err, const struct pp_reply *r);
+typedef void (*auth_fn)(struct nntp *n, int err, void *arg);
+
+struct nreq {
+	struct nntp *n;
+	struct nreq *next;
+	char *line;             /* kept to resend after a 480 */
+	nreq_fn fn;
+	void *arg;              /* the command (struct nop) or NULL */
+	pp_line_fn on_line;     /* block lines, called with arg */
+	bool collect;
+	bool auth_retry;        /* 480: log in and resend once */
+	bool retried;
+	bool cont_ok;           /* a 3xx reply is expected */
+	uint64_t lines, bytes;  /* block received so far */
+};
+
+enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4 };
+
+struct nntp {
+	struct session *s;
+	struct pp *pp;          /* the pp our nreqs are queued on */
+	enum nstate state;
+	struct nreq *reqs;
+	char detail[512];       /* reason of the last failed request */
+
+	/* Per connection: forgotten by disconnected(). */
+	bool has_caps;          /* CAPABILITIES answered 101 */
+	bool legacy;            /* CAPABILITIES refused: pre-RFC 3977 */
+	bool need_caps;
+	bool mode_reader_done;
+	bool tls_tried;
+	bool authed;
+	bool auth_tried;
+	bool posting;
+	bool desync;            /* an unexpected 3xx: the connection is reset */
+	struct ev_timer *drain; /* discarding an interrupted reply */
+	struct nntp_caps caps;
+
+	/* Login in progress. */
+	proto_done_fn login_done;
+	void *login_arg;
+	bool restore_done;
+	bool restore_first;     /* restoring the group from the URL */
+	/* Authentication in progress. */
+	auth_fn auth_done;
+	void *auth_arg;
+	struct nreq *auth_waiting;  /* the request to resend after a 480 */
+
+	/* Location: kept across reconnects. */
+	char *group;
+	uint64_t cur;
+	bool have_cur;
+	bool start_done;        /* s->start_path was tried */
+};
+
+/* nntp.c: the one setter of the login state (traced). */
+void nntp_state(struct nntp *n, enum nstate st);
+/* nntp.c: the session ops, for the descriptor (nntp_cmds.c). */
+extern const struct proto_ops nntp_ops;
+
+/* nntp_req.c */
+void nreq_free(struct nreq *rq);
+struct nreq *nreq_send(struct nntp *n, const char *line, unsigned flags,
+                      nreq_fn fn, void *arg, pp_line_fn on_line, int *errp);
+void nreq_drop_all(struct nntp *n, int err);
+void nreq_done(struct pp *pp, int err, const struct pp_reply *r, void *arg);
+int nntp_code_err(int code);
+void nntp_note_reply(struct nntp *n, const struct pp_reply *r);
+void nntp_auth_start(struct nntp *n, auth_fn fn, void *arg);
+
+/* nntp_cmds.c: the group selected (name, counts, first article). */
+void nntp_set_group(struct nntp *n, const char *name, const struct nntp_group *g);
+
+#endif
