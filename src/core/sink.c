@@ -119,25 +119,10 @@ int sink_child_fd(struct sink *s)
 	return s->fd;
 }
 
-bool sink_is_terminal(const struct sink *s)
-{
-	return s->kind == SINK_TERM;
-}
-
 void sink_set_flow(struct sink *s, void (*fn)(void *arg, bool pause), void *arg)
 {
 	s->flow = fn;
 	s->flow_arg = arg;
-}
-
-bool sink_paused(const struct sink *s)
-{
-	return s->paused;
-}
-
-size_t sink_pending(const struct sink *s)
-{
-	return buf_avail(&s->pending);
 }
 
 static void set_paused(struct sink *s, bool paused)

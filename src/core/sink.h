@@ -62,14 +62,9 @@ const char *sink_why(const struct sink *s);
  * descriptor to give it as standard output, made blocking (we write no
  * more), or -1 to let it inherit ours (the terminal, a log). */
 int sink_child_fd(struct sink *s);
-/* True when the output is the terminal (the form is escaped). */
-bool sink_is_terminal(const struct sink *s);
 /* The producer's pause switch: fn(arg, true) when it should stop, and
  * fn(arg, false) when it may go on.  NULL to remove. */
 void sink_set_flow(struct sink *s, void (*fn)(void *arg, bool pause), void *arg);
-bool sink_paused(const struct sink *s);
-/* Bytes taken but not yet written (a slow pipe) or held (a log). */
-size_t sink_pending(const struct sink *s);
 /* False when nothing waits to be written (done is not called); else true,
  * and done(arg) comes once every byte taken is written or the sink
  * failed. */

@@ -720,9 +720,11 @@ static void pp_run(struct pp *pp)
 			free(line);
 		}
 	}
-	/* Everything read is handled: an idle control connection keeps no
-	 * read buffer (some 24 KiB each, 1.2 MB for fifty sessions). */
-	if (!pp->dead && buf_avail(conn_rbuf(pp->c)) == 0)
+	/* Everything read is handled and nothing is awaited: an idle control
+	 * connection keeps no read buffer (some 24 KiB each, 1.2 MB for fifty
+	 * sessions).  A reply still coming keeps it, so a long data block is
+	 * not a malloc per read. */
+	if (!pp->dead && buf_avail(conn_rbuf(pp->c)) == 0 && pp_pending(pp) == 0)
 		buf_clear(conn_rbuf(pp->c));
 	if (!pp->dead && !pp->failed && !pp->paused) {
 		if (pp->conn_err) {

@@ -468,7 +468,7 @@ static void on_unsolicited(struct pp *pp, const struct pp_reply *r, void *arg)
 	log_note(s->name, "unsolicited reply %d", r->code);
 }
 
-static void extra_close_deferred(void *arg);
+static void extra_close_later(struct session *x);
 
 static long keepalive_tick(void *arg)
 {
@@ -479,11 +479,7 @@ static long keepalive_tick(void *arg)
 		long idle = config_int(s->cfg, "net:idle") * 1000;
 		if (!priv(s)->held && !priv(s)->closing &&
 		    ev_now_ms(s->ev) - s->last_used_ms >= idle - 50) {
-			struct ensure_later *l = xcalloc(1, sizeof(*l));
-			priv(s)->closing = true;
-			l->reg = s->reg;
-			l->id = s->id;
-			ev_defer(s->ev, extra_close_deferred, l);
+			extra_close_later(s);
 			return 60000;
 		}
 		if (every <= 0 || idle < every)
@@ -637,13 +633,20 @@ static void ensure_deferred(void *arg)
 	free(l);
 }
 
-static void ensure_later(struct session *s, int err)
+/* Run fn from the loop with an ensure_later naming the session or
+ * connection s by id (fn looks it up and frees the record). */
+static void defer_by_id(struct session *s, int err, ev_defer_fn fn)
 {
 	struct ensure_later *l = xcalloc(1, sizeof(*l));
 	l->reg = s->reg;
 	l->id = s->id;
 	l->err = err;
-	ev_defer(s->ev, ensure_deferred, l);
+	ev_defer(s->ev, fn, l);
+}
+
+static void ensure_later(struct session *s, int err)
+{
+	defer_by_id(s, err, ensure_deferred);
 }
 
 void session_ensure(struct session *s, proto_done_fn done, void *arg)
@@ -822,7 +825,6 @@ static void lease_relocated(struct session *c, int err, void *arg)
 	grant(l, c);
 }
 
-static void extra_close_deferred(void *arg);
 
 static void lease_ensured(struct session *c, int err, void *arg)
 {
@@ -844,11 +846,7 @@ static void lease_ensured(struct session *c, int err, void *arg)
 		l->conn = NULL;
 		l->next = site->line;
 		site->line = l;
-		p->closing = true;
-		struct ensure_later *el = xcalloc(1, sizeof(*el));
-		el->reg = c->reg;
-		el->id = c->id;
-		ev_defer(c->ev, extra_close_deferred, el);
+		extra_close_later(c);
 		lease_next(&site->pub);
 		return;
 	}
@@ -947,12 +945,8 @@ void session_release(struct session *s)
 	}
 	p->held = false;
 	session_set_busy(s, false);
-	if (site->line) {
-		struct ensure_later *l = xcalloc(1, sizeof(*l));
-		l->reg = s->reg;
-		l->id = site->pub.id;
-		ev_defer(s->ev, release_deferred, l);
-	}
+	if (site->line)
+		defer_by_id(&site->pub, 0, release_deferred);
 }
 
 bool session_in_use(struct session *s)
@@ -990,6 +984,12 @@ static void extra_close_deferred(void *arg)
 		return;
 	extra_unlink(x);
 	free_session(&x->pub);
+}
+
+static void extra_close_later(struct session *x)
+{
+	priv(x)->closing = true;
+	defer_by_id(x, 0, extra_close_deferred);
 }
 
 void session_tls_params(struct session *s, struct tls_params *p)

@@ -113,6 +113,33 @@ static void job_error(struct cmdctx *ctx, const char *line)
 		j->errline = xstrdup(line);
 }
 
+/* Move j to the background (a number, its output to its log, its errors
+ * to its notice; announced) or back to the foreground (what its log held
+ * is shown, errors are printed again). */
+static void job_set_background(struct shell *sh, struct job *j, bool bg)
+{
+	j->background = bg;
+	if (j->out)
+		sink_set_background(j->out, bg, JOB_LOG_MAX);
+	if (j->ctx)
+		j->ctx->on_error = bg ? job_error : NULL;
+	if (bg) {
+		job_number(&sh->jobs, j);
+		ui_info("[%d] %s &", j->id, j->text);
+	}
+}
+
+/* The session (site) with this id, or NULL once it is closed. */
+static struct session *site_by_id(struct shell *sh, int id)
+{
+	char key[16];
+	if (id <= 0)
+		return NULL;
+	snprintf(key, sizeof(key), "%d", id);
+	struct session *s = session_find(sh->reg, key);
+	return s && s->id == id ? s : NULL;
+}
+
 /* The command line as it will show in `jobs` and notices. */
 static char *job_text(const struct argv *a, int first)
 {
@@ -326,12 +353,8 @@ static int run_argv(struct shell *sh, struct argv *a)
 	                             a->quoted + first);
 	ctx->def = def;
 	ctx->sess = target;
-	j->background = a->background;
-	if (j->background) {
-		job_number(&sh->jobs, j);
-		sink_set_background(j->out, true, JOB_LOG_MAX);
-		ctx->on_error = job_error;
-		ui_info("[%d] %s &", j->id, j->text);
+	if (a->background) {
+		job_set_background(sh, j, true);
 	} else {
 		sh->fg = j;
 	}
@@ -408,11 +431,7 @@ int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg)
 	if (!id && !others_running(sh, ctx->job))
 		return 0;
 	if (fg) {
-		j->background = false;
-		if (j->out)
-			sink_set_background(j->out, false, 0);
-		if (j->ctx)
-			j->ctx->on_error = NULL;
+		job_set_background(sh, j, false);
 		if (j->errline) {
 			ui_error("%s", j->errline);
 			free(j->errline);
@@ -435,9 +454,7 @@ static void close_check(struct shell *sh)
 	struct cmdctx *c = sh->closer;
 	if (!c)
 		return;
-	char id[16];
-	snprintf(id, sizeof(id), "%d", sh->close_id);
-	struct session *s = session_find(sh->reg, id);
+	struct session *s = site_by_id(sh, sh->close_id);
 	if (s && session_in_use(s))
 		return;
 	sh->closer = NULL;
@@ -492,9 +509,7 @@ void shell_jobs_list(struct shell *sh, struct cmdctx *ctx)
 	for (struct job *j = sh->jobs.list; j; j = j->next) {
 		if (j == ctx->job)
 			continue;
-		char id[16];
-		snprintf(id, sizeof(id), "%d", j->sess_id);
-		struct session *s = j->sess_id ? session_find(sh->reg, id) : NULL;
+		struct session *s = site_by_id(sh, j->sess_id);
 		char *line = job_describe(j, s ? s->name : NULL, now);
 		cmd_printf(ctx, "%s", line);
 		free(line);
@@ -956,24 +971,14 @@ static void handle_sigtstp(struct shell *sh)
 		struct cmdctx *w = sh->waiter;
 		sh->waiter = NULL;
 		w->cancel = NULL;
-		if (t) {
-			t->background = true;
-			if (t->out)
-				sink_set_background(t->out, true, JOB_LOG_MAX);
-			if (t->ctx)
-				t->ctx->on_error = job_error;
-			ui_info("[%d] %s &", t->id, t->text);
-		}
+		if (t)
+			job_set_background(sh, t, true);
 		cmd_done(w, 0);
 		return;
 	}
 	if (j && j->ctx && j->ctx->cancel != spawn_cancel) {
-		j->background = true;
-		job_number(&sh->jobs, j);
-		sink_set_background(j->out, true, JOB_LOG_MAX);
-		j->ctx->on_error = job_error;
 		sh->fg = NULL;
-		ui_info("[%d] %s &", j->id, j->text);
+		job_set_background(sh, j, true);
 		ev_wakeup(sh->ev);
 		return;
 	}
