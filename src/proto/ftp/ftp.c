@@ -11,10 +11,10 @@
  * whatever the greeting says (curl CVE-2021-22946), and a refusal of
  * AUTH TLS or PROT P ends the login before USER.
  *
- * Commands keep their state in a struct ftp_op (ctx->op and f->op).  Ctrl-C
- * closes the data connection, discards the reply still due (pp keeps the
- * session in step: the reply is read and dropped, ABOR follows a transfer
- * command) and finishes with ERR_INTR.
+ * Commands keep their state in a struct ftp_op (an operation, op.h; also
+ * f->op).  Ctrl-C closes the data connection, discards the reply still due
+ * (pp keeps the session in step: the reply is read and dropped, ABOR
+ * follows a transfer command) and finishes with ERR_INTR.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -430,7 +430,7 @@ static void ftp_free(void *pdata)
 	if (!f)
 		return;
 	if (f->op)
-		ftp_op_abort(f->op, ERR_NET, "session closed");
+		op_abort(&f->op->o, ERR_NET, "session closed");
 	free(f->cwd);
 	free(f);
 }
@@ -482,7 +482,7 @@ static void ftp_disconnected(struct session *s)
 	struct ftp *f = s->pdata;
 
 	if (f->op)
-		ftp_op_abort(f->op, ERR_NET, "connection lost");
+		op_abort(&f->op->o, ERR_NET, "connection lost");
 	f->login_done = NULL;
 	f->login_arg = NULL;
 	f->prot_p = false;

@@ -56,24 +56,25 @@ static int learn_pwd(struct ftp_op *op, const struct pp_reply *r, bool print)
 		return ftp_op_reply_error(op, "PWD", r);
 	if (ftp_parse_257(r->msg, &path) < 0) {
 		char *esc = ftp_reply_esc(r);
-		cmd_error(op->ctx, ERR_PROTO, "malformed reply to PWD: %d %s", r->code, esc);
+		cmd_error(op->o.ctx, ERR_PROTO, "malformed reply to PWD: %d %s", r->code, esc);
 		free(esc);
 		return ERR_PROTO;
 	}
 	ftp_set_cwd(op->f, path);
 	if (print)
-		cmd_data_line(op->ctx, path, strlen(path));
+		cmd_data_line(op->o.ctx, path, strlen(path));
 	return 0;
 }
 
 static void pwd_reply(struct ftp_op *op, const struct pp_reply *r)
 {
-	ftp_op_finish(op, learn_pwd(op, r, true));
+	op_finish(&op->o, learn_pwd(op, r, true));
 }
 
 static int do_pwd(struct cmdctx *ctx)
 {
-	return ftp_op_start1(ftp_op_new(ctx), pwd_reply, "PWD", 0);
+	struct ftp_op *op = ftp_op_new(ctx);
+	return op_start(&op->o, ftp_op_send(op, pwd_reply, "PWD", 0));
 }
 
 static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
@@ -82,7 +83,7 @@ static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
 		/* No PWD here: keep our own idea of the path. */
 		ftp_set_cwd(op->f, op->line);
 		op->line = NULL;
-		ftp_op_finish(op, 0);
+		op_finish(&op->o, 0);
 		return;
 	}
 	int err = learn_pwd(op, r, false);
@@ -90,14 +91,14 @@ static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
 		ftp_set_cwd(op->f, op->line);
 		op->line = NULL;
 	}
-	ftp_op_finish(op, err);
+	op_finish(&op->o, err);
 }
 
 static void cd_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	if (r->code / 100 != 2) {
-		char *d = ftp_esc_str(op->arg);
-		ftp_op_finish(op, ftp_op_reply_error(op, d, r));
+		char *d = ftp_esc_str(op->o.arg);
+		op_finish(&op->o, ftp_op_reply_error(op, d, r));
 		free(d);
 		return;
 	}
@@ -105,7 +106,7 @@ static void cd_reply(struct ftp_op *op, const struct pp_reply *r)
 	if (e < 0) {
 		ftp_set_cwd(op->f, op->line);
 		op->line = NULL;
-		ftp_op_finish(op, e);
+		op_finish(&op->o, e);
 	}
 }
 
@@ -117,9 +118,9 @@ static int cd_start(struct cmdctx *ctx, const char *cmdline, const char *dir)
 	if (r < 0)
 		return r;
 	struct ftp_op *op = ftp_op_new(ctx);
-	op->arg = dir;
+	op->o.arg = dir;
 	op->line = join_path(op->f->cwd, dir);
-	return ftp_op_start1(op, cd_reply, cmdline, 0);
+	return op_start(&op->o, ftp_op_send(op, cd_reply, cmdline, 0));
 }
 
 static int do_cd(struct cmdctx *ctx)
@@ -146,16 +147,17 @@ static void plain_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int err = 0;
 	if (r->code / 100 != 2) {
-		char *d = ftp_esc_str(op->arg);
+		char *d = ftp_esc_str(op->o.arg);
 		err = ftp_op_reply_error(op, d, r);
 		free(d);
 	}
-	ftp_op_item_done(op, err);
+	op_item_done(&op->o, err);
 }
 
-static int rm_item(struct ftp_op *op)
+static int rm_item(struct op *o)
 {
-	return ftp_op_sendf(op, plain_reply, "DELE %s", op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, plain_reply, "DELE %s", op->o.arg);
 }
 
 static int do_rm(struct cmdctx *ctx)
@@ -163,9 +165,10 @@ static int do_rm(struct cmdctx *ctx)
 	return ftp_simple_run(ctx, 1, rm_item);
 }
 
-static int mkdir_item(struct ftp_op *op)
+static int mkdir_item(struct op *o)
 {
-	return ftp_op_sendf(op, plain_reply, "MKD %s", op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, plain_reply, "MKD %s", op->o.arg);
 }
 
 static int do_mkdir(struct cmdctx *ctx)
@@ -173,9 +176,10 @@ static int do_mkdir(struct cmdctx *ctx)
 	return ftp_simple_run(ctx, 1, mkdir_item);
 }
 
-static int rmdir_item(struct ftp_op *op)
+static int rmdir_item(struct op *o)
 {
-	return ftp_op_sendf(op, plain_reply, "RMD %s", op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, plain_reply, "RMD %s", op->o.arg);
 }
 
 static int do_rmdir(struct cmdctx *ctx)
@@ -183,9 +187,10 @@ static int do_rmdir(struct cmdctx *ctx)
 	return ftp_simple_run(ctx, 1, rmdir_item);
 }
 
-static int chmod_item(struct ftp_op *op)
+static int chmod_item(struct op *o)
 {
-	return ftp_op_sendf(op, plain_reply, "SITE CHMOD %s %s", op->mode, op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, plain_reply, "SITE CHMOD %s %s", op->mode, op->o.arg);
 }
 
 static int do_chmod(struct cmdctx *ctx)
@@ -199,31 +204,32 @@ static int do_chmod(struct cmdctx *ctx)
 		return r;
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->mode = mode;
-	return ftp_op_run(op, 2, chmod_item);
+	return op_run(&op->o, 2, chmod_item);
 }
 
 static void size_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	uint64_t size;
-	char *d = ftp_esc_str(op->arg);
+	char *d = ftp_esc_str(op->o.arg);
 	int err = 0;
 
 	if (r->code != 213) {
 		err = ftp_op_reply_error(op, d, r);
 	} else if (ftp_parse_size(r->msg, &size) < 0) {
 		char *esc = ftp_reply_esc(r);
-		err = cmd_error(op->ctx, ERR_PROTO, "%s: malformed SIZE reply: %s", d, esc);
+		err = cmd_error(op->o.ctx, ERR_PROTO, "%s: malformed SIZE reply: %s", d, esc);
 		free(esc);
 	} else {
-		cmd_printf(op->ctx, "%s\t%" PRIu64, d, size);
+		cmd_printf(op->o.ctx, "%s\t%" PRIu64, d, size);
 	}
 	free(d);
-	ftp_op_item_done(op, err);
+	op_item_done(&op->o, err);
 }
 
-static int size_item(struct ftp_op *op)
+static int size_item(struct op *o)
 {
-	return ftp_op_sendf(op, size_reply, "SIZE %s", op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, size_reply, "SIZE %s", op->o.arg);
 }
 
 static int do_size(struct cmdctx *ctx)
@@ -234,14 +240,14 @@ static int do_size(struct cmdctx *ctx)
 static void mdtm_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int64_t t;
-	char *d = ftp_esc_str(op->arg);
+	char *d = ftp_esc_str(op->o.arg);
 	int err = 0;
 
 	if (r->code != 213) {
 		err = ftp_op_reply_error(op, d, r);
 	} else if (ftp_parse_mdtm(r->msg, &t) < 0) {
 		char *esc = ftp_reply_esc(r);
-		err = cmd_error(op->ctx, ERR_PROTO, "%s: malformed MDTM reply: %s", d, esc);
+		err = cmd_error(op->o.ctx, ERR_PROTO, "%s: malformed MDTM reply: %s", d, esc);
 		free(esc);
 	} else {
 		time_t tt = (time_t)t;
@@ -249,15 +255,16 @@ static void mdtm_reply(struct ftp_op *op, const struct pp_reply *r)
 		char when[64];
 		gmtime_r(&tt, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		cmd_printf(op->ctx, "%s\t%s", d, when);
+		cmd_printf(op->o.ctx, "%s\t%s", d, when);
 	}
 	free(d);
-	ftp_op_item_done(op, err);
+	op_item_done(&op->o, err);
 }
 
-static int mdtm_item(struct ftp_op *op)
+static int mdtm_item(struct op *o)
 {
-	return ftp_op_sendf(op, mdtm_reply, "MDTM %s", op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, mdtm_reply, "MDTM %s", op->o.arg);
 }
 
 static int do_mdtm(struct cmdctx *ctx)
@@ -270,29 +277,30 @@ static void rnto_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int err = 0;
 	if (r->code / 100 != 2) {
-		char *d = ftp_esc_str(op->ctx->argv[2]);
+		char *d = ftp_esc_str(op->o.ctx->argv[2]);
 		err = ftp_op_reply_error(op, d, r);
 		free(d);
 	}
-	ftp_op_finish(op, err);
+	op_finish(&op->o, err);
 }
 
 static void rnfr_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	if (r->code != 350) {
-		char *d = ftp_esc_str(op->ctx->argv[1]);
-		ftp_op_finish(op, ftp_op_reply_error(op, d, r));
+		char *d = ftp_esc_str(op->o.ctx->argv[1]);
+		op_finish(&op->o, ftp_op_reply_error(op, d, r));
 		free(d);
 		return;
 	}
-	int e = ftp_op_sendf(op, rnto_reply, "RNTO %s", op->ctx->argv[2]);
+	int e = ftp_op_sendf(op, rnto_reply, "RNTO %s", op->o.ctx->argv[2]);
 	if (e < 0)
-		ftp_op_finish(op, e);
+		op_finish(&op->o, e);
 }
 
-static int mv_item(struct ftp_op *op)
+static int mv_item(struct op *o)
 {
-	return ftp_op_sendf(op, rnfr_reply, "RNFR %s", op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	return ftp_op_sendf(op, rnfr_reply, "RNFR %s", op->o.arg);
 }
 
 static int do_mv(struct cmdctx *ctx)
@@ -301,10 +309,10 @@ static int do_mv(struct cmdctx *ctx)
 	if (r < 0)
 		return r;
 	struct ftp_op *op = ftp_op_new(ctx);
-	op->args = xcalloc(2, sizeof(char *));
-	op->args[0] = ctx->argv[1];
-	op->nargs = 1;
-	return ftp_op_run(op, 1, mv_item);
+	op->o.args = xcalloc(2, sizeof(char *));
+	op->o.args[0] = ctx->argv[1];
+	op->o.nargs = 1;
+	return op_run(&op->o, 1, mv_item);
 }
 
 /* ==== quote, site, feat ================================================ */
@@ -320,15 +328,15 @@ static void pwd_sync_reply(struct ftp_op *op, const struct pp_reply *r)
 	char *path = NULL;
 	if (r->code == 257 && ftp_parse_257(r->msg, &path) == 0)
 		ftp_set_cwd(op->f, path);
-	ftp_op_finish(op, op->err);
+	op_finish(&op->o, op->o.err);
 }
 
 static void quote_reply(struct ftp_op *op, const struct pp_reply *r)
 {
-	cmd_data_line(op->ctx, r->text, r->len);
+	cmd_data_line(op->o.ctx, r->text, r->len);
 	if (r->code >= 400) {
 		int err = ftp_reply_err(r->code);
-		ftp_op_finish(op, cmd_error(op->ctx, err, "server replied %d", r->code));
+		op_finish(&op->o, cmd_error(op->o.ctx, err, "server replied %d", r->code));
 		return;
 	}
 	/* A directory change by hand: learn the new place for the prompt
@@ -341,12 +349,12 @@ static void quote_reply(struct ftp_op *op, const struct pp_reply *r)
 	/* QUIT by hand: the server closes; reconnect on next use instead of
 	 * racing the next command against its EOF. */
 	if (starts_word(op->line, "QUIT") && r->code == 221) {
-		struct session *s = op->s;
-		ftp_op_finish(op, 0);
+		struct session *s = op->o.s;
+		op_finish(&op->o, 0);
 		session_drop(s, "QUIT sent by quote");
 		return;
 	}
-	ftp_op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int quote_start(struct cmdctx *ctx, const char *prefix)
@@ -392,7 +400,8 @@ static int quote_start(struct cmdctx *ctx, const char *prefix)
 	op->show_prelim = true;
 	op->follow_pwd = starts_word(line, "CWD") || starts_word(line, "CDUP") ||
 	                 starts_word(line, "XCWD") || starts_word(line, "XCUP");
-	return ftp_op_start1(op, quote_reply, line, starts_word(line, "PASS") ? 5 : 0);
+	int mask = starts_word(line, "PASS") ? 5 : 0;
+	return op_start(&op->o, ftp_op_send(op, quote_reply, line, mask));
 }
 
 static int do_quote(struct cmdctx *ctx)
@@ -407,21 +416,22 @@ static int do_site(struct cmdctx *ctx)
 
 static void feat_reply(struct ftp_op *op, const struct pp_reply *r)
 {
-	cmd_data_line(op->ctx, r->text, r->len);
+	cmd_data_line(op->o.ctx, r->text, r->len);
 	if (r->code != 211) {
 		int err = ftp_reply_err(r->code);
-		ftp_op_finish(op, cmd_error(op->ctx, err ? err : ERR_FAIL,
+		op_finish(&op->o, cmd_error(op->o.ctx, err ? err : ERR_FAIL,
 		                        "server replied %d", r->code));
 		return;
 	}
 	ftp_parse_feat(r->text, &op->f->feat);
 	op->f->feat_known = true;
-	ftp_op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int do_feat(struct cmdctx *ctx)
 {
-	return ftp_op_start1(ftp_op_new(ctx), feat_reply, "FEAT", 0);
+	struct ftp_op *op = ftp_op_new(ctx);
+	return op_start(&op->o, ftp_op_send(op, feat_reply, "FEAT", 0));
 }
 
 /* ==== ls, dir, nlist ==================================================== */
@@ -432,7 +442,7 @@ static int list_emit(struct ftp_op *op, const char *p, size_t n)
 {
 	if (n && p[n - 1] == '\r')
 		n--;
-	return cmd_data_line(op->ctx, p, n);
+	return cmd_data_line(op->o.ctx, p, n);
 }
 
 static int list_data(void *arg, const char *p, size_t n)
@@ -445,10 +455,10 @@ static int list_data(void *arg, const char *p, size_t n)
 		size_t take = nl ? (size_t)(nl - p) : n;
 		if (buf_append(&op->lbuf, p, take) < 0) {
 			/* A line longer than the buffer: show what we have. */
-			r = cmd_data(op->ctx, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+			r = cmd_data(op->o.ctx, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
 			buf_reset(&op->lbuf);
 			if (!r && buf_append(&op->lbuf, p, take) < 0)
-				r = cmd_data(op->ctx, p, take);
+				r = cmd_data(op->o.ctx, p, take);
 		}
 		if (!nl || r)
 			break;
@@ -469,10 +479,10 @@ static void list_done(void *arg, int err, const char *why)
 		err = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
 	buf_reset(&op->lbuf);
 	if (!err)
-		err = sink_error(cmd_out(op->ctx));
+		err = sink_error(cmd_out(op->o.ctx));
 	if (err)
-		cmd_error(op->ctx, err, "%s", why && *why ? why : sink_why(cmd_out(op->ctx)));
-	ftp_op_finish(op, err);
+		cmd_error(op->o.ctx, err, "%s", why && *why ? why : sink_why(cmd_out(op->o.ctx)));
+	op_finish(&op->o, err);
 }
 
 static const struct ftp_xfer_ops list_ops = {
@@ -498,16 +508,11 @@ static int list_start(struct cmdctx *ctx, const char *verb)
 	buf_clear(&b);
 
 	struct ftp_op *op = ftp_op_new(ctx);
-	r = ftp_xfer_start(op->s, line, XFER_DOWN, -1, 0, &list_ops, op, &op->x);
+	r = ftp_xfer_start(op->o.s, line, XFER_DOWN, -1, 0, &list_ops, op, &op->x);
 	free(line);
-	if (r < 0) {
-		ctx->op = NULL;
-		ftp_op_free(op);
-		return cmd_error(ctx, r, "%s", err_str(r));
-	}
-	op->f->op = op;
-	ctx->cancel = ftp_op_cancel;
-	return CMD_PENDING;
+	if (r < 0)
+		cmd_error(ctx, r, "%s", err_str(r));
+	return op_start(&op->o, r);
 }
 
 static int do_ls(struct cmdctx *ctx)

@@ -30,7 +30,7 @@
 
 static bool clobber(struct ftp_op *op)
 {
-	return op->force || config_bool(op->s->cfg, "xfer:clobber");
+	return op->force || config_bool(op->o.s->cfg, "xfer:clobber");
 }
 
 /* Open the local side when the server starts sending. */
@@ -71,19 +71,19 @@ static int get_data(void *arg, const char *p, size_t n)
 	}
 	int r;
 	if (op->to_stdout) {
-		r = cmd_data(op->ctx, p, n);
+		r = cmd_data(op->o.ctx, p, n);
 		if (r < 0)
-			snprintf(op->why, sizeof(op->why), "%s", sink_why(cmd_out(op->ctx)));
+			snprintf(op->why, sizeof(op->why), "%s", sink_why(cmd_out(op->o.ctx)));
 		else
 			op->streamed += n;
-		op->ctx->bytes = op->streamed;
+		op->o.ctx->bytes = op->streamed;
 	} else {
 		r = lfile_write(&op->lf, p, n);
 		if (r < 0)
 			snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
-		op->ctx->bytes = op->lf.offset + op->lf.written;
+		op->o.ctx->bytes = op->lf.offset + op->lf.written;
 	}
-	op->ctx->total = op->size;
+	op->o.ctx->total = op->size;
 	return r;
 }
 
@@ -96,7 +96,7 @@ static void get_item_end(struct ftp_op *op, int err)
 	op->size = -1;
 	op->mtime = -1;
 	op->why[0] = '\0';
-	ftp_op_item_done(op, err);
+	op_item_done(&op->o, err);
 }
 
 static void get_done(void *arg, int err, const char *why)
@@ -115,7 +115,7 @@ static void get_done(void *arg, int err, const char *why)
 	}
 	if (err) {
 		char *r = ftp_esc_str(op->remote);
-		cmd_error(op->ctx, err, "%s: %s", r, op->why[0] ? op->why : why);
+		cmd_error(op->o.ctx, err, "%s: %s", r, op->why[0] ? op->why : why);
 		free(r);
 		lfile_discard(&op->lf);
 	} else if (!op->to_stdout) {
@@ -141,12 +141,12 @@ static int get_retr(struct ftp_op *op)
 {
 	char *line = xasprintf("RETR %s", op->remote);
 	int64_t left = op->size >= 0 ? op->size - (int64_t)op->lf.offset : -1;
-	int r = ftp_xfer_start(op->s, line, XFER_DOWN, left, op->lf.offset, &get_ops,
+	int r = ftp_xfer_start(op->o.s, line, XFER_DOWN, left, op->lf.offset, &get_ops,
 	                       op, &op->x);
 	free(line);
 	if (r < 0) {
 		char *d = ftp_esc_str(op->remote);
-		cmd_error(op->ctx, r, "%s: %s", d, err_str(r));
+		cmd_error(op->o.ctx, r, "%s: %s", d, err_str(r));
 		free(d);
 	}
 	return r;
@@ -167,17 +167,17 @@ static int resume_check(struct ftp_op *op)
 	if (!offset) {
 		/* nothing here yet: a plain download */
 	} else if (op->size < 0 && !op->unverified) {
-		err = cmd_error(op->ctx, ERR_FAIL, "%s: the server does not tell the "
+		err = cmd_error(op->o.ctx, ERR_FAIL, "%s: the server does not tell the "
 		                "remote size (SIZE), so the resume cannot be checked; "
 		                "reget --unverified resumes anyway", l);
 	} else if (op->lf.resume_part && lfile_meta(&op->lf, &msize, &mtime) == 0 &&
 	           ((msize >= 0 && op->size >= 0 && msize != op->size) ||
 	            (mtime >= 0 && op->mtime >= 0 && mtime != op->mtime))) {
-		err = cmd_error(op->ctx, ERR_FAIL, "%s: the remote file changed since "
+		err = cmd_error(op->o.ctx, ERR_FAIL, "%s: the remote file changed since "
 		                "%s.part began (%s); get -f starts over", l, l,
 		                msize != op->size ? "size" : "modification time");
 	} else if (op->size >= 0 && offset > (uint64_t)op->size) {
-		err = cmd_error(op->ctx, ERR_LOCAL, "%s: the local file (%" PRIu64
+		err = cmd_error(op->o.ctx, ERR_LOCAL, "%s: the local file (%" PRIu64
 		                " bytes) is longer than the remote one (%" PRId64 ")",
 		                l, offset, op->size);
 	}
@@ -200,7 +200,7 @@ static void get_sized(struct ftp_op *op)
 		if (!e && op->size >= 0 && op->lf.offset == (uint64_t)op->size) {
 			char *l = ftp_esc_str(op->lf.path);
 			if ((e = lfile_commit(&op->lf)) < 0)
-				cmd_error(op->ctx, e, "%s", op->lf.why);
+				cmd_error(op->o.ctx, e, "%s", op->lf.why);
 			else
 				ui_info("%s: already complete (%" PRIu64 " bytes)", l, op->lf.offset);
 			free(l);
@@ -243,7 +243,7 @@ static void get_size_reply(struct ftp_op *op, const struct pp_reply *r)
 		if (ftp_parse_size(r->msg, &size) < 0) {
 			char *d = ftp_esc_str(op->remote);
 			char *esc = ftp_reply_esc(r);
-			cmd_error(op->ctx, ERR_PROTO, "%s: malformed SIZE reply: %s", d, esc);
+			cmd_error(op->o.ctx, ERR_PROTO, "%s: malformed SIZE reply: %s", d, esc);
 			free(d);
 			free(esc);
 			get_item_end(op, ERR_PROTO);
@@ -263,18 +263,18 @@ static void get_size_reply(struct ftp_op *op, const struct pp_reply *r)
 	get_sized(op);
 }
 
-/* Decide the local target of op->arg; 0 or ERR_* (reported). */
+/* Decide the local target of op->o.arg; 0 or ERR_* (reported). */
 static int get_target(struct ftp_op *op)
 {
 	char *base = NULL, *local;
 	struct stat st;
 
-	op->remote = xstrdup(op->arg);
+	op->remote = xstrdup(op->o.arg);
 	if (op->to_stdout)
 		return 0;
 	if (ftp_local_name(op->remote, &base) < 0) {
 		char *d = ftp_esc_str(op->remote);
-		cmd_error(op->ctx, ERR_USAGE, "%s: no file name to save under (use -o)", d);
+		cmd_error(op->o.ctx, ERR_USAGE, "%s: no file name to save under (use -o)", d);
 		free(d);
 		return ERR_USAGE;
 	}
@@ -290,12 +290,13 @@ static int get_target(struct ftp_op *op)
 	int err = lfile_target(&op->lf, local, op->reget);
 	free(local);
 	if (err)
-		cmd_error(op->ctx, err, "%s", op->lf.why);
+		cmd_error(op->o.ctx, err, "%s", op->lf.why);
 	return err;
 }
 
-static int get_item(struct ftp_op *op)
+static int get_item(struct op *o)
 {
+	struct ftp_op *op = ftp_op_of(o);
 	int err = get_target(op);
 	if (!err) {
 		/* The size first, so a cut transfer can be told from a
@@ -315,42 +316,46 @@ static int get_item(struct ftp_op *op)
 	return err;
 }
 
-static int get_run(struct cmdctx *ctx, bool reget)
+/* The options of get, reget and put (-o NAME, -f, --unverified, --) and
+ * the operands, into op.  0 or ERR_USAGE (reported). */
+static int xfer_opts(struct ftp_op *op, const char *usage)
 {
-	struct ftp_op *op = ftp_op_new(ctx);
-	op->reget = reget;
-	op->args = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
+	struct cmdctx *ctx = op->o.ctx;
+	bool get = strcmp(ctx->def->name, "put") != 0;
 	bool opts = true;
-	int r;
 
+	op->o.args = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
 	for (int i = 1; i < ctx->argc; i++) {
 		const char *a = ctx->argv[i];
 		if (opts && strcmp(a, "--") == 0) {
 			opts = false;
 		} else if (opts && strcmp(a, "-o") == 0) {
-			if (++i >= ctx->argc) {
-				r = cmd_error(ctx, ERR_USAGE, "-o needs a file name");
-				goto fail;
-			}
+			if (++i >= ctx->argc)
+				return cmd_error(ctx, ERR_USAGE, "-o needs a %s name",
+				                 get ? "file" : "remote");
 			op->out_opt = ctx->argv[i];
-		} else if (opts && strcmp(a, "-f") == 0) {
+		} else if (opts && get && strcmp(a, "-f") == 0) {
 			op->force = true;
-		} else if (opts && reget && strcmp(a, "--unverified") == 0) {
+		} else if (opts && op->reget && strcmp(a, "--unverified") == 0) {
 			op->unverified = true;
 		} else if (opts && a[0] == '-' && a[1]) {
-			r = cmd_error(ctx, ERR_USAGE, "unknown option %s (use -- before "
-			              "names starting with -)", a);
-			goto fail;
+			return cmd_error(ctx, ERR_USAGE, "unknown option %s (use -- before "
+			                 "names starting with -)", a);
 		} else {
-			op->args[op->nargs++] = ctx->argv[i];
+			op->o.args[op->o.nargs++] = ctx->argv[i];
 		}
 	}
-	if (!op->nargs) {
-		r = cmd_error(ctx, ERR_USAGE, "usage: %s REMOTE... [-o LOCAL] [-f]%s",
-		              reget ? "reget" : "get", reget ? " [--unverified]" : "");
-		goto fail;
-	}
-	r = ftp_check_args(ctx, 1);
+	if (!op->o.nargs)
+		return cmd_error(ctx, ERR_USAGE, "usage: %s %s", ctx->def->name, usage);
+	return ftp_check_args(ctx, 1);
+}
+
+static int get_run(struct cmdctx *ctx, bool reget)
+{
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->reget = reget;
+	int r = xfer_opts(op, reget ? "REMOTE... [-o LOCAL] [-f] [--unverified]" :
+	                              "REMOTE... [-o LOCAL] [-f]");
 	if (r < 0)
 		goto fail;
 	if (op->out_opt && strcmp(op->out_opt, "-") == 0) {
@@ -359,7 +364,7 @@ static int get_run(struct cmdctx *ctx, bool reget)
 			goto fail;
 		}
 		op->to_stdout = true;
-	} else if (op->out_opt && op->nargs > 1) {
+	} else if (op->out_opt && op->o.nargs > 1) {
 		struct stat st;
 		if (stat(op->out_opt, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			r = cmd_error(ctx, ERR_USAGE, "-o with several files needs a "
@@ -367,11 +372,9 @@ static int get_run(struct cmdctx *ctx, bool reget)
 			goto fail;
 		}
 	}
-	return ftp_op_run(op, 1, get_item);
+	return op_run(&op->o, 1, get_item);
 fail:
-	ctx->op = NULL;
-	ftp_op_free(op);
-	return r;
+	return op_start(&op->o, r);
 }
 
 int ftp_do_get(struct cmdctx *ctx)
@@ -391,7 +394,7 @@ int ftp_do_cat(struct cmdctx *ctx)
 		return r;
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->to_stdout = true;
-	return ftp_op_run(op, 1, get_item);
+	return op_run(&op->o, 1, get_item);
 }
 
 /* ==== put ============================================================== */
@@ -405,7 +408,7 @@ static ssize_t put_fill(void *arg, char *p, size_t cap)
 		return n;
 	}
 	op->streamed += (uint64_t)n;
-	op->ctx->bytes = op->streamed;
+	op->o.ctx->bytes = op->streamed;
 	return n;
 }
 
@@ -417,7 +420,7 @@ static void put_item_end(struct ftp_op *op, int err)
 	op->streamed = 0;
 	op->size = -1;
 	op->why[0] = '\0';
-	ftp_op_item_done(op, err);
+	op_item_done(&op->o, err);
 }
 
 /* After the upload: the server's SIZE must match what was sent. */
@@ -429,7 +432,7 @@ static void put_size_reply(struct ftp_op *op, const struct pp_reply *r)
 	if (r->code == 213 && ftp_parse_size(r->msg, &size) == 0 &&
 	    size != op->streamed) {
 		char *d = ftp_esc_str(op->remote);
-		err = cmd_error(op->ctx, ERR_PROTO, "%s: upload incomplete: the server "
+		err = cmd_error(op->o.ctx, ERR_PROTO, "%s: upload incomplete: the server "
 		                "has %" PRIu64 " of %" PRIu64 " bytes", d, size, op->streamed);
 		free(d);
 	} else {
@@ -447,7 +450,7 @@ static void put_done(void *arg, int err, const char *why)
 	op->x = NULL;
 	if (err) {
 		char *d = ftp_esc_str(op->src.path);
-		cmd_error(op->ctx, err, "%s: %s", d, op->why[0] ? op->why : why);
+		cmd_error(op->o.ctx, err, "%s: %s", d, op->why[0] ? op->why : why);
 		free(d);
 		put_item_end(op, err);
 		return;
@@ -464,28 +467,29 @@ static const struct ftp_xfer_ops put_ops = {
 	.done = put_done,
 };
 
-static int put_item(struct ftp_op *op)
+static int put_item(struct op *o)
 {
-	char *l = ftp_esc_str(op->arg);
-	int err = lsource_open(&op->src, op->arg);
+	struct ftp_op *op = ftp_op_of(o);
+	char *l = ftp_esc_str(op->o.arg);
+	int err = lsource_open(&op->src, op->o.arg);
 
 	if (err) {
-		cmd_error(op->ctx, err, "%s", op->src.why);
+		cmd_error(op->o.ctx, err, "%s", op->src.why);
 		goto out;
 	}
-	op->ctx->total = (int64_t)op->src.size;
+	op->o.ctx->total = (int64_t)op->src.size;
 	if (op->out_opt) {
 		op->remote = xstrdup(op->out_opt);
 	} else if (ftp_local_name(op->src.path, &op->remote) < 0) {
-		err = cmd_error(op->ctx, ERR_USAGE, "%s: no file name to store under "
+		err = cmd_error(op->o.ctx, ERR_USAGE, "%s: no file name to store under "
 		                "(use -o)", l);
 		goto out;
 	}
 	char *line = xasprintf("STOR %s", op->remote);
-	err = ftp_xfer_start(op->s, line, XFER_UP, -1, 0, &put_ops, op, &op->x);
+	err = ftp_xfer_start(op->o.s, line, XFER_UP, -1, 0, &put_ops, op, &op->x);
 	free(line);
 	if (err < 0)
-		cmd_error(op->ctx, err, "%s: %s", l, err_str(err));
+		cmd_error(op->o.ctx, err, "%s: %s", l, err_str(err));
 out:
 	free(l);
 	if (err) {
@@ -499,33 +503,11 @@ out:
 int ftp_do_put(struct cmdctx *ctx)
 {
 	struct ftp_op *op = ftp_op_new(ctx);
-	op->args = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
-	bool opts = true;
-	int r;
+	int r = xfer_opts(op, "LOCAL... [-o REMOTE]");
 
-	for (int i = 1; i < ctx->argc; i++) {
-		const char *a = ctx->argv[i];
-		if (opts && strcmp(a, "--") == 0) {
-			opts = false;
-		} else if (opts && strcmp(a, "-o") == 0) {
-			if (++i >= ctx->argc) {
-				r = cmd_error(ctx, ERR_USAGE, "-o needs a remote name");
-				goto fail;
-			}
-			op->out_opt = ctx->argv[i];
-		} else if (opts && a[0] == '-' && a[1]) {
-			r = cmd_error(ctx, ERR_USAGE, "unknown option %s (use -- before "
-			              "names starting with -)", a);
-			goto fail;
-		} else {
-			op->args[op->nargs++] = ctx->argv[i];
-		}
-	}
-	if (!op->nargs) {
-		r = cmd_error(ctx, ERR_USAGE, "usage: put LOCAL... [-o REMOTE]");
+	if (r < 0)
 		goto fail;
-	}
-	if (op->out_opt && op->nargs > 1) {
+	if (op->out_opt && op->o.nargs > 1) {
 		r = cmd_error(ctx, ERR_USAGE, "-o takes one file");
 		goto fail;
 	}
@@ -533,12 +515,7 @@ int ftp_do_put(struct cmdctx *ctx)
 		r = cmd_error(ctx, ERR_USAGE, "bad remote name");
 		goto fail;
 	}
-	r = ftp_check_args(ctx, 1);
-	if (r < 0)
-		goto fail;
-	return ftp_op_run(op, 1, put_item);
+	return op_run(&op->o, 1, put_item);
 fail:
-	ctx->op = NULL;
-	ftp_op_free(op);
-	return r;
+	return op_start(&op->o, r);
 }

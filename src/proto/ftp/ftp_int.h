@@ -12,6 +12,7 @@
 #include "ftp.h"
 #include "cmd.h"
 #include "lfile.h"
+#include "op.h"
 
 struct session;
 struct ftp_op;
@@ -101,25 +102,16 @@ void ftp_xfer_pause(struct ftp_xfer *x, bool paused);
 struct pp_reply;
 struct cmdctx;
 
-
 struct ftp_op;
 typedef void (*step_fn)(struct ftp_op *op, const struct pp_reply *r);
-/* Start the work for one operand: 0 when something was sent (a callback
- * follows), or ERR_* (already reported). */
-typedef int (*item_fn)(struct ftp_op *op);
 
+/* An FTP command's state: the shared operation (op.h) first. */
 struct ftp_op {
-	struct cmdctx *ctx;
-	struct session *s;
+	struct op o;
 	struct ftp *f;
 	step_fn step;         /* handles the final reply of the command sent */
-	bool waiting;         /* a reply is due */
+	int req;              /* its pp handle, while a reply is due (else 0) */
 	bool show_prelim;     /* quote, site: print 1xx replies too */
-	item_fn item;         /* per operand */
-	char **args;          /* operands (pointers into ctx->argv) */
-	int nargs, idx;
-	const char *arg;      /* current operand */
-	int err;              /* last failure */
 
 	/* cd, quote, mv */
 	char *line;
@@ -144,20 +136,22 @@ struct ftp_op {
 	struct buf lbuf;      /* listing: the partial line */
 };
 
-void ftp_op_free(struct ftp_op *op);
+/* The FTP command of a generic op (struct op is its first member). */
+static inline struct ftp_op *ftp_op_of(struct op *o)
+{
+	return (struct ftp_op *)o;
+}
+
+/* A new op for ctx (op_new), the session's running one (f->op). */
 struct ftp_op *ftp_op_new(struct cmdctx *ctx);
-void ftp_op_finish(struct ftp_op *op, int err);
 int ftp_op_reply_error(struct ftp_op *op, const char *what, const struct pp_reply *r);
+/* Send a line whose final reply goes to step.  0 or ERR_* (reported). */
 int ftp_op_send(struct ftp_op *op, step_fn step, const char *line, int mask_from);
 int ftp_op_sendf(struct ftp_op *op, step_fn step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void ftp_op_item_done(struct ftp_op *op, int err);
-void ftp_op_cancel(struct cmdctx *ctx);
-void ftp_op_abort(struct ftp_op *op, int err, const char *why);
-int ftp_op_run(struct ftp_op *op, int first, item_fn item);
 int ftp_check_args(struct cmdctx *ctx, int first);
-int ftp_simple_run(struct cmdctx *ctx, int first, item_fn item);
-int ftp_op_start1(struct ftp_op *op, step_fn step, const char *line, int mask_from);
+/* A simple command with operands: each operand is one command line. */
+int ftp_simple_run(struct cmdctx *ctx, int first, op_item_fn item);
 char *ftp_esc_str(const char *s);
 
 /* ftp.c: a reply's text, escaped, for messages (heap). */

@@ -74,7 +74,8 @@ struct ftp_xfer {
 
 	enum xstate state;
 	struct conn *data;
-	bool ctl_pending;        /* a reply (EPSV, PASV, cmd) is due */
+	int ctl_req;             /* pp handle of the reply due (EPSV, PASV,
+	                            cmd), or 0 */
 	bool cmd_sent;
 	bool started;            /* ops->start called */
 	bool tls_wanted, tls_up;
@@ -132,15 +133,15 @@ static void x_resync(struct ftp_xfer *x)
 {
 	struct pp *pp = x->s->pp;
 
-	if (!x->ctl_pending || !pp || pp != x->pp || pp_failed(pp))
+	if (!x->ctl_req || !pp || pp != x->pp || pp_failed(pp))
 		return;
 	struct pp_cmd c = { 0 };
-	pp_cancel_all(pp);
+	pp_cancel(pp, x->ctl_req);
 	if (x->cmd_sent)
 		pp_send(pp, "ABOR", &c);
 	else if (x->rest_done)
 		pp_send(pp, "REST 0", &c); /* or the next RETR starts midway */
-	x->ctl_pending = false;
+	x->ctl_req = 0;
 }
 
 /* Finish: close the data connection, resync the control connection if a
@@ -207,7 +208,7 @@ static void x_data_failed(struct ftp_xfer *x, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (x->state != XS_CMD || !x->cmd_sent || !x->ctl_pending || x->dfail_err) {
+	if (x->state != XS_CMD || !x->cmd_sent || !x->ctl_req || x->dfail_err) {
 		x_finish(x, err, "%s", why);
 		return;
 	}
@@ -436,7 +437,7 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 	struct ftp_xfer *x = arg;
 
 	if (err) {
-		x->ctl_pending = false;
+		x->ctl_req = 0;
 		x_finish(x, err, "control connection: %s", pp_error(pp));
 		return;
 	}
@@ -466,7 +467,7 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 		x_pump(x);
 		return;
 	}
-	x->ctl_pending = false;
+	x->ctl_req = 0;
 	if (r->code >= 200 && r->code < 300) {
 		x->final_ok = true;
 		if (x->dir == XFER_UP && !x->up_drained) {
@@ -492,13 +493,13 @@ static void x_rest_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 	struct ftp_xfer *x = arg;
 
 	if (err) {
-		x->ctl_pending = false;
+		x->ctl_req = 0;
 		x_finish(x, err, "control connection: %s", pp_error(pp));
 		return;
 	}
 	if (!r->final)
 		return;
-	x->ctl_pending = false;
+	x->ctl_req = 0;
 	if (r->code != 350) {
 		char *esc = ui_escape_str(r->msg, strlen(r->msg));
 		int e = ftp_reply_err(r->code);
@@ -527,7 +528,7 @@ static void x_send_cmd(struct ftp_xfer *x)
 		         pp_error(x->pp));
 		return;
 	}
-	x->ctl_pending = true;
+	x->ctl_req = e;
 	if (is_rest) {
 		x_set_state(x, XS_REST);
 		return;
@@ -597,13 +598,13 @@ static void x_pasv_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 	int port = 0;
 
 	if (err) {
-		x->ctl_pending = false;
+		x->ctl_req = 0;
 		x_finish(x, err, "control connection: %s", pp_error(pp));
 		return;
 	}
 	if (!r->final)
 		return;
-	x->ctl_pending = false;
+	x->ctl_req = 0;
 	char *esc = ui_escape_str(r->msg, strlen(r->msg));
 	if (x->state == XS_EPSV) {
 		if (r->code == 229) {
@@ -653,7 +654,7 @@ static int x_send(struct ftp_xfer *x, const char *line, enum xstate st)
 	int e = pp_send(x->pp, line, &pc);
 	if (e < 0)
 		return e;
-	x->ctl_pending = true;
+	x->ctl_req = e;
 	return 0;
 }
 

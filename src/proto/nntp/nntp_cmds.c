@@ -12,6 +12,7 @@
 #include "err.h"
 #include "ev.h"
 #include "log.h"
+#include "op.h"
 #include "pp.h"
 #include "session.h"
 #include "sink.h"
@@ -20,9 +21,9 @@
 /* ---- commands ------------------------------------------------------------------ */
 
 
-/* One running command. */
+/* One running command: the shared operation (op.h) first. */
 struct nop {
-	struct cmdctx *ctx;
+	struct op o;
 	struct nntp *n;
 	struct nreq *rq;
 	char *line;             /* the command line to send */
@@ -33,47 +34,33 @@ struct nop {
 	char *name;             /* group given to group/listgroup */
 	bool by_msgid;          /* article asked for by message-id */
 	bool printed;           /* block lines went out */
-	bool paused_pp;         /* op_flow paused the connection's pp */
-	bool waiting;           /* for session_ensure (reconnecting) */
+	bool paused_pp;         /* nop_flow paused the connection's pp */
 };
+
+static struct nop *nop_of(struct op *o)
+{
+	return (struct nop *)o;
+}
 
 /* The output cannot take more for now (a slow pipe, a full job log): hold
  * the data block feeding it. */
-static void op_flow(void *arg, bool pause)
+static void nop_flow(struct op *o, bool pause)
 {
-	struct nop *op = arg;
+	struct nop *op = nop_of(o);
 	op->paused_pp = pause;
-	if (op->n->s->pp)
-		pp_pause(op->n->s->pp, pause);
+	if (o->s->pp)
+		pp_pause(o->s->pp, pause);
 }
 
-static void op_free(struct nop *op)
+static void nop_clear(struct op *o)
 {
-	if (op->ctx)
-		sink_set_flow(cmd_out(op->ctx), NULL, NULL);
-	if (op->paused_pp && op->n->s->pp)
-		pp_pause(op->n->s->pp, false);
-	free(op->line);
-	free(op->name);
-	free(op);
-}
-
-/* Finish the command: free op, then tell the shell. */
-static void op_finish(struct nop *op, int err)
-{
-	struct cmdctx *ctx = op->ctx;
-
+	struct nop *op = nop_of(o);
 	if (op->rq)
 		op->rq->arg = NULL;
-	ctx->cancel = NULL;
-	ctx->op = NULL;
-	op_free(op);
-	cmd_done(ctx, err);
-}
-
-static void ctx_intr_later(void *arg)
-{
-	cmd_done(arg, ERR_INTR);
+	if (op->paused_pp && o->s->pp)
+		pp_pause(o->s->pp, false);
+	free(op->line);
+	free(op->name);
 }
 
 /* A command is about to go out: if an interrupted reply is still
@@ -104,47 +91,43 @@ static long drain_tick(void *arg)
 /* Ctrl-C: forget the command's reply.  pp reads and discards the rest of
  * a block; when much has come already, dropping the connection is
  * quicker and the session reconnects on next use.  A reconnect in
- * progress goes on (the session is then ready for the next command). */
-static void op_cancel(struct cmdctx *ctx)
+ * progress goes on (the connection is then ready for the next command). */
+static void nop_stop(struct op *o)
 {
-	struct nop *op = ctx->op;
+	struct nop *op = nop_of(o);
 	struct nntp *n = op->n;
-	struct session *s = n->s;
-	bool big = false;
+	struct session *s = o->s;
+	struct nreq *rq = op->rq;
 
-	ctx->cancel = NULL;
-	ctx->op = NULL;
-	if (op->rq) {
-		big = op->rq->bytes > CANCEL_DRAIN_MAX;
-		op->rq->arg = NULL;
-		op->rq = NULL;
-	}
-	if (big) {
-		session_drop(s, "interrupted in a large reply");
-	} else if (s->pp && !n->login_done && !op->waiting) {
-		/* Ready, or logging in again after a 480 for this command. */
-		pp_cancel_all(s->pp);
-		nreq_drop_all(n, ERR_INTR);
-		nntp_state(n, NS_READY);
-		if (pp_pending(s->pp) > 0 && !n->drain)
-			n->drain = ev_timer_add(s->ev, CANCEL_DRAIN_MS, drain_tick, n);
-	}
+	op->rq = NULL;
 	if (op->printed)
 		ui_flush();
-	if (op->waiting)
-		op->ctx = NULL;  /* op_resumed frees it */
-	else
-		op_free(op);
-	ev_defer(s->ev, ctx_intr_later, ctx);
+	if (!rq)
+		return;
+	if (rq->bytes > CANCEL_DRAIN_MAX) {
+		rq->arg = NULL;
+		session_drop(s, "interrupted in a large reply");
+		return;
+	}
+	nreq_cancel(rq);
+	if (s->pp && pp_pending(s->pp) > 0 && !n->drain)
+		n->drain = ev_timer_add(s->ev, CANCEL_DRAIN_MS, drain_tick, n);
 }
 
+static const struct op_class nop_class = {
+	.stop = nop_stop,
+	.flow = nop_flow,
+	.clear = nop_clear,
+};
+
 /* Error from the request: print it (with a hint where one helps). */
-static int op_error(struct nop *op, int err, const struct pp_reply *r)
+static int nop_error(struct nop *op, int err, const struct pp_reply *r)
 {
 	struct nntp *n = op->n;
+	struct cmdctx *ctx = op->o.ctx;
 
 	if (err == ERR_PIPE || err == ERR_LOCAL) /* the output failed */
-		return cmd_error(op->ctx, err, "%s", sink_why(cmd_out(op->ctx)));
+		return cmd_error(ctx, err, "%s", sink_why(cmd_out(ctx)));
 	if (op->printed && err != ERR_INTR) {
 		/* Partial output is marked as such. */
 		ui_flush();
@@ -152,110 +135,90 @@ static int op_error(struct nop *op, int err, const struct pp_reply *r)
 	}
 	if (!r) {
 		if (op->printed && (err == ERR_EOF || err == ERR_NET || err == ERR_PROTO)) {
-			cmd_error(op->ctx, ERR_PROTO, "%s incomplete: %s",
+			cmd_error(ctx, ERR_PROTO, "%s incomplete: %s",
 			          op->what ? op->what : "reply", n->detail);
 			return ERR_PROTO;
 		}
-		return cmd_error(op->ctx, err, "%s", n->detail);
+		return cmd_error(ctx, err, "%s", n->detail);
 	}
 	err = nntp_code_err(r->code);
 	nntp_note_reply(n, r);
 	switch (r->code) {
 	case 412:
-		return cmd_error(op->ctx, ERR_FAIL, "no newsgroup selected; "
+		return cmd_error(ctx, ERR_FAIL, "no newsgroup selected; "
 		                 "use `group NAME` first (%s)", n->detail);
 	case 420:
-		return cmd_error(op->ctx, err, "no current article; give a number "
+		return cmd_error(ctx, err, "no current article; give a number "
 		                 "or a <message-id> (%s)", n->detail);
 	case 480:
-		if (!n->s->user)
-			return cmd_error(op->ctx, err, "authentication required "
+		if (!op->o.s->user)
+			return cmd_error(ctx, err, "authentication required "
 			                 "(give a user in the URL or ~/.netrc): %s",
 			                 n->detail);
-		return cmd_error(op->ctx, err, "authentication required: %s", n->detail);
+		return cmd_error(ctx, err, "authentication required: %s", n->detail);
 	case 483:
-		return cmd_error(op->ctx, err, "the server wants TLS first "
+		return cmd_error(ctx, err, "the server wants TLS first "
 		                 "(nntps:// or set nntp:tls require): %s", n->detail);
 	default:
-		return cmd_error(op->ctx, err, "%s", n->detail);
+		return cmd_error(ctx, err, "%s", n->detail);
 	}
 }
 
-static void op_fail(struct nop *op, int err, const struct pp_reply *r)
+static void nop_fail(struct nop *op, int err, const struct pp_reply *r)
 {
-	op_finish(op, op_error(op, err, r));
+	op_finish(&op->o, nop_error(op, err, r));
 }
 
 /* Send the command line: 0, or the error (printed). */
-static int op_send(struct nop *op)
+static int nop_send(struct nop *op)
 {
 	int err;
 
 	op->rq = nreq_send(op->n, op->line, op->flags, op->fn, op, op->on_line, &err);
 	if (!op->rq)
-		return cmd_error(op->ctx, err, "%s", op->n->detail);
+		return cmd_error(op->o.ctx, err, "%s", op->n->detail);
 	return 0;
 }
 
-static void op_resumed(struct session *s, int err, void *arg)
+static void nop_ready(struct op *o, int err)
 {
-	struct nop *op = arg;
-
-	op->waiting = false;
-	if (!op->ctx) {
-		op_free(op);
-		return;
-	}
 	if (err < 0) {
-		op_finish(op, cmd_error(op->ctx, err, "%s", s->err));
+		op_finish(o, cmd_error(o->ctx, err, "%s", o->s->err));
 		return;
 	}
-	err = op_send(op);
+	err = nop_send(nop_of(o));
 	if (err < 0)
-		op_finish(op, err);
+		op_finish(o, err);
 }
 
-/* Start op: at once if the connection is in step, else after
- * reconnecting.  Returns CMD_PENDING. */
-static int op_go(struct nop *op)
+/* Start op from run(): at once if the connection is in step, else after
+ * reconnecting.  CMD_PENDING, or the error (op freed). */
+static int nop_go(struct nop *op)
 {
 	struct nntp *n = op->n;
-	struct session *s = n->s;
+	struct session *s = op->o.s;
 
-	op->ctx->op = op;
-	op->ctx->cancel = op_cancel;
 	if (n->drain)
 		drain_give_up(n);
 	if (n->desync || !s->pp || pp_failed(s->pp) || n->state != NS_READY) {
 		if (n->desync)
 			session_drop(s, "reply out of sequence");
-		op->waiting = true;
-		session_ensure(s, op_resumed, op);
-		return CMD_PENDING;
+		op_ensure(&op->o, nop_ready);
+		return op_start(&op->o, 0);
 	}
 	/* The line goes out now; replies come from the loop.  A failure
 	 * here is returned, never reported through cmd_done (run rule). */
-	int err = op_send(op);
-	if (err < 0) {
-		struct cmdctx *ctx = op->ctx;
-		ctx->op = NULL;
-		ctx->cancel = NULL;
-		op_free(op);
-		return err;
-	}
-	return CMD_PENDING;
+	return op_start(&op->o, nop_send(op));
 }
 
-static struct nop *op_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
+static struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
 {
-	struct nop *op = xcalloc(1, sizeof(*op));
+	struct nop *op = op_new(ctx, &nop_class, sizeof(*op));
 
-	op->ctx = ctx;
 	op->n = ctx->sess->pdata;
 	op->line = line;
 	op->flags = flags;
 	op->fn = fn;
-	sink_set_flow(cmd_out(ctx), op_flow, op);
 	return op;
 }
 
@@ -265,7 +228,7 @@ static int print_line(void *arg, const char *line, size_t len)
 	struct nop *op = arg;
 
 	op->printed = true;
-	return cmd_data_line(op->ctx, line, len);
+	return cmd_data_line(op->o.ctx, line, len);
 }
 
 /* Article argument: none, a number, or a <message-id>.  Appends " ARG" to
@@ -315,11 +278,11 @@ static void article_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code < 220 || r->code > 222) {
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
 	take_article_status(op, r, &num, &id);
-	op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int run_article(struct cmdctx *ctx)
@@ -332,11 +295,11 @@ static int run_article(struct cmdctx *ctx)
 
 	if (err < 0)
 		return err;
-	struct nop *op = op_new(ctx, line, NR_AUTH_RETRY, article_done);
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, article_done);
 	op->on_line = print_line;
 	op->what = "article";
 	op->by_msgid = by_msgid;
-	return op_go(op);
+	return nop_go(op);
 }
 
 /* stat / next / prev */
@@ -349,26 +312,26 @@ static void stat_done(struct nreq *rq, int err, const struct pp_reply *r)
 	op->rq = NULL;
 	if (err < 0 || r->code != 223) {
 		if (!err && r->code == 421) {
-			op_finish(op, cmd_error(op->ctx, ERR_NOTFOUND, "no next article"));
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "no next article"));
 			return;
 		}
 		if (!err && r->code == 422) {
-			op_finish(op, cmd_error(op->ctx, ERR_NOTFOUND, "no previous article"));
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "no previous article"));
 			return;
 		}
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
 	if (!take_article_status(op, r, &num, &id)) {
 		nntp_note_reply(op->n, r);
-		op_finish(op, cmd_error(op->ctx, ERR_PROTO, "malformed reply: %s",
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed reply: %s",
 		                        op->n->detail));
 		return;
 	}
 	char *e = ui_escape_str(id.p, id.len);
-	cmd_printf(op->ctx, "%" PRIu64 " %s", num, e);
+	cmd_printf(op->o.ctx, "%" PRIu64 " %s", num, e);
 	free(e);
-	op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int run_stat(struct cmdctx *ctx)
@@ -379,15 +342,15 @@ static int run_stat(struct cmdctx *ctx)
 
 	if (err < 0)
 		return err;
-	struct nop *op = op_new(ctx, line, NR_AUTH_RETRY, stat_done);
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, stat_done);
 	op->by_msgid = by_msgid;
-	return op_go(op);
+	return nop_go(op);
 }
 
 static int run_next(struct cmdctx *ctx)
 {
 	const char *verb = strcmp(ctx->def->name, "prev") == 0 ? "LAST" : "NEXT";
-	return op_go(op_new(ctx, xstrdup(verb), NR_AUTH_RETRY, stat_done));
+	return nop_go(nop_new(ctx, xstrdup(verb), NR_AUTH_RETRY, stat_done));
 }
 
 /* group */
@@ -409,16 +372,16 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 	if (err < 0 || r->code != 211) {
 		if (!err && r->code == 411) {
 			nntp_note_reply(op->n, r);
-			op_finish(op, cmd_error(op->ctx, ERR_NOTFOUND, "%s: no such group (%s)",
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
 			                        op->name, op->n->detail));
 			return;
 		}
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
 	if (nntp_parse_group(r->text, r->len, &g) < 0) {
 		nntp_note_reply(op->n, r);
-		op_finish(op, cmd_error(op->ctx, ERR_PROTO, "malformed GROUP reply: %s",
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed GROUP reply: %s",
 		                        op->n->detail));
 		return;
 	}
@@ -426,12 +389,12 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 	char *name = g.name.len ? ui_escape_str(g.name.p, g.name.len) :
 	                          ui_escape_str(op->name, strlen(op->name));
 	if (g.empty)
-		cmd_printf(op->ctx, "%s: no articles", name);
+		cmd_printf(op->o.ctx, "%s: no articles", name);
 	else
-		cmd_printf(op->ctx, "%s: %" PRIu64 " article%s, %" PRIu64 "-%" PRIu64, name, g.count,
+		cmd_printf(op->o.ctx, "%s: %" PRIu64 " article%s, %" PRIu64 "-%" PRIu64, name, g.count,
 		       g.count == 1 ? "" : "s", g.low, g.high);
 	free(name);
-	op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int run_group(struct cmdctx *ctx)
@@ -440,9 +403,9 @@ static int run_group(struct cmdctx *ctx)
 
 	if (!nntp_group_valid(name, strlen(name)))
 		return cmd_error(ctx, ERR_USAGE, "not a valid newsgroup name");
-	struct nop *op = op_new(ctx, xasprintf("GROUP %s", name), NR_AUTH_RETRY, group_done);
+	struct nop *op = nop_new(ctx, xasprintf("GROUP %s", name), NR_AUTH_RETRY, group_done);
 	op->name = xstrdup(name);
-	return op_go(op);
+	return nop_go(op);
 }
 
 /* listgroup [GROUP] [RANGE] */
@@ -455,17 +418,17 @@ static void listgroup_done(struct nreq *rq, int err, const struct pp_reply *r)
 	if (err < 0 || r->code != 211) {
 		if (!err && r->code == 411) {
 			nntp_note_reply(op->n, r);
-			op_finish(op, cmd_error(op->ctx, ERR_NOTFOUND, "%s: no such group (%s)",
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
 			                        op->name ? op->name : "", op->n->detail));
 			return;
 		}
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
 	/* RFC 3977 6.1.2: LISTGROUP selects the group, like GROUP. */
 	if (op->name && nntp_parse_group(r->text, r->len, &g) == 0)
 		nntp_set_group(op->n, op->name, &g);
-	op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static bool looks_like_range(const char *s)
@@ -499,11 +462,11 @@ static int run_listgroup(struct cmdctx *ctx)
 	char *line = group ? (range ? xasprintf("LISTGROUP %s %s", group, range) :
 	                               xasprintf("LISTGROUP %s", group)) :
 	                     xstrdup("LISTGROUP");
-	struct nop *op = op_new(ctx, line, NR_AUTH_RETRY, listgroup_done);
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, listgroup_done);
 	op->name = group ? xstrdup(group) : (n->group ? xstrdup(n->group) : NULL);
 	op->on_line = print_line;
 	op->what = "listing";
-	return op_go(op);
+	return nop_go(op);
 }
 
 /* over [RANGE|N|<message-id>] */
@@ -515,14 +478,14 @@ static void over_done(struct nreq *rq, int err, const struct pp_reply *r)
 	if (err < 0 || r->code != 224) {
 		if (!err && r->code == 423) {
 			nntp_note_reply(op->n, r);
-			op_finish(op, cmd_error(op->ctx, ERR_NOTFOUND,
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND,
 			                        "no articles in that range (%s)", op->n->detail));
 			return;
 		}
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
-	op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int run_over(struct cmdctx *ctx)
@@ -544,10 +507,10 @@ static int run_over(struct cmdctx *ctx)
 			return cmd_error(ctx, ERR_USAGE, "bad range (N, N-M or N-)");
 		line = xasprintf("%s %s", verb, a);
 	}
-	struct nop *op = op_new(ctx, line, NR_AUTH_RETRY, over_done);
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, over_done);
 	op->on_line = print_line;
 	op->what = "overview";
-	return op_go(op);
+	return nop_go(op);
 }
 
 /* groups [WILDMAT] */
@@ -557,10 +520,10 @@ static void groups_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 215) {
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
-	op_finish(op, 0);
+	op_finish(&op->o, 0);
 }
 
 static int run_groups(struct cmdctx *ctx)
@@ -575,10 +538,10 @@ static int run_groups(struct cmdctx *ctx)
 		line = xasprintf("LIST ACTIVE %s", wm);
 	else
 		line = xstrdup(n->legacy ? "LIST" : "LIST ACTIVE");
-	struct nop *op = op_new(ctx, line, NR_AUTH_RETRY, groups_done);
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, groups_done);
 	op->on_line = print_line;
 	op->what = "listing";
-	return op_go(op);
+	return nop_go(op);
 }
 
 /* capabilities */
@@ -590,23 +553,23 @@ static void capabilities_done(struct nreq *rq, int err, const struct pp_reply *r
 	op->rq = NULL;
 	if (err < 0 || r->code != 101) {
 		if (!err && r->code == 500) {
-			op_finish(op, cmd_error(op->ctx, ERR_FAIL, "the server does not "
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_FAIL, "the server does not "
 			                        "know CAPABILITIES (it predates RFC 3977)"));
 			return;
 		}
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
 	nntp_parse_caps(r->block ? r->block : "", r->block_len, &n->caps);
 	n->has_caps = true;
 	if (r->block)
-		cmd_data(op->ctx, r->block, r->block_len);
-	op_finish(op, 0);
+		cmd_data(op->o.ctx, r->block, r->block_len);
+	op_finish(&op->o, 0);
 }
 
 static int run_capabilities(struct cmdctx *ctx)
 {
-	return op_go(op_new(ctx, xstrdup("CAPABILITIES"), NR_COLLECT | NR_AUTH_RETRY,
+	return nop_go(nop_new(ctx, xstrdup("CAPABILITIES"), NR_COLLECT | NR_AUTH_RETRY,
 	                    capabilities_done));
 }
 
@@ -618,22 +581,22 @@ static void date_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 111) {
-		op_fail(op, err, r);
+		nop_fail(op, err, r);
 		return;
 	}
 	if (nntp_parse_date(r->text, r->len, when, sizeof(when)) < 0) {
 		nntp_note_reply(op->n, r);
-		op_finish(op, cmd_error(op->ctx, ERR_PROTO, "malformed DATE reply: %s",
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed DATE reply: %s",
 		                        op->n->detail));
 		return;
 	}
-	cmd_printf(op->ctx, "%s UTC", when);
-	op_finish(op, 0);
+	cmd_printf(op->o.ctx, "%s UTC", when);
+	op_finish(&op->o, 0);
 }
 
 static int run_date(struct cmdctx *ctx)
 {
-	return op_go(op_new(ctx, xstrdup("DATE"), NR_AUTH_RETRY, date_done));
+	return nop_go(nop_new(ctx, xstrdup("DATE"), NR_AUTH_RETRY, date_done));
 }
 
 /* quote LINE... : one raw command, the whole reply printed. */
@@ -646,12 +609,12 @@ static void quote_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0) {
-		op_fail(op, err, NULL);
+		nop_fail(op, err, NULL);
 		return;
 	}
-	cmd_data_line(op->ctx, r->text, r->len);
+	cmd_data_line(op->o.ctx, r->text, r->len);
 	if (r->block)
-		cmd_data(op->ctx, r->block, r->block_len);
+		cmd_data(op->o.ctx, r->block, r->block_len);
 	/* Keep our idea of the location in step with what was typed. */
 	if (r->code == 211) {
 		struct nntp_group g;
@@ -670,11 +633,11 @@ static void quote_done(struct nreq *rq, int err, const struct pp_reply *r)
 		/* QUIT by hand: the server closes; reconnect on next use
 		 * instead of racing the next command against its EOF. */
 		struct session *s = n->s;
-		op_finish(op, 0);
+		op_finish(&op->o, 0);
 		session_drop(s, "QUIT sent by quote");
 		return;
 	}
-	op_finish(op, r->code >= 400 ? ERR_FAIL : 0);
+	op_finish(&op->o, r->code >= 400 ? ERR_FAIL : 0);
 }
 
 static int run_quote(struct cmdctx *ctx)
@@ -713,7 +676,7 @@ static int run_quote(struct cmdctx *ctx)
 	unsigned flags = NR_COLLECT;
 	if (strncasecmp(line, "AUTHINFO USER", 13) == 0)
 		flags |= NR_CONT;
-	return op_go(op_new(ctx, line, flags, quote_done));
+	return nop_go(nop_new(ctx, line, flags, quote_done));
 }
 
 static const struct cmd_def nntp_cmds[] = {

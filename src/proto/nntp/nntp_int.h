@@ -45,9 +45,11 @@ struct nreq {
 	nreq_fn fn;
 	void *arg;              /* the command (struct nop) or NULL */
 	pp_line_fn on_line;     /* block lines, called with arg */
+	int id;                 /* pp's handle, while on the wire */
 	bool collect;
 	bool auth_retry;        /* 480: log in and resend once */
 	bool retried;
+	bool cancelled;         /* by nreq_cancel while its login runs */
 	bool cont_ok;           /* a 3xx reply is expected */
 	uint64_t lines, bytes;  /* block received so far */
 };
@@ -101,6 +103,10 @@ void nreq_free(struct nreq *rq);
 struct nreq *nreq_send(struct nntp *n, const char *line, unsigned flags,
                       nreq_fn fn, void *arg, pp_line_fn on_line, int *errp);
 void nreq_drop_all(struct nntp *n, int err);
+/* Forget one request (Ctrl-C): fn is never called and rq is freed.  Its
+ * reply is read and discarded when it comes (pp_cancel); one waiting for
+ * the login its 480 started is not sent again. */
+void nreq_cancel(struct nreq *rq);
 void nreq_done(struct pp *pp, int err, const struct pp_reply *r, void *arg);
 int nntp_code_err(int code);
 void nntp_note_reply(struct nntp *n, const struct pp_reply *r);

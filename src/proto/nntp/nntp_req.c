@@ -72,9 +72,10 @@ static int nreq_push(struct nreq *rq)
 	    strncasecmp(rq->line, "AUTHINFO SASL ", 14) == 0)
 		cmd.mask_from = 14;
 	rq->lines = rq->bytes = 0;
-	int err = pp_send(n->s->pp, rq->line, &cmd);
-	if (err < 0)
-		return err;
+	int id = pp_send(n->s->pp, rq->line, &cmd);
+	if (id < 0)
+		return id;
+	rq->id = id;
 	rq->next = n->reqs;
 	n->reqs = rq;
 	return 0;
@@ -131,6 +132,23 @@ void nreq_drop_all(struct nntp *n, int err)
 	}
 }
 
+void nreq_cancel(struct nreq *rq)
+{
+	struct nntp *n = rq->n;
+
+	if (n->auth_waiting == rq) {
+		/* The login goes on (the connection is the better for it);
+		 * retry_resend frees rq instead of sending it again. */
+		rq->cancelled = true;
+		rq->arg = NULL;
+		return;
+	}
+	if (n->s->pp && rq->id)
+		pp_cancel(n->s->pp, rq->id);
+	nreq_unlink(rq);
+	nreq_free(rq);
+}
+
 void nntp_auth_start(struct nntp *n, auth_fn fn, void *arg);
 
 /* Put prefix in front of n->detail (cut to fit). */
@@ -157,6 +175,10 @@ static void retry_resend(struct nntp *n, int err)
 	nntp_state(n, NS_READY);
 	if (!rq)
 		return;
+	if (rq->cancelled) {
+		nreq_free(rq);
+		return;
+	}
 	if (err == 0) {
 		err = nreq_push(rq);
 		if (err == 0)
