@@ -43,14 +43,18 @@ struct tls {
 	bool verify;
 	bool done;              /* handshake finished and peer accepted */
 	bool resumed;
+	struct tls_creds *creds; /* borrowed: kept for the process's life */
 	size_t wlast;           /* bytes of a send that returned EAGAIN */
 	char fpr[3 * 32];       /* "AB:CD:..." */
 	char desc[64];
 };
 
 /* Credentials are costly to build (the system store has hundreds of
- * certificates), and sessions only borrow them, so they are kept for the
- * life of the process, one per CA file version. */
+ * certificates, about 3 MB in memory), and sessions only borrow them, so
+ * they are kept for the life of the process, one per CA file version.
+ * The system store is added only when a certificate's issuer is not
+ * found otherwise: a user of tls:ca-file, a pin or a trusted fingerprint
+ * never pays for it. */
 struct tls_creds {
 	char *ca_file;          /* NULL: system trust only */
 	dev_t dev;
@@ -58,6 +62,7 @@ struct tls_creds {
 	off_t size;
 	struct timespec mtime;
 	gnutls_certificate_credentials_t cred;
+	bool system_tried;      /* the system store was added (or failed) */
 	struct tls_creds *next;
 };
 
@@ -113,7 +118,7 @@ void tls_global_deinit(void)
 	tls_inited = false;
 }
 
-static int tls_creds_get(const char *ca_file, gnutls_certificate_credentials_t *out,
+static int tls_creds_get(const char *ca_file, struct tls_creds **out,
                          char *err, size_t errlen)
 {
 	struct tls_creds *c;
@@ -133,7 +138,7 @@ static int tls_creds_get(const char *ca_file, gnutls_certificate_credentials_t *
 		                st.st_mtim.tv_sec != c->mtime.tv_sec ||
 		                st.st_mtim.tv_nsec != c->mtime.tv_nsec))
 			continue;
-		*out = c->cred;
+		*out = c;
 		return 0;
 	}
 
@@ -143,9 +148,6 @@ static int tls_creds_get(const char *ca_file, gnutls_certificate_credentials_t *
 		snprintf(err, errlen, "cannot allocate TLS credentials");
 		return ERR_TLS;
 	}
-	/* A machine without a system store can still use a CA file or a
-	 * pinned fingerprint, so a failure here is not fatal. */
-	(void)gnutls_certificate_set_x509_system_trust(c->cred);
 	if (ca_file) {
 		r = gnutls_certificate_set_x509_trust_file(c->cred, ca_file, GNUTLS_X509_FMT_PEM);
 		if (r <= 0) {
@@ -163,8 +165,19 @@ static int tls_creds_get(const char *ca_file, gnutls_certificate_credentials_t *
 	}
 	c->next = tls_creds_list;
 	tls_creds_list = c;
-	*out = c->cred;
+	*out = c;
 	return 0;
+}
+
+/* Add the system store to c, once: true when that may change a
+ * verification's outcome.  A machine without a system store can still use
+ * a CA file or a pinned fingerprint, so a failure here is not fatal. */
+static bool tls_creds_add_system(struct tls_creds *c)
+{
+	if (c->system_tried)
+		return false;
+	c->system_tried = true;
+	return gnutls_certificate_set_x509_system_trust(c->cred) > 0;
 }
 
 static struct tls_cached *tls_cache_find(const char *key)
@@ -422,6 +435,9 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 		nvd++;
 	}
 	r = gnutls_certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
+	if (r >= 0 && (status & GNUTLS_CERT_SIGNER_NOT_FOUND) &&
+	    tls_creds_add_system(t->creds))
+		r = gnutls_certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "%s", gnutls_strerror(r));
 		status = GNUTLS_CERT_INVALID;
@@ -491,7 +507,7 @@ static void tls_free_session(struct tls *t)
 int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
             struct tls *from, char *err, size_t errlen)
 {
-	gnutls_certificate_credentials_t cred;
+	struct tls_creds *creds;
 	gnutls_datum_t d = { NULL, 0 };
 	struct tls_cached *e;
 	struct tls *t = NULL;
@@ -506,12 +522,13 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 		rc = ERR_TLS;
 		goto out;
 	}
-	rc = tls_creds_get(p->ca_file, &cred, err, errlen);
+	rc = tls_creds_get(p->ca_file, &creds, err, errlen);
 	if (rc < 0)
 		goto out;
 
 	t = xcalloc(1, sizeof(*t));
 	t->host = xstrdup(p->host ? p->host : "");
+	t->creds = creds;
 	t->verify = p->verify;
 	t->min = p->min_version ? p->min_version : 12;
 	prio = tls_min_priority(t->min);
@@ -544,7 +561,7 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	}
 	if ((r = gnutls_priority_set(t->s, *pc)) < 0)
 		goto gnutls_fail;
-	if ((r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
+	if ((r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, creds->cred)) < 0)
 		goto gnutls_fail;
 	if (t->host[0] && !tls_ip_literal(t->host, raw, &rawlen)) {
 		r = gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host, strlen(t->host));
