@@ -43,6 +43,9 @@ struct tls {
 	bool verify;
 	bool done;              /* handshake finished and peer accepted */
 	bool resumed;
+	bool cached;            /* its resumption data is in the cache */
+	bool borrowed;          /* resumes another connection's session (an
+	                           FTP data connection): never cached */
 	struct tls_creds *creds; /* borrowed: kept for the process's life */
 	size_t wlast;           /* bytes of a send that returned EAGAIN */
 	char fpr[3 * 32];       /* "AB:CD:..." */
@@ -545,6 +548,7 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	/* A data connection files its sessions under its control
 	 * connection's key: the port differs but the server is the same. */
 	t->key = from ? xstrdup(from->key) : tls_cache_key(t, p, port);
+	t->borrowed = from != NULL;
 
 	r = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
 	if (r < 0) {
@@ -601,17 +605,29 @@ out:
 	return rc;
 }
 
-void tls_free(struct tls *t)
+/* Only sessions whose peer we accepted go into the cache; a later
+ * resumption is verified again anyway.  Done as soon as the data is there
+ * (under TLS 1.3, once the server's ticket came), so another connection to
+ * the same server opened meanwhile (a session's extra connection) resumes
+ * too, and again at the end with the newest ticket.  A data connection's
+ * session is not: a server may take it back only on the control
+ * connection it belongs to (vsftpd does), and it would replace the
+ * control session's, which any connection can resume. */
+static void tls_cache_session(struct tls *t)
 {
 	gnutls_datum_t d;
 
+	if (t->done && t->verify && !t->borrowed && tls_session_data(t, &d) == 0) {
+		tls_cache_put(t->key, &d);
+		t->cached = true;
+	}
+}
+
+void tls_free(struct tls *t)
+{
 	if (!t)
 		return;
-	/* Only sessions whose peer we accepted (a resumed session inherits
-	 * its control session's verification) go into the cache; a later
-	 * resumption is verified again anyway. */
-	if (t->done && (t->verify || t->resumed) && tls_session_data(t, &d) == 0)
-		tls_cache_put(t->key, &d);
+	tls_cache_session(t);
 	tls_free_session(t);
 }
 
@@ -672,8 +688,11 @@ ssize_t tls_recv(struct tls *t, void *p, size_t n, char *err, size_t errlen)
 	 * ignore) are skipped, a bounded number of times. */
 	for (spins = 0; spins < 16; spins++) {
 		r = gnutls_record_recv(t->s, p, n);
-		if (r >= 0)
+		if (r >= 0) {
+			if (!t->cached && !t->borrowed)
+				tls_cache_session(t);
 			return r;
+		}
 		switch (r) {
 		case GNUTLS_E_AGAIN:
 		case GNUTLS_E_INTERRUPTED:

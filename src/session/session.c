@@ -564,7 +564,8 @@ static void tls_done(struct conn *c, int err, void *arg)
 		login_done(s, err, NULL);
 		return;
 	}
-	log_note(s->name, "TLS: %s", conn_tls_desc(c));
+	log_note(s->name, "TLS: %s%s", conn_tls_desc(c),
+	         conn_tls_resumed(c) ? ", session resumed" : "");
 	start_login(s);
 }
 
