@@ -1137,6 +1137,106 @@ const char *conn_error(const struct conn *c)
 	return c->err;
 }
 
+/* ---- listening (FTP active mode) ---------------------------------------- */
+
+struct conn_listener {
+	int fd;
+	int port;
+	struct ev_io *io;
+	conn_accept_fn fn;
+	void *arg;
+};
+
+static void listener_io(int fd, short revents, void *arg)
+{
+	struct conn_listener *l = arg;
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+
+	(void)revents;
+	int c = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (c < 0)
+		return; /* EAGAIN, or a connection reset before we took it */
+	l->fn(c, &peer, l->arg);
+}
+
+struct conn_listener *conn_listen(struct ev *ev, const struct sockaddr_storage *local,
+                                  conn_accept_fn fn, void *arg,
+                                  char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = *local;
+	socklen_t len = ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	                                            sizeof(struct sockaddr_in);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	else if (ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	else {
+		snprintf(err, errlen, "unsupported address family");
+		return NULL;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		snprintf(err, errlen, "cannot listen for the data connection: %s",
+		         strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	struct conn_listener *l = xcalloc(1, sizeof(*l));
+	l->fd = fd;
+	l->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+	                                           ((struct sockaddr_in *)&ss)->sin_port);
+	l->fn = fn;
+	l->arg = arg;
+	l->io = ev_io_add(ev, fd, POLLIN, listener_io, l);
+	return l;
+}
+
+int conn_listener_port(const struct conn_listener *l)
+{
+	return l->port;
+}
+
+void conn_listener_free(struct conn_listener *l)
+{
+	if (!l)
+		return;
+	ev_io_del(l->io);
+	close(l->fd);
+	free(l);
+}
+
+/* The IPv4 address in ss (also as an IPv4-mapped IPv6 one), or false. */
+static bool addr_v4(const struct sockaddr_storage *ss, struct in_addr *out)
+{
+	if (ss->ss_family == AF_INET) {
+		*out = ((const struct sockaddr_in *)ss)->sin_addr;
+		return true;
+	}
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(a6)) {
+		memcpy(&out->s_addr, a6->s6_addr + 12, 4);
+		return true;
+	}
+	return false;
+}
+
+bool conn_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	struct in_addr a4, b4;
+	bool av4 = addr_v4(a, &a4), bv4 = addr_v4(b, &b4);
+
+	if (av4 || bv4)
+		return av4 && bv4 && a4.s_addr == b4.s_addr;
+	if (a->ss_family != AF_INET6 || b->ss_family != AF_INET6)
+		return false;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+	              &((const struct sockaddr_in6 *)b)->sin6_addr,
+	              sizeof(struct in6_addr)) == 0;
+}
+
 int conn_tls_global_init(void)
 {
 	return tls_global_init();

@@ -146,6 +146,22 @@ int conn_local(const struct conn *c, struct sockaddr_storage *ss, socklen_t *len
 /* Last error detail, "" if none; valid until the next operation. */
 const char *conn_error(const struct conn *c);
 
+/* A listening socket for incoming connections (FTP active mode), bound to
+ * local's address with a port the kernel picks.  Each connection accepted
+ * goes to fn with its peer's address; fn owns fd (non-blocking, close on
+ * exec) from then on.  Returns the listener, or NULL with the reason in
+ * err.  conn_listener_free(NULL) is safe. */
+struct conn_listener;
+typedef void (*conn_accept_fn)(int fd, const struct sockaddr_storage *peer, void *arg);
+struct conn_listener *conn_listen(struct ev *ev, const struct sockaddr_storage *local,
+                                  conn_accept_fn fn, void *arg,
+                                  char *err, size_t errlen);
+int conn_listener_port(const struct conn_listener *l);
+void conn_listener_free(struct conn_listener *l);
+/* True when a and b are the same IP address (ports are not compared; an
+ * IPv4-mapped IPv6 address equals its IPv4 form). */
+bool conn_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+
 /* Global TLS setup/teardown (gnutls_global_init, system trust) */
 int conn_tls_global_init(void);
 void conn_tls_global_deinit(void);

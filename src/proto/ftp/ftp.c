@@ -444,6 +444,7 @@ static void ftp_login(struct session *s, proto_done_fn done, void *arg)
 	f->login_arg = arg;
 	f->prot_p = false;
 	f->epsv_refused = false;
+	f->eprt_refused = false;
 	f->feat_known = false;
 	memset(&f->feat, 0, sizeof(f->feat));
 	set_state(f, FS_GREETING);
@@ -487,6 +488,7 @@ static void ftp_disconnected(struct session *s)
 	f->login_arg = NULL;
 	f->prot_p = false;
 	f->epsv_refused = false;
+	f->eprt_refused = false;
 	f->feat_known = false;
 	set_state(f, FS_IDLE);
 }

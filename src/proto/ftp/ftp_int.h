@@ -50,6 +50,7 @@ struct ftp {
 	/* Per connection, reset by ftp_disconnected(). */
 	bool prot_p;         /* data connections use TLS (PROT P accepted) */
 	bool epsv_refused;   /* EPSV failed once: PASV from now on */
+	bool eprt_refused;   /* EPRT failed once: PORT from now on */
 	bool feat_known;
 	struct ftp_feat feat;
 

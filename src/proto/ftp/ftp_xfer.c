@@ -1,5 +1,7 @@
 /* ftp_xfer.c - FTP data connections: EPSV (PASV as fallback), connecting
- * to the control connection's peer, TLS on the data channel resumed from
+ * to the control connection's peer, or in active mode (ftp:passive off)
+ * EPRT (PORT as fallback) and a listening socket that takes a connection
+ * from the server's address only; TLS on the data channel resumed from
  * the control connection, the transfer command and its replies, and the
  * rule that a transfer counts only when both the data stream and the final
  * reply say it is complete.
@@ -7,6 +9,10 @@
  * Order (RFC 959, RFC 2428, RFC 4217):
  *   EPSV -> 229 (or PASV -> 227) -> connect -> CMD -> 150/125 -> data ...
  *   -> data EOF and the final 226, in either order.
+ *   Active: listen -> EPRT (or PORT) -> 200 -> CMD -> the server connects
+ *   (from anywhere else: refused, curl CVE-2015-3143's cousin, the FTP
+ *   bounce) -> 150/125 -> data ..., the same end.  ferry is the TLS client
+ *   on the data connection either way (RFC 4217 7).
  * The data connection's TLS handshake starts as soon as it is connected;
  * servers accept the socket when they see CMD, so the handshake completes
  * after the 150 (vsftpd, proftpd).
@@ -25,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "conn.h"
@@ -43,6 +50,8 @@
 enum xstate {
 	XS_EPSV,     /* EPSV sent */
 	XS_PASV,     /* PASV sent */
+	XS_EPRT,     /* EPRT sent (active mode) */
+	XS_PORT,     /* PORT sent (active mode) */
 	XS_CONNECT,  /* data connection being opened */
 	XS_REST,     /* REST sent (resuming) */
 	XS_CMD,      /* transfer command sent, no 1xx yet */
@@ -53,6 +62,8 @@ enum xstate {
 static const char *const xstate_names[] = {
 	[XS_EPSV] = "epsv",
 	[XS_PASV] = "pasv",
+	[XS_EPRT] = "eprt",
+	[XS_PORT] = "port",
 	[XS_CONNECT] = "connect",
 	[XS_REST] = "rest",
 	[XS_CMD] = "command",
@@ -94,6 +105,10 @@ struct ftp_xfer {
 	int dfail_err;
 	char dfail_why[512];
 	struct ev_timer *dfail_timer;
+	/* Active mode: waiting for the server's connection. */
+	struct conn_listener *listen;
+	struct ev_timer *accept_timer;
+	char refused[INET6_ADDRSTRLEN]; /* the last foreign address refused */
 };
 
 static void x_set_state(struct ftp_xfer *x, enum xstate st)
@@ -118,6 +133,9 @@ static void x_free(struct ftp_xfer *x)
 {
 	if (x->dfail_timer)
 		ev_timer_del(x->dfail_timer);
+	if (x->accept_timer)
+		ev_timer_del(x->accept_timer);
+	conn_listener_free(x->listen);
 	conn_free(x->data);
 	free(x->cmd);
 	free(x->buf);
@@ -537,6 +555,29 @@ static void x_send_cmd(struct ftp_xfer *x)
 	x_set_state(x, XS_CMD);
 }
 
+/* The data connection is up (connected or accepted): its timeouts, and
+ * TLS when PROT P is on.  0, or the transfer was finished (failed). */
+static int x_data_up(struct ftp_xfer *x)
+{
+	struct conn *c = x->data;
+
+	conn_set_idle_timeout(c, x->timeout_ms);
+	conn_set_read_chunk(c, 128 * 1024);
+	if (!x->tls_wanted)
+		return 0;
+	struct tls_params tp;
+	session_tls_params(x->s, &tp);
+	/* vsftpd require_ssl_reuse / proftpd: the data session must resume
+	 * the control session; verified against the same host. */
+	tp.resume_from = x->s->conn;
+	if (conn_tls_start(c, &tp, x_tls_done, x) < 0) {
+		x_finish(x, ERR_TLS, "TLS on the data connection failed: %s",
+		         conn_error(c));
+		return ERR_TLS;
+	}
+	return 0;
+}
+
 static void x_connected(struct conn *c, int err, void *arg)
 {
 	struct ftp_xfer *x = arg;
@@ -546,22 +587,8 @@ static void x_connected(struct conn *c, int err, void *arg)
 		         conn_error(c));
 		return;
 	}
-	conn_set_idle_timeout(c, x->timeout_ms);
-	conn_set_read_chunk(c, 128 * 1024);
-	if (x->tls_wanted) {
-		struct tls_params tp;
-		session_tls_params(x->s, &tp);
-		/* vsftpd require_ssl_reuse / proftpd: the data session must
-		 * resume the control session; verified against the same host. */
-		tp.resume_from = x->s->conn;
-		int e = conn_tls_start(c, &tp, x_tls_done, x);
-		if (e < 0) {
-			x_finish(x, ERR_TLS, "TLS on the data connection failed: %s",
-			         conn_error(c));
-			return;
-		}
-	}
-	x_send_cmd(x);
+	if (x_data_up(x) == 0)
+		x_send_cmd(x);
 }
 
 static void x_connect(struct ftp_xfer *x, int port)
@@ -658,6 +685,152 @@ static int x_send(struct ftp_xfer *x, const char *line, enum xstate st)
 	return 0;
 }
 
+/* ---- active mode ------------------------------------------------------- */
+
+static void addr_text(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	const void *a = ss->ss_family == AF_INET6 ?
+	                (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+	                (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	if (!inet_ntop(ss->ss_family, a, out, (socklen_t)n))
+		snprintf(out, n, "?");
+}
+
+/* A connection to our data port: the server's, or refused. */
+static void x_accept(int fd, const struct sockaddr_storage *peer, void *arg)
+{
+	struct ftp_xfer *x = arg;
+	struct sockaddr_storage ctl;
+	socklen_t len;
+	char who[INET6_ADDRSTRLEN];
+
+	addr_text(peer, who, sizeof(who));
+	if (conn_peer(x->s->conn, &ctl, &len) < 0 || !conn_same_host(peer, &ctl)) {
+		/* Someone else found the port (or the server was told to
+		 * connect elsewhere): never take a byte from it. */
+		close(fd);
+		snprintf(x->refused, sizeof(x->refused), "%s", who);
+		log_note(x->s->name, "data connection from %s refused: not the "
+		         "server's address", who);
+		return;
+	}
+	if (x->data) {
+		close(fd); /* one data connection per transfer */
+		return;
+	}
+	log_note(x->s->name, "data connection from %s accepted", who);
+	conn_listener_free(x->listen);
+	x->listen = NULL;
+	ev_timer_del(x->accept_timer);
+	x->accept_timer = NULL;
+	x->data = conn_new_fd(x->s->ev, fd, x_data_event, x);
+	if (x_data_up(x) == 0)
+		x_pump(x);
+}
+
+static long x_accept_tick(void *arg)
+{
+	struct ftp_xfer *x = arg;
+	x->accept_timer = NULL;
+	if (x->refused[0])
+		x_finish(x, ERR_TIMEOUT, "the server did not open the data connection "
+		         "(one from %s was refused: not the server's address)", x->refused);
+	else
+		x_finish(x, ERR_TIMEOUT, "the server did not open the data connection "
+		         "within %ld s (active mode: a firewall in the way? "
+		         "set ftp:passive on)", x->timeout_ms / 1000);
+	return 0;
+}
+
+static void x_port_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg);
+
+static int x_send_port(struct ftp_xfer *x, bool eprt)
+{
+	struct pp_cmd pc = { .done = x_port_reply, .arg = x };
+	struct sockaddr_storage local;
+	socklen_t len;
+	char host[INET6_ADDRSTRLEN], line[128];
+	int port = conn_listener_port(x->listen);
+
+	if (conn_local(x->s->conn, &local, &len) < 0)
+		return ERR_NET;
+	addr_text(&local, host, sizeof(host));
+	if (eprt) {
+		snprintf(line, sizeof(line), "EPRT |%d|%s|%d|",
+		         local.ss_family == AF_INET6 ? 2 : 1, host, port);
+	} else {
+		struct in_addr a4;
+		if (local.ss_family != AF_INET || inet_pton(AF_INET, host, &a4) != 1)
+			return ERR_FAIL;
+		unsigned char *b = (unsigned char *)&a4.s_addr;
+		snprintf(line, sizeof(line), "PORT %u,%u,%u,%u,%d,%d",
+		         b[0], b[1], b[2], b[3], port >> 8, port & 255);
+	}
+	x_set_state(x, eprt ? XS_EPRT : XS_PORT);
+	int e = pp_send(x->pp, line, &pc);
+	if (e < 0)
+		return e;
+	x->ctl_req = e;
+	return 0;
+}
+
+static void x_port_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (err) {
+		x->ctl_req = 0;
+		x_finish(x, err, "control connection: %s", pp_error(pp));
+		return;
+	}
+	if (!r->final)
+		return;
+	x->ctl_req = 0;
+	if (r->code / 100 == 2) {
+		x_send_cmd(x);
+		return;
+	}
+	char *esc = ui_escape_str(r->msg, strlen(r->msg));
+	if (x->state == XS_EPRT && r->code >= 500 && r->code < 600) {
+		/* Not supported here: PORT from now on (IPv4 only). */
+		x->f->eprt_refused = true;
+		log_note(x->s->name, "EPRT refused; using PORT");
+		int e = x_send_port(x, false);
+		if (e == ERR_FAIL)
+			x_finish(x, ERR_FAIL, "the server refuses EPRT (%d %s), and PORT "
+			         "cannot carry an IPv6 address; set ftp:passive on",
+			         r->code, esc);
+		else if (e < 0)
+			x_finish(x, e, "cannot send PORT: %s", pp_error(pp));
+		free(esc);
+		return;
+	}
+	err = ftp_reply_err(r->code);
+	x_finish(x, err ? err : ERR_PROTO, "%s: %d %s",
+	         x->state == XS_EPRT ? "EPRT" : "PORT", r->code, esc);
+	free(esc);
+}
+
+/* Listen where the control connection comes from, tell the server. */
+static int x_active_start(struct ftp_xfer *x)
+{
+	struct sockaddr_storage local;
+	socklen_t len;
+	char why[256];
+
+	if (conn_local(x->s->conn, &local, &len) < 0)
+		return ERR_NET;
+	x->listen = conn_listen(x->s->ev, &local, x_accept, x, why, sizeof(why));
+	if (!x->listen) {
+		log_note(x->s->name, "%s", why);
+		return ERR_LOCAL;
+	}
+	log_note(x->s->name, "data: listening on port %d", conn_listener_port(x->listen));
+	x->accept_timer = ev_timer_add(x->s->ev, x->timeout_ms > 0 ? x->timeout_ms : 60000,
+	                               x_accept_tick, x);
+	return x_send_port(x, !x->f->eprt_refused);
+}
+
 int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
                    int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
                    void *arg, struct ftp_xfer **out)
@@ -682,10 +855,14 @@ int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 	x->arg = arg;
 	x->timeout_ms = config_int(s->cfg, "net:timeout") * 1000;
 	x->tls_wanted = f->prot_p;
-	if (!config_bool(s->cfg, "ftp:passive"))
-		log_note(s->name, "active mode is not implemented; using passive");
-	x->state = XS_EPSV;
-	err = f->epsv_refused ? x_send(x, "PASV", XS_PASV) : x_send(x, "EPSV", XS_EPSV);
+	bool active = !config_bool(s->cfg, "ftp:passive");
+	x->state = active ? XS_EPRT : XS_EPSV;
+	if (active)
+		err = x_active_start(x);
+	else if (f->epsv_refused)
+		err = x_send(x, "PASV", XS_PASV);
+	else
+		err = x_send(x, "EPSV", XS_EPSV);
 	if (err < 0) {
 		x_free(x);
 		return err;
