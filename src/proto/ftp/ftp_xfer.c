@@ -502,6 +502,23 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 	free(esc);
 }
 
+/* The start of a reply handler for EPSV, PASV, EPRT, PORT and REST: true
+ * when r is the final reply to handle; false when it is a 1xx to skip or
+ * the control connection failed (the transfer is then finished). */
+static bool x_final_reply(struct ftp_xfer *x, struct pp *pp, int err,
+                          const struct pp_reply *r)
+{
+	if (err) {
+		x->ctl_req = 0;
+		x_finish(x, err, "control connection: %s", pp_error(pp));
+		return false;
+	}
+	if (!r->final)
+		return false;
+	x->ctl_req = 0;
+	return true;
+}
+
 static void x_send_cmd(struct ftp_xfer *x);
 
 /* REST must be answered with 350 before the transfer command: a server
@@ -510,14 +527,8 @@ static void x_rest_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 {
 	struct ftp_xfer *x = arg;
 
-	if (err) {
-		x->ctl_req = 0;
-		x_finish(x, err, "control connection: %s", pp_error(pp));
+	if (!x_final_reply(x, pp, err, r))
 		return;
-	}
-	if (!r->final)
-		return;
-	x->ctl_req = 0;
 	if (r->code != 350) {
 		char *esc = ui_escape_str(r->msg, strlen(r->msg));
 		int e = ftp_reply_err(r->code);
@@ -624,14 +635,8 @@ static void x_pasv_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 	struct ftp_xfer *x = arg;
 	int port = 0;
 
-	if (err) {
-		x->ctl_req = 0;
-		x_finish(x, err, "control connection: %s", pp_error(pp));
+	if (!x_final_reply(x, pp, err, r))
 		return;
-	}
-	if (!r->final)
-		return;
-	x->ctl_req = 0;
 	char *esc = ui_escape_str(r->msg, strlen(r->msg));
 	if (x->state == XS_EPSV) {
 		if (r->code == 229) {
@@ -778,14 +783,8 @@ static void x_port_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 {
 	struct ftp_xfer *x = arg;
 
-	if (err) {
-		x->ctl_req = 0;
-		x_finish(x, err, "control connection: %s", pp_error(pp));
+	if (!x_final_reply(x, pp, err, r))
 		return;
-	}
-	if (!r->final)
-		return;
-	x->ctl_req = 0;
 	if (r->code / 100 == 2) {
 		x_send_cmd(x);
 		return;
