@@ -12,6 +12,7 @@
 #include "cu_main.h"
 #include "err.h"
 #include "ev.h"
+#include "newsrc.h"
 #include "pp.h"
 
 static int nerror, error_err, ndone, done_err;
@@ -89,6 +90,36 @@ static void test_pp_greeting_and_eof_before_pp_new(void)
 	eof_before_pp_new("220 hello\r\n");
 }
 
+/* newsrc, input "\xae: \t\r\r" (no LF): the last line ends in a lone CR,
+ * its content "\xae: \t\r" keeps the other CR, so its ranges are not
+ * understood.  Rewritten (its mark changed), the line was given the
+ * file's "\n" after the content, and "\t\r\n" read back as a CRLF line
+ * whose ranges were understood: the group changed from bad to good.  At
+ * fault: newsrc_format(), which now completes a lone CR to CRLF, so the
+ * content reads back as it was. */
+static void test_newsrc_lone_cr_rewritten(void)
+{
+	static const char in[] = "\xae: \t\r\r";
+	struct newsrc nr, back;
+	struct buf b;
+
+	newsrc_init(&nr);
+	newsrc_init(&back);
+	buf_init(&b, 1024);
+	CU_ASSERT_EQUAL(newsrc_parse(&nr, in, sizeof(in) - 1), 0);
+	CU_ASSERT_EQUAL_FATAL(nr.ngroups, 1);
+	CU_ASSERT_TRUE(nr.groups[0]->bad);
+	CU_ASSERT_EQUAL(newsrc_subscribe(&nr, "\xae", false), 0);
+	CU_ASSERT_EQUAL(newsrc_format(&nr, &b), 0);
+	CU_ASSERT_EQUAL(newsrc_parse(&back, buf_peek(&b), buf_avail(&b)), 0);
+	CU_ASSERT_EQUAL_FATAL(back.ngroups, 1);
+	CU_ASSERT_TRUE(back.groups[0]->bad);
+	CU_ASSERT_FALSE(back.groups[0]->subscribed);
+	buf_clear(&b);
+	newsrc_clear(&back);
+	newsrc_clear(&nr);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("fuzz_regress", NULL, NULL);
@@ -96,4 +127,5 @@ void cu_register(void)
 	CU_add_test(s, "pp_eof_before_pp_new", test_pp_eof_before_pp_new);
 	CU_add_test(s, "pp_greeting_and_eof_before_pp_new",
 	            test_pp_greeting_and_eof_before_pp_new);
+	CU_add_test(s, "newsrc_lone_cr_rewritten", test_newsrc_lone_cr_rewritten);
 }
