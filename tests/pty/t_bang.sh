@@ -84,25 +84,19 @@ pty_wait_prompts $((PTY_PROMPTS + 1))
 	pty_fail "the line recalled and edited ran as '$(pty_blocks_awk cmdline)'"
 [ "$(pty_last_output)" = edit-up ] || pty_fail "the line recalled from the history and edited did not print edit-up"
 
-# A background command of the shell: sh exits at once, and so should the
-# wait for it.
-# BUG: shell_child (src/shell/shell.c) takes the end of the child from EOF
-# on a pipe whose write end every descendant inherits, so ferry waits for
-# the backgrounded sleep too; Ctrl-C signals only sh, which has exited
-# (and sh made the sleep ignore SIGINT), so the prompt stays away for the
-# whole 10 s.
-if pty_known_bug "!COMMAND & holds the prompt until the background command exits, and Ctrl-C does not free it"; then
-	want=$((PTY_PROMPTS + 1))
-	pty_type "!sleep 10 &"
-	pty_send Enter
-	if ! pty_within 3 pty_prompts_at_least "$want"; then
-		pty_send C-c
-		pty_within 3 pty_prompts_at_least "$want" &&
-			pty_fail "!sleep 10 & held the prompt for 3 s (Ctrl-C brought it back)"
-		pty_fail "!sleep 10 & held the prompt for 3 s, and Ctrl-C did not bring it back within 3 s"
-	fi
-	PTY_PROMPTS=$want
+# A background command of the shell: sh exits at once, and so does the
+# wait for it (the sleep it left running holds the pipe ferry watches, so
+# ferry also watches sh's own exit).
+want=$((PTY_PROMPTS + 1))
+pty_type "!sleep 10 &"
+pty_send Enter
+if ! pty_within 3 pty_prompts_at_least "$want"; then
+	pty_send C-c
+	pty_within 3 pty_prompts_at_least "$want" &&
+		pty_fail "!sleep 10 & held the prompt for 3 s (Ctrl-C brought it back)"
+	pty_fail "!sleep 10 & held the prompt for 3 s, and Ctrl-C did not bring it back within 3 s"
 fi
+PTY_PROMPTS=$want
 
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status after quit (a failed !COMMAND counted?)"
