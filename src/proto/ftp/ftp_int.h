@@ -146,6 +146,7 @@ struct ftp_op {
 	size_t gi;            /* operand being expanded */
 	char **globbed;       /* the operands after expansion (owned) */
 	size_t nglobbed, capglobbed;
+	struct mirror *mirror;  /* mirror's walk (ftp_mirror.c) */
 };
 
 /* The FTP command of a generic op (struct op is its first member). */
@@ -203,6 +204,21 @@ int ftp_do_cls(struct cmdctx *ctx);
 int ftp_glob_run(struct ftp_op *op, bool all, op_item_fn item);
 /* The same for local patterns (mput), at once: 0 or the last error. */
 int ftp_local_glob(struct ftp_op *op, bool all);
+/* Add an operand (op takes name); make the added ones op's operands. */
+void ftp_glob_push(struct ftp_op *op, char *name);
+void ftp_glob_take(struct ftp_op *op);
+/* A listing's entries. */
+struct ftp_ent;
+size_t ftp_dir_count(const struct ftp_dir *d);
+const struct ftp_ent *ftp_dir_ent(const struct ftp_dir *d, size_t i);
+void ftp_dir_free(struct ftp_dir *d);
+
+/* ftp_get.c: get's item (op->o.arg to op->out_opt), for mirror. */
+int ftp_get_one(struct op *o);
+/* ftp_mirror.c */
+struct mirror;
+int ftp_do_mirror(struct cmdctx *ctx);
+void ftp_mirror_free(struct mirror *m);
 /* proto_ops.complete */
 char **ftp_complete(struct session *s, char letter, const char *word,
                     void (*ready)(void *arg), void *arg);

@@ -120,7 +120,17 @@ int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg)
 
 /* ---- directories ---------------------------------------------------------- */
 
-static void dir_free(struct ftp_dir *d)
+size_t ftp_dir_count(const struct ftp_dir *d)
+{
+	return d->n;
+}
+
+const struct ftp_ent *ftp_dir_ent(const struct ftp_dir *d, size_t i)
+{
+	return &d->ents[i];
+}
+
+void ftp_dir_free(struct ftp_dir *d)
 {
 	if (!d)
 		return;
@@ -142,7 +152,7 @@ void ftp_cache_free(struct ftp *f)
 	while (f->dirs) {
 		struct ftp_dir *d = f->dirs;
 		f->dirs = d->next;
-		dir_free(d);
+		ftp_dir_free(d);
 	}
 }
 
@@ -157,7 +167,7 @@ static struct ftp_dir *cache_find(struct session *s, const char *path)
 			continue;
 		if (ev_now_ms(s->ev) - d->when_ms >= ttl) {
 			*pd = d->next;
-			dir_free(d);
+			ftp_dir_free(d);
 			return NULL;
 		}
 		return d;
@@ -171,14 +181,14 @@ static void cache_put(struct session *s, struct ftp_dir *d)
 	int n = 0;
 
 	if (config_int(s->cfg, "ftp:cache-ttl") <= 0) {
-		dir_free(d);
+		ftp_dir_free(d);
 		return;
 	}
 	for (struct ftp_dir **pd = &f->dirs; *pd;) {
 		struct ftp_dir *o = *pd;
 		if (strcmp(o->path, d->path) == 0 || ++n >= DIRS_MAX) {
 			*pd = o->next;
-			dir_free(o);
+			ftp_dir_free(o);
 			continue;
 		}
 		pd = &o->next;
@@ -201,7 +211,7 @@ void ftp_cache_forget(struct session *s, const char *path)
 		struct ftp_dir *d = *pd;
 		if (strcmp(d->path, parent) == 0 || strcmp(d->path, abs) == 0) {
 			*pd = d->next;
-			dir_free(d);
+			ftp_dir_free(d);
 			continue;
 		}
 		pd = &d->next;
@@ -316,7 +326,7 @@ void ftp_fetch_cancel(struct ftp_fetch *ft)
 		return;
 	if (ft->x)
 		ftp_xfer_abort(ft->x);
-	dir_free(ft->dir);
+	ftp_dir_free(ft->dir);
 	buf_clear(&ft->lb);
 	free(ft);
 }
@@ -608,7 +618,7 @@ static bool want_glob(struct ftp_op *op, const char *w)
 	return has_glob(w) && !word_quoted(op->o.ctx, w);
 }
 
-static void glob_push(struct ftp_op *op, char *name)
+void ftp_glob_push(struct ftp_op *op, char *name)
 {
 	if (op->nglobbed + 1 >= op->capglobbed) {
 		op->capglobbed = op->capglobbed ? op->capglobbed * 2 : 16;
@@ -617,8 +627,7 @@ static void glob_push(struct ftp_op *op, char *name)
 	op->globbed[op->nglobbed++] = name;
 }
 
-/* The operands are now op->globbed. */
-static void glob_take(struct ftp_op *op)
+void ftp_glob_take(struct ftp_op *op)
 {
 	free(op->o.args);
 	op->o.args = xcalloc(op->nglobbed + 1, sizeof(char *));
@@ -654,7 +663,7 @@ static int glob_match(struct ftp_op *op, const char *w, struct ftp_dir *d)
 		} else if (e->type == FTP_ENT_DEVICE || e->type == FTP_ENT_OTHER) {
 			ui_info("%s: skipped: not a regular file", shown);
 		} else {
-			glob_push(op, xasprintf("%.*s%s", (int)dlen, w, e->name));
+			ftp_glob_push(op, xasprintf("%.*s%s", (int)dlen, w, e->name));
 			found++;
 		}
 		free(shown);
@@ -687,11 +696,11 @@ static void glob_fetched(void *arg, int err, const char *why, struct ftp_dir *d)
 		if (d->path[0])
 			cache_put(op->o.s, d);
 		else
-			dir_free(d);
+			ftp_dir_free(d);
 	}
 	if (glob_next(op) == CMD_PENDING)
 		return;
-	glob_take(op);
+	ftp_glob_take(op);
 	op_item_done(&op->o, 0);
 }
 
@@ -704,7 +713,7 @@ static int glob_next(struct ftp_op *op)
 	while (op->gi < (size_t)op->o.nargs) {
 		const char *w = op->o.args[op->gi];
 		if (!op->glob_all && !want_glob(op, w)) {
-			glob_push(op, xstrdup(w));
+			ftp_glob_push(op, xstrdup(w));
 			op->gi++;
 			continue;
 		}
@@ -748,7 +757,7 @@ int ftp_glob_run(struct ftp_op *op, bool all, op_item_fn item)
 	op->o.item = item;
 	if (glob_next(op) == CMD_PENDING)
 		return op_start(&op->o, 0);
-	glob_take(op);
+	ftp_glob_take(op);
 	return op_run(&op->o, 0, item);
 }
 
@@ -759,14 +768,14 @@ int ftp_local_glob(struct ftp_op *op, bool all)
 	for (int i = 0; i < op->o.nargs; i++) {
 		const char *w = op->o.args[i];
 		if (!all && !want_glob(op, w)) {
-			glob_push(op, xstrdup(w));
+			ftp_glob_push(op, xstrdup(w));
 			continue;
 		}
 		glob_t g;
 		int r = glob(w, 0, NULL, &g);
 		if (r == 0) {
 			for (size_t j = 0; j < g.gl_pathc; j++)
-				glob_push(op, xstrdup(g.gl_pathv[j]));
+				ftp_glob_push(op, xstrdup(g.gl_pathv[j]));
 		} else {
 			char *shown = ui_escape_str(w, strlen(w));
 			err = cmd_error(op->o.ctx, r == GLOB_NOMATCH ? ERR_NOTFOUND : ERR_LOCAL,
@@ -775,6 +784,6 @@ int ftp_local_glob(struct ftp_op *op, bool all)
 		}
 		globfree(&g);
 	}
-	glob_take(op);
+	ftp_glob_take(op);
 	return err;
 }

@@ -76,6 +76,7 @@ static void ftp_op_clear(struct op *o)
 	for (size_t i = 0; i < op->nglobbed; i++)
 		free(op->globbed[i]);
 	free(op->globbed);
+	ftp_mirror_free(op->mirror);
 	lfile_clear(&op->lf);
 	lsource_clear(&op->src);
 	free(op->line);
