@@ -1,8 +1,8 @@
 #!/bin/bash
 # bench/ftp-mirror.sh - mirror of N small files (default 1000 of 1 KiB) from
 # the loopback vsftpd, plain FTP and explicit FTPS (data connections resume
-# the control session: require_ssl_reuse), ferry beside lftp (mirror, its
-# default and --parallel=4) and curl (one process, every file on the
+# the control session: require_ssl_reuse), ferry (its default and
+# --parallel=4) beside lftp (mirror, its default and --parallel=4) and curl (one process, every file on the
 # command line: it keeps the control connection).  One run each, seconds
 # and ratios to lftp; every tree is checked against the server's.
 # A measurement, not a test.
@@ -33,6 +33,7 @@ declare -A R
 for mode in plain ftps; do
 	ftp_mode $mode
 	R[$mode.ferry]=$(run ferry "$FERRY" --no-rc -c "$FERRY_OPEN; mirror many out")
+	R[$mode.ferry4]=$(run ferry4 "$FERRY" --no-rc -c "$FERRY_OPEN; mirror --parallel=4 many out")
 	R[$mode.lftp]=$(run lftp lftp -c "$LFTP_OPEN; mirror many out")
 	R[$mode.lftp4]=$(run lftp4 lftp -c "$LFTP_OPEN; mirror --parallel=4 many out")
 	cfg=$W/curl.cfg
@@ -44,9 +45,9 @@ for mode in plain ftps; do
 	R[$mode.curl]=$(run curl sh -c "mkdir -p out && curl -s ${CURL_TLS[*]} -K $cfg")
 done
 echo "mirror of $N files of 1 KiB from loopback vsftpd, one run each (seconds; ratio to lftp)"
-printf '%-6s %8s %8s %10s %8s %9s %11s %9s\n' mode ferry lftp lftp-par4 curl ferry/l ferry/lpar4 ferry/c
+printf '%-6s %8s %10s %8s %10s %8s %9s %10s\n' mode ferry ferry-par4 lftp lftp-par4 curl ferry/l f-par4/l-par4
 for mode in plain ftps; do
-	f=${R[$mode.ferry]} l=${R[$mode.lftp]} l4=${R[$mode.lftp4]} c=${R[$mode.curl]}
-	printf '%-6s %8.2f %8.2f %10.2f %8.2f %9.2f %11.2f %9.2f\n' $mode "$f" "$l" "$l4" "$c" \
-		"$(calc "$f / $l")" "$(calc "$f / $l4")" "$(calc "$f / $c")"
+	f=${R[$mode.ferry]} f4=${R[$mode.ferry4]} l=${R[$mode.lftp]} l4=${R[$mode.lftp4]} c=${R[$mode.curl]}
+	printf '%-6s %8.2f %10.2f %8.2f %10.2f %8.2f %9.2f %10.2f\n' $mode "$f" "$f4" "$l" "$l4" "$c" \
+		"$(calc "$f / $l")" "$(calc "$f4 / $l4")"
 done

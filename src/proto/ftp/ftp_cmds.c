@@ -530,7 +530,7 @@ static const struct cmd_def ftp_cmds[] = {
 	  "the patterns (*, ?, [...]; regular files with safe names only)",
 	  "r", 1, -1, ftp_do_get },
 	{ "mirror", "[--only-newer] [--delete] [--dry-run] [--exclude GLOB] "
-	  "[--include GLOB] REMOTE [LOCAL]", "make a remote directory tree again "
+	  "[--include GLOB] [--parallel=N] REMOTE [LOCAL]", "make a remote directory tree again "
 	  "locally (LOCAL: its name here)", "rl", 1, -1, ftp_do_mirror },
 	{ "put", "LOCAL... [-o REMOTE]", "upload files", "l", 1, -1, ftp_do_put },
 	{ "mput", "PATTERN...", "upload the local files matching the patterns",

@@ -524,8 +524,3 @@ int ftp_do_put(struct cmdctx *ctx)
 fail:
 	return op_start(&op->o, r);
 }
-
-int ftp_get_one(struct op *o)
-{
-	return get_item(o);
-}

@@ -213,8 +213,6 @@ size_t ftp_dir_count(const struct ftp_dir *d);
 const struct ftp_ent *ftp_dir_ent(const struct ftp_dir *d, size_t i);
 void ftp_dir_free(struct ftp_dir *d);
 
-/* ftp_get.c: get's item (op->o.arg to op->out_opt), for mirror. */
-int ftp_get_one(struct op *o);
 /* ftp_mirror.c */
 struct mirror;
 int ftp_do_mirror(struct cmdctx *ctx);

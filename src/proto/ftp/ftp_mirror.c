@@ -5,8 +5,9 @@
  * what to get (missing files; changed ones: another size or time; with
  * --only-newer, only those newer than the local copy, compared in UTC) and,
  * with --delete, what local names the remote side no longer has; then the
- * downloads run one after the other through get's own item (lfile: NAME.part,
- * no-clobber checks, the remote time set on the file).
+ * downloads, on the command's connection and, with --parallel=N, on N-1
+ * more from the session's pool, each taking the next file (RETR sized by
+ * the listing; lfile: NAME.part, the remote time set on the file).
  *
  * Names from the server are never trusted: only names ftp_ent_name_safe()
  * accepts are used (no '/', "..", NUL or control bytes), no local symbolic
@@ -30,7 +31,9 @@
 #include "err.h"
 #include "ftp_int.h"
 #include "ftp_list.h"
+#include "lfile.h"
 #include "log.h"
+#include "pp.h"
 #include "session.h"
 #include "ui.h"
 
@@ -38,31 +41,259 @@ struct mdir {
 	char *rdir, *ldir, *rel;    /* remote (absolute), local, relative */
 };
 
+struct mworker;
+
 struct mirror {
+	struct ftp_op *op;
 	bool only_newer, del, dry;
+	int parallel;               /* connections for the downloads */
+	struct mworker *w;
+	int nw;
+	size_t next;                /* next download to hand out */
+	int busy;                   /* workers with a download or a lease */
 	const char **excl, **incl;
 	size_t nexcl, nincl;
 	struct mdir *q;             /* directories to list */
 	size_t qn, qcap, qi;
 	char **lpaths;              /* per download, its local path */
+	char **rpaths;              /* ... its remote path */
+	int64_t *sizes, *mtimes;    /* ... and what the listing said */
+	bool *exact;                /* ... the time to the second (MLSD) */
 	size_t nget, capget;
 	uint64_t get_bytes;
 	size_t made, uptodate, skipped, deleted;
 };
 
+/* One connection fetching files: the command's own (worker 0), or one
+ * leased from the site's pool for --parallel. */
+struct mworker {
+	struct mirror *m;
+	struct session *c;          /* NULL while leasing */
+	struct session_lease *lease;
+	bool leased;                /* c came from the pool: release it */
+	struct ftp_xfer *x;
+	int req;                    /* MDTM's pp handle while due */
+	struct lfile lf;
+	size_t idx;                 /* the download under way */
+	char why[600];
+};
+
+static void mw_next(struct mworker *w);
+
+static int mw_start(void *arg)
+{
+	struct mworker *w = arg;
+	int r = lfile_open(&w->lf, w->m->sizes[w->idx], w->m->mtimes[w->idx]);
+	if (r < 0)
+		snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
+	return r;
+}
+
+static int mw_data(void *arg, const char *p, size_t n)
+{
+	struct mworker *w = arg;
+	int r = lfile_write(&w->lf, p, n);
+	if (r < 0)
+		snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
+	else if (w->m->op)
+		w->m->op->o.ctx->bytes += n;
+	return r;
+}
+
+static void mw_done(void *arg, int err, const char *why)
+{
+	struct mworker *w = arg;
+	struct mirror *m = w->m;
+	int e;
+
+	w->x = NULL;
+	if (!err && (e = lfile_close(&w->lf)) < 0)
+		err = e, snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
+	if (!err && (e = lfile_commit(&w->lf)) < 0)
+		err = e, snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
+	if (err) {
+		lfile_discard(&w->lf);
+		char *r = ui_escape_str(m->rpaths[w->idx], strlen(m->rpaths[w->idx]));
+		m->op->o.err = cmd_error(m->op->o.ctx, err, "mirror: %s: %s", r,
+		                         w->why[0] ? w->why : why);
+		free(r);
+	}
+	lfile_clear(&w->lf);
+	w->why[0] = '\0';
+	/* A lost connection ends this worker; the others go on. */
+	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
+		w->idx = m->nget;
+	mw_next(w);
+}
+
+static const struct ftp_xfer_ops mw_ops = {
+	.start = mw_start,
+	.data = mw_data,
+	.done = mw_done,
+};
+
+/* The whole mirror is over when no worker is busy. */
+static void mirror_end(struct mirror *m)
+{
+	struct ftp_op *op = m->op;
+	op_finish(&op->o, op->o.err);
+}
+
+static void mw_release(struct mworker *w)
+{
+	if (w->lease)
+		session_lease_cancel(w->lease);
+	w->lease = NULL;
+	if (w->req && w->c && w->c->pp)
+		pp_cancel(w->c->pp, w->req);
+	w->req = 0;
+	if (w->x)
+		ftp_xfer_abort(w->x);
+	w->x = NULL;
+	lfile_discard(&w->lf);
+	lfile_clear(&w->lf);
+	if (w->c && w->leased)
+		session_release(w->c);
+	w->c = NULL;
+}
+
+static int mw_retr(struct mworker *w)
+{
+	struct mirror *m = w->m;
+	char *line = xasprintf("RETR %s", m->rpaths[w->idx]);
+	int r = ftp_xfer_start(w->c, line, XFER_DOWN, m->sizes[w->idx], 0, &mw_ops, w, &w->x);
+	free(line);
+	if (r < 0)
+		snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
+	return r;
+}
+
+static void mw_failed(struct mworker *w, int r)
+{
+	struct mirror *m = w->m;
+	char *e = ui_escape_str(m->rpaths[w->idx], strlen(m->rpaths[w->idx]));
+	m->op->o.err = cmd_error(m->op->o.ctx, r, "mirror: %s: %s", e, w->lf.why);
+	free(e);
+	lfile_clear(&w->lf);
+}
+
+/* A time from a LIST line has minutes at best: MDTM tells the second,
+ * for the local copy's time. */
+static void mw_mdtm_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct mworker *w = arg;
+	int64_t t;
+	(void)pp;
+	if (!err && !r->final)
+		return;
+	w->req = 0;
+	if (!err && r->code == 213 && ftp_parse_mdtm(r->msg, &t) == 0)
+		w->m->mtimes[w->idx] = t;
+	int e = err ? err : mw_retr(w);
+	if (e < 0) {
+		mw_failed(w, e);
+		if (e == ERR_NET || err)
+			w->idx = w->m->nget;
+		mw_next(w);
+	}
+}
+
+/* Hand w the next file, or let it go. */
+static void mw_next(struct mworker *w)
+{
+	struct mirror *m = w->m;
+	struct ftp *f = w->c ? w->c->pdata : NULL;
+
+	while (f && w->idx < m->nget && m->next < m->nget) {
+		w->idx = m->next++;
+		lfile_init(&w->lf, true);
+		int r = lfile_target(&w->lf, m->lpaths[w->idx], false);
+		if (r == 0 && !m->exact[w->idx] && f->feat_known && f->feat.mdtm) {
+			struct pp_cmd c = { .done = mw_mdtm_reply, .arg = w };
+			char *line = xasprintf("MDTM %s", m->rpaths[w->idx]);
+			r = w->c->pp ? pp_send(w->c->pp, line, &c) : ERR_NET;
+			free(line);
+			if (r > 0) {
+				w->req = r;
+				return;
+			}
+			snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
+		} else if (r == 0 && (r = mw_retr(w)) == 0) {
+			return;
+		}
+		mw_failed(w, r);
+		if (r == ERR_NET)
+			break;
+	}
+	w->idx = m->nget;
+	mw_release(w);
+	if (--m->busy == 0)
+		mirror_end(m);
+}
+
+static void mw_leased(struct session *c, int err, void *arg)
+{
+	struct mworker *w = arg;
+	w->lease = NULL;
+	if (err) {
+		/* No more connections: the others do the work. */
+		w->idx = w->m->nget;
+		if (--w->m->busy == 0)
+			mirror_end(w->m);
+		return;
+	}
+	w->c = c;
+	w->leased = true;
+	session_touch(c);
+	mw_next(w);
+}
+
+/* The downloads: worker 0 on the command's connection at once, the
+ * others as the pool gives connections. */
+static void mirror_fetch_all(struct ftp_op *op)
+{
+	struct mirror *m = op->mirror;
+	int n = m->parallel;
+	if ((size_t)n > m->nget)
+		n = (int)m->nget;
+	if (n < 1) {
+		op_finish(&op->o, op->o.err);
+		return;
+	}
+	op->o.ctx->total = (int64_t)m->get_bytes;
+	m->w = xcalloc((size_t)n, sizeof(*m->w));
+	m->nw = n;
+	m->busy = n;
+	for (int i = 0; i < n; i++)
+		m->w[i].m = m;
+	m->w[0].c = op->o.s;
+	for (int i = 1; i < n; i++)
+		m->w[i].lease = session_acquire(session_site(op->o.s), mw_leased, &m->w[i]);
+	mw_next(&m->w[0]);
+}
+
 void ftp_mirror_free(struct mirror *m)
 {
 	if (!m)
 		return;
+	for (int i = 0; i < m->nw; i++)
+		mw_release(&m->w[i]);
+	free(m->w);
 	for (size_t i = 0; i < m->qn; i++) {
 		free(m->q[i].rdir);
 		free(m->q[i].ldir);
 		free(m->q[i].rel);
 	}
 	free(m->q);
-	for (size_t i = 0; i < m->nget; i++)
+	for (size_t i = 0; i < m->nget; i++) {
 		free(m->lpaths[i]);
+		free(m->rpaths[i]);
+	}
 	free(m->lpaths);
+	free(m->rpaths);
+	free(m->sizes);
+	free(m->mtimes);
+	free(m->exact);
 	free(m->excl);
 	free(m->incl);
 	free(m);
@@ -230,9 +461,17 @@ static void walk_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_d
 			if (m->nget + 1 >= m->capget) {
 				m->capget = m->capget ? m->capget * 2 : 32;
 				m->lpaths = xrealloc(m->lpaths, m->capget * sizeof(char *));
+				m->rpaths = xrealloc(m->rpaths, m->capget * sizeof(char *));
+				m->sizes = xrealloc(m->sizes, m->capget * sizeof(int64_t));
+				m->mtimes = xrealloc(m->mtimes, m->capget * sizeof(int64_t));
+				m->exact = xrealloc(m->exact, m->capget * sizeof(bool));
 			}
-			m->lpaths[m->nget++] = lp;
-			ftp_glob_push(op, rp);
+			m->lpaths[m->nget] = lp;
+			m->rpaths[m->nget] = rp;
+			m->sizes[m->nget] = e->size;
+			m->mtimes[m->nget] = e->mtime;
+			m->exact[m->nget] = e->mtime_precise;
+			m->nget++;
 			if (e->size > 0)
 				m->get_bytes += (uint64_t)e->size;
 			free(rel);
@@ -244,14 +483,6 @@ static void walk_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_d
 	}
 	if (m->del)
 		delete_extra(op, d, rd);
-}
-
-static int mirror_item(struct op *o)
-{
-	struct ftp_op *op = ftp_op_of(o);
-	op->out_opt = op->mirror->lpaths[o->idx - 1];
-	op->force = true;
-	return ftp_get_one(o);
 }
 
 static void walk_next(struct ftp_op *op);
@@ -305,9 +536,7 @@ static void walk_next(struct ftp_op *op)
 		op_finish(&op->o, op->o.err);
 		return;
 	}
-	ftp_glob_take(op);
-	op->o.item = mirror_item;
-	op_item_done(&op->o, 0);
+	mirror_fetch_all(op);
 }
 
 int ftp_do_mirror(struct cmdctx *ctx)
@@ -315,6 +544,8 @@ int ftp_do_mirror(struct cmdctx *ctx)
 	struct ftp *f = ctx->sess->pdata;
 	struct mirror *m = xcalloc(1, sizeof(*m));
 	const char *remote = NULL, *local = NULL;
+
+	m->parallel = 1;
 	int r = 0;
 
 	m->excl = xcalloc((size_t)ctx->argc, sizeof(char *));
@@ -339,7 +570,16 @@ int ftp_do_mirror(struct cmdctx *ctx)
 				m->excl[m->nexcl++] = val;
 			else
 				m->incl[m->nincl++] = val;
-		} else if (!strcmp(a, "-R") || !strncmp(a, "--parallel", 10)) {
+		} else if (!strncmp(a, "--parallel", 10)) {
+			char *end = NULL;
+			long n = a[10] == '=' ? strtol(a + 11, &end, 10) : 0;
+			if (!end || *end || n < 1 || n > 64)
+				r = cmd_error(ctx, ERR_USAGE, "--parallel=N: N from 1 to 64 "
+				              "(connections of the session, up to "
+				              "net:connection-limit)");
+			else
+				m->parallel = (int)n;
+		} else if (!strcmp(a, "-R")) {
 			r = cmd_error(ctx, ERR_USAGE, "%s is not supported yet", a);
 		} else if (a[0] == '-' && a[1]) {
 			r = cmd_error(ctx, ERR_USAGE, "unknown option %s", a);
@@ -384,7 +624,7 @@ int ftp_do_mirror(struct cmdctx *ctx)
 	enqueue(m, rroot, lroot, xstrdup(""));
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->mirror = m;
-	op->o.item = mirror_item;
+	m->op = op;
 	r = ftp_fetch_start(ctx->sess, rroot, walk_fetched, op, &op->fetch);
 	if (r < 0)
 		cmd_error(ctx, r, "mirror: cannot list: %s", err_str(r));

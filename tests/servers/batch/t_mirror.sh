@@ -5,8 +5,9 @@
 # gets nothing; --only-newer takes a file changed on the server but leaves
 # a local file newer than the server's; --dry-run --delete says what it
 # would delete and deletes nothing; --delete removes local extras (and only
-# inside the target); --exclude leaves the matching names out; a mirror in
-# the background (&) ends done.
+# inside the target); --parallel=4 spreads the files over more connections
+# of the session; --exclude leaves the matching names out; a mirror in the
+# background (&) ends done.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -57,6 +58,13 @@ assert_out_line "delete local/a/gone"
 run_ferry 0 -c "open $U; mirror --delete tree local"
 [ ! -e local/extra.txt ] && [ ! -e local/a/gone ] || t_fail "--delete left local extras"
 [ -e outside.txt ] || t_fail "--delete removed a file outside the target"
+
+# --parallel=4: the same tree over four connections of the session.
+run_ferry 0 -d -c "open $U; mirror --parallel=4 tree par"
+diff -r "$H" par > diff.txt || t_fail "the --parallel=4 mirror differs from the server's tree: $(cat diff.txt)"
+[ "$(grep -Ec '> USER ' "$ERR")" -ge 3 ] ||
+	t_fail "--parallel=4 did not open more connections (USER sent $(grep -Ec '> USER ' "$ERR") times)"
+! grep -Eq '<[[:space:]]*522' "$ERR" || t_fail "a data connection was refused (522: no TLS session reuse)"
 
 # --exclude, and a mirror as a job.
 run_ferry 0 -c "open $U; mirror --exclude '*.log' --exclude c tree part &
