@@ -21,23 +21,7 @@
 /* ---- commands ------------------------------------------------------------------ */
 
 
-/* One running command: the shared operation (op.h) first. */
-struct nop {
-	struct op o;
-	struct nntp *n;
-	struct nreq *rq;
-	char *line;             /* the command line to send */
-	unsigned flags;
-	nreq_fn fn;
-	pp_line_fn on_line;
-	const char *what;       /* "article", "listing": for "incomplete" */
-	char *name;             /* group given to group/listgroup */
-	bool by_msgid;          /* article asked for by message-id */
-	bool printed;           /* block lines went out */
-	bool paused_pp;         /* nop_flow paused the connection's pp */
-};
-
-static struct nop *nop_of(struct op *o)
+struct nop *nop_of(struct op *o)
 {
 	return (struct nop *)o;
 }
@@ -121,7 +105,7 @@ static const struct op_class nop_class = {
 };
 
 /* Error from the request: print it (with a hint where one helps). */
-static int nop_error(struct nop *op, int err, const struct pp_reply *r)
+int nop_error(struct nop *op, int err, const struct pp_reply *r)
 {
 	struct nntp *n = op->n;
 	struct cmdctx *ctx = op->o.ctx;
@@ -164,7 +148,7 @@ static int nop_error(struct nop *op, int err, const struct pp_reply *r)
 	}
 }
 
-static void nop_fail(struct nop *op, int err, const struct pp_reply *r)
+void nop_fail(struct nop *op, int err, const struct pp_reply *r)
 {
 	op_finish(&op->o, nop_error(op, err, r));
 }
@@ -193,7 +177,7 @@ static void nop_ready(struct op *o, int err)
 
 /* Start op from run(): at once if the connection is in step, else after
  * reconnecting.  CMD_PENDING, or the error (op freed). */
-static int nop_go(struct nop *op)
+int nop_go(struct nop *op)
 {
 	struct nntp *n = op->n;
 	struct session *s = op->o.s;
@@ -211,7 +195,7 @@ static int nop_go(struct nop *op)
 	return op_start(&op->o, nop_send(op));
 }
 
-static struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
+struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
 {
 	struct nop *op = op_new(ctx, &nop_class, sizeof(*op));
 
@@ -223,7 +207,7 @@ static struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_
 }
 
 /* A block line to the output: escaped on a terminal, as sent elsewhere. */
-static int print_line(void *arg, const char *line, size_t len)
+int nop_print_line(void *arg, const char *line, size_t len)
 {
 	struct nop *op = arg;
 
@@ -233,7 +217,7 @@ static int print_line(void *arg, const char *line, size_t len)
 
 /* Article argument: none, a number, or a <message-id>.  Appends " ARG" to
  * the command; ERR_USAGE for anything else. */
-static int article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid)
+int nop_article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid)
 {
 	const char *a = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	uint64_t num;
@@ -255,7 +239,7 @@ static int article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *
 }
 
 /* 22x n <id>: the current article moves when asked for by number. */
-static bool take_article_status(struct nop *op, const struct pp_reply *r,
+bool nop_take_status(struct nop *op, const struct pp_reply *r,
                                 uint64_t *num, struct nntp_span *id)
 {
 	struct nntp *n = op->n;
@@ -281,7 +265,7 @@ static void article_done(struct nreq *rq, int err, const struct pp_reply *r)
 		nop_fail(op, err, r);
 		return;
 	}
-	take_article_status(op, r, &num, &id);
+	nop_take_status(op, r, &num, &id);
 	op_finish(&op->o, 0);
 }
 
@@ -291,12 +275,12 @@ static int run_article(struct cmdctx *ctx)
 	                   strcmp(ctx->def->name, "body") == 0 ? "BODY" : "ARTICLE";
 	char *line;
 	bool by_msgid;
-	int err = article_arg(ctx, verb, &line, &by_msgid);
+	int err = nop_article_arg(ctx, verb, &line, &by_msgid);
 
 	if (err < 0)
 		return err;
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, article_done);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "article";
 	op->by_msgid = by_msgid;
 	return nop_go(op);
@@ -322,7 +306,7 @@ static void stat_done(struct nreq *rq, int err, const struct pp_reply *r)
 		nop_fail(op, err, r);
 		return;
 	}
-	if (!take_article_status(op, r, &num, &id)) {
+	if (!nop_take_status(op, r, &num, &id)) {
 		nntp_note_reply(op->n, r);
 		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed reply: %s",
 		                        op->n->detail));
@@ -338,7 +322,7 @@ static int run_stat(struct cmdctx *ctx)
 {
 	char *line;
 	bool by_msgid;
-	int err = article_arg(ctx, "STAT", &line, &by_msgid);
+	int err = nop_article_arg(ctx, "STAT", &line, &by_msgid);
 
 	if (err < 0)
 		return err;
@@ -464,7 +448,7 @@ static int run_listgroup(struct cmdctx *ctx)
 	                     xstrdup("LISTGROUP");
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, listgroup_done);
 	op->name = group ? xstrdup(group) : (n->group ? xstrdup(n->group) : NULL);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "listing";
 	return nop_go(op);
 }
@@ -508,7 +492,7 @@ static int run_over(struct cmdctx *ctx)
 		line = xasprintf("%s %s", verb, a);
 	}
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, over_done);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "overview";
 	return nop_go(op);
 }
@@ -539,7 +523,7 @@ static int run_groups(struct cmdctx *ctx)
 	else
 		line = xstrdup(n->legacy ? "LIST" : "LIST ACTIVE");
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, groups_done);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "listing";
 	return nop_go(op);
 }
@@ -626,7 +610,7 @@ static void quote_done(struct nreq *rq, int err, const struct pp_reply *r)
 		}
 	} else if (r->code >= 220 && r->code <= 223) {
 		op->by_msgid = strchr(op->line, '<') != NULL;
-		take_article_status(op, r, &num, &id);
+		nop_take_status(op, r, &num, &id);
 	} else if (r->code == 281) {
 		n->authed = true;
 	} else if (r->code == 205) {

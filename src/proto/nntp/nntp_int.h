@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "nntp.h"
+#include "op.h"
 #include "pp.h"
 
 struct session;
@@ -111,6 +112,43 @@ void nreq_done(struct pp *pp, int err, const struct pp_reply *r, void *arg);
 int nntp_code_err(int code);
 void nntp_note_reply(struct nntp *n, const struct pp_reply *r);
 void nntp_auth_start(struct nntp *n, auth_fn fn, void *arg);
+
+/* One running command: the shared operation (op.h) first. */
+struct nop {
+	struct op o;
+	struct nntp *n;
+	struct nreq *rq;
+	char *line;             /* the command line to send */
+	unsigned flags;
+	nreq_fn fn;
+	pp_line_fn on_line;
+	const char *what;       /* "article", "listing": for "incomplete" */
+	char *name;             /* group given to group/listgroup */
+	bool by_msgid;          /* article asked for by message-id */
+	bool printed;           /* block lines went out */
+	bool paused_pp;         /* nop_flow paused the connection's pp */
+};
+
+struct cmdctx;
+struct op;
+/* nntp_cmds.c: the command framework the reader files share. */
+struct nop *nop_of(struct op *o);
+/* A new command op for ctx's connection sending line (taken) with flags;
+ * fn gets the reply. */
+struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn);
+/* Start op from run(): CMD_PENDING, or the error (op freed). */
+int nop_go(struct nop *op);
+/* Print the request's error (with a hint) and return the status. */
+int nop_error(struct nop *op, int err, const struct pp_reply *r);
+/* nop_error, then op_finish. */
+void nop_fail(struct nop *op, int err, const struct pp_reply *r);
+/* A block line to the output (on_line for nreq_send; arg is the nop). */
+int nop_print_line(void *arg, const char *line, size_t len);
+/* Article argument (none, N, <message-id>): *line = "VERB[ ARG]". */
+int nop_article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid);
+/* A 22x reply: parse it and move the current article (by number). */
+bool nop_take_status(struct nop *op, const struct pp_reply *r,
+                         uint64_t *num, struct nntp_span *id);
 
 /* nntp_cmds.c: the group selected (name, counts, first article). */
 void nntp_set_group(struct nntp *n, const char *name, const struct nntp_group *g);
