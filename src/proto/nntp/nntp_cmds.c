@@ -45,6 +45,8 @@ static void nop_clear(struct op *o)
 		pp_pause(o->s->pp, false);
 	free(op->line);
 	free(op->name);
+	if (op->ext_free)
+		op->ext_free(op->ext);
 }
 
 /* A command is about to go out: if an interrupted reply is still
@@ -151,6 +153,17 @@ int nop_error(struct nop *op, int err, const struct pp_reply *r)
 void nop_fail(struct nop *op, int err, const struct pp_reply *r)
 {
 	op_finish(&op->o, nop_error(op, err, r));
+}
+
+void nop_group_fail(struct nop *op, int err, const struct pp_reply *r)
+{
+	if (!err && r->code == 411) {
+		nntp_note_reply(op->n, r);
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
+		                            op->name ? op->name : "", op->n->detail));
+		return;
+	}
+	nop_fail(op, err, r);
 }
 
 /* Send the command line: 0, or the error (printed). */
@@ -265,7 +278,8 @@ static void article_done(struct nreq *rq, int err, const struct pp_reply *r)
 		nop_fail(op, err, r);
 		return;
 	}
-	nop_take_status(op, r, &num, &id);
+	if (nop_take_status(op, r, &num, &id) && !op->by_msgid && num)
+		nntp_mark_read(op->n, num);
 	op_finish(&op->o, 0);
 }
 
@@ -345,6 +359,11 @@ void nntp_set_group(struct nntp *n, const char *name, const struct nntp_group *g
 	n->group = copy;
 	n->cur = g->empty ? 0 : g->low;
 	n->have_cur = !g->empty;
+	n->g_count = g->count;
+	n->g_low = g->low;
+	n->g_high = g->high;
+	n->g_empty = g->empty;
+	n->g_known = true;
 }
 
 static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
@@ -354,13 +373,7 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 211) {
-		if (!err && r->code == 411) {
-			nntp_note_reply(op->n, r);
-			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
-			                        op->name, op->n->detail));
-			return;
-		}
-		nop_fail(op, err, r);
+		nop_group_fail(op, err, r);
 		return;
 	}
 	if (nntp_parse_group(r->text, r->len, &g) < 0) {
@@ -370,15 +383,7 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 		return;
 	}
 	nntp_set_group(op->n, op->name, &g);
-	char *name = g.name.len ? ui_escape_str(g.name.p, g.name.len) :
-	                          ui_escape_str(op->name, strlen(op->name));
-	if (g.empty)
-		cmd_printf(op->o.ctx, "%s: no articles", name);
-	else
-		cmd_printf(op->o.ctx, "%s: %" PRIu64 " article%s, %" PRIu64 "-%" PRIu64, name, g.count,
-		       g.count == 1 ? "" : "s", g.low, g.high);
-	free(name);
-	op_finish(&op->o, 0);
+	op_finish(&op->o, nntp_print_group(op, op->name, &g));
 }
 
 static int run_group(struct cmdctx *ctx)
@@ -400,13 +405,7 @@ static void listgroup_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 211) {
-		if (!err && r->code == 411) {
-			nntp_note_reply(op->n, r);
-			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
-			                        op->name ? op->name : "", op->n->detail));
-			return;
-		}
-		nop_fail(op, err, r);
+		nop_group_fail(op, err, r);
 		return;
 	}
 	/* RFC 3977 6.1.2: LISTGROUP selects the group, like GROUP. */
@@ -515,6 +514,9 @@ static int run_groups(struct cmdctx *ctx)
 	struct nntp *n = ctx->sess->pdata;
 	const char *wm = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	char *line;
+
+	if (wm && (strcmp(wm, "-s") == 0 || strcmp(wm, "--subscribed") == 0))
+		return nntp_run_subscribed(ctx);
 
 	if (wm && !nntp_wildmat_valid(wm, strlen(wm)))
 		return cmd_error(ctx, ERR_USAGE, "not a valid wildmat");
@@ -664,7 +666,8 @@ static int run_quote(struct cmdctx *ctx)
 }
 
 static const struct cmd_def nntp_cmds[] = {
-	{ "groups", "[WILDMAT]", "list newsgroups: name high low status",
+	{ "groups", "[WILDMAT|-s|--subscribed]",
+	  "list newsgroups: name high low status; -s: the subscribed ones with unread counts",
 	  "-", 0, 1, run_groups },
 	{ "group", "NAME", "select a newsgroup", "g", 1, 1, run_group },
 	{ "listgroup", "[GROUP] [RANGE]", "list the article numbers of a group",
@@ -681,6 +684,16 @@ static const struct cmd_def nntp_cmds[] = {
 	{ "prev", "", "move to the previous article", "-", 0, 0, run_next },
 	{ "over", "[RANGE|N|<message-id>]",
 	  "print overview lines (RANGE: N, N-M or N-)", "-", 0, 1, run_over },
+	{ "index", "[RANGE|unread|all]",
+	  "one line per article, threaded: number, date, author, lines, subject "
+	  "(default: unread if the group is in the .newsrc, else the last 100)",
+	  "-", 0, 1, nntp_run_index },
+	{ "subscribe", "GROUP...", "subscribe to newsgroups (in the .newsrc)", "g", 1, -1,
+	  nntp_run_subscribe },
+	{ "unsubscribe", "GROUP...", "unsubscribe from newsgroups (in the .newsrc)", "g",
+	  1, -1, nntp_run_subscribe },
+	{ "catchup", "[GROUP]", "mark every article of the group (default: the current one) read",
+	  "g", 0, 1, nntp_run_catchup },
 	{ "capabilities", "", "print the server's capabilities", "-", 0, 0,
 	  run_capabilities },
 	{ "date", "", "print the server's date and time (UTC)", "-", 0, 0, run_date },
