@@ -194,10 +194,16 @@ def news_articles():
         extra=[("References", msgid(g, 1))])
     add(g, 3, "Re: A lost parent", b"My parent never arrived.\n",
         extra=[("References", lost)])
-    add(g, 4, "Re: A lost parent", b"Mine neither.\n",
-        extra=[("References", lost)])
-    add(g, 5, "=?ISO-8859-1?Q?Gr=FC=DFe_aus_K=F6ln?=", b"Latin-1 headers.\n",
-        frm="=?ISO-8859-1?Q?J=F6rg_M=FCller?= <joerg@ferry.invalid>")
+    # read: a base64 body and a quoted-printable one, both Latin-1.
+    add(g, 4, "Re: A lost parent", b"QmFzZTY0IGJvZHk6IGTpauAgdnUuCg==\n",
+        extra=[("References", lost), ("MIME-Version", "1.0"),
+               ("Content-Type", "text/plain; charset=ISO-8859-1"),
+               ("Content-Transfer-Encoding", "base64")])
+    add(g, 5, "=?ISO-8859-1?Q?Gr=FC=DFe_aus_K=F6ln?=", b"d=E9j=E0 vu, quoted-printable.\n",
+        frm="=?ISO-8859-1?Q?J=F6rg_M=FCller?= <joerg@ferry.invalid>",
+        extra=[("MIME-Version", "1.0"),
+               ("Content-Type", "text/plain; charset=\"iso-8859-1\""),
+               ("Content-Transfer-Encoding", "quoted-printable")])
     add(g, 6, "Re: Threads start here", b"A reply to the reply.\n",
         extra=[("References", "%s %s" % (msgid(g, 1), msgid(g, 2)))])
     add(g, 7, "A subject much wider than a terminal: " + "wide " * 30 + "END",

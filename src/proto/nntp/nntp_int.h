@@ -179,5 +179,6 @@ int nntp_run_subscribed(struct cmdctx *ctx);
 int nntp_run_index(struct cmdctx *ctx);
 int nntp_run_subscribe(struct cmdctx *ctx);   /* and unsubscribe */
 int nntp_run_catchup(struct cmdctx *ctx);
+int nntp_run_read(struct cmdctx *ctx);
 
 #endif

@@ -487,6 +487,39 @@ int nntp_run_subscribed(struct cmdctx *ctx)
 	return nop_go(op);
 }
 
+/* The status after writing to the output: its reader gone (ERR_PIPE) is
+ * no failure, a write error is said once. */
+static int out_status(struct cmdctx *ctx, int err)
+{
+	if (err == ERR_PIPE)
+		return 0;
+	return err < 0 ? cmd_error(ctx, err, "%s", sink_why(cmd_out(ctx))) : 0;
+}
+
+/* ---- a data block kept whole ------------------------------------------ */
+
+/* The lines of a block, each followed by sep ('\0' or '\n'), bounded. */
+struct lines {
+	struct buf text;
+	size_t n;
+	char sep;
+};
+
+static void lines_init(struct lines *l, size_t max, char sep)
+{
+	buf_init(&l->text, max);
+	l->n = 0;
+	l->sep = sep;
+}
+
+static int lines_add(struct lines *l, const char *line, size_t len)
+{
+	if (buf_append(&l->text, line, len) < 0 || buf_append(&l->text, &l->sep, 1) < 0)
+		return ERR_TOOLONG;
+	l->n++;
+	return 0;
+}
+
 /* ---- index ------------------------------------------------------------- */
 
 /* Overview bytes kept for one index: far above any real group's. */
@@ -500,9 +533,7 @@ struct ix {
 	struct nntp_range rg;
 	uint64_t lo, hi;         /* asked for */
 	bool unread;             /* skip the read ones */
-	/* The overview lines as they came, NUL-separated. */
-	struct buf text;
-	size_t nlines;
+	struct lines ov;         /* the overview lines, NUL-separated */
 	size_t bad;              /* lines not understood */
 };
 
@@ -511,7 +542,7 @@ static void ix_free(void *p)
 	struct ix *ix = p;
 	if (!ix)
 		return;
-	buf_clear(&ix->text);
+	buf_clear(&ix->ov.text);
 	free(ix);
 }
 
@@ -521,10 +552,7 @@ static int ix_line(void *arg, const char *line, size_t len)
 	struct ix *ix = op->ext;
 
 	op->printed = true;
-	if (buf_append(&ix->text, line, len + 1) < 0)   /* with its NUL */
-		return ERR_TOOLONG;
-	ix->nlines++;
-	return 0;
+	return lines_add(&ix->ov, line, len);
 }
 
 /* Is the locale's character set UTF-8?  (ferry keeps the C locale for
@@ -636,12 +664,12 @@ static int ix_render(struct nop *op, const struct newsrc_group *ng)
 	bool term = sink_is_terminal(cmd_out(ctx));
 	bool ascii = !locale_utf8();
 	size_t width = term ? (size_t)term_width() : 0;
-	struct nntp_over *ov = xcalloc(ix->nlines + 1, sizeof(*ov));
+	struct nntp_over *ov = xcalloc(ix->ov.n + 1, sizeof(*ov));
 	size_t n = 0, pos = 0;
 	int err = 0;
 
-	for (size_t i = 0; i < ix->nlines; i++) {
-		const char *line = buf_peek(&ix->text) + pos;
+	for (size_t i = 0; i < ix->ov.n; i++) {
+		const char *line = buf_peek(&ix->ov.text) + pos;
 		size_t len = strlen(line);
 		pos += len + 1;
 		if (nntp_parse_over(line, len, &ov[n]) < 0 || ov[n].num == 0 ||
@@ -750,9 +778,7 @@ out:
 	free(subj);
 	free(auth);
 	free(ov);
-	if (err == ERR_PIPE)
-		return 0;
-	return err < 0 ? cmd_error(ctx, err, "%s", sink_why(cmd_out(ctx))) : 0;
+	return out_status(ctx, err);
 }
 
 static void ix_over_done(struct nreq *rq, int err, const struct pp_reply *r)
@@ -861,7 +887,7 @@ int nntp_run_index(struct cmdctx *ctx)
 	const char *a = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	struct ix *ix = xcalloc(1, sizeof(*ix));
 
-	buf_init(&ix->text, IX_MAX_BYTES);
+	lines_init(&ix->ov, IX_MAX_BYTES, '\0');
 	if (!a)
 		ix->mode = IX_DEFAULT;
 	else if (strcmp(a, "all") == 0)
@@ -885,5 +911,189 @@ int nntp_run_index(struct cmdctx *ctx)
 	op->ext = ix;
 	op->ext_free = ix_free;
 	op->what = "overview";
+	return nop_go(op);
+}
+
+/* ---- read ---------------------------------------------------------------- */
+
+/* Largest article read shows: far above any text article. */
+#define READ_MAX_BYTES ((size_t)64 << 20)
+
+/* The header fields read shows, in this order, decoded. */
+static const char *const read_fields[] = {
+	"From", "Newsgroups", "Followup-To", "Reply-To", "Subject", "Date", NULL,
+};
+
+static void lines_free(void *p)
+{
+	struct lines *l = p;
+	if (!l)
+		return;
+	buf_clear(&l->text);
+	free(l);
+}
+
+static int read_line(void *arg, const char *line, size_t len)
+{
+	struct nop *op = arg;
+	return lines_add(op->ext, line, len);
+}
+
+/* The value of header field name in head[0..len) (lines ending in '\n'),
+ * folds included; false when absent. */
+static bool header_get(const char *head, size_t len, const char *name,
+                       struct nntp_span *val)
+{
+	size_t nl = strlen(name), pos = 0;
+
+	while (pos < len) {
+		const char *l = head + pos;
+		const char *end = memchr(l, '\n', len - pos);
+		size_t ll = end ? (size_t)(end - l) : len - pos;
+		if (ll > nl && l[nl] == ':' && strncasecmp(l, name, nl) == 0) {
+			const char *v = l + nl + 1;
+			const char *e = l + ll;
+			/* continuation lines */
+			while (e < head + len && e + 1 < head + len &&
+			       (e[1] == ' ' || e[1] == '\t')) {
+				const char *n2 = memchr(e + 1, '\n', (size_t)(head + len - e - 1));
+				e = n2 ? n2 : head + len;
+			}
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			val->p = v;
+			val->len = (size_t)(e - v);
+			return true;
+		}
+		pos += ll + 1;
+	}
+	return false;
+}
+
+/* charset=NAME in a Content-Type value. */
+static bool ct_charset(struct nntp_span ct, struct nntp_span *cs)
+{
+	for (size_t i = 0; i + 8 <= ct.len; i++) {
+		if (strncasecmp(ct.p + i, "charset=", 8) != 0)
+			continue;
+		const char *p = ct.p + i + 8, *e = ct.p + ct.len;
+		if (p < e && *p == '"')
+			p++;
+		const char *q = p;
+		while (q < e && *q != '"' && *q != ';' && *q != ' ' && *q != '\t' && *q != '\n')
+			q++;
+		cs->p = p;
+		cs->len = (size_t)(q - p);
+		return cs->len > 0;
+	}
+	return false;
+}
+
+static bool span_is(struct nntp_span s, const char *word)
+{
+	while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
+		s.len--;
+	return s.len == strlen(word) && strncasecmp(s.p, word, s.len) == 0;
+}
+
+/* The article, decoded: chosen header fields (RFC 2047), a blank line, the
+ * body undone from quoted-printable or base64 and converted from its
+ * charset to UTF-8. */
+static int read_show(struct nop *op, const char *art, size_t len)
+{
+	struct cmdctx *ctx = op->o.ctx;
+	const char *sep = NULL;
+	size_t hlen = len;
+	struct nntp_span v, ct = { "", 0 }, cte = { "", 0 }, cs;
+	struct buf out, tmp, conv;
+	int err = 0;
+
+	/* The blank line between header and body. */
+	if (len && art[0] == '\n')
+		sep = art;
+	else
+		for (size_t i = 0; i + 1 < len; i++)
+			if (art[i] == '\n' && art[i + 1] == '\n') {
+				sep = art + i + 1;
+				break;
+			}
+	if (sep)
+		hlen = (size_t)(sep - art);
+	buf_init(&out, READ_MAX_BYTES * 2);
+	buf_init(&tmp, READ_MAX_BYTES * 2);
+	buf_init(&conv, READ_MAX_BYTES * 4);
+	for (int i = 0; read_fields[i]; i++) {
+		if (!header_get(art, hlen, read_fields[i], &v))
+			continue;
+		buf_appendf(&out, "%s: ", read_fields[i]);
+		(void)nmime_decode_header(v.p, v.len, &out);
+		buf_append(&out, "\n", 1);
+	}
+	header_get(art, hlen, "Content-Type", &ct);
+	header_get(art, hlen, "Content-Transfer-Encoding", &cte);
+	buf_append(&out, "\n", 1);
+	const char *body = sep ? sep + 1 : art + len;
+	size_t blen = (size_t)(art + len - body);
+	bool multipart = ct.len >= 10 && strncasecmp(ct.p, "multipart/", 10) == 0;
+	if (!multipart && span_is(cte, "quoted-printable")) {
+		(void)nmime_qp_decode(body, blen, &tmp);
+		body = buf_peek(&tmp);
+		blen = buf_avail(&tmp);
+	} else if (!multipart && span_is(cte, "base64")) {
+		(void)nmime_b64_decode(body, blen, &tmp);
+		body = buf_peek(&tmp);
+		blen = buf_avail(&tmp);
+	}
+	if (!multipart && ct_charset(ct, &cs) &&
+	    nmime_to_utf8(cs.p, cs.len, body, blen, &conv) == 0) {
+		body = buf_peek(&conv);
+		blen = buf_avail(&conv);
+	}
+	buf_append(&out, body, blen);
+	err = cmd_data(ctx, buf_peek(&out), buf_avail(&out));
+	buf_clear(&out);
+	buf_clear(&tmp);
+	buf_clear(&conv);
+	return out_status(ctx, err);
+}
+
+static void read_done(struct nreq *rq, int err, const struct pp_reply *r)
+{
+	struct nop *op = rq->arg;
+	struct lines *l = op->ext;
+	uint64_t num;
+	struct nntp_span id;
+
+	op->rq = NULL;
+	if (err < 0 || r->code != 220) {
+		if (err == ERR_TOOLONG) {
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "article too large "
+			                            "to decode (use `article N > FILE`)"));
+			return;
+		}
+		nop_fail(op, err, r);
+		return;
+	}
+	if (nop_take_status(op, r, &num, &id) && !op->by_msgid && num)
+		nntp_mark_read(op->n, num);
+	op_finish(&op->o, read_show(op, buf_peek(&l->text), buf_avail(&l->text)));
+}
+
+int nntp_run_read(struct cmdctx *ctx)
+{
+	char *line;
+	bool by_msgid;
+	int err = nop_article_arg(ctx, "ARTICLE", &line, &by_msgid);
+
+	if (err < 0)
+		return err;
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, read_done);
+	struct lines *l = xcalloc(1, sizeof(*l));
+	lines_init(l, READ_MAX_BYTES, '\n');
+	op->ext = l;
+	op->ext_free = lines_free;
+	op->on_line = read_line;
+	op->by_msgid = by_msgid;
+	op->what = "article";
 	return nop_go(op);
 }

@@ -2,6 +2,9 @@
 # index: one line per article, threaded (jwz), headers decoded (RFC 2047
 # in Latin-1), a dummy row for a missing parent, the unread articles by
 # default in a group of the .newsrc, and "index > FILE" untruncated.
+# read: the article decoded (RFC 2047 Latin-1 headers, a quoted-printable
+# and a base64 body in ISO-8859-1, shown in UTF-8), marked read in the
+# .newsrc; `article N > FILE` still keeps the raw article byte for byte.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -58,4 +61,25 @@ run_ferry 0 -c "open $U; group $NNTP_EMPTY_GROUP > /dev/null; index all"
 [ -s "$LAST.out.lf" ] && t_fail "index of an empty group printed something"
 # Without a group selected.
 run_ferry 1 -c "open $U; index"
+
+# ---- read ----
+rm -f "$HOME/.newsrc"
+run_ferry 0 -c "open $U; group $G > /dev/null; read 5"
+assert_out_line "From: Jörg Müller <joerg@ferry.invalid>"
+assert_out_line "Subject: Grüße aus Köln"
+assert_out_line "Newsgroups: $G"
+assert_out_line "déjà vu, quoted-printable."
+assert_out_lacks "=?ISO-8859-1?"
+run_ferry 0 -c "open $U; group $G > /dev/null; read 4"
+assert_out_line "Base64 body: déjà vu."
+assert_out_lacks "QmFzZTY0"
+# By message-id too; UTF-8 headers and a QP UTF-8 body of ferry.test.
+run_ferry 0 -c "open $U; read $(msgid_of ferry.test 6)"
+assert_out_line "café au lait, softbreak joined."
+[ "$(cat "$HOME/.newsrc")" = "$G! 4-5" ] || t_fail ".newsrc after read 5, read 4: $(cat "$HOME/.newsrc")"
+
+# The raw article is untouched by all this.
+run_ferry 0 -c "open $U; group $G > /dev/null; article 4 > $W/raw4"
+nntp_get "GROUP $G" "ARTICLE 4" > "$W/want4"
+cmp -s "$W/want4" "$W/raw4" || t_fail "article 4 > FILE is not the raw article"
 t_pass
