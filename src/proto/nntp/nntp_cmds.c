@@ -691,6 +691,8 @@ static const struct cmd_def nntp_cmds[] = {
 	  "one line per article, threaded: number, date, author, lines, subject "
 	  "(default: unread if the group is in the .newsrc, else the last 100)",
 	  "-", 0, 1, nntp_run_index },
+	{ "thread", "[N]", "the index lines of the thread of article N (default: the current one)",
+	  "-", 0, 1, nntp_run_index },
 	{ "subscribe", "GROUP...", "subscribe to newsgroups (in the .newsrc)", "g", 1, -1,
 	  nntp_run_subscribe },
 	{ "unsubscribe", "GROUP...", "unsubscribe from newsgroups (in the .newsrc)", "g",

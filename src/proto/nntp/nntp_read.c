@@ -533,6 +533,7 @@ struct ix {
 	struct nntp_range rg;
 	uint64_t lo, hi;         /* asked for */
 	bool unread;             /* skip the read ones */
+	uint64_t thread_of;      /* thread: only the thread of this article */
 	struct lines ov;         /* the overview lines, NUL-separated */
 	size_t bad;              /* lines not understood */
 };
@@ -666,7 +667,7 @@ static int ix_render(struct nop *op, const struct newsrc_group *ng)
 	size_t width = term ? (size_t)term_width() : 0;
 	struct nntp_over *ov = xcalloc(ix->ov.n + 1, sizeof(*ov));
 	size_t n = 0, pos = 0;
-	int err = 0;
+	int err = 0, failed = 0;   /* failed: reported already */
 
 	for (size_t i = 0; i < ix->ov.n; i++) {
 		const char *line = buf_peek(&ix->ov.text) + pos;
@@ -707,11 +708,19 @@ static int ix_render(struct nop *op, const struct newsrc_group *ng)
 	}
 	struct nthread *t = NULL;
 	if (n && nthread_new(&t, ov, n) < 0) {
-		err = cmd_error(ctx, ERR_TOOLONG, "too many articles to thread");
+		failed = cmd_error(ctx, ERR_TOOLONG, "too many articles to thread");
 		goto out;
 	}
-	size_t nrows = 0;
+	size_t nrows = 0, first = 0, count;
 	const struct nthread_row *rows = t ? nthread_rows(t, &nrows) : NULL;
+	if (ix->thread_of) {
+		if (!t || nthread_thread_of(t, ix->thread_of, &first, &count) < 0) {
+			failed = cmd_error(ctx, ERR_NOTFOUND, "article %" PRIu64 " is not in "
+			                   "the overview", ix->thread_of);
+			goto out;
+		}
+		nrows = first + count;
+	}
 	uint64_t maxnum = 0;
 	for (size_t i = 0; i < n; i++)
 		if (ov[i].num > maxnum)
@@ -719,7 +728,7 @@ static int ix_render(struct nop *op, const struct newsrc_group *ng)
 	int numw = snprintf(NULL, 0, "%" PRIu64, maxnum);
 	struct buf line;
 	buf_init(&line, 1 << 20);
-	for (size_t r = 0; r < nrows && !err; r++) {
+	for (size_t r = first; r < nrows && !err; r++) {
 		const struct nthread_row *row = &rows[r];
 		size_t a = row->art;
 		char tmp[64], prefix[NTHREAD_PREFIX_SIZE];
@@ -778,7 +787,7 @@ out:
 	free(subj);
 	free(auth);
 	free(ov);
-	return out_status(ctx, err);
+	return failed ? failed : out_status(ctx, err);
 }
 
 static void ix_over_done(struct nreq *rq, int err, const struct pp_reply *r)
@@ -886,9 +895,24 @@ int nntp_run_index(struct cmdctx *ctx)
 	struct nntp *n = ctx->sess->pdata;
 	const char *a = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	struct ix *ix = xcalloc(1, sizeof(*ix));
+	bool thread = strcmp(ctx->def->name, "thread") == 0;
 
 	lines_init(&ix->ov, IX_MAX_BYTES, '\0');
-	if (!a)
+	if (thread) {
+		/* The thread of N (or of the current article), from the
+		 * whole group's overview. */
+		ix->mode = IX_ALL;
+		ix->thread_of = n->have_cur ? n->cur : 0;
+		if (a && (nntp_parse_u64(a, strlen(a), &ix->thread_of) < 0 ||
+		          ix->thread_of == 0 || ix->thread_of > NRANGE_ART_MAX)) {
+			ix_free(ix);
+			return cmd_error(ctx, ERR_USAGE, "expected an article number");
+		}
+		if (!ix->thread_of) {
+			ix_free(ix);
+			return cmd_error(ctx, ERR_FAIL, "no current article; give a number");
+		}
+	} else if (!a)
 		ix->mode = IX_DEFAULT;
 	else if (strcmp(a, "all") == 0)
 		ix->mode = IX_ALL;

@@ -56,6 +56,14 @@ grep -q '^5 ' "$LAST.out.lf" && t_fail "index (unread) shows the read article 5"
 grep -q '^7 ' "$LAST.out.lf" || t_fail "index (unread) lacks article 7"
 run_ferry 0 -c "open $U; group $G > /dev/null; index unread | wc -l"
 assert_out_line "6"   # 2 3 4 6 7 and the dummy over 3 and 4
+# thread N: the lines of N's thread only; thread alone: the current one's.
+run_ferry 0 -c "open $U; group $G > /dev/null; thread 6"
+[ "$(cut -c1 "$LAST.out.lf" | tr -d ' ' | paste -sd,)" = "1,2,6" ] ||
+	t_fail "thread 6: not articles 1, 2 and 6"
+run_ferry 0 -c "open $U; group $G > /dev/null; stat 4 > /dev/null; thread"
+assert_out_has "[missing] Re: A lost parent"
+[ "$(wc -l < "$LAST.out.lf")" = 3 ] || t_fail "thread of 4: not the dummy, 3 and 4"
+run_ferry 6 -c "open $U; group $G > /dev/null; thread 99"
 # An empty group: nothing, and no error.
 run_ferry 0 -c "open $U; group $NNTP_EMPTY_GROUP > /dev/null; index all"
 [ -s "$LAST.out.lf" ] && t_fail "index of an empty group printed something"
