@@ -348,6 +348,9 @@ static int run_stat(struct cmdctx *ctx)
 static int run_next(struct cmdctx *ctx)
 {
 	const char *verb = strcmp(ctx->def->name, "prev") == 0 ? "LAST" : "NEXT";
+
+	if (nntp_next_tracked(ctx->sess->pdata))
+		return nntp_run_next_unread(ctx);
 	return nop_go(nop_new(ctx, xstrdup(verb), NR_AUTH_RETRY, stat_done));
 }
 
@@ -683,8 +686,10 @@ static const struct cmd_def nntp_cmds[] = {
 	  "-", 0, 1, nntp_run_read },
 	{ "stat", "[N|<message-id>]", "check that an article exists and select it",
 	  "-", 0, 1, run_stat },
-	{ "next", "", "move to the next article", "-", 0, 0, run_next },
-	{ "prev", "", "move to the previous article", "-", 0, 0, run_next },
+	{ "next", "", "show the next unread article (in a subscribed group; "
+	  "elsewhere: move to the next article)", "-", 0, 0, run_next },
+	{ "prev", "", "show the previous unread article (in a subscribed group; "
+	  "elsewhere: move to the previous article)", "-", 0, 0, run_next },
 	{ "over", "[RANGE|N|<message-id>]",
 	  "print overview lines (RANGE: N, N-M or N-)", "-", 0, 1, run_over },
 	{ "index", "[RANGE|unread|all]",

@@ -180,5 +180,9 @@ int nntp_run_index(struct cmdctx *ctx);
 int nntp_run_subscribe(struct cmdctx *ctx);   /* and unsubscribe */
 int nntp_run_catchup(struct cmdctx *ctx);
 int nntp_run_read(struct cmdctx *ctx);
+/* next/prev in a group subscribed to in the .newsrc: the next or previous
+ * unread article, shown decoded and marked read (elsewhere NEXT/LAST). */
+bool nntp_next_tracked(struct nntp *n);
+int nntp_run_next_unread(struct cmdctx *ctx);
 
 #endif

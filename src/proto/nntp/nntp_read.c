@@ -1121,3 +1121,106 @@ int nntp_run_read(struct cmdctx *ctx)
 	op->what = "article";
 	return nop_go(op);
 }
+
+/* ---- next, prev: through the unread articles ---------------------------- */
+
+/* In a group subscribed to, next and prev are a reader's: the
+ * first unread article at or after the current one (the current one is
+ * unread only until shown), or the last unread one before it, found among
+ * the numbers LISTGROUP gives for that side (gaps are cancelled or expired
+ * articles), then shown as read shows it and marked read. */
+struct nextu {
+	const struct nrange_set *read;
+	bool prev;
+	uint64_t from;           /* next: >= from; prev: < from */
+	uint64_t found;          /* 0: none yet */
+};
+
+static int nextu_line(void *arg, const char *line, size_t len)
+{
+	struct nop *op = arg;
+	struct nextu *nu = op->ext;
+	uint64_t num;
+
+	if (nntp_parse_u64(line, len, &num) < 0 || num == 0 || num > NRANGE_ART_MAX)
+		return 0;
+	if (nu->read && nrange_has(nu->read, num))
+		return 0;
+	if (nu->prev ? num < nu->from && num > nu->found :
+	               num >= nu->from && (!nu->found || num < nu->found))
+		nu->found = num;
+	return 0;
+}
+
+static void nextu_list_done(struct nreq *rq, int err, const struct pp_reply *r)
+{
+	struct nop *op = rq->arg;
+	struct nextu *nu = op->ext;
+	struct nntp_group g;
+
+	op->rq = NULL;
+	if (err < 0 || r->code != 211) {
+		nop_group_fail(op, err, r);
+		return;
+	}
+	uint64_t cur = op->n->cur;
+	bool had = op->n->have_cur;
+	if (nntp_parse_group(r->text, r->len, &g) == 0)
+		nntp_set_group(op->n, op->name, &g);
+	/* LISTGROUP selected the group again: the current article stays. */
+	op->n->cur = cur;
+	op->n->have_cur = had;
+	if (!nu->found) {
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "no %s unread article",
+		                            nu->prev ? "previous" : "more"));
+		return;
+	}
+	/* Then the article, as read shows it. */
+	char *line = xasprintf("ARTICLE %" PRIu64, nu->found);
+	struct lines *l = xcalloc(1, sizeof(*l));
+	lines_init(l, READ_MAX_BYTES, '\n');
+	free(op->ext);
+	op->ext = l;
+	op->ext_free = lines_free;
+	op->rq = nreq_send(op->n, line, NR_AUTH_RETRY, read_done, op, read_line, &err);
+	free(line);
+	if (!op->rq)
+		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", op->n->detail));
+}
+
+bool nntp_next_tracked(struct nntp *n)
+{
+	const char *why;
+	struct newsrc *nr = n->group ? srv_newsrc(n, &why) : NULL;
+	const struct newsrc_group *g = nr ? newsrc_find(nr, n->group) : NULL;
+	return g && g->subscribed && !g->bad;
+}
+
+int nntp_run_next_unread(struct cmdctx *ctx)
+{
+	struct nntp *n = ctx->sess->pdata;
+	const char *why;
+	struct newsrc *nr = srv_newsrc(n, &why);
+	const struct newsrc_group *g = nr ? newsrc_find(nr, n->group) : NULL;
+	struct nextu *nu = xcalloc(1, sizeof(*nu));
+	char *line;
+
+	nu->read = g ? &g->read : NULL;
+	nu->prev = strcmp(ctx->def->name, "prev") == 0;
+	nu->from = n->have_cur ? n->cur : 1;
+	if (nu->prev && nu->from <= 1) {
+		free(nu);
+		return cmd_error(ctx, ERR_NOTFOUND, "no previous unread article");
+	}
+	if (nu->prev)
+		line = xasprintf("LISTGROUP %s 1-%" PRIu64, n->group, nu->from - 1);
+	else
+		line = xasprintf("LISTGROUP %s %" PRIu64 "-", n->group, nu->from);
+	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, nextu_list_done);
+	op->name = xstrdup(n->group);
+	op->ext = nu;
+	op->ext_free = free;
+	op->on_line = nextu_line;
+	op->what = "listing";
+	return nop_go(op);
+}

@@ -64,6 +64,23 @@ expect_newsrc 'options -X\nferry.test: 1-8\nother.group: 1-3,  5\n'
 run_ferry 6 -c "open $U; catchup no.such.group"
 run_ferry 2 -c "open $U; subscribe 'bad group'"
 
+# next and prev in a group of the .newsrc: the next (or previous) unread
+# article, shown decoded and marked read; the current article counts as
+# unread until shown.
+rm -f "$NR"
+run_ferry 0 -c "open $U; subscribe $NNTP_THREAD_GROUP; group $NNTP_THREAD_GROUP; next; next"
+assert_out_line "Subject: Threads start here"
+assert_out_line "The root of a thread."
+assert_out_line "A reply."
+expect_newsrc 'ferry.thread: 1-2\n'
+run_ferry 0 -c "open $U; group $NNTP_THREAD_GROUP; read 4; next; prev"
+assert_out_line "Subject: Grüße aus Köln"
+assert_out_line "My parent never arrived."
+expect_newsrc 'ferry.thread: 1-5\n'
+run_ferry 6 -c "open $U; group $NNTP_THREAD_GROUP; stat 6; prev"
+assert_all_has "no previous unread article"
+# A group not in the .newsrc keeps the protocol's NEXT (real.nntp_read).
+
 # The default server's file is ~/.newsrc; with $NNTPSERVER naming another
 # server this one gets tin's ~/.newsrc-HOST+PORT.
 rm -f "$NR"
