@@ -719,6 +719,10 @@ static const struct proto_scheme nntp_schemes[] = {
 	{ NULL, 0, TLS_AUTO },
 };
 
+/* read through $PAGER at a terminal.  Not next/prev: outside a subscribed
+ * group they print one line, which a pager would hold on the screen. */
+static const char *const nntp_paged[] = { "read", NULL };
+
 const struct proto_desc nntp_proto = {
 	.name = "nntp",
 	.schemes = nntp_schemes,
@@ -727,4 +731,5 @@ const struct proto_desc nntp_proto = {
 	.ops = &nntp_ops,
 	.cmds = nntp_cmds,
 	.ncmds = sizeof(nntp_cmds) / sizeof(nntp_cmds[0]),
+	.paged = nntp_paged,
 };
