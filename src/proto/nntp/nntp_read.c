@@ -62,16 +62,14 @@ static bool srv_is_default(const char *host, int port)
 	const char *env = getenv("NNTPSERVER");
 
 	if (env && *env) {
-		const char *colon = strrchr(env, ':');
-		size_t hl = strlen(env);
-		int eport = 0;
-		if (colon && !strchr(colon + 1, ']') && strchr(env, ':') == colon) {
-			hl = (size_t)(colon - env);
-			eport = atoi(colon + 1);
-		}
-		if (hl >= 2 && env[0] == '[' && env[hl - 1] == ']') {
+		/* "host", "host:port", "[v6]" or "[v6]:port" */
+		const char *end = env[0] == '[' ? strchr(env, ']') : NULL;
+		const char *colon = end ? (end[1] == ':' ? end + 1 : NULL) : strchr(env, ':');
+		size_t hl = colon ? (size_t)(colon - env) : strlen(env);
+		int eport = colon ? atoi(colon + 1) : 0;
+		if (end) {
 			env++;
-			hl -= 2;
+			hl = (size_t)(end - env);
 		}
 		if (strlen(host) != hl || strncasecmp(host, env, hl) != 0)
 			return false;
