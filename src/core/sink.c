@@ -63,6 +63,11 @@ struct sink *sink_stdout(void)
 	return s;
 }
 
+bool sink_is_terminal(const struct sink *s)
+{
+	return s->kind == SINK_TERM || s->kind == SINK_LOG;
+}
+
 struct sink *sink_fd(struct ev *ev, int fd, const char *name)
 {
 	struct sink *s = sink_new(SINK_FD, SINK_HARD);

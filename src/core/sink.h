@@ -54,6 +54,10 @@ int sink_printf(struct sink *s, const char *fmt, ...)
 int sink_vprintf(struct sink *s, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* True when what is written is shown on the terminal (now, or later for
+ * a job's log): output meant for a person may be fitted to its width. */
+bool sink_is_terminal(const struct sink *s);
+
 /* 0, ERR_PIPE or ERR_LOCAL; and one line saying why ("" when 0). */
 int sink_error(const struct sink *s);
 const char *sink_why(const struct sink *s);

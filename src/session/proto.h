@@ -83,6 +83,10 @@ struct proto_desc {
 	const struct proto_ops *ops;
 	const struct cmd_def *cmds;           /* the protocol's commands */
 	size_t ncmds;
+	/* Commands whose output is read page by page (an article): through
+	 * $PAGER when it goes to the terminal in the foreground.  NULL or a
+	 * list ending in NULL. */
+	const char *const *paged;
 };
 
 /* Make a protocol known (once each, before any session is created; a

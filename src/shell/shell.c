@@ -344,7 +344,19 @@ static int run_argv(struct shell *sh, struct argv *a)
 	char *text = job_text(a, first);
 	struct job *j = job_add(&sh->jobs, text, ev_now_ms(sh->ev));
 	free(text);
-	j->out = open_output(sh, a, j);
+	/* A command whose output is read page by page goes through $PAGER
+	 * (less by default) when it would go to the terminal, in the
+	 * foreground: as `CMD | $PAGER` typed. */
+	struct argv paged = *a;
+	if (target && !a->redirect && !a->pipe && !a->background && ui_stdout_tty() &&
+	    target->proto->paged) {
+		for (const char *const *p = target->proto->paged; *p; p++)
+			if (strcmp(*p, def->name) == 0) {
+				const char *pg = getenv("PAGER");
+				paged.pipe = (char *)(pg && *pg ? pg : "less");
+			}
+	}
+	j->out = open_output(sh, &paged, j);
 	if (!j->out) {
 		job_remove(&sh->jobs, j);
 		return ERR_LOCAL;

@@ -3,7 +3,8 @@
 #   innd -f             the spool, on INN_PORT (feeds only: noreader)
 #   nnrpd -D -f         readers on NNTP_PORT: plain, STARTTLS offered
 #   nnrpd -D -S -f      readers on NNTPS_PORT: implicit TLS
-# Groups ferry.test (8 articles), ferry.empty, ferry.post, a.private.group
+# Groups ferry.test (8 articles), ferry.empty, ferry.post, ferry.thread (7
+# articles in threads, for index), a.private.group
 # (readable after AUTHINFO ferrytest/ferrypass) and ferry.big (articles
 # 2147483645..2147483647: INN refuses numbers past 2^31-1 with "437 Newsgroup
 # full", so numbers above 2^31 need the fake server), fed through rnews at
@@ -136,6 +137,7 @@ start() {
 	env_put "$env" NNTP_GROUP_COUNT 8
 	env_put "$env" NNTP_EMPTY_GROUP ferry.empty
 	env_put "$env" NNTP_POST_GROUP ferry.post
+	env_put "$env" NNTP_THREAD_GROUP ferry.thread
 	env_put "$env" NNTP_PRIVATE_GROUP a.private.group
 	env_put "$env" NNTP_PRIVATE_COUNT 2
 	env_put "$env" NNTP_BIG_GROUP ferry.big

@@ -115,6 +115,7 @@ GROUPS = [
     ("ferry.empty", "A group with no articles.", None),
     ("ferry.post", "Post here in tests.", None),
     ("a.private.group", "Readable only after AUTHINFO.", None),
+    ("ferry.thread", "Threads for index: a missing parent, RFC 2047 headers.", None),
     ("ferry.big", "Article numbers at the top of INN's range (2^31-1).", 2147483645),
 ]
 
@@ -182,6 +183,31 @@ def news_articles():
     g = "a.private.group"
     add(g, 1, "Private article one", b"Only readers who logged in see this.\n")
     add(g, 2, "Private article two", b"The second private article.\n")
+
+    # index: a thread three deep, two replies to an article the server
+    # never had (a dummy row), Latin-1 RFC 2047 words, a subject wider
+    # than any terminal.
+    g = "ferry.thread"
+    lost = "<lost.parent@ferry.invalid>"
+    add(g, 1, "Threads start here", b"The root of a thread.\n")
+    add(g, 2, "Re: Threads start here", b"A reply.\n",
+        extra=[("References", msgid(g, 1))])
+    add(g, 3, "Re: A lost parent", b"My parent never arrived.\n",
+        extra=[("References", lost)])
+    # read: a base64 body and a quoted-printable one, both Latin-1.
+    add(g, 4, "Re: A lost parent", b"QmFzZTY0IGJvZHk6IGTpauAgdnUuCg==\n",
+        extra=[("References", lost), ("MIME-Version", "1.0"),
+               ("Content-Type", "text/plain; charset=ISO-8859-1"),
+               ("Content-Transfer-Encoding", "base64")])
+    add(g, 5, "=?ISO-8859-1?Q?Gr=FC=DFe_aus_K=F6ln?=", b"d=E9j=E0 vu, quoted-printable.\n",
+        frm="=?ISO-8859-1?Q?J=F6rg_M=FCller?= <joerg@ferry.invalid>",
+        extra=[("MIME-Version", "1.0"),
+               ("Content-Type", "text/plain; charset=\"iso-8859-1\""),
+               ("Content-Transfer-Encoding", "quoted-printable")])
+    add(g, 6, "Re: Threads start here", b"A reply to the reply.\n",
+        extra=[("References", "%s %s" % (msgid(g, 1), msgid(g, 2)))])
+    add(g, 7, "A subject much wider than a terminal: " + "wide " * 30 + "END",
+        b"Long subject.\n", date_day=2)
 
     g = "ferry.big"
     for i in range(1, 4):

@@ -276,8 +276,9 @@ static void restore_group_done(struct nreq *rq, int err, const struct pp_reply *
 	if (r->code == 211 && nntp_parse_group(r->text, strlen(r->text), &g) == 0) {
 		uint64_t want = n->cur;
 		bool had = n->have_cur;
-		n->cur = g.empty ? 0 : g.low;
-		n->have_cur = !g.empty;
+		char *name = xstrdup(n->group);
+		nntp_set_group(n, name, &g);
+		free(name);
 		if (had && want != n->cur && !g.empty) {
 			char line[64];
 			snprintf(line, sizeof(line), "STAT %" PRIu64, want);
@@ -412,6 +413,7 @@ static void *nntp_init(struct session *s)
 	struct nntp *n = xcalloc(1, sizeof(*n));
 	n->s = s;
 	n->state = NS_DISCONNECTED;
+	nntp_srv_attach(n);
 	return n;
 }
 
@@ -442,6 +444,7 @@ static void nntp_free(void *pdata)
 	/* The session detached its pp before calling us, but the pp lives
 	 * on a little (saying goodbye): make sure it calls nothing of ours. */
 	nntp_forget(n);
+	nntp_srv_detach(n);
 	free(n->group);
 	free(n);
 }

@@ -21,23 +21,7 @@
 /* ---- commands ------------------------------------------------------------------ */
 
 
-/* One running command: the shared operation (op.h) first. */
-struct nop {
-	struct op o;
-	struct nntp *n;
-	struct nreq *rq;
-	char *line;             /* the command line to send */
-	unsigned flags;
-	nreq_fn fn;
-	pp_line_fn on_line;
-	const char *what;       /* "article", "listing": for "incomplete" */
-	char *name;             /* group given to group/listgroup */
-	bool by_msgid;          /* article asked for by message-id */
-	bool printed;           /* block lines went out */
-	bool paused_pp;         /* nop_flow paused the connection's pp */
-};
-
-static struct nop *nop_of(struct op *o)
+struct nop *nop_of(struct op *o)
 {
 	return (struct nop *)o;
 }
@@ -61,6 +45,8 @@ static void nop_clear(struct op *o)
 		pp_pause(o->s->pp, false);
 	free(op->line);
 	free(op->name);
+	if (op->ext_free)
+		op->ext_free(op->ext);
 }
 
 /* A command is about to go out: if an interrupted reply is still
@@ -121,7 +107,7 @@ static const struct op_class nop_class = {
 };
 
 /* Error from the request: print it (with a hint where one helps). */
-static int nop_error(struct nop *op, int err, const struct pp_reply *r)
+int nop_error(struct nop *op, int err, const struct pp_reply *r)
 {
 	struct nntp *n = op->n;
 	struct cmdctx *ctx = op->o.ctx;
@@ -164,9 +150,20 @@ static int nop_error(struct nop *op, int err, const struct pp_reply *r)
 	}
 }
 
-static void nop_fail(struct nop *op, int err, const struct pp_reply *r)
+void nop_fail(struct nop *op, int err, const struct pp_reply *r)
 {
 	op_finish(&op->o, nop_error(op, err, r));
+}
+
+void nop_group_fail(struct nop *op, int err, const struct pp_reply *r)
+{
+	if (!err && r->code == 411) {
+		nntp_note_reply(op->n, r);
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
+		                            op->name ? op->name : "", op->n->detail));
+		return;
+	}
+	nop_fail(op, err, r);
 }
 
 /* Send the command line: 0, or the error (printed). */
@@ -193,7 +190,7 @@ static void nop_ready(struct op *o, int err)
 
 /* Start op from run(): at once if the connection is in step, else after
  * reconnecting.  CMD_PENDING, or the error (op freed). */
-static int nop_go(struct nop *op)
+int nop_go(struct nop *op)
 {
 	struct nntp *n = op->n;
 	struct session *s = op->o.s;
@@ -211,7 +208,7 @@ static int nop_go(struct nop *op)
 	return op_start(&op->o, nop_send(op));
 }
 
-static struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
+struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
 {
 	struct nop *op = op_new(ctx, &nop_class, sizeof(*op));
 
@@ -223,7 +220,7 @@ static struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_
 }
 
 /* A block line to the output: escaped on a terminal, as sent elsewhere. */
-static int print_line(void *arg, const char *line, size_t len)
+int nop_print_line(void *arg, const char *line, size_t len)
 {
 	struct nop *op = arg;
 
@@ -233,7 +230,7 @@ static int print_line(void *arg, const char *line, size_t len)
 
 /* Article argument: none, a number, or a <message-id>.  Appends " ARG" to
  * the command; ERR_USAGE for anything else. */
-static int article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid)
+int nop_article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid)
 {
 	const char *a = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	uint64_t num;
@@ -255,7 +252,7 @@ static int article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *
 }
 
 /* 22x n <id>: the current article moves when asked for by number. */
-static bool take_article_status(struct nop *op, const struct pp_reply *r,
+bool nop_take_status(struct nop *op, const struct pp_reply *r,
                                 uint64_t *num, struct nntp_span *id)
 {
 	struct nntp *n = op->n;
@@ -281,7 +278,8 @@ static void article_done(struct nreq *rq, int err, const struct pp_reply *r)
 		nop_fail(op, err, r);
 		return;
 	}
-	take_article_status(op, r, &num, &id);
+	if (nop_take_status(op, r, &num, &id) && !op->by_msgid && num)
+		nntp_mark_read(op->n, num);
 	op_finish(&op->o, 0);
 }
 
@@ -291,12 +289,12 @@ static int run_article(struct cmdctx *ctx)
 	                   strcmp(ctx->def->name, "body") == 0 ? "BODY" : "ARTICLE";
 	char *line;
 	bool by_msgid;
-	int err = article_arg(ctx, verb, &line, &by_msgid);
+	int err = nop_article_arg(ctx, verb, &line, &by_msgid);
 
 	if (err < 0)
 		return err;
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, article_done);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "article";
 	op->by_msgid = by_msgid;
 	return nop_go(op);
@@ -322,7 +320,7 @@ static void stat_done(struct nreq *rq, int err, const struct pp_reply *r)
 		nop_fail(op, err, r);
 		return;
 	}
-	if (!take_article_status(op, r, &num, &id)) {
+	if (!nop_take_status(op, r, &num, &id)) {
 		nntp_note_reply(op->n, r);
 		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed reply: %s",
 		                        op->n->detail));
@@ -338,7 +336,7 @@ static int run_stat(struct cmdctx *ctx)
 {
 	char *line;
 	bool by_msgid;
-	int err = article_arg(ctx, "STAT", &line, &by_msgid);
+	int err = nop_article_arg(ctx, "STAT", &line, &by_msgid);
 
 	if (err < 0)
 		return err;
@@ -350,6 +348,9 @@ static int run_stat(struct cmdctx *ctx)
 static int run_next(struct cmdctx *ctx)
 {
 	const char *verb = strcmp(ctx->def->name, "prev") == 0 ? "LAST" : "NEXT";
+
+	if (nntp_next_tracked(ctx->sess->pdata))
+		return nntp_run_next_unread(ctx);
 	return nop_go(nop_new(ctx, xstrdup(verb), NR_AUTH_RETRY, stat_done));
 }
 
@@ -361,6 +362,11 @@ void nntp_set_group(struct nntp *n, const char *name, const struct nntp_group *g
 	n->group = copy;
 	n->cur = g->empty ? 0 : g->low;
 	n->have_cur = !g->empty;
+	n->g_count = g->count;
+	n->g_low = g->low;
+	n->g_high = g->high;
+	n->g_empty = g->empty;
+	n->g_known = true;
 }
 
 static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
@@ -370,13 +376,7 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 211) {
-		if (!err && r->code == 411) {
-			nntp_note_reply(op->n, r);
-			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
-			                        op->name, op->n->detail));
-			return;
-		}
-		nop_fail(op, err, r);
+		nop_group_fail(op, err, r);
 		return;
 	}
 	if (nntp_parse_group(r->text, r->len, &g) < 0) {
@@ -386,15 +386,7 @@ static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 		return;
 	}
 	nntp_set_group(op->n, op->name, &g);
-	char *name = g.name.len ? ui_escape_str(g.name.p, g.name.len) :
-	                          ui_escape_str(op->name, strlen(op->name));
-	if (g.empty)
-		cmd_printf(op->o.ctx, "%s: no articles", name);
-	else
-		cmd_printf(op->o.ctx, "%s: %" PRIu64 " article%s, %" PRIu64 "-%" PRIu64, name, g.count,
-		       g.count == 1 ? "" : "s", g.low, g.high);
-	free(name);
-	op_finish(&op->o, 0);
+	op_finish(&op->o, nntp_print_group(op, op->name, &g));
 }
 
 static int run_group(struct cmdctx *ctx)
@@ -416,13 +408,7 @@ static void listgroup_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 211) {
-		if (!err && r->code == 411) {
-			nntp_note_reply(op->n, r);
-			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
-			                        op->name ? op->name : "", op->n->detail));
-			return;
-		}
-		nop_fail(op, err, r);
+		nop_group_fail(op, err, r);
 		return;
 	}
 	/* RFC 3977 6.1.2: LISTGROUP selects the group, like GROUP. */
@@ -464,7 +450,7 @@ static int run_listgroup(struct cmdctx *ctx)
 	                     xstrdup("LISTGROUP");
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, listgroup_done);
 	op->name = group ? xstrdup(group) : (n->group ? xstrdup(n->group) : NULL);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "listing";
 	return nop_go(op);
 }
@@ -508,7 +494,7 @@ static int run_over(struct cmdctx *ctx)
 		line = xasprintf("%s %s", verb, a);
 	}
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, over_done);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "overview";
 	return nop_go(op);
 }
@@ -532,6 +518,9 @@ static int run_groups(struct cmdctx *ctx)
 	const char *wm = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	char *line;
 
+	if (wm && (strcmp(wm, "-s") == 0 || strcmp(wm, "--subscribed") == 0))
+		return nntp_run_subscribed(ctx);
+
 	if (wm && !nntp_wildmat_valid(wm, strlen(wm)))
 		return cmd_error(ctx, ERR_USAGE, "not a valid wildmat");
 	if (wm)
@@ -539,7 +528,7 @@ static int run_groups(struct cmdctx *ctx)
 	else
 		line = xstrdup(n->legacy ? "LIST" : "LIST ACTIVE");
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, groups_done);
-	op->on_line = print_line;
+	op->on_line = nop_print_line;
 	op->what = "listing";
 	return nop_go(op);
 }
@@ -626,7 +615,7 @@ static void quote_done(struct nreq *rq, int err, const struct pp_reply *r)
 		}
 	} else if (r->code >= 220 && r->code <= 223) {
 		op->by_msgid = strchr(op->line, '<') != NULL;
-		take_article_status(op, r, &num, &id);
+		nop_take_status(op, r, &num, &id);
 	} else if (r->code == 281) {
 		n->authed = true;
 	} else if (r->code == 205) {
@@ -680,7 +669,8 @@ static int run_quote(struct cmdctx *ctx)
 }
 
 static const struct cmd_def nntp_cmds[] = {
-	{ "groups", "[WILDMAT]", "list newsgroups: name high low status",
+	{ "groups", "[WILDMAT|-s|--subscribed]",
+	  "list newsgroups: name high low status; -s: the subscribed ones with unread counts",
 	  "-", 0, 1, run_groups },
 	{ "group", "NAME", "select a newsgroup", "g", 1, 1, run_group },
 	{ "listgroup", "[GROUP] [RANGE]", "list the article numbers of a group",
@@ -691,12 +681,29 @@ static const struct cmd_def nntp_cmds[] = {
 	  "-", 0, 1, run_article },
 	{ "body", "[N|<message-id>]", "print the body of an article",
 	  "-", 0, 1, run_article },
+	{ "read", "[N|<message-id>]",
+	  "print an article decoded: main headers (RFC 2047), body (QP, base64, charset)",
+	  "-", 0, 1, nntp_run_read },
 	{ "stat", "[N|<message-id>]", "check that an article exists and select it",
 	  "-", 0, 1, run_stat },
-	{ "next", "", "move to the next article", "-", 0, 0, run_next },
-	{ "prev", "", "move to the previous article", "-", 0, 0, run_next },
+	{ "next", "", "show the next unread article (in a subscribed group; "
+	  "elsewhere: move to the next article)", "-", 0, 0, run_next },
+	{ "prev", "", "show the previous unread article (in a subscribed group; "
+	  "elsewhere: move to the previous article)", "-", 0, 0, run_next },
 	{ "over", "[RANGE|N|<message-id>]",
 	  "print overview lines (RANGE: N, N-M or N-)", "-", 0, 1, run_over },
+	{ "index", "[RANGE|unread|all]",
+	  "one line per article, threaded: number, date, author, lines, subject "
+	  "(default: unread if the group is in the .newsrc, else the last 100)",
+	  "-", 0, 1, nntp_run_index },
+	{ "thread", "[N]", "the index lines of the thread of article N (default: the current one)",
+	  "-", 0, 1, nntp_run_index },
+	{ "subscribe", "GROUP...", "subscribe to newsgroups (in the .newsrc)", "g", 1, -1,
+	  nntp_run_subscribe },
+	{ "unsubscribe", "GROUP...", "unsubscribe from newsgroups (in the .newsrc)", "g",
+	  1, -1, nntp_run_subscribe },
+	{ "catchup", "[GROUP]", "mark every article of the group (default: the current one) read",
+	  "g", 0, 1, nntp_run_catchup },
 	{ "capabilities", "", "print the server's capabilities", "-", 0, 0,
 	  run_capabilities },
 	{ "date", "", "print the server's date and time (UTC)", "-", 0, 0, run_date },
@@ -712,6 +719,10 @@ static const struct proto_scheme nntp_schemes[] = {
 	{ NULL, 0, TLS_AUTO },
 };
 
+/* read through $PAGER at a terminal.  Not next/prev: outside a subscribed
+ * group they print one line, which a pager would hold on the screen. */
+static const char *const nntp_paged[] = { "read", NULL };
+
 const struct proto_desc nntp_proto = {
 	.name = "nntp",
 	.schemes = nntp_schemes,
@@ -720,4 +731,5 @@ const struct proto_desc nntp_proto = {
 	.ops = &nntp_ops,
 	.cmds = nntp_cmds,
 	.ncmds = sizeof(nntp_cmds) / sizeof(nntp_cmds[0]),
+	.paged = nntp_paged,
 };

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "nntp.h"
+#include "op.h"
 #include "pp.h"
 
 struct session;
@@ -91,6 +92,10 @@ struct nntp {
 	uint64_t cur;
 	bool have_cur;
 	bool start_done;        /* s->start_path was tried */
+	/* The last GROUP reply for group (nntp_set_group). */
+	uint64_t g_count, g_low, g_high;
+	bool g_empty, g_known;
+	struct nsrv *srv;       /* the server's .newsrc, shared (nntp_read.c) */
 };
 
 /* nntp.c: the one setter of the login state (traced). */
@@ -112,7 +117,72 @@ int nntp_code_err(int code);
 void nntp_note_reply(struct nntp *n, const struct pp_reply *r);
 void nntp_auth_start(struct nntp *n, auth_fn fn, void *arg);
 
+/* One running command: the shared operation (op.h) first. */
+struct nop {
+	struct op o;
+	struct nntp *n;
+	struct nreq *rq;
+	char *line;             /* the command line to send */
+	unsigned flags;
+	nreq_fn fn;
+	pp_line_fn on_line;
+	const char *what;       /* "article", "listing": for "incomplete" */
+	char *name;             /* group given to group/listgroup */
+	bool by_msgid;          /* article asked for by message-id */
+	bool printed;           /* block lines went out */
+	bool paused_pp;         /* nop_flow paused the connection's pp */
+	void *ext;              /* a command's own state (nntp_read.c) */
+	void (*ext_free)(void *ext);
+};
+
+struct cmdctx;
+struct op;
+/* nntp_cmds.c: the command framework the reader files share. */
+struct nop *nop_of(struct op *o);
+/* A new command op for ctx's connection sending line (taken) with flags;
+ * fn gets the reply. */
+struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn);
+/* Start op from run(): CMD_PENDING, or the error (op freed). */
+int nop_go(struct nop *op);
+/* Print the request's error (with a hint) and return the status. */
+int nop_error(struct nop *op, int err, const struct pp_reply *r);
+/* nop_error, then op_finish. */
+void nop_fail(struct nop *op, int err, const struct pp_reply *r);
+/* A failed GROUP-like request: 411 is "no such group" (ERR_NOTFOUND, op->name),
+ * the rest as nop_fail. */
+void nop_group_fail(struct nop *op, int err, const struct pp_reply *r);
+/* A block line to the output (on_line for nreq_send; arg is the nop). */
+int nop_print_line(void *arg, const char *line, size_t len);
+/* Article argument (none, N, <message-id>): *line = "VERB[ ARG]". */
+int nop_article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid);
+/* A 22x reply: parse it and move the current article (by number). */
+bool nop_take_status(struct nop *op, const struct pp_reply *r,
+                         uint64_t *num, struct nntp_span *id);
+
 /* nntp_cmds.c: the group selected (name, counts, first article). */
 void nntp_set_group(struct nntp *n, const char *name, const struct nntp_group *g);
+
+/* nntp_read.c: the .newsrc of the server, shared by every connection to
+ * it (sessions and their extra connections); attached at init, detached
+ * at free (the last one out saves it when changed). */
+struct nsrv;
+void nntp_srv_attach(struct nntp *n);
+void nntp_srv_detach(struct nntp *n);
+/* An article of the current group read by number: mark it in the .newsrc
+ * and save (a failure is a warning: the article was shown). */
+void nntp_mark_read(struct nntp *n, uint64_t num);
+/* The "NAME: N articles, LOW-HIGH[, U unread]" line for a GROUP reply. */
+int nntp_print_group(struct nop *op, const char *name, const struct nntp_group *g);
+/* groups --subscribed: run from run_groups. */
+int nntp_run_subscribed(struct cmdctx *ctx);
+/* The commands of nntp_read.c (rows in nntp_cmds.c's table). */
+int nntp_run_index(struct cmdctx *ctx);
+int nntp_run_subscribe(struct cmdctx *ctx);   /* and unsubscribe */
+int nntp_run_catchup(struct cmdctx *ctx);
+int nntp_run_read(struct cmdctx *ctx);
+/* next/prev in a group subscribed to in the .newsrc: the next or previous
+ * unread article, shown decoded and marked read (elsewhere NEXT/LAST). */
+bool nntp_next_tracked(struct nntp *n);
+int nntp_run_next_unread(struct cmdctx *ctx);
 
 #endif

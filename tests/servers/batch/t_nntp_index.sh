@@ -1,0 +1,93 @@
+#!/bin/bash
+# index: one line per article, threaded (jwz), headers decoded (RFC 2047
+# in Latin-1), a dummy row for a missing parent, the unread articles by
+# default in a group of the .newsrc, and "index > FILE" untruncated.
+# read: the article decoded (RFC 2047 Latin-1 headers, a quoted-printable
+# and a base64 body in ISO-8859-1, shown in UTF-8), marked read in the
+# .newsrc; `article N > FILE` still keeps the raw article byte for byte.
+set -e
+. "$(dirname "$0")/../testlib.sh"
+t_init "$@"
+t_require NNTP_THREAD_GROUP
+U=nntp://127.0.0.1:$NNTP_PORT
+G=$NNTP_THREAD_GROUP
+
+# expect_lines FILE: the lines of FILE, in order, are the lines of stdout
+# (blanks runs squeezed, so column widths are not what is checked).
+expect_lines() {
+	local got=$W/out/got.$N_RUN
+	sed 's/  */ /g' "$LAST.out.lf" > "$got"
+	diff -u "$1" "$got" >&2 || t_fail "index lines differ (want - got +)"
+}
+
+WIDE="A subject much wider than a terminal: $(for i in $(seq 30); do printf 'wide '; done)END"
+cat > "$W/want.utf8" <<EOT
+1 2024-01-01 Ferry Tester 1 Threads start here
+2 2024-01-01 Ferry Tester 1 └─>Re: Threads start here
+6 2024-01-01 Ferry Tester 1 └─>Re: Threads start here
+ [missing] Re: A lost parent
+3 2024-01-01 Ferry Tester 1 ├─>Re: A lost parent
+4 2024-01-01 Ferry Tester 1 └─>Re: A lost parent
+5 2024-01-01 Jörg Müller 1 Grüße aus Köln
+7 2024-01-02 Ferry Tester 1 $WIDE
+EOT
+run_ferry 0 -c "open $U; group $G > /dev/null; index all"
+expect_lines "$W/want.utf8"
+# The deeper reply is indented one level more than its parent.
+grep -q '^6 .*  └─>Re' "$LAST.out.lf" || t_fail "article 6 is not drawn under 2"
+
+# ASCII tree outside a UTF-8 locale.
+LC_ALL=C run_ferry 0 -c "open $U; group $G > /dev/null; index all"
+assert_out_has '`->Re: Threads start here'
+assert_out_has '|->Re: A lost parent'
+
+# To a file: the same lines, the long subject whole.
+run_ferry 0 -c "open $U; group $G > /dev/null; index all > $W/index.txt"
+[ -s "$W/index.txt" ] || t_fail "index > FILE wrote nothing"
+grep -qF -- "$WIDE" "$W/index.txt" || t_fail "index > FILE cut the long subject"
+[ "$(wc -l < "$W/index.txt")" = 8 ] || t_fail "index > FILE: not 8 lines"
+
+# A range; and the default once the group is in the .newsrc: unread only.
+run_ferry 0 -c "open $U; group $G > /dev/null; index 3-4"
+[ "$(wc -l < "$LAST.out.lf")" = 3 ] || t_fail "index 3-4: not a dummy and two articles"
+run_ferry 0 -c "open $U; subscribe $G; group $G; article 1 > /dev/null; body 5 > /dev/null; index"
+grep -q '^1 ' "$LAST.out.lf" && t_fail "index (unread) shows the read article 1"
+grep -q '^5 ' "$LAST.out.lf" && t_fail "index (unread) shows the read article 5"
+grep -q '^7 ' "$LAST.out.lf" || t_fail "index (unread) lacks article 7"
+run_ferry 0 -c "open $U; group $G > /dev/null; index unread | wc -l"
+assert_out_line "6"   # 2 3 4 6 7 and the dummy over 3 and 4
+# thread N: the lines of N's thread only; thread alone: the current one's.
+run_ferry 0 -c "open $U; group $G > /dev/null; thread 6"
+[ "$(cut -c1 "$LAST.out.lf" | tr -d ' ' | paste -sd,)" = "1,2,6" ] ||
+	t_fail "thread 6: not articles 1, 2 and 6"
+run_ferry 0 -c "open $U; group $G > /dev/null; stat 4 > /dev/null; thread"
+assert_out_has "[missing] Re: A lost parent"
+[ "$(wc -l < "$LAST.out.lf")" = 3 ] || t_fail "thread of 4: not the dummy, 3 and 4"
+run_ferry 6 -c "open $U; group $G > /dev/null; thread 99"
+# An empty group: nothing, and no error.
+run_ferry 0 -c "open $U; group $NNTP_EMPTY_GROUP > /dev/null; index all"
+[ -s "$LAST.out.lf" ] && t_fail "index of an empty group printed something"
+# Without a group selected.
+run_ferry 1 -c "open $U; index"
+
+# ---- read ----
+rm -f "$HOME/.newsrc"
+run_ferry 0 -c "open $U; group $G > /dev/null; read 5"
+assert_out_line "From: Jörg Müller <joerg@ferry.invalid>"
+assert_out_line "Subject: Grüße aus Köln"
+assert_out_line "Newsgroups: $G"
+assert_out_line "déjà vu, quoted-printable."
+assert_out_lacks "=?ISO-8859-1?"
+run_ferry 0 -c "open $U; group $G > /dev/null; read 4"
+assert_out_line "Base64 body: déjà vu."
+assert_out_lacks "QmFzZTY0"
+# By message-id too; UTF-8 headers and a QP UTF-8 body of ferry.test.
+run_ferry 0 -c "open $U; read $(msgid_of ferry.test 6)"
+assert_out_line "café au lait, softbreak joined."
+[ "$(cat "$HOME/.newsrc")" = "$G! 4-5" ] || t_fail ".newsrc after read 5, read 4: $(cat "$HOME/.newsrc")"
+
+# The raw article is untouched by all this.
+run_ferry 0 -c "open $U; group $G > /dev/null; article 4 > $W/raw4"
+nntp_get "GROUP $G" "ARTICLE 4" > "$W/want4"
+cmp -s "$W/want4" "$W/raw4" || t_fail "article 4 > FILE is not the raw article"
+t_pass
