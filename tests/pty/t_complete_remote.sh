@@ -5,6 +5,7 @@
 # the first) and the completion lands when it arrives, if the line is
 # unchanged.  A name with a blank comes quoted; a directory gets its "/"
 # and no blank.  `cls` prints the parsed listing from the same cache.
+# Then group names on an NNTP session, from its active list, kept on disk.
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
@@ -32,6 +33,18 @@ pty_expect_out '^with space\.txt$' "cls does not show 'with space.txt'"
 pty_cmd_output "jobs"
 pty_expect_out '^\[1\] running +lab +get 20mib\.bin' "the job stopped while the listing was fetched"
 pty_cmd "kill 1"
+
+# Group names: the first Tab fetches the active list in the background on
+# the NNTP session; the completion lands, and the list is kept on disk.
+pty_cmd "open nntp://127.0.0.1:$NNTP_PORT as news"
+pty_type "group ferry.te"
+pty_send Tab
+pty_wait_line '^ferry news[^>]*> group ferry\.test ?$' 15
+pty_send C-u
+[ -s "$XDG_CACHE_HOME/ferry/active-127.0.0.1+$NNTP_PORT" ] ||
+	pty_fail "no group list cached in $XDG_CACHE_HOME/ferry: $(ls "$XDG_CACHE_HOME/ferry" 2>&1)"
+grep -qx ferry.test "$XDG_CACHE_HOME/ferry/active-127.0.0.1+$NNTP_PORT" ||
+	pty_fail "the cached group list lacks ferry.test"
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status after quit"
 t_pass

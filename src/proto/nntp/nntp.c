@@ -443,6 +443,7 @@ static void nntp_free(void *pdata)
 		return;
 	/* The session detached its pp before calling us, but the pp lives
 	 * on a little (saying goodbye): make sure it calls nothing of ours. */
+	nntp_groups_free(n);
 	nntp_forget(n);
 	nntp_srv_detach(n);
 	free(n->group);
@@ -607,4 +608,5 @@ const struct proto_ops nntp_ops = {
 	.default_server = nntp_default_server,
 	.set_location = nntp_set_location,
 	.relocate = nntp_relocate,
+	.complete = nntp_complete,
 };

@@ -96,7 +96,15 @@ struct nntp {
 	uint64_t g_count, g_low, g_high;
 	bool g_empty, g_known;
 	struct nsrv *srv;       /* the server's .newsrc, shared (nntp_read.c) */
+	struct ngroups *groups; /* the site's group names for Tab
+	                           (nntp_groups.c), or NULL */
 };
+
+/* nntp_groups.c: proto_ops.complete ('g': group names), and freeing the
+ * site's list (and a fetch under way). */
+char **nntp_complete(struct session *s, char letter, const char *word,
+                     void (*ready)(void *arg), void *arg);
+void nntp_groups_free(struct nntp *n);
 
 /* nntp.c: the one setter of the login state (traced). */
 void nntp_state(struct nntp *n, enum nstate st);
