@@ -30,6 +30,7 @@ enum ftp_state {
 	FS_PASS,
 	FS_TYPE,
 	FS_FEAT,
+	FS_OPTS,       /* OPTS UTF8 ON (FEAT listed UTF8); the reply is ignored */
 	FS_CWD,        /* returning to the saved or URL directory */
 	FS_PWD,        /* learning where we are */
 	FS_READY,
