@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "lfile.h"
 #include "op.h"
+#include "progress.h"
 
 struct session;
 struct ftp_op;
@@ -94,6 +95,11 @@ uint64_t ftp_xfer_bytes(const struct ftp_xfer *x);
  * the one a 150 reply to RETR announced when that was unknown and there
  * was no REST; -1 while unknown. */
 int64_t ftp_xfer_size(const struct ftp_xfer *x);
+/* True when the network ended the transfer (the data connection reset or
+ * stalled, the control connection lost, 426 or 421) after data had moved:
+ * what arrived is good and the rest may be fetched with REST.  Valid in
+ * ops->done. */
+bool ftp_xfer_cut(const struct ftp_xfer *x);
 /* Hold a download while its output cannot take more (a slow pipe, a full
  * job log): stop reading the data connection, and the control reply
  * timeout with it (pp_pause), until resumed. */
@@ -134,6 +140,17 @@ struct ftp_op {
 	uint64_t streamed;    /* get -o -, cat: bytes to the output */
 	struct lfile lf;      /* get: the local end */
 	struct lsource src;   /* put: the local file */
+	uint64_t up_offset;   /* reput: bytes the server had (APPE from there) */
+	bool reput;
+	/* progress (ftp_get.c): the line on a terminal, the summary */
+	struct ev_timer *ptimer;
+	struct progress_meter meter;
+	bool progress;        /* this transfer draws a progress line */
+	int64_t t0;           /* when this item's transfer began (ms) */
+	/* automatic resume of a cut download */
+	int tries;            /* resumes made for this item */
+	bool sized;           /* SIZE told the size (a resume can be checked) */
+	struct ev_timer *rtimer;
 	char why[600];        /* failure reason of the local end */
 	struct buf lbuf;      /* listing: the partial line */
 };
@@ -165,6 +182,12 @@ int ftp_do_get(struct cmdctx *ctx);
 int ftp_do_reget(struct cmdctx *ctx);
 int ftp_do_cat(struct cmdctx *ctx);
 int ftp_do_put(struct cmdctx *ctx);
+int ftp_do_reput(struct cmdctx *ctx);
+/* ftp_get.c: a transfer command stops (Ctrl-C, connection lost): its
+ * progress line and timers go. */
+void ftp_get_stop(struct ftp_op *op);
+/* ftp_tls.c: the tls command. */
+int ftp_do_tls(struct cmdctx *ctx);
 /* ftp.c: the session ops, for the descriptor (ftp_cmds.c). */
 extern const struct proto_ops ftp_ops;
 

@@ -54,6 +54,7 @@ static void ftp_op_stop(struct op *o)
 
 	if (op->f->op == op)
 		op->f->op = NULL;
+	ftp_get_stop(op);
 	if (op->x) {
 		ftp_xfer_abort(op->x);
 		op->x = NULL;
@@ -70,6 +71,7 @@ static void ftp_op_clear(struct op *o)
 	struct ftp_op *op = ftp_op_of(o);
 	if (op->f->op == op)
 		op->f->op = NULL;
+	ftp_get_stop(op);
 	lfile_clear(&op->lf);
 	lsource_clear(&op->src);
 	free(op->line);
