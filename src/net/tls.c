@@ -818,14 +818,13 @@ int tls_info(const struct tls *t, struct conn_tls_info *out)
 	const char *cipher = gnutls_cipher_get_name(gnutls_cipher_get(t->s));
 	const char *mac = gnutls_mac_get_name(gnutls_mac_get(t->s));
 	const char *sig = gnutls_sign_get_name(gnutls_sign_algorithm_get(t->s));
-	/* TLS 1.3 negotiates no key exchange by name; gnutls says the group. */
-	if (!kx || !*kx)
-		kx = gnutls_group_get_name(gnutls_group_get(t->s));
-	snprintf(out->suite, sizeof(out->suite), "%s%s%s%s%s%s%s",
-	         cipher ? cipher : "?", mac && strcmp(mac, "AEAD") ? " " : "",
-	         mac && strcmp(mac, "AEAD") ? mac : "",
+	const char *group = gnutls_group_get_name(gnutls_group_get(t->s));
+	bool aead = !mac || strcmp(mac, "AEAD") == 0;
+	snprintf(out->suite, sizeof(out->suite), "%s%s%s%s%s%s%s%s%s%s",
+	         cipher ? cipher : "?", aead ? "" : " ", aead ? "" : mac,
 	         kx ? ", key exchange " : "", kx ? kx : "",
-	         sig ? ", signature " : "", sig ? sig : "");
+	         group ? (kx ? " " : ", key exchange ") : "", group ? group : "",
+	         sig ? ", signature " : "", sig ? sig : "", "");
 	snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", t->fpr);
 	out->resumed = t->resumed;
 	certs = gnutls_certificate_get_peers(t->s, &n);

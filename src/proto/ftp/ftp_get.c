@@ -119,7 +119,8 @@ static void summary(struct ftp_op *op, const char *path, uint64_t bytes,
 	if (progress_mode(op)) {
 		char sum[128];
 		progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - op->t0);
-		ui_info("%s: %s%s", l, sum, at);
+		/* Asked for (xfer:progress on) in batch use too: not quiet. */
+		ui_trace("%s: %s%s", l, sum, at);
 	} else {
 		ui_info("%s: %" PRIu64 " bytes%s%s", l, bytes, verb, at);
 	}
