@@ -59,6 +59,19 @@ static const char *progress_name(const struct ftp_op *op)
 	return op->remote ? op->remote : "";
 }
 
+/* The transfer whose line the terminal shows: one at a time, the
+ * foreground command's (a job in the background must not replace or blank
+ * it). */
+static struct ftp_op *progress_owner;
+
+static void progress_release(struct ftp_op *op)
+{
+	if (progress_owner != op)
+		return;
+	ui_progress(NULL, NULL, NULL);
+	progress_owner = NULL;
+}
+
 static long progress_tick(void *arg)
 {
 	struct ftp_op *op = arg;
@@ -66,10 +79,15 @@ static long progress_tick(void *arg)
 	if (!ctx)
 		return PROGRESS_MS;
 	progress_sample(&op->meter, ev_now_ms(op->o.s->ev), ctx->bytes);
+	if (!op_foreground(op)) {
+		progress_release(op);
+		return PROGRESS_MS;
+	}
 	char *name = ftp_esc_str(progress_name(op));
 	char line[512];
 	progress_line(line, sizeof(line), name, ctx->bytes, ctx->total, op->meter.rate);
 	free(name);
+	progress_owner = op;
 	ui_progress(line, op_foreground, op);
 	return PROGRESS_MS;
 }
@@ -80,6 +98,8 @@ static void progress_begin(struct ftp_op *op)
 {
 	int64_t now = ev_now_ms(op->o.s->ev);
 	op->t0 = now;
+	if (!op->cmd_t0)
+		op->cmd_t0 = now;
 	progress_start(&op->meter, now, op->o.ctx ? op->o.ctx->bytes : 0);
 	op->progress = progress_mode(op) &&
 	               !(op->to_stdout && ui_stdout_tty());
@@ -93,8 +113,7 @@ static void progress_end(struct ftp_op *op)
 		ev_timer_del(op->ptimer);
 		op->ptimer = NULL;
 	}
-	if (op->progress)
-		ui_progress(NULL, NULL, NULL);
+	progress_release(op);
 	op->progress = false;
 }
 
@@ -116,6 +135,8 @@ static void summary(struct ftp_op *op, const char *path, uint64_t bytes,
 	char at[64] = "";
 	if (from)
 		snprintf(at, sizeof(at), " (resumed at %" PRIu64 ")", from);
+	op->cmd_bytes += bytes;
+	op->cmd_files++;
 	if (progress_mode(op)) {
 		char sum[128];
 		progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - op->t0);
@@ -125,6 +146,17 @@ static void summary(struct ftp_op *op, const char *path, uint64_t bytes,
 		ui_info("%s: %" PRIu64 " bytes%s%s", l, bytes, verb, at);
 	}
 	free(l);
+}
+
+/* After the last operand of a command over several files, where a
+ * person watches: the total. */
+static void summary_total(struct ftp_op *op)
+{
+	if (op->o.idx < op->o.nargs || op->cmd_files < 2 || !progress_mode(op))
+		return;
+	char sum[128];
+	progress_summary(sum, sizeof(sum), op->cmd_bytes, ev_now_ms(op->o.s->ev) - op->cmd_t0);
+	ui_trace("%d files: %s", op->cmd_files, sum);
 }
 
 /* ==== get, cat ========================================================= */
@@ -199,6 +231,7 @@ static void get_item_end(struct ftp_op *op, int err)
 	op->size = -1;
 	op->mtime = -1;
 	op->why[0] = '\0';
+	summary_total(op);
 	op_item_done(&op->o, err);
 }
 
@@ -616,6 +649,7 @@ static void put_item_end(struct ftp_op *op, int err)
 	op->streamed = 0;
 	op->size = -1;
 	op->why[0] = '\0';
+	summary_total(op);
 	op_item_done(&op->o, err);
 }
 

@@ -147,6 +147,9 @@ struct ftp_op {
 	struct progress_meter meter;
 	bool progress;        /* this transfer draws a progress line */
 	int64_t t0;           /* when this item's transfer began (ms) */
+	int64_t cmd_t0;       /* when the command's first transfer began */
+	uint64_t cmd_bytes;   /* moved by the command's transfers so far */
+	int cmd_files;        /* ... and how many ended well */
 	/* automatic resume of a cut download */
 	int tries;            /* resumes made for this item */
 	bool sized;           /* SIZE told the size (a resume can be checked) */
