@@ -813,7 +813,7 @@ int tls_info(const struct tls *t, struct conn_tls_info *out)
 	if (!t || !t->done)
 		return ERR_FAIL;
 	int v = tls_version(t);
-	snprintf(out->version, sizeof(out->version), "TLS%d.%d", v / 10, v % 10);
+	snprintf(out->version, sizeof(out->version), "TLS%d.%d", (v / 10) % 10, v % 10);
 	const char *kx = gnutls_kx_get_name(gnutls_kx_get(t->s));
 	const char *cipher = gnutls_cipher_get_name(gnutls_cipher_get(t->s));
 	const char *mac = gnutls_mac_get_name(gnutls_mac_get(t->s));

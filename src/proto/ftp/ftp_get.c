@@ -117,8 +117,21 @@ static void progress_end(struct ftp_op *op)
 	op->progress = false;
 }
 
+static char *reput_hint(const struct ftp_op *op);
+
 void ftp_get_stop(struct ftp_op *op)
 {
+	/* An upload stopped midway (Ctrl-C, kill, the connection lost): the
+	 * server keeps what it got, and reput goes on from there. */
+	if (op->x && op->src.path && op->streamed > 0) {
+		char *h = reput_hint(op);
+		char *d = ftp_esc_str(op->remote ? op->remote : op->src.path);
+		ui_error("%s: upload stopped after %" PRIu64 " of %" PRIu64 " bytes; %s "
+		         "continues it", d, op->up_offset + op->streamed,
+		         (uint64_t)op->src.size, h);
+		free(d);
+		free(h);
+	}
 	progress_end(op);
 	if (op->rtimer) {
 		ev_timer_del(op->rtimer);
