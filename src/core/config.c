@@ -52,6 +52,10 @@ static const struct setting table[] = {
 	  "the certificate of the next session opened must have this SHA-256 fingerprint" },
 	{ "xfer:clobber", T_BOOL, "off", NULL,
 	  "overwrite existing local files on download" },
+	{ "xfer:progress", T_ENUM, "auto", "auto|on|off",
+	  "progress line and summary of transfers: auto (when standard output and error are terminals), on, off" },
+	{ "xfer:retries", T_INT, "3", "0|100",
+	  "times a download cut by the network is resumed where it stopped (0: never)" },
 };
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))
 

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -19,6 +21,14 @@ static struct ui_hooks hooks;
 static bool have_hooks;
 static bool quiet;
 static int in_hook; /* output from inside a hook must not recurse */
+
+/* The progress line (ui_progress): on standard error, under everything
+ * else; the cursor stays at its start, so other output (and whatever the
+ * terminal echoes) overwrites it after it was blanked. */
+static char *pline;
+static bool (*pvisible)(void *arg);
+static void *pvisible_arg;
+static size_t pdrawn;  /* columns drawn, 0 when nothing shows */
 
 void ui_set_hooks(const struct ui_hooks *h)
 {
@@ -44,18 +54,101 @@ bool ui_stdout_tty(void)
 	return tty;
 }
 
+static void progress_erase(void)
+{
+	if (!pdrawn)
+		return;
+	fputc('\r', stderr);
+	for (size_t i = 0; i < pdrawn; i++)
+		fputc(' ', stderr);
+	fputc('\r', stderr);
+	fflush(stderr);
+	pdrawn = 0;
+}
+
+static size_t term_cols(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		return ws.ws_col;
+	return 80;
+}
+
+static void progress_draw(void)
+{
+	if (!pline || (pvisible && !pvisible(pvisible_arg)))
+		return;
+	/* One column short of the width: a full row would wrap on some
+	 * terminals.  Columns are counted as UTF-8 characters (the name is
+	 * escaped, so there are no controls). */
+	size_t max = term_cols() - 1, cols = 0, i = 0;
+	for (; pline[i]; i++) {
+		if (((unsigned char)pline[i] & 0xc0) == 0x80)
+			continue;
+		if (cols == max)
+			break;
+		cols++;
+	}
+	fputc('\r', stderr);
+	fwrite(pline, 1, i, stderr);
+	for (size_t k = cols; k < pdrawn; k++)
+		fputc(' ', stderr);
+	fputc('\r', stderr);
+	fflush(stderr);
+	pdrawn = cols > pdrawn ? cols : pdrawn;
+	if (!pdrawn)
+		pdrawn = 1;
+}
+
 static void begin(void)
 {
-	if (have_hooks && !in_hook++ && hooks.before)
+	if (in_hook++)
+		return;
+	progress_erase();
+	if (have_hooks && hooks.before)
 		hooks.before(hooks.arg);
 }
 
 static void end(void)
 {
-	if (have_hooks && !--in_hook && hooks.after) {
+	if (--in_hook)
+		return;
+	if (have_hooks && hooks.after) {
 		fflush(stdout);
 		hooks.after(hooks.arg);
 	}
+	if (pline) {
+		fflush(stdout);
+		progress_draw();
+	}
+}
+
+void ui_progress(const char *line, bool (*visible)(void *arg), void *arg)
+{
+	if (!line) {
+		progress_erase();
+		free(pline);
+		pline = NULL;
+		pvisible = NULL;
+		pvisible_arg = NULL;
+		return;
+	}
+	free(pline);
+	pline = xstrdup(line);
+	pvisible = visible;
+	pvisible_arg = arg;
+	if (visible && !visible(arg))
+		progress_erase();
+	else
+		progress_draw();
+}
+
+bool ui_stderr_tty(void)
+{
+	static int tty = -1;
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	return tty;
 }
 
 void ui_flush(void)

@@ -56,6 +56,16 @@ char *ui_escape_str(const char *p, size_t n);
 
 /* True if standard output / input is a terminal. */
 bool ui_stdout_tty(void);
+/* True if standard error is a terminal. */
+bool ui_stderr_tty(void);
+
+/* The progress line of a transfer (text of ours, server names escaped):
+ * drawn on standard error in place (CR, no newline), blanked before any
+ * other output and drawn again after it, cut to the terminal's width.
+ * visible (may be NULL) is asked before each drawing: false (a job sent
+ * to the background) blanks it instead.  A new line replaces the old;
+ * NULL blanks and forgets it.  The caller throttles the calls. */
+void ui_progress(const char *line, bool (*visible)(void *arg), void *arg);
 
 /* Flush standard output and standard error. */
 void ui_flush(void);

@@ -1028,6 +1028,13 @@ int conn_tls_version(const struct conn *c)
 	return c && c->tls_up ? tls_version(c->tls) : 0;
 }
 
+int conn_tls_info(const struct conn *c, struct conn_tls_info *out)
+{
+	if (!c || !c->tls_up)
+		return ERR_FAIL;
+	return tls_info(c->tls, out);
+}
+
 int conn_write(struct conn *c, const void *p, size_t n)
 {
 	if (c->dead || c->state != CS_UP || c->shut_req) {

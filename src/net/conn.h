@@ -16,6 +16,7 @@
 #define FERRY_CONN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -106,6 +107,22 @@ const char *conn_tls_fingerprint(const struct conn *c);
 const char *conn_tls_desc(const struct conn *c);
 /* Negotiated version as 10, 11, 12 or 13 (TLS 1.0...1.3), 0 without TLS. */
 int conn_tls_version(const struct conn *c);
+
+/* What the `tls` commands show about a connection.  The names are the
+ * certificate's, as GnuTLS prints them (RFC 4514): server text, to be
+ * escaped before printing. */
+struct conn_tls_info {
+	char version[16];       /* "TLS1.3" */
+	char suite[160];        /* key exchange, signature, cipher and MAC */
+	char subject[512];      /* "" when there is no certificate */
+	char issuer[512];
+	int64_t not_before;     /* seconds since the epoch, -1 unknown */
+	int64_t not_after;
+	char fingerprint[96];   /* SHA-256, "AB:CD:..." */
+	bool resumed;
+};
+/* Fill *out: 0, or ERR_FAIL when c has no TLS up. */
+int conn_tls_info(const struct conn *c, struct conn_tls_info *out);
 
 /* Queue bytes for sending; never blocks.  ERR_NET if the connection is
  * down, ERR_TOOLONG if the write buffer limit (4 MiB) would be passed. */

@@ -789,3 +789,53 @@ int tls_version(const struct tls *t)
 	default: return 0;
 	}
 }
+
+/* A DN of crt (the subject, or the issuer) into out; "" when unknown. */
+static void tls_dn(gnutls_x509_crt_t crt, bool issuer, char *out, size_t n)
+{
+	gnutls_datum_t d = { NULL, 0 };
+	int r = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) :
+	                 gnutls_x509_crt_get_dn3(crt, &d, 0);
+	out[0] = '\0';
+	if (r >= 0 && d.data)
+		snprintf(out, n, "%.*s", (int)d.size, (const char *)d.data);
+	gnutls_free(d.data);
+}
+
+int tls_info(const struct tls *t, struct conn_tls_info *out)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0;
+	gnutls_x509_crt_t crt;
+
+	memset(out, 0, sizeof(*out));
+	out->not_before = out->not_after = -1;
+	if (!t || !t->done)
+		return ERR_FAIL;
+	int v = tls_version(t);
+	snprintf(out->version, sizeof(out->version), "TLS%d.%d", (v / 10) % 10, v % 10);
+	const char *kx = gnutls_kx_get_name(gnutls_kx_get(t->s));
+	const char *cipher = gnutls_cipher_get_name(gnutls_cipher_get(t->s));
+	const char *mac = gnutls_mac_get_name(gnutls_mac_get(t->s));
+	const char *sig = gnutls_sign_get_name(gnutls_sign_algorithm_get(t->s));
+	const char *group = gnutls_group_get_name(gnutls_group_get(t->s));
+	bool aead = !mac || strcmp(mac, "AEAD") == 0;
+	snprintf(out->suite, sizeof(out->suite), "%s%s%s%s%s%s%s%s%s%s",
+	         cipher ? cipher : "?", aead ? "" : " ", aead ? "" : mac,
+	         kx ? ", key exchange " : "", kx ? kx : "",
+	         group ? (kx ? " " : ", key exchange ") : "", group ? group : "",
+	         sig ? ", signature " : "", sig ? sig : "", "");
+	snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", t->fpr);
+	out->resumed = t->resumed;
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (!certs || !n || gnutls_x509_crt_init(&crt) < 0)
+		return 0;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0) {
+		tls_dn(crt, false, out->subject, sizeof(out->subject));
+		tls_dn(crt, true, out->issuer, sizeof(out->issuer));
+		out->not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
+		out->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+	}
+	gnutls_x509_crt_deinit(crt);
+	return 0;
+}

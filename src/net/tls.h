@@ -49,6 +49,9 @@ const char *tls_desc(const struct tls *t);
 /* Negotiated version as 10, 11, 12 or 13 (TLS 1.0...1.3); 0 before the
  * handshake is done. */
 int tls_version(const struct tls *t);
+/* The session and the peer's certificate (conn_tls_info): 0, or ERR_FAIL
+ * before the handshake is done. */
+int tls_info(const struct tls *t, struct conn_tls_info *out);
 
 int tls_global_init(void);
 void tls_global_deinit(void);

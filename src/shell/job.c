@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "progress.h"
 
 struct job *job_add(struct job_table *t, const char *text, int64_t now_ms)
 {
@@ -99,17 +100,7 @@ int job_count(const struct job_table *t)
 
 void job_format_bytes(uint64_t n, char *out, size_t len)
 {
-	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(out, len, "%" PRIu64 " B", n);
-	else
-		snprintf(out, len, "%.1f %s", v, unit[u]);
+	progress_size(n, out, len); /* the same units as a transfer's lines */
 }
 
 char *job_describe(const struct job *j, const char *session_name, int64_t now_ms)

@@ -47,7 +47,7 @@ pty_type "fg 1"
 pty_send Enter
 pty_wait_for '^get big\.bin$'
 pty_release_held "$GATED_PORT" "$want" "fg 1"
-pty_expect_out '^big\.bin: 1048576 bytes$' "fg 1 did not end with the download's size"
+pty_expect_out '^big\.bin: 1\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]?i?B/s\)$' "fg 1 did not end with the download's summary"
 pty_expect_no_out '^\[1\] (done|failed)' "the download back in the foreground ended with a notice"
 assert_sha "$W/dl/big.bin" "$(pty_gen_sha "$SIZE")"
 

@@ -6,7 +6,8 @@
  *
  * Login (one reply callback, one state setter):
  *   greeting 220 -> [AUTH TLS -> 234 -> handshake] -> [PBSZ 0 -> PROT P]
- *   -> USER -> [PASS] -> TYPE I -> FEAT -> [CWD saved or URL dir] -> [PWD]
+ *   -> USER -> [PASS] -> TYPE I -> FEAT -> [OPTS UTF8 ON] -> [CWD saved or
+ *   URL dir] -> [PWD]
  * With TLS required, nothing but AUTH TLS is sent before the handshake,
  * whatever the greeting says (curl CVE-2021-22946), and a refusal of
  * AUTH TLS or PROT P ends the login before USER.
@@ -54,6 +55,7 @@ static const char *const state_names[] = {
 	[FS_PASS] = "pass",
 	[FS_TYPE] = "type",
 	[FS_FEAT] = "feat",
+	[FS_OPTS] = "opts-utf8",
 	[FS_CWD] = "cwd",
 	[FS_PWD] = "pwd",
 	[FS_READY] = "ready",
@@ -343,6 +345,19 @@ static void login_step(struct ftp *f, const struct pp_reply *r)
 			         f->feat.epsv ? " EPSV" : "", f->feat.mlst ? " MLST" : "",
 			         f->feat.size ? " SIZE" : "", f->feat.mdtm ? " MDTM" : "",
 			         f->feat.utf8 ? " UTF8" : "");
+		}
+		/* RFC 2640: names are UTF-8 from now on.  Servers that list
+		 * UTF8 mostly use it already; a refusal changes nothing. */
+		if (f->feat_known && f->feat.utf8) {
+			login_send(f, FS_OPTS, "OPTS UTF8 ON", 0);
+			return;
+		}
+		goto_location(f);
+		return;
+	case FS_OPTS:
+		if (code == 421) {
+			login_fail_reply(f, ERR_NET, "OPTS UTF8 ON", r);
+			return;
 		}
 		goto_location(f);
 		return;

@@ -535,6 +535,8 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "put", "LOCAL... [-o REMOTE]", "upload files", "l", 1, -1, ftp_do_put },
 	{ "mput", "PATTERN...", "upload the local files matching the patterns",
 	  "l", 1, -1, ftp_do_put },
+	{ "reput", "LOCAL... [-o REMOTE]", "resume uploads: APPE from the size the "
+	  "server has (SIZE)", "l", 1, -1, ftp_do_reput },
 	{ "cat", "REMOTE...", "print remote files", "r", 1, -1, ftp_do_cat },
 	{ "size", "REMOTE...", "print the size of remote files", "r", 1, -1, do_size },
 	{ "mdtm", "REMOTE...", "print the modification time of remote files",
@@ -545,6 +547,8 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "mv", "FROM TO", "rename a remote file", "r", 2, 2, do_mv },
 	{ "chmod", "MODE FILE...", "change permissions (SITE CHMOD)", "-r", 2, -1, do_chmod },
 	{ "feat", "", "show the server's features (FEAT)", "-", 0, 0, do_feat },
+	{ "tls", "", "show the control connection's TLS: version, cipher, certificate",
+	  "-", 0, 0, ftp_do_tls },
 	{ "site", "ARGS...", "send a SITE command and show the reply", "-", 1, -1, do_site },
 	{ "quote", "LINE...", "send one raw command line and show the whole reply",
 	  "-", 1, -1, do_quote },

@@ -26,6 +26,152 @@
 #include "sink.h"
 #include "ui.h"
 
+/* ==== progress and summary ============================================== */
+
+#define PROGRESS_MS 250  /* four drawings a second */
+
+/* xfer:progress: auto is on when both standard output and standard error
+ * are terminals (a person watches), off in batch use. */
+static bool progress_mode(const struct ftp_op *op)
+{
+	const char *v = config_str(op->o.s->cfg, "xfer:progress");
+	if (strcmp(v, "on") == 0)
+		return true;
+	if (strcmp(v, "off") == 0)
+		return false;
+	return ui_stdout_tty() && ui_stderr_tty();
+}
+
+/* Only the foreground command draws: a job in the background (its output
+ * a log, its errors kept for the notice) has its notice at the end. */
+static bool op_foreground(void *arg)
+{
+	struct ftp_op *op = arg;
+	return op->o.ctx && !op->o.ctx->on_error;
+}
+
+static const char *progress_name(const struct ftp_op *op)
+{
+	if (op->src.path)
+		return op->src.path;
+	if (op->lf.path)
+		return op->lf.path;
+	return op->remote ? op->remote : "";
+}
+
+/* The transfer whose line the terminal shows: one at a time, the
+ * foreground command's (a job in the background must not replace or blank
+ * it). */
+static struct ftp_op *progress_owner;
+
+static void progress_release(struct ftp_op *op)
+{
+	if (progress_owner != op)
+		return;
+	ui_progress(NULL, NULL, NULL);
+	progress_owner = NULL;
+}
+
+static long progress_tick(void *arg)
+{
+	struct ftp_op *op = arg;
+	struct cmdctx *ctx = op->o.ctx;
+	if (!ctx)
+		return PROGRESS_MS;
+	progress_sample(&op->meter, ev_now_ms(op->o.s->ev), ctx->bytes);
+	if (!op_foreground(op)) {
+		progress_release(op);
+		return PROGRESS_MS;
+	}
+	char *name = ftp_esc_str(progress_name(op));
+	char line[512];
+	progress_line(line, sizeof(line), name, ctx->bytes, ctx->total, op->meter.rate);
+	free(name);
+	progress_owner = op;
+	ui_progress(line, op_foreground, op);
+	return PROGRESS_MS;
+}
+
+/* A transfer began: measure it, and draw its line on a terminal (not for
+ * data printed to the terminal itself: cat). */
+static void progress_begin(struct ftp_op *op)
+{
+	int64_t now = ev_now_ms(op->o.s->ev);
+	op->t0 = now;
+	if (!op->cmd_t0)
+		op->cmd_t0 = now;
+	progress_start(&op->meter, now, op->o.ctx ? op->o.ctx->bytes : 0);
+	op->progress = progress_mode(op) &&
+	               !(op->to_stdout && ui_stdout_tty());
+	if (op->progress && !op->ptimer)
+		op->ptimer = ev_timer_add(op->o.s->ev, PROGRESS_MS, progress_tick, op);
+}
+
+static void progress_end(struct ftp_op *op)
+{
+	if (op->ptimer) {
+		ev_timer_del(op->ptimer);
+		op->ptimer = NULL;
+	}
+	progress_release(op);
+	op->progress = false;
+}
+
+static char *reput_hint(const struct ftp_op *op);
+
+void ftp_get_stop(struct ftp_op *op)
+{
+	/* An upload stopped midway (Ctrl-C, kill, the connection lost): the
+	 * server keeps what it got, and reput goes on from there. */
+	if (op->x && op->src.path && op->streamed > 0) {
+		char *h = reput_hint(op);
+		char *d = ftp_esc_str(op->remote ? op->remote : op->src.path);
+		ui_error("%s: upload stopped after %" PRIu64 " of %" PRIu64 " bytes; %s "
+		         "continues it", d, op->up_offset + op->streamed,
+		         (uint64_t)op->src.size, h);
+		free(d);
+		free(h);
+	}
+	progress_end(op);
+	if (op->rtimer) {
+		ev_timer_del(op->rtimer);
+		op->rtimer = NULL;
+	}
+}
+
+/* After a transfer: "NAME: 1.0 GiB in 2.1 s (490.0 MiB/s)" where a person
+ * watches, "NAME: N bytes" (what it always said) elsewhere. */
+static void summary(struct ftp_op *op, const char *path, uint64_t bytes,
+                    uint64_t from, const char *verb)
+{
+	char *l = ftp_esc_str(path);
+	char at[64] = "";
+	if (from)
+		snprintf(at, sizeof(at), " (resumed at %" PRIu64 ")", from);
+	op->cmd_bytes += bytes;
+	op->cmd_files++;
+	if (progress_mode(op)) {
+		char sum[128];
+		progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - op->t0);
+		/* Asked for (xfer:progress on) in batch use too: not quiet. */
+		ui_trace("%s: %s%s", l, sum, at);
+	} else {
+		ui_info("%s: %" PRIu64 " bytes%s%s", l, bytes, verb, at);
+	}
+	free(l);
+}
+
+/* After the last operand of a command over several files, where a
+ * person watches: the total. */
+static void summary_total(struct ftp_op *op)
+{
+	if (op->o.idx < op->o.nargs || op->cmd_files < 2 || !progress_mode(op))
+		return;
+	char sum[128];
+	progress_summary(sum, sizeof(sum), op->cmd_bytes, ev_now_ms(op->o.s->ev) - op->cmd_t0);
+	ui_trace("%d files: %s", op->cmd_files, sum);
+}
+
 /* ==== get, cat ========================================================= */
 
 static bool clobber(struct ftp_op *op)
@@ -89,6 +235,8 @@ static int get_data(void *arg, const char *p, size_t n)
 
 static void get_item_end(struct ftp_op *op, int err)
 {
+	op->tries = 0;
+	op->sized = false;
 	free(op->remote);
 	op->remote = NULL;
 	lfile_clear(&op->lf);
@@ -96,14 +244,20 @@ static void get_item_end(struct ftp_op *op, int err)
 	op->size = -1;
 	op->mtime = -1;
 	op->why[0] = '\0';
+	summary_total(op);
 	op_item_done(&op->o, err);
 }
+
+static bool get_may_resume(struct ftp_op *op, bool cut, int err);
+static void get_resume_later(struct ftp_op *op, const char *why);
 
 static void get_done(void *arg, int err, const char *why)
 {
 	struct ftp_op *op = arg;
 
+	bool cut = op->x && ftp_xfer_cut(op->x);
 	op->x = NULL;
+	progress_end(op);
 	int e = lfile_close(&op->lf);
 	if (!err && e < 0) {
 		err = e;
@@ -113,19 +267,17 @@ static void get_done(void *arg, int err, const char *why)
 		err = e;
 		snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
 	}
+	if (err && get_may_resume(op, cut, err)) {
+		get_resume_later(op, op->why[0] ? op->why : why);
+		return;
+	}
 	if (err) {
 		char *r = ftp_esc_str(op->remote);
 		cmd_error(op->o.ctx, err, "%s: %s", r, op->why[0] ? op->why : why);
 		free(r);
 		lfile_discard(&op->lf);
 	} else if (!op->to_stdout) {
-		char *l = ftp_esc_str(op->lf.path);
-		if (op->lf.offset)
-			ui_info("%s: %" PRIu64 " bytes (resumed at %" PRIu64 ")", l,
-			        op->lf.written, op->lf.offset);
-		else
-			ui_info("%s: %" PRIu64 " bytes", l, op->lf.written);
-		free(l);
+		summary(op, op->lf.path, op->lf.written, op->lf.offset, "");
 	}
 	get_item_end(op, err);
 }
@@ -144,6 +296,11 @@ static int get_retr(struct ftp_op *op)
 	int r = ftp_xfer_start(op->o.s, line, XFER_DOWN, left, op->lf.offset, &get_ops,
 	                       op, &op->x);
 	free(line);
+	if (r == 0) {
+		op->o.ctx->bytes = op->lf.offset;
+		op->o.ctx->total = op->size;
+		progress_begin(op);
+	}
 	if (r < 0) {
 		char *d = ftp_esc_str(op->remote);
 		cmd_error(op->o.ctx, r, "%s: %s", d, err_str(r));
@@ -250,6 +407,7 @@ static void get_size_reply(struct ftp_op *op, const struct pp_reply *r)
 			return;
 		}
 		op->size = (int64_t)size;
+		op->sized = true;
 	} else if (r->code == 421) {
 		get_item_end(op, ftp_op_reply_error(op, "SIZE", r));
 		return;
@@ -294,20 +452,103 @@ static int get_target(struct ftp_op *op)
 	return err;
 }
 
+/* The size first, so a cut transfer can be told from a whole one; then
+ * the time; then RETR.  0 or ERR_* (reported). */
+static int get_query(struct ftp_op *op)
+{
+	if (!op->f->feat_known || op->f->feat.size)
+		return ftp_op_sendf(op, get_size_reply, "SIZE %s", op->remote);
+	if (want_mdtm(op))
+		return ftp_op_sendf(op, get_mdtm_reply, "MDTM %s", op->remote);
+	int err = resuming(op) ? resume_check(op) : 0;
+	return err ? err : get_retr(op);
+}
+
+/* ---- a download cut by the network is resumed -------------------------- */
+
+/* Only what a later reget could check: the remote size known (a server
+ * that ignores REST is then caught), a NAME.part (or NAME) on disk that
+ * grew this time, tries left. */
+static bool get_may_resume(struct ftp_op *op, bool cut, int err)
+{
+	return cut && err != ERR_INTR && op->o.ctx && !op->to_stdout &&
+	       !op->lf.in_place && op->sized && op->lf.written > 0 &&
+	       op->tries < config_int(op->o.s->cfg, "xfer:retries");
+}
+
+static void get_resume_ready(struct op *o, int err)
+{
+	struct ftp_op *op = ftp_op_of(o);
+	struct session *s = o->s;
+
+	op->f = s->pdata;
+	op->f->op = op;
+	if (err) {
+		/* Still a cut transfer (8), whatever stopped the resume. */
+		char *l = ftp_esc_str(op->remote);
+		cmd_error(o->ctx, ERR_PROTO, "%s: transfer incomplete; cannot resume: %s", l,
+		          s->err[0] ? s->err : err_str(err));
+		free(l);
+		lfile_discard(&op->lf);
+		get_item_end(op, ERR_PROTO);
+		return;
+	}
+	/* As reget: NAME.part again, its size the offset, SIZE and MDTM
+	 * compared with what NAME.part.meta recorded. */
+	char *local = xstrdup(op->lf.path);
+	lfile_clear(&op->lf);
+	lfile_init(&op->lf, clobber(op));
+	err = lfile_target(&op->lf, local, true);
+	free(local);
+	if (err)
+		cmd_error(o->ctx, err, "%s", op->lf.why);
+	op->size = -1;
+	op->mtime = -1;
+	op->sized = false;
+	op->why[0] = '\0';
+	if (!err)
+		err = get_query(op);
+	if (err)
+		get_item_end(op, err);
+}
+
+static long get_resume_tick(void *arg)
+{
+	struct ftp_op *op = arg;
+	op->rtimer = NULL;
+	op_ensure(&op->o, get_resume_ready);
+	return 0;
+}
+
+/* One line says where it was cut and why; a second later the download
+ * goes on, on a connection logged in again if the control connection was
+ * lost (the command is not the connection's op meanwhile, so losing it
+ * does not end the command). */
+static void get_resume_later(struct ftp_op *op, const char *why)
+{
+	static const char pre[] = "transfer incomplete: ";
+	char at[32];
+	char *l = ftp_esc_str(op->lf.path);
+
+	if (strncmp(why, pre, sizeof(pre) - 1) == 0)
+		why += sizeof(pre) - 1;
+	op->tries++;
+	progress_size(op->lf.offset + op->lf.written, at, sizeof(at));
+	/* Batch logs want it too: not a ui_info, which quiet silences. */
+	ui_error("%s: cut at %s (%s); resuming (try %d of %ld)", l, at, why,
+	        op->tries, config_int(op->o.s->cfg, "xfer:retries"));
+	free(l);
+	if (op->f->op == op)
+		op->f->op = NULL;
+	op->rtimer = ev_timer_add(op->o.s->ev, 1000, get_resume_tick, op);
+}
+
 static int get_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
 	int err = get_target(op);
-	if (!err) {
-		/* The size first, so a cut transfer can be told from a
-		 * whole one. */
-		if (!op->f->feat_known || op->f->feat.size)
-			err = ftp_op_sendf(op, get_size_reply, "SIZE %s", op->remote);
-		else if (want_mdtm(op))
-			err = ftp_op_sendf(op, get_mdtm_reply, "MDTM %s", op->remote);
-		else if (!(err = resuming(op) ? resume_check(op) : 0))
-			err = get_retr(op);
-	}
+	if (!err)
+		err = get_query(op);
 	if (err) {
 		free(op->remote);
 		op->remote = NULL;
@@ -321,7 +562,7 @@ static int get_item(struct op *o)
 static int xfer_opts(struct ftp_op *op, const char *usage)
 {
 	struct cmdctx *ctx = op->o.ctx;
-	bool get = strcmp(ctx->def->name, "put") != 0;
+	bool get = !strstr(ctx->def->name, "put");
 	bool opts = true;
 
 	op->o.args = xcalloc((size_t)ctx->argc + 1, sizeof(char *));
@@ -408,39 +649,70 @@ static ssize_t put_fill(void *arg, char *p, size_t cap)
 		return n;
 	}
 	op->streamed += (uint64_t)n;
-	op->o.ctx->bytes = op->streamed;
+	op->o.ctx->bytes = op->up_offset + op->streamed;
 	return n;
 }
 
 static void put_item_end(struct ftp_op *op, int err)
 {
+	op->up_offset = 0;
 	lsource_clear(&op->src);
 	free(op->remote);
 	op->remote = NULL;
 	op->streamed = 0;
 	op->size = -1;
 	op->why[0] = '\0';
+	summary_total(op);
 	op_item_done(&op->o, err);
+}
+
+/* What reput says to type: the name as given, quoted when a shell word
+ * would split it. */
+static char *reput_hint(const struct ftp_op *op)
+{
+	char *l = ftp_esc_str(op->src.path);
+	bool plain = strcspn(l, " \t'\"\\;&|<>*?[]$`") == strlen(l);
+	char *h = op->out_opt ?
+	          xasprintf(plain ? "reput %s -o %s" : "reput '%s' -o ...", l, op->out_opt) :
+	          xasprintf(plain ? "reput %s" : "reput '%s'", l);
+	free(l);
+	return h;
 }
 
 /* After the upload: the server's SIZE must match what was sent. */
 static void put_size_reply(struct ftp_op *op, const struct pp_reply *r)
 {
-	uint64_t size;
+	uint64_t size, want = op->up_offset + op->streamed;
 	int err = 0;
 
-	if (r->code == 213 && ftp_parse_size(r->msg, &size) == 0 &&
-	    size != op->streamed) {
+	if (r->code == 213 && ftp_parse_size(r->msg, &size) == 0 && size != want) {
 		char *d = ftp_esc_str(op->remote);
+		char *h = size < want ? reput_hint(op) : NULL;
 		err = cmd_error(op->o.ctx, ERR_PROTO, "%s: upload incomplete: the server "
-		                "has %" PRIu64 " of %" PRIu64 " bytes", d, size, op->streamed);
+		                "has %" PRIu64 " of %" PRIu64 " bytes%s%s%s", d, size, want,
+		                h ? "; " : "", h ? h : "", h ? " continues it" : "");
+		free(h);
 		free(d);
 	} else {
-		char *l = ftp_esc_str(op->src.path);
-		ui_info("%s: %" PRIu64 " bytes sent", l, op->streamed);
-		free(l);
+		summary(op, op->src.path, op->streamed, op->up_offset, " sent");
 	}
 	put_item_end(op, err);
+}
+
+/* An upload that failed midway: what the server kept, and how to go on. */
+static void put_left_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	uint64_t size;
+	char *h = reput_hint(op);
+	char *d = ftp_esc_str(op->remote);
+	if (r->code == 213 && ftp_parse_size(r->msg, &size) == 0)
+		ui_error("%s: the server has %" PRIu64 " of %" PRIu64 " bytes; %s "
+		         "continues it", d, size, (uint64_t)op->src.size, h);
+	else
+		ui_error("%s: %s continues it", d, h);
+	free(d);
+	free(h);
+	put_item_end(op, op->o.err ? op->o.err : ERR_PROTO);
 }
 
 static void put_done(void *arg, int err, const char *why)
@@ -449,10 +721,24 @@ static void put_done(void *arg, int err, const char *why)
 
 	op->x = NULL;
 	ftp_cache_forget(op->o.s, op->remote);
+	progress_end(op);
 	if (err) {
 		char *d = ftp_esc_str(op->src.path);
 		cmd_error(op->o.ctx, err, "%s: %s", d, op->why[0] ? op->why : why);
 		free(d);
+		/* Something reached the server: say what, and that reput
+		 * continues it (SIZE when the connection still works). */
+		struct pp *pp = op->o.s->pp;
+		if (op->streamed > 0 && err != ERR_LOCAL) {
+			op->o.err = err;
+			if (pp && !pp_failed(pp) && (!op->f->feat_known || op->f->feat.size) &&
+			    ftp_op_sendf(op, put_left_reply, "SIZE %s", op->remote) == 0)
+				return;
+			char *h = reput_hint(op);
+			ui_error("%s: %s continues it", d = ftp_esc_str(op->remote), h);
+			free(d);
+			free(h);
+		}
 		put_item_end(op, err);
 		return;
 	}
@@ -467,6 +753,68 @@ static const struct ftp_xfer_ops put_ops = {
 	.fill = put_fill,
 	.done = put_done,
 };
+
+/* STOR (or APPE for reput) of the open source; 0 or ERR_* (reported). */
+static int put_send(struct ftp_op *op, const char *verb)
+{
+	char *line = xasprintf("%s %s", verb, op->remote);
+	int err = ftp_xfer_start(op->o.s, line, XFER_UP, -1, 0, &put_ops, op, &op->x);
+	free(line);
+	if (err < 0) {
+		char *l = ftp_esc_str(op->src.path);
+		cmd_error(op->o.ctx, err, "%s: %s", l, err_str(err));
+		free(l);
+		return err;
+	}
+	op->o.ctx->bytes = op->up_offset;
+	op->o.ctx->total = (int64_t)op->src.size;
+	progress_begin(op);
+	return 0;
+}
+
+/* reput: the server's size says where to go on from.  APPE only when
+ * that size is known and not beyond the local file; the size after the
+ * upload is checked as for put. */
+static void reput_size_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	uint64_t size = 0;
+	char *d = ftp_esc_str(op->remote);
+	int err = 0;
+
+	if (r->code == 550) {
+		size = 0; /* nothing there yet: a plain put */
+	} else if (r->code == 421) {
+		err = ftp_op_reply_error(op, "SIZE", r);
+	} else if (r->code != 213 || ftp_parse_size(r->msg, &size) < 0) {
+		char *e = ftp_reply_esc(r);
+		err = cmd_error(op->o.ctx, ERR_FAIL, "%s: the server does not tell the "
+		                "remote size (SIZE: %d %s), so reput cannot tell where to "
+		                "go on; put sends it whole", d, r->code, e);
+		free(e);
+	} else if (size > op->src.size) {
+		err = cmd_error(op->o.ctx, ERR_FAIL, "%s: the remote file (%" PRIu64
+		                " bytes) is longer than the local one (%" PRIu64 "); put "
+		                "sends it whole", d, size, (uint64_t)op->src.size);
+	}
+	if (!err && size == op->src.size && size > 0) {
+		ui_info("%s: already complete (%" PRIu64 " bytes)", d, size);
+		free(d);
+		put_item_end(op, 0);
+		return;
+	}
+	if (!err && size && lseek(op->src.fd, (off_t)size, SEEK_SET) != (off_t)size) {
+		char *l = ftp_esc_str(op->src.path);
+		err = cmd_error(op->o.ctx, ERR_LOCAL, "%s: %s", l, strerror(errno));
+		free(l);
+	}
+	free(d);
+	if (!err) {
+		op->up_offset = size;
+		err = put_send(op, size ? "APPE" : "STOR");
+	}
+	if (err)
+		put_item_end(op, err);
+}
 
 static int put_item(struct op *o)
 {
@@ -486,11 +834,10 @@ static int put_item(struct op *o)
 		                "(use -o)", l);
 		goto out;
 	}
-	char *line = xasprintf("STOR %s", op->remote);
-	err = ftp_xfer_start(op->o.s, line, XFER_UP, -1, 0, &put_ops, op, &op->x);
-	free(line);
-	if (err < 0)
-		cmd_error(op->o.ctx, err, "%s: %s", l, err_str(err));
+	if (op->reput)
+		err = ftp_op_sendf(op, reput_size_reply, "SIZE %s", op->remote);
+	else
+		err = put_send(op, "STOR");
 out:
 	free(l);
 	if (err) {
@@ -501,9 +848,10 @@ out:
 	return err;
 }
 
-int ftp_do_put(struct cmdctx *ctx)
+static int put_run(struct cmdctx *ctx, bool reput)
 {
 	struct ftp_op *op = ftp_op_new(ctx);
+	op->reput = reput;
 	int r = xfer_opts(op, "LOCAL... [-o REMOTE]");
 
 	if (r < 0)
@@ -523,4 +871,14 @@ int ftp_do_put(struct cmdctx *ctx)
 	return op_run(&op->o, 1, put_item);
 fail:
 	return op_start(&op->o, r);
+}
+
+int ftp_do_put(struct cmdctx *ctx)
+{
+	return put_run(ctx, false);
+}
+
+int ftp_do_reput(struct cmdctx *ctx)
+{
+	return put_run(ctx, true);
 }

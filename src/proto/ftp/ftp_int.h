@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "lfile.h"
 #include "op.h"
+#include "progress.h"
 
 struct session;
 struct ftp_op;
@@ -30,6 +31,7 @@ enum ftp_state {
 	FS_PASS,
 	FS_TYPE,
 	FS_FEAT,
+	FS_OPTS,       /* OPTS UTF8 ON (FEAT listed UTF8); the reply is ignored */
 	FS_CWD,        /* returning to the saved or URL directory */
 	FS_PWD,        /* learning where we are */
 	FS_READY,
@@ -97,6 +99,11 @@ uint64_t ftp_xfer_bytes(const struct ftp_xfer *x);
  * the one a 150 reply to RETR announced when that was unknown and there
  * was no REST; -1 while unknown. */
 int64_t ftp_xfer_size(const struct ftp_xfer *x);
+/* True when the network ended the transfer (the data connection reset or
+ * stalled, the control connection lost, 426 or 421) after data had moved:
+ * what arrived is good and the rest may be fetched with REST.  Valid in
+ * ops->done. */
+bool ftp_xfer_cut(const struct ftp_xfer *x);
 /* Hold a download while its output cannot take more (a slow pipe, a full
  * job log): stop reading the data connection, and the control reply
  * timeout with it (pp_pause), until resumed. */
@@ -137,6 +144,20 @@ struct ftp_op {
 	uint64_t streamed;    /* get -o -, cat: bytes to the output */
 	struct lfile lf;      /* get: the local end */
 	struct lsource src;   /* put: the local file */
+	uint64_t up_offset;   /* reput: bytes the server had (APPE from there) */
+	bool reput;
+	/* progress (ftp_get.c): the line on a terminal, the summary */
+	struct ev_timer *ptimer;
+	struct progress_meter meter;
+	bool progress;        /* this transfer draws a progress line */
+	int64_t t0;           /* when this item's transfer began (ms) */
+	int64_t cmd_t0;       /* when the command's first transfer began */
+	uint64_t cmd_bytes;   /* moved by the command's transfers so far */
+	int cmd_files;        /* ... and how many ended well */
+	/* automatic resume of a cut download */
+	int tries;            /* resumes made for this item */
+	bool sized;           /* SIZE told the size (a resume can be checked) */
+	struct ev_timer *rtimer;
 	char why[600];        /* failure reason of the local end */
 	struct buf lbuf;      /* listing: the partial line */
 	/* cls, globs */
@@ -230,6 +251,12 @@ int ftp_do_get(struct cmdctx *ctx);
 int ftp_do_reget(struct cmdctx *ctx);
 int ftp_do_cat(struct cmdctx *ctx);
 int ftp_do_put(struct cmdctx *ctx);
+int ftp_do_reput(struct cmdctx *ctx);
+/* ftp_get.c: a transfer command stops (Ctrl-C, connection lost): its
+ * progress line and timers go. */
+void ftp_get_stop(struct ftp_op *op);
+/* ftp_tls.c: the tls command. */
+int ftp_do_tls(struct cmdctx *ctx);
 /* ftp.c: the session ops, for the descriptor (ftp_cmds.c). */
 extern const struct proto_ops ftp_ops;
 

@@ -56,6 +56,7 @@ static void ftp_op_stop(struct op *o)
 		op->f->op = NULL;
 	ftp_fetch_cancel(op->fetch);
 	op->fetch = NULL;
+	ftp_get_stop(op);
 	if (op->x) {
 		ftp_xfer_abort(op->x);
 		op->x = NULL;
@@ -77,6 +78,7 @@ static void ftp_op_clear(struct op *o)
 		free(op->globbed[i]);
 	free(op->globbed);
 	ftp_mirror_free(op->mirror);
+	ftp_get_stop(op);
 	lfile_clear(&op->lf);
 	lsource_clear(&op->src);
 	free(op->line);

@@ -98,6 +98,7 @@ struct ftp_xfer {
 	uint64_t rest;           /* REST offset, 0 for none */
 	bool rest_done;
 	uint64_t bytes;
+	bool cut;                /* ended by the network after data moved */
 	char *buf;               /* upload chunk */
 	/* The data connection failed before the reply to the transfer
 	 * command: that reply, if it comes soon, says why (proftpd answers
@@ -127,6 +128,19 @@ uint64_t ftp_xfer_bytes(const struct ftp_xfer *x)
 int64_t ftp_xfer_size(const struct ftp_xfer *x)
 {
 	return x->size;
+}
+
+bool ftp_xfer_cut(const struct ftp_xfer *x)
+{
+	return x->cut;
+}
+
+/* A failure the network caused, once data had moved: the transfer may
+ * be resumed from where it stopped (ftp_get.c decides). */
+static void x_mark_cut(struct ftp_xfer *x, int err)
+{
+	if (x->bytes > 0 && (err == ERR_NET || err == ERR_TIMEOUT || err == ERR_EOF))
+		x->cut = true;
 }
 
 static void x_free(struct ftp_xfer *x)
@@ -226,6 +240,7 @@ static void x_data_failed(struct ftp_xfer *x, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	x_mark_cut(x, err);
 	if (x->state != XS_CMD || !x->cmd_sent || !x->ctl_req || x->dfail_err) {
 		x_finish(x, err, "%s", why);
 		return;
@@ -456,6 +471,7 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 
 	if (err) {
 		x->ctl_req = 0;
+		x_mark_cut(x, err);
 		x_finish(x, err, "control connection: %s", pp_error(pp));
 		return;
 	}
@@ -497,6 +513,10 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 		return;
 	}
 	err = ftp_reply_err(r->code);
+	/* 426 (the data connection broke) and 421 (the server is going
+	 * away) after data moved: a cut, not a refusal. */
+	if (r->code == 426 || r->code == 421)
+		x_mark_cut(x, ERR_NET);
 	char *esc = ui_escape_str(r->msg, strlen(r->msg));
 	x_finish(x, err ? err : ERR_PROTO, "%d %s", r->code, esc);
 	free(esc);
