@@ -320,20 +320,22 @@ static void expand_word(char **w)
 }
 
 /* `~` and `~user` in the local paths typed: the words whose completion
- * letter in the command's table is 'l' (lcd, lls, put), and the word after
- * `-o` of a command whose operands are remote (get, reget: -o names the
- * local side), as well as `> FILE`.  A quoted word stays as typed, as in a
- * shell.  Never a name from a server: those are not typed. */
+ * letter in the command's table is 'l' (lcd, lls, put), except the name
+ * after `-o` when the usage calls it REMOTE (put), and the name after `-o`
+ * when the usage calls it LOCAL (get, reget); and `> FILE`.  A quoted word
+ * stays as typed, as in a shell.  Never a name from a server: those are
+ * not typed. */
 static void expand_local(const struct cmd_def *def, struct argv *a, int first)
 {
 	const char *c = def->complete ? def->complete : "";
 	size_t nc = strlen(c);
-	bool remote = strchr(c, 'r') != NULL;
+	const char *u = def->args ? def->args : "";
+	bool o_local = strstr(u, "-o LOCAL") != NULL, o_remote = strstr(u, "-o REMOTE") != NULL;
 	for (int i = first + 1; i < a->argc; i++) {
 		size_t argn = (size_t)(i - first - 1);
 		char letter = nc ? c[argn < nc ? argn : nc - 1] : '-';
-		bool after_o = strcmp(a->argv[i - 1], "-o") == 0 && i - 1 > first;
-		bool local = after_o ? remote : letter == 'l' && strcmp(a->argv[i], "-o") != 0;
+		bool after_o = i - 1 > first && strcmp(a->argv[i - 1], "-o") == 0;
+		bool local = after_o && o_local ? true : after_o && o_remote ? false : letter == 'l';
 		if (local && !a->quoted[i] && a->argv[i][0] == '~')
 			expand_word(&a->argv[i]);
 	}
