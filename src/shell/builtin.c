@@ -22,16 +22,12 @@
 #include "ui.h"
 #include "url.h"
 
-/* "CMD: NAME: why" for a session that failed to connect; without the
- * name when it is the host and the reason names that already ("open:
- * cannot connect to 127.0.0.1 port 1: Connection refused"). */
+/* "CMD: [NAME: ]why" for a session that failed to connect. */
 static void session_failed(const char *cmd, struct session *s, int err)
 {
-	char *esc = ui_escape_str(s->err, strlen(s->err));
-	bool named = strcmp(s->name, s->host) == 0 && strstr(s->err, s->host);
-	ui_error("%s: %s%s%s", cmd, named ? "" : s->name, named ? "" : ": ",
-	         *esc ? esc : err_str(err));
-	free(esc);
+	char *why = session_failure(s, err);
+	ui_error("%s: %s", cmd, why);
+	free(why);
 }
 
 /* open URL [as NAME] */

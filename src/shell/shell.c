@@ -296,11 +296,9 @@ static void ensured(struct session *s, int err, void *arg)
 	ctx->sess = s; /* the connection it was given */
 	ctx->cancel = NULL;
 	if (err) {
-		char *esc = ui_escape_str(s->err, strlen(s->err));
-		char *line = xasprintf("%s: %s", s->name, esc[0] ? esc : err_str(err));
+		char *line = session_failure(s, err);
 		cmd_report(ctx, line);
 		free(line);
-		free(esc);
 		if (err == ERR_TLS && !j->background &&
 		    shell_offer_trust(ctx->sh, s, retry_ensure, ctx))
 			return;
