@@ -65,6 +65,14 @@ struct proto_ops {
 	 * heap "host" or "host:port" (from the environment, say), or NULL
 	 * with *why set.  NULL hook: such URLs are refused. */
 	char *(*default_server)(const char **why);
+	/* Tab on an argument whose completion letter is letter ('r' a remote
+	 * path, 'g' a group): the names that complete word, a heap array of
+	 * heap strings ending with NULL, or NULL.  Names not known yet are
+	 * fetched in the background (never holding the typed line): NULL is
+	 * returned and ready(arg) is called once they are in, from the loop.
+	 * NULL hook: nothing completes. */
+	char **(*complete)(struct session *s, char letter, const char *word,
+	                   void (*ready)(void *arg), void *arg);
 };
 
 struct proto_desc {

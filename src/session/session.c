@@ -700,6 +700,11 @@ static struct session_priv *site_of(struct session *s)
 	return priv(s)->site ? priv(s)->site : priv(s);
 }
 
+struct session *session_site(struct session *s)
+{
+	return &site_of(s)->pub;
+}
+
 /* Where the site is: where the user last moved, else where its first
  * connection is. */
 static const char *site_want(struct session_priv *site)

@@ -123,6 +123,8 @@ void session_release(struct session *s);
 int session_waiting(struct session *s);
 /* True while an operation holds one of the site's connections or waits. */
 bool session_in_use(struct session *s);
+/* The site a connection belongs to (s itself for a site). */
+struct session *session_site(struct session *s);
 /* Control connections the site has (1 + extra ones). */
 int session_connections(struct session *s);
 /* Where the site is (the directory or group the user last moved to), for

@@ -82,6 +82,53 @@ static void local_paths(struct cands *c, const char *word)
 	}
 }
 
+/* What Tab saw when it asked a session for names it had to fetch: if the
+ * line is still the same when they are in, Tab is pressed again. */
+static char *pending_line;
+static size_t pending_point;
+
+static void remote_ready(void *arg)
+{
+	(void)arg;
+	if (!pending_line || !rl_line_buffer)
+		return;
+	bool same = strcmp(pending_line, rl_line_buffer) == 0 &&
+	            pending_point == (size_t)rl_point;
+	free(pending_line);
+	pending_line = NULL;
+	if (same) {
+		rl_complete(0, '\t');
+		rl_redisplay();
+	}
+}
+
+/* Names from the session a command goes to (`@NAME cmd`, else routing). */
+static void remote_names(struct cands *c, struct shell *sh, const struct argv *a,
+                         const struct cmd_def *d, char letter, const char *word,
+                         const char *line, size_t point)
+{
+	const char *why;
+	struct session *s = a->argv[0][0] == '@' ? session_find(sh->reg, a->argv[0] + 1) :
+	                                           cmd_route(sh->reg, d->name, &why);
+	if (!s || !s->proto->ops->complete)
+		return;
+	char **v = s->proto->ops->complete(s, letter, word, remote_ready, sh);
+	if (!v) {
+		free(pending_line);
+		pending_line = xstrndup(line, strlen(line));
+		pending_point = point;
+		return;
+	}
+	for (size_t i = 0; v[i]; i++) {
+		add(c, v[i]);
+		free(v[i]);
+	}
+	free(v);
+	/* A directory goes on: no blank after it. */
+	if (c->n == 1 && c->v[0][strlen(c->v[0]) - 1] == '/')
+		rl_completion_suppress_append = 1;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -121,6 +168,12 @@ char **complete_candidates(struct shell *sh, const char *line, size_t point,
 	case 'l':
 		rl_filename_completion_desired = 1;
 		local_paths(&c, word);
+		break;
+	case 'r':
+	case 'g':
+		/* Quoting of names with blanks, as for local paths. */
+		rl_filename_completion_desired = 1;
+		remote_names(&c, sh, &a, d, letter, word, line, point);
 		break;
 	default: break;
 	}

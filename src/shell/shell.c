@@ -1156,29 +1156,51 @@ static void handle_sigint(struct shell *sh)
 struct child {
 	pid_t pid;
 	struct ev_io *io;
+	struct ev_timer *poll;
 	int fd;
 	void (*done)(void *arg, int status);
 	void *arg;
 };
+
+static void child_end(struct child *c, int st)
+{
+	ev_io_del(c->io);
+	ev_timer_del(c->poll);
+	close(c->fd);
+	void (*done)(void *, int) = c->done;
+	void *darg = c->arg;
+	free(c);
+	done(darg, st);
+}
 
 static void child_io(int fd, short revents, void *arg)
 {
 	struct child *c = arg;
 	char ch;
 	(void)revents;
-	/* The child holds the write end; EOF means it (and its children)
-	 * exited or closed it. */
+	/* The child holds the write end; EOF means it exited (or closed
+	 * it), and so did whatever it started in the background. */
 	if (read(fd, &ch, 1) > 0)
 		return;
 	int st = 0;
 	while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
 		;
-	ev_io_del(c->io);
-	close(c->fd);
-	void (*done)(void *, int) = c->done;
-	void *darg = c->arg;
-	free(c);
-	done(darg, st);
+	child_end(c, st);
+}
+
+/* The child may have exited while something it left running in the
+ * background (`!sleep 10 &`) keeps the pipe open: the command is over
+ * when the child is, as in a shell. */
+static long child_poll(void *arg)
+{
+	struct child *c = arg;
+	int st = 0;
+	pid_t r = waitpid(c->pid, &st, WNOHANG);
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return 100;
+	c->poll = NULL;  /* freed by the loop when we return 0 */
+	child_end(c, st);
+	return 0;
 }
 
 pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
@@ -1218,6 +1240,7 @@ pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
 	c->done = done;
 	c->arg = arg;
 	c->io = ev_io_add(sh->ev, pfd[0], POLLIN, child_io, c);
+	c->poll = ev_timer_add(sh->ev, 100, child_poll, c);
 	return pid;
 }
 

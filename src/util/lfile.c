@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -41,6 +42,7 @@ void lfile_init(struct lfile *f, bool clobber)
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->clobber = clobber;
+	f->mtime = -1;
 }
 
 void lfile_clear(struct lfile *f)
@@ -271,6 +273,7 @@ static int open_append(struct lfile *f)
 
 int lfile_open(struct lfile *f, int64_t size, int64_t mtime)
 {
+	f->mtime = mtime;
 	if (f->in_place)
 		return open_in_place(f);
 	if (f->append || f->resume_part)
@@ -348,10 +351,22 @@ int lfile_close(struct lfile *f)
 	return ERR_LOCAL;
 }
 
+/* The remote file's time on NAME (a regular file of ours by now). */
+static void set_mtime(const struct lfile *f)
+{
+	if (f->mtime < 0 || f->in_place)
+		return;
+	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_sec = (time_t)f->mtime } };
+	(void)utimensat(AT_FDCWD, f->path, ts, AT_SYMLINK_NOFOLLOW);
+}
+
 int lfile_commit(struct lfile *f)
 {
-	if (!f->part_made && !f->resume_part)
+	if (!f->part_made && !f->resume_part) {
+		if (f->append)
+			set_mtime(f);
 		return 0; /* written in place, or appended to NAME */
+	}
 	char *l = esc(f->path), *p = esc(f->part);
 	int err = 0;
 	struct stat st;
@@ -369,8 +384,10 @@ int lfile_commit(struct lfile *f)
 	} else if (rename(f->part, f->path) < 0) {
 		err = FAIL(f, ERR_LOCAL, "rename %s: %s", p, strerror(errno));
 	}
-	if (!err)
+	if (!err) {
 		meta_remove(f->part);
+		set_mtime(f);
+	}
 	free(l);
 	free(p);
 	return err;

@@ -33,6 +33,8 @@ struct lfile {
 	bool part_made;     /* lfile_open created NAME.part */
 	uint64_t offset;    /* bytes there before this transfer (resume) */
 	uint64_t written;   /* bytes of this transfer written */
+	int64_t mtime;      /* the remote file's time (UTC), set on NAME at
+	                       commit; -1 unknown */
 	char why[600];
 };
 
@@ -53,8 +55,9 @@ int lfile_open(struct lfile *f, int64_t size, int64_t mtime);
 int lfile_write(struct lfile *f, const void *p, size_t n);
 /* Close; a failed close (NFS, a full disk) is an error. */
 int lfile_close(struct lfile *f);
-/* NAME.part becomes NAME (no-clobber unless clobbering).  Only when the
- * transfer is complete. */
+/* NAME.part becomes NAME (no-clobber unless clobbering), with the remote
+ * file's modification time when known.  Only when the transfer is
+ * complete. */
 int lfile_commit(struct lfile *f);
 /* After a failure: an empty NAME.part we made helps nobody and goes; a
  * partial one stays for a resume. */

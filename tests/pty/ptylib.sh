@@ -17,17 +17,27 @@
 #   pty_last_output          print the lines between the last two prompts
 #   pty_output_since_last_prompt
 #                            print the lines after the last prompt line
+#   pty_output_since_cmd TEXT
+#                            print every line after the last command line
+#                            ending in TEXT (what came since it was typed)
+#   pty_output_before_first_prompt
+#                            print what ferry printed before its first
+#                            prompt (the rc file's errors, under
+#                            PTY_STDERR=pane)
 #   pty_expect_out ERE MSG   PTY_OUT has a line matching ERE, else fail: MSG
 #   pty_expect_no_out ERE MSG    ...has no such line
 #   pty_wait_for REGEX [S]   wait until the output since the last prompt
 #                            matches (extended regex)
 #   pty_wait_line REGEX [S]  wait until the cursor's line matches
 #   pty_until S WHAT CMD...  run CMD until it succeeds, else fail (WHAT)
+#   pty_within S CMD...      ...else return 1 (a check that may fail)
+#   pty_prompts_at_least N   N prompts have been shown (for pty_within)
 #   pty_wait_prompts N [S]   wait until N prompts have been shown
 #   pty_screen               print the pane (with history), for diagnostics
 #   pty_line                 print the line the cursor is on
 #   pty_line_wrapped         ...with the rows it wraps onto (a long line)
 #   pty_quit                 type quit, wait for ferry to exit; its status
+#   pty_restart [ARGS...]    once ferry exited: pty_start it again, afresh
 #   pty_wait_exit [S]        wait for ferry to exit; print its status
 #   pty_fake_start NAME      start tests/fake's scripted server on the script
 #                            read from stdin; FAKE_PORT is its port, its log
@@ -41,12 +51,25 @@
 #                            connection of its script that waits for it,
 #                            then signals: the test decides when a held
 #                            transfer goes on)
+#   pty_release_held PORT N WHAT
+#                            the foreground command WHAT, held by the fake
+#                            server on PORT, has not ended (prompt N not
+#                            shown): let it go on (GO), wait for prompt N,
+#                            PTY_OUT= what it printed
 #   pty_wait_above REGEX [S] wait until a line between the last two prompt
 #                            lines matches (a notice printed above the line
 #                            being typed)
 #   pty_wait_size FILE N [S] wait until FILE holds at least N bytes
 #   pty_cursor               print the cursor's column and row
 #   pty_gen_sha N            the sha256 of the fake server's data-gen pattern
+#   pty_err_mark             note how much of $W/ferry.stderr was written:
+#                            the pty_err_* helpers read only what follows
+#   pty_err_since            print ferry's stderr since the mark
+#   pty_err_count ERE        how many of its lines since the mark match
+#   pty_err_wait ERE N [S]   wait until N lines since the mark match (the
+#                            -d trace: what ferry sent and got)
+#   pty_err_between A B      print the lines since the mark from the first
+#                            matching ERE A to the next matching ERE B
 #   pty_known_bug TEXT       before a check that a known ferry bug fails:
 #                            say it is skipped and return 1, unless
 #                            PTY_STRICT=1 (then return 0: the check runs)
@@ -68,7 +91,9 @@
 # Checks read only what a command printed, never the whole pane: the pane's
 # history also holds the lines typed so far and every earlier prompt, so a
 # grep over it can match the command line itself (`open ... as labftp`) or
-# an old prompt instead of the output under test.
+# an old prompt instead of the output under test.  Likewise ferry's stderr
+# file (the -d trace) is read from a mark set just before the command under
+# test (pty_err_mark), not from the start of the run.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../servers/testlib.sh"
 
@@ -171,11 +196,13 @@ pty_blocks_awk() {
 	pty_screen | PTY_RE=$PTY_PROMPT_RE awk -v want="$1" '
 		{ sub(/[ \r]+$/, "") }
 		$0 ~ ENVIRON["PTY_RE"] {
+			if (want == "first") { np = 1; exit }
 			np++; pn = n; for (i = 1; i <= n; i++) prev[i] = cur[i]
 			n = 0; cmdline[np] = $0; next
 		}
 		{ cur[++n] = $0 }
 		END {
+			if (want == "first") { for (i = 1; i <= n; i++) print cur[i]; exit (np > 0 ? 0 : 1) }
 			if (want == "since") { for (i = 1; i <= n; i++) print cur[i]; exit (np > 0 ? 0 : 1) }
 			if (want == "last") { for (i = 1; i <= pn; i++) print prev[i]; exit (np > 1 ? 0 : 1) }
 			if (want == "cmdline") { print cmdline[np - 1]; exit (np > 1 ? 0 : 1) }
@@ -189,6 +216,24 @@ pty_output_since_last_prompt() { pty_blocks_awk since; }
 # pty_last_output: what the last finished command printed, i.e. the lines
 # between its command line and the prompt that followed it.
 pty_last_output() { pty_blocks_awk last; }
+
+# pty_output_before_first_prompt: the lines ferry printed before its first
+# prompt (the rc file runs there); fails when no prompt was shown yet.
+pty_output_before_first_prompt() { pty_blocks_awk first; }
+
+# pty_output_since_cmd TEXT: every line after the last command line (a
+# prompt line) that ends with TEXT, later prompt lines included: all the
+# pane shows since that command was typed, and nothing from before it.
+# Fails when no such command line is on the pane.
+pty_output_since_cmd() {
+	pty_screen | PTY_RE=$PTY_PROMPT_RE PTY_CMD=$1 awk '
+		{ sub(/[ \r]+$/, ""); l[NR] = $0 }
+		$0 ~ ENVIRON["PTY_RE"] {
+			c = ENVIRON["PTY_CMD"]
+			if (length($0) >= length(c) && substr($0, length($0) - length(c) + 1) == c) at = NR
+		}
+		END { if (!at) exit 1; for (i = at + 1; i <= NR; i++) print l[i] }'
+}
 
 # pty_cmd_output TEXT [SECONDS]: run TEXT like pty_cmd and set PTY_OUT to
 # what it printed.  (Not in $(...): pty_cmd counts prompts in a global.)
@@ -236,17 +281,27 @@ pty_dead() {
 	fi
 }
 
-# pty_until SECONDS WHAT COMMAND...: run COMMAND every 0.1 s until it
-# succeeds; fail, naming WHAT was awaited, if ferry exits or time runs out.
-pty_until() {
-	local secs=$1 what=$2 end
-	shift 2
-	end=$((SECONDS + secs))
-	while [ $SECONDS -le $end ]; do
+# pty_within SECONDS COMMAND...: run COMMAND every 0.1 s until it
+# succeeds (status 0); status 1 if ferry exits or time runs out first.
+pty_within() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
 		"$@" && return 0
-		pty_dead && pty_fail "ferry exited while waiting for $what"
+		if [ $SECONDS -gt $end ] || pty_dead; then
+			return 1
+		fi
 		sleep 0.1
 	done
+}
+
+# pty_until SECONDS WHAT COMMAND...: pty_within, but fail, naming WHAT was
+# awaited, if ferry exits or time runs out.
+pty_until() {
+	local secs=$1 what=$2
+	shift 2
+	pty_within "$secs" "$@" && return 0
+	pty_dead && pty_fail "ferry exited while waiting for $what"
 	pty_fail "no $what within $secs s"
 }
 
@@ -268,6 +323,8 @@ pty_wait_line() {
 pty_count_prompts() {
 	pty_screen | grep -Ec -- "$PTY_PROMPT_RE" || true
 }
+
+pty_prompts_at_least() { [ "$(pty_count_prompts)" -ge "$1" ]; }
 
 # pty_wait_prompts N [SECONDS]: at least N prompts shown so far.
 pty_wait_prompts() {
@@ -329,6 +386,14 @@ pty_quit() {
 	pty_type quit
 	pty_send Enter
 	pty_wait_exit 15
+}
+
+# pty_restart [ARGS...]: once ferry has exited, start it again in a fresh
+# pane (pty_start ARGS; the same environment variables apply).
+pty_restart() {
+	tm kill-session -t "$PTY_SESSION"
+	PTY_PROMPTS=0
+	pty_start "$@"
 }
 
 # pty_fake_start NAME: run tests/fake's scripted server (its language is in
@@ -402,6 +467,16 @@ pty_fake_poke() {
 	exec {fd}>&-
 }
 
+# pty_release_held PORT N WHAT: see above (WHAT names the command in the
+# messages).
+pty_release_held() {
+	[ "$(pty_count_prompts)" -lt "$2" ] || pty_fail "$3 came back while its server held it"
+	pty_fake_poke "$1" GO
+	pty_wait_prompts "$2" 20
+	PTY_OUT=$(pty_last_output)
+	PTY_OUT_CMD=$3
+}
+
 pty_above_matches() { pty_last_output | grep -Eq -- "$1"; }
 
 # pty_wait_above REGEX [SECONDS]: a line between the last two prompt lines
@@ -427,6 +502,40 @@ pty_gen_sha() {
 	python3 -c 'import hashlib, sys
 n = int(sys.argv[1])
 print(hashlib.sha256(bytes(i % 251 for i in range(n))).hexdigest())' "$1"
+}
+
+# pty_err_mark: from now on the pty_err_* helpers read ferry's stderr file
+# only from its present end.
+pty_err_mark() {
+	PTY_ERR_MARK=$(stat -c %s "$W/ferry.stderr" 2>/dev/null || echo 0)
+}
+
+# pty_err_since: ferry's stderr written since pty_err_mark.
+pty_err_since() {
+	tail -c +"$((${PTY_ERR_MARK:-0} + 1))" "$W/ferry.stderr" 2>/dev/null
+}
+
+# pty_err_count ERE: how many lines of pty_err_since match ERE.
+pty_err_count() {
+	pty_err_since | grep -Ec -- "$1" || true
+}
+
+pty_err_count_at_least() { [ "$(pty_err_count "$1")" -ge "$2" ]; }
+
+# pty_err_wait ERE N [SECONDS]: wait until N lines of ferry's stderr since
+# the mark match ERE.
+pty_err_wait() {
+	pty_until "${3:-15}" "$2 lines matching /$1/ on ferry's stderr" pty_err_count_at_least "$1" "$2"
+}
+
+# pty_err_between A B: the lines of ferry's stderr since the mark from the
+# first one matching ERE A to the next one matching ERE B, both included;
+# fails unless both are there.
+pty_err_between() {
+	pty_err_since | awk -v a="$1" -v b="$2" '
+		!on && $0 ~ a { on = 1; print; next }
+		on { print; if ($0 ~ b) { done = 1; exit } }
+		END { exit (done ? 0 : 1) }'
 }
 
 # pty_known_bug TEXT: guard the checks of a known ferry bug (TEXT says

@@ -82,8 +82,10 @@ order=$(grep -nE '^(\[1\] done  get big\.bin|/)( |$)' <<< "$PTY_OUT" | cut -d: -
 prompt='ferry gated:/> '
 read -r cx _ <<< "$(pty_cursor)"
 [ "$cx" = $(( ${#prompt} + ${#typed} )) ] || pty_fail "the cursor is at column $cx, not at the end of the typed line"
-n=$(pty_screen | grep -cxF "$prompt$typed" || true)
-[ "$n" = 1 ] || pty_fail "the typed line shows $n times on the screen"
+# (Counted in what the pane shows since the `jobs` before it was typed.)
+since=$(pty_output_since_cmd "> jobs") || pty_fail "no jobs command line on the pane"
+n=$(grep -cxF "$prompt$typed" <<< "$since" || true)
+[ "$n" = 1 ] || pty_fail "the typed line shows $n times on the screen since it was typed"
 
 # Completing it runs the whole command.
 PTY_PROMPTS=$(pty_count_prompts)

@@ -46,11 +46,7 @@ want=$((PTY_PROMPTS + 1))
 pty_type "fg 1"
 pty_send Enter
 pty_wait_for '^get big\.bin$'
-[ "$(pty_count_prompts)" -lt "$want" ] || pty_fail "fg 1 came back while the download was held"
-pty_fake_poke "$GATED_PORT" GO
-pty_wait_prompts "$want" 20
-PTY_OUT=$(pty_last_output)
-PTY_OUT_CMD="fg 1"
+pty_release_held "$GATED_PORT" "$want" "fg 1"
 pty_expect_out '^big\.bin: 1048576 bytes$' "fg 1 did not end with the download's size"
 pty_expect_no_out '^\[1\] (done|failed)' "the download back in the foreground ended with a notice"
 assert_sha "$W/dl/big.bin" "$(pty_gen_sha "$SIZE")"

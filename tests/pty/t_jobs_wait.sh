@@ -93,7 +93,8 @@ pty_fake_wait_event lister 'wait-signal'
 pty_cmd_output "jobs"
 pty_expect_out '^\[1\] running +lister +ls ' "jobs does not list the background ls"
 # ...and has not shown it.
-pty_screen | grep -qx 'first\.txt' && pty_fail "the background ls printed first.txt before fg"
+since=$(pty_output_since_cmd "> ls &") || pty_fail "no 'ls &' command line on the pane"
+grep -qx 'first\.txt' <<< "$since" && pty_fail "the background ls printed first.txt before fg"
 want=$((PTY_PROMPTS + 1))
 pty_type "fg 1"
 pty_send Enter

@@ -43,9 +43,7 @@ status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status"
 
 # A new run trusts the recorded certificate without asking.
-tm kill-session -t "$PTY_SESSION"
-PTY_PROMPTS=0
-pty_start --no-rc
+pty_restart --no-rc
 pty_cmd_output "open ftpes://127.0.0.1:$FTP_PORT as again"
 pty_expect_no_out 'Trust this certificate' "asked again for a certificate trusted always"
 pty_wait_line '^ferry again:/> ?$'

@@ -431,6 +431,8 @@ static void ftp_free(void *pdata)
 		return;
 	if (f->op)
 		op_abort(&f->op->o, ERR_NET, "session closed");
+	ftp_cfetch_cancel(f);
+	ftp_cache_free(f);
 	free(f->cwd);
 	free(f);
 }
@@ -565,5 +567,6 @@ const struct proto_ops ftp_ops = {
 	.disconnected = ftp_disconnected,
 	.set_location = ftp_set_location,
 	.relocate = ftp_relocate,
+	.complete = ftp_complete,
 };
 

@@ -146,6 +146,7 @@ static int do_cdup(struct cmdctx *ctx)
 static void plain_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int err = 0;
+	ftp_cache_forget(op->o.s, op->o.arg);
 	if (r->code / 100 != 2) {
 		char *d = ftp_esc_str(op->o.arg);
 		err = ftp_op_reply_error(op, d, r);
@@ -276,6 +277,8 @@ static int do_mdtm(struct cmdctx *ctx)
 static void rnto_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int err = 0;
+	ftp_cache_forget(op->o.s, op->o.ctx->argv[1]);
+	ftp_cache_forget(op->o.s, op->o.ctx->argv[2]);
 	if (r->code / 100 != 2) {
 		char *d = ftp_esc_str(op->o.ctx->argv[2]);
 		err = ftp_op_reply_error(op, d, r);
@@ -436,38 +439,18 @@ static int do_feat(struct cmdctx *ctx)
 
 /* ==== ls, dir, nlist ==================================================== */
 
-/* One listing line, the CR before its LF removed (ASCII type: lines end
- * the local way). */
-static int list_emit(struct ftp_op *op, const char *p, size_t n)
+/* One listing line (the CR before its LF removed: ASCII type lines end
+ * the local way), or a piece of one longer than the buffer. */
+static int list_line(void *arg, const char *p, size_t n, bool piece)
 {
-	if (n && p[n - 1] == '\r')
-		n--;
-	return cmd_data_line(op->o.ctx, p, n);
+	struct ftp_op *op = arg;
+	return piece ? cmd_data(op->o.ctx, p, n) : cmd_data_line(op->o.ctx, p, n);
 }
 
 static int list_data(void *arg, const char *p, size_t n)
 {
 	struct ftp_op *op = arg;
-	int r = 0;
-
-	while (n && !r) {
-		const char *nl = memchr(p, '\n', n);
-		size_t take = nl ? (size_t)(nl - p) : n;
-		if (buf_append(&op->lbuf, p, take) < 0) {
-			/* A line longer than the buffer: show what we have. */
-			r = cmd_data(op->o.ctx, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
-			buf_reset(&op->lbuf);
-			if (!r && buf_append(&op->lbuf, p, take) < 0)
-				r = cmd_data(op->o.ctx, p, take);
-		}
-		if (!nl || r)
-			break;
-		r = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
-		buf_reset(&op->lbuf);
-		p += take + 1;
-		n -= take + 1;
-	}
-	return r;
+	return ftp_lines_feed(&op->lbuf, p, n, list_line, op);
 }
 
 static void list_done(void *arg, int err, const char *why)
@@ -475,8 +458,8 @@ static void list_done(void *arg, int err, const char *why)
 	struct ftp_op *op = arg;
 
 	op->x = NULL;
-	if (buf_avail(&op->lbuf) && !err)
-		err = list_emit(op, buf_peek(&op->lbuf), buf_avail(&op->lbuf));
+	if (!err)
+		err = ftp_lines_end(&op->lbuf, list_line, op);
 	buf_reset(&op->lbuf);
 	if (!err)
 		err = sink_error(cmd_out(op->o.ctx));
@@ -532,6 +515,9 @@ static const struct cmd_def ftp_cmds[] = {
 	  "r", 0, -1, do_ls },
 	{ "dir", "[ARGS...]", "same as ls", "r", 0, -1, do_ls },
 	{ "nlist", "[ARGS...]", "list remote names only (NLST)", "r", 0, -1, do_nlist },
+	{ "cls", "[-l] [-h] [-a] [DIR]", "list a remote directory parsed: names "
+	  "(dir/), -l long form, -h human sizes, -a dot files too (cached)",
+	  "r", 0, -1, ftp_do_cls },
 	{ "cd", "DIR", "change the remote directory", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
@@ -540,7 +526,15 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
 	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
 	  "size", "r", 1, -1, ftp_do_reget },
+	{ "mget", "PATTERN... [-o DIR] [-f]", "download the remote files matching "
+	  "the patterns (*, ?, [...]; regular files with safe names only)",
+	  "r", 1, -1, ftp_do_get },
+	{ "mirror", "[--only-newer] [--delete] [--dry-run] [--exclude GLOB] "
+	  "[--include GLOB] REMOTE [LOCAL]", "make a remote directory tree again "
+	  "locally (LOCAL: its name here)", "rl", 1, -1, ftp_do_mirror },
 	{ "put", "LOCAL... [-o REMOTE]", "upload files", "l", 1, -1, ftp_do_put },
+	{ "mput", "PATTERN...", "upload the local files matching the patterns",
+	  "l", 1, -1, ftp_do_put },
 	{ "cat", "REMOTE...", "print remote files", "r", 1, -1, ftp_do_cat },
 	{ "size", "REMOTE...", "print the size of remote files", "r", 1, -1, do_size },
 	{ "mdtm", "REMOTE...", "print the modification time of remote files",

@@ -372,7 +372,7 @@ static int get_run(struct cmdctx *ctx, bool reget)
 			goto fail;
 		}
 	}
-	return op_run(&op->o, 1, get_item);
+	return ftp_glob_run(op, strcmp(ctx->def->name, "mget") == 0, get_item);
 fail:
 	return op_start(&op->o, r);
 }
@@ -448,6 +448,7 @@ static void put_done(void *arg, int err, const char *why)
 	struct ftp_op *op = arg;
 
 	op->x = NULL;
+	ftp_cache_forget(op->o.s, op->remote);
 	if (err) {
 		char *d = ftp_esc_str(op->src.path);
 		cmd_error(op->o.ctx, err, "%s: %s", d, op->why[0] ? op->why : why);
@@ -515,7 +516,16 @@ int ftp_do_put(struct cmdctx *ctx)
 		r = cmd_error(ctx, ERR_USAGE, "bad remote name");
 		goto fail;
 	}
+	r = ftp_local_glob(op, strcmp(ctx->def->name, "mput") == 0);
+	if (r < 0 && op->o.nargs == 0)
+		goto fail;
+	op->o.err = r;
 	return op_run(&op->o, 1, put_item);
 fail:
 	return op_start(&op->o, r);
+}
+
+int ftp_get_one(struct op *o)
+{
+	return get_item(o);
 }

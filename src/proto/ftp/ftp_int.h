@@ -55,6 +55,10 @@ struct ftp {
 	struct ftp_feat feat;
 
 	struct ftp_op *op;   /* the running command, if any */
+
+	/* The site's (on its own connection's struct ftp only). */
+	struct ftp_dir *dirs;         /* listing cache (ftp_ls.c) */
+	struct cfetch *cfetch;        /* a listing fetched for completion */
 };
 
 /* ---- ftp_xfer.c: one data connection and the command that uses it ---- */
@@ -135,6 +139,14 @@ struct ftp_op {
 	struct lsource src;   /* put: the local file */
 	char why[600];        /* failure reason of the local end */
 	struct buf lbuf;      /* listing: the partial line */
+	/* cls, globs */
+	struct ftp_fetch *fetch;
+	bool cls_long, cls_human, cls_all;
+	bool glob_all;        /* mget, mput: every operand is a pattern */
+	size_t gi;            /* operand being expanded */
+	char **globbed;       /* the operands after expansion (owned) */
+	size_t nglobbed, capglobbed;
+	struct mirror *mirror;  /* mirror's walk (ftp_mirror.c) */
 };
 
 /* The FTP command of a generic op (struct op is its first member). */
@@ -154,6 +166,62 @@ int ftp_check_args(struct cmdctx *ctx, int first);
 /* A simple command with operands: each operand is one command line. */
 int ftp_simple_run(struct cmdctx *ctx, int first, op_item_fn item);
 char *ftp_esc_str(const char *s);
+
+/* ---- ftp_ls.c: parsed listings, the listing cache, cls, completion ---- */
+
+struct ftp_dir;
+struct ftp_fetch;
+struct buf;
+/* A line of a data stream (CR before LF removed); piece: part of a line
+ * longer than the buffer (no line end after it).  0 or ERR_* (stops). */
+typedef int (*ftp_line_fn)(void *arg, const char *line, size_t len, bool piece);
+/* A fetched listing: d (the caller owns it) or err with why. */
+typedef void (*ftp_fetch_fn)(void *arg, int err, const char *why, struct ftp_dir *d);
+
+/* rel against cwd, with "//", "." and ".." collapsed (heap), or NULL when
+ * rel is relative and cwd unknown. */
+char *ftp_path_abs(const char *cwd, const char *rel);
+/* Split a data stream into lines (lb keeps the partial one). */
+int ftp_lines_feed(struct buf *lb, const char *p, size_t n, ftp_line_fn fn, void *arg);
+int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg);
+/* Fetch path's listing on connection c (MLSD when offered, else LIST;
+ * path NULL: the current directory's, path "" in the result);
+ * done once from a callback, unless cancelled.  0 with *out, or ERR_*. */
+int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
+                    struct ftp_fetch **out);
+void ftp_fetch_cancel(struct ftp_fetch *ft);
+/* The site's cache: free it; forget the directory holding path (a name
+ * in it changed). */
+void ftp_cache_free(struct ftp *f);
+void ftp_cache_forget(struct session *s, const char *path);
+void ftp_cfetch_cancel(struct ftp *f);
+int ftp_do_cls(struct cmdctx *ctx);
+/* Run item over op's operands after expanding the remote patterns among
+ * them (unquoted *?[, or every operand when all: mget) against the
+ * directory listings, from run(): CMD_PENDING or the status, as op_run.
+ * Only regular files with safe names match; a pattern matching none is
+ * an error (ERR_NOTFOUND), and the other operands go on. */
+int ftp_glob_run(struct ftp_op *op, bool all, op_item_fn item);
+/* The same for local patterns (mput), at once: 0 or the last error. */
+int ftp_local_glob(struct ftp_op *op, bool all);
+/* Add an operand (op takes name); make the added ones op's operands. */
+void ftp_glob_push(struct ftp_op *op, char *name);
+void ftp_glob_take(struct ftp_op *op);
+/* A listing's entries. */
+struct ftp_ent;
+size_t ftp_dir_count(const struct ftp_dir *d);
+const struct ftp_ent *ftp_dir_ent(const struct ftp_dir *d, size_t i);
+void ftp_dir_free(struct ftp_dir *d);
+
+/* ftp_get.c: get's item (op->o.arg to op->out_opt), for mirror. */
+int ftp_get_one(struct op *o);
+/* ftp_mirror.c */
+struct mirror;
+int ftp_do_mirror(struct cmdctx *ctx);
+void ftp_mirror_free(struct mirror *m);
+/* proto_ops.complete */
+char **ftp_complete(struct session *s, char letter, const char *word,
+                    void (*ready)(void *arg), void *arg);
 
 /* ftp.c: a reply's text, escaped, for messages (heap). */
 char *ftp_reply_esc(const struct pp_reply *r);

@@ -54,6 +54,8 @@ static void ftp_op_stop(struct op *o)
 
 	if (op->f->op == op)
 		op->f->op = NULL;
+	ftp_fetch_cancel(op->fetch);
+	op->fetch = NULL;
 	if (op->x) {
 		ftp_xfer_abort(op->x);
 		op->x = NULL;
@@ -70,6 +72,11 @@ static void ftp_op_clear(struct op *o)
 	struct ftp_op *op = ftp_op_of(o);
 	if (op->f->op == op)
 		op->f->op = NULL;
+	ftp_fetch_cancel(op->fetch);
+	for (size_t i = 0; i < op->nglobbed; i++)
+		free(op->globbed[i]);
+	free(op->globbed);
+	ftp_mirror_free(op->mirror);
 	lfile_clear(&op->lf);
 	lsource_clear(&op->src);
 	free(op->line);
