@@ -320,7 +320,7 @@ static void expand_word(char **w)
 /* `~` and `~user` in the local paths typed: the words whose completion
  * letter in the command's table is 'l' (lcd, lls, put), except the name
  * after `-o` when the usage calls it REMOTE (put), and the name after `-o`
- * when the usage calls it LOCAL (get, reget); and `> FILE`.  A quoted word
+ * when the usage calls it LOCAL or DIR (get, reget, mget); and `> FILE`.  A quoted word
  * stays as typed, as in a shell.  Never a name from a server: those are
  * not typed. */
 static void expand_local(const struct cmd_def *def, struct argv *a, int first)
@@ -328,7 +328,8 @@ static void expand_local(const struct cmd_def *def, struct argv *a, int first)
 	const char *c = def->complete ? def->complete : "";
 	size_t nc = strlen(c);
 	const char *u = def->args ? def->args : "";
-	bool o_local = strstr(u, "-o LOCAL") != NULL, o_remote = strstr(u, "-o REMOTE") != NULL;
+	bool o_local = strstr(u, "-o LOCAL") || strstr(u, "-o DIR"); /* get, mget */
+	bool o_remote = strstr(u, "-o REMOTE") != NULL;                /* put */
 	for (int i = first + 1; i < a->argc; i++) {
 		size_t argn = (size_t)(i - first - 1);
 		char letter = nc ? c[argn < nc ? argn : nc - 1] : '-';
