@@ -134,6 +134,10 @@ static char *normalise_sha256(const char *v)
 	return out;
 }
 
+/* The reason for a refused value names what is allowed; it lives here
+ * until the next refusal (one thread, one message at a time). */
+static char why_buf[160];
+
 /* Validate and normalise v for setting i; returns a heap string or NULL. */
 static char *normalise(int i, const char *v, const char **why)
 {
@@ -146,7 +150,9 @@ static char *normalise(int i, const char *v, const char **why)
 		long min = strtol(s->choices, NULL, 10);
 		long max = strtol(strchr(s->choices, '|') + 1, NULL, 10);
 		if (errno || end == v || *end || n < min || n > max) {
-			*why = "expected a number in range";
+			snprintf(why_buf, sizeof(why_buf), "expected a number from %ld to %ld",
+			         min, max);
+			*why = why_buf;
 			return NULL;
 		}
 		return xasprintf("%ld", n);
@@ -168,7 +174,18 @@ static char *normalise(int i, const char *v, const char **why)
 				return xstrndup(c, clen);
 			c += clen + (bar ? 1 : 0);
 		}
-		*why = "not one of the allowed values";
+		/* "expected one of: auto, require, off" */
+		size_t w = (size_t)snprintf(why_buf, sizeof(why_buf), "expected one of: ");
+		for (const char *c = s->choices; *c && w + 3 < sizeof(why_buf); c++) {
+			if (*c == '|') {
+				why_buf[w++] = ',';
+				why_buf[w++] = ' ';
+			} else {
+				why_buf[w++] = *c;
+			}
+		}
+		why_buf[w] = '\0';
+		*why = why_buf;
 		return NULL;
 	}
 	case T_STR:

@@ -15,7 +15,9 @@ struct config;
 struct config *config_new(void);
 void config_free(struct config *cfg);
 
-/* Set from text; ERR_USAGE with *why set (unknown name, bad value). */
+/* Set from text; ERR_USAGE with *why set (unknown name, bad value): one
+ * line that says what is allowed ("expected a number from 1 to 86400",
+ * "expected one of: auto, require, off"), valid until the next call. */
 int config_set(struct config *cfg, const char *name, const char *value,
                const char **why);
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +21,7 @@
 static struct ui_hooks hooks;
 static bool have_hooks;
 static bool quiet;
+static char *where; /* ui_set_where() */
 static int in_hook; /* output from inside a hook must not recurse */
 
 /* The progress line (ui_progress): on standard error, under everything
@@ -190,11 +192,19 @@ void ui_out(const char *fmt, ...)
 	va_end(ap);
 }
 
+void ui_set_where(const char *w)
+{
+	free(where);
+	where = w ? xstrdup(w) : NULL;
+}
+
 void ui_error(const char *fmt, ...)
 {
 	va_list ap;
+	char prefix[600];
+	snprintf(prefix, sizeof(prefix), "ferry: %s%s", where ? where : "", where ? ": " : "");
 	va_start(ap, fmt);
-	vprint(stderr, "ferry: ", fmt, ap);
+	vprint(stderr, prefix, fmt, ap);
 	va_end(ap);
 }
 

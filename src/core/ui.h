@@ -32,6 +32,10 @@ void ui_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational line to standard error (e.g. "connected to ..."),
  * suppressed in quiet batch use. */
 void ui_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where the command being run came from, for its errors: "FILE:LINE"
+ * while a line of the rc file runs ("ferry: FILE:LINE: ..."); NULL for
+ * none.  The text is copied (and must be escaped already). */
+void ui_set_where(const char *where);
 void ui_set_quiet(bool quiet);
 /* A line to standard error that quiet does not silence (the trace). */
 void ui_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -623,8 +623,14 @@ static void conn_try_next(struct conn *c)
 		}
 		return;
 	}
-	conn_seterr(c, "cannot connect to %s port %d: %s", c->host, c->port,
-	            c->tried[0] ? c->tried : "no address");
+	/* One address that is the host itself (a numeric host) is not named
+	 * twice: "cannot connect to 127.0.0.1 port 1: Connection refused". */
+	const char *why = c->tried[0] ? c->tried : "no address";
+	size_t hl = strlen(c->host);
+	if (!strstr(why, "; ") && strncmp(why, c->host, hl) == 0 &&
+	    strncmp(why + hl, ": ", 2) == 0)
+		why += hl + 2;
+	conn_seterr(c, "cannot connect to %s port %d: %s", c->host, c->port, why);
 	conn_fail_op(c, ERR_NET);
 }
 

@@ -230,6 +230,16 @@ struct session *session_recent(struct session_reg *reg, const struct proto_desc 
 	return best;
 }
 
+char *session_failure(const struct session *s, int err)
+{
+	char *esc = ui_escape_str(s->err, strlen(s->err));
+	bool named = strcmp(s->name, s->host) == 0 && strstr(s->err, s->host);
+	char *line = xasprintf("%s%s%s", named ? "" : s->name, named ? "" : ": ",
+	                       *esc ? esc : err_str(err));
+	free(esc);
+	return line;
+}
+
 void session_touch(struct session *s)
 {
 	s->last_used_ms = ev_now_ms(s->ev);

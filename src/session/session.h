@@ -138,6 +138,12 @@ void session_drop(struct session *s, const char *why);
 void session_touch(struct session *s);
 void session_set_busy(struct session *s, bool busy);
 
+/* Why s failed, for a one-line message: "NAME: REASON" (s->err escaped,
+ * else err_str(err)), without "NAME: " when the name is the host and the
+ * reason names it already ("cannot connect to 127.0.0.1 port 1: Connection
+ * refused").  Heap; the caller frees. */
+char *session_failure(const struct session *s, int err);
+
 /* printf into s->err; returns err for chaining (`return session_fail(..)`). */
 int session_fail(struct session *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

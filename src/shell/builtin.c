@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "buf.h"
 #include "builtin.h"
 #include "cmd.h"
 #include "config.h"
@@ -16,38 +17,71 @@
 #include "log.h"
 #include "proto.h"
 #include "session.h"
+#include "tilde.h"
 #include "shell.h"
 #include "ui.h"
 #include "url.h"
 
+/* "CMD: [NAME: ]why" for a session that failed to connect. */
+static void session_failed(const char *cmd, struct session *s, int err)
+{
+	char *why = session_failure(s, err);
+	ui_error("%s: %s", cmd, why);
+	free(why);
+}
+
 /* open URL [as NAME] */
+struct open_op {
+	struct session *s;
+	int prev_focus; /* the id of the session focused before, or 0 */
+};
+
 static void opened(struct session *s, int err, void *arg);
+
+/* A session that never connected is not kept, and the focus goes back
+ * where the user had it (not to the most recently used session): later
+ * commands must not go to a server the user did not choose. */
+static void open_failed(struct cmdctx *ctx, int err)
+{
+	struct open_op *o = ctx->op;
+	struct session_reg *reg = ctx->sh->reg;
+	bool was_focus = session_focus(reg) == o->s;
+	session_close(o->s);
+	if (was_focus) {
+		char id[16];
+		snprintf(id, sizeof(id), "%d", o->prev_focus);
+		struct session *prev = o->prev_focus ? session_find(reg, id) : NULL;
+		session_set_focus(reg, prev && prev->id == o->prev_focus ? prev : NULL);
+	}
+	ctx->op = NULL;
+	free(o);
+	cmd_done(ctx, err);
+}
 
 static void open_retry(struct cmdctx *ctx, bool trusted)
 {
-	struct session *s = ctx->op;
+	struct open_op *o = ctx->op;
 	if (!trusted) {
-		session_close(s);
-		cmd_done(ctx, ERR_TLS);
+		open_failed(ctx, ERR_TLS);
 		return;
 	}
-	session_ensure(s, opened, ctx);
+	session_ensure(o->s, opened, ctx);
 }
 
 static void opened(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
-	if (ctx->finished)
+	if (ctx->finished) {
+		free(ctx->op);
+		ctx->op = NULL;
+		cmd_done(ctx, err); /* an orphaned context is freed */
 		return;
+	}
 	if (err) {
-		char *esc = ui_escape_str(s->err, strlen(s->err));
-		ui_error("open: %s: %s", s->name, *esc ? esc : err_str(err));
-		free(esc);
+		session_failed("open", s, err);
 		if (err == ERR_TLS && shell_offer_trust(ctx->sh, s, open_retry, ctx))
 			return;
-		/* A session that never connected is not kept. */
-		session_close(s);
-		cmd_done(ctx, err);
+		open_failed(ctx, err);
 		return;
 	}
 	if (ctx->sh->interactive && !ctx->sh->from_script) {
@@ -57,13 +91,15 @@ static void opened(struct session *s, int err, void *arg)
 		        conn_is_tls(s->conn) ? conn_tls_desc(s->conn) : "");
 		free(host);
 	}
+	free(ctx->op);
+	ctx->op = NULL;
 	cmd_done(ctx, 0);
 }
 
 static void open_cancel(struct cmdctx *ctx)
 {
-	struct session *s = ctx->op;
-	session_drop(s, "interrupted");
+	struct open_op *o = ctx->op;
+	session_drop(o->s, "interrupted");
 }
 
 static int do_open(struct cmdctx *ctx)
@@ -77,13 +113,24 @@ static int do_open(struct cmdctx *ctx)
 		return cmd_error(ctx, ERR_USAGE, "usage: open URL [as NAME]");
 	const char *url = ctx->argv[1];
 	char *tmp = NULL;
-	if (!url_is_url(url))
+	if (!url_is_url(url)) {
+		/* `open ::1`: the literal as it must be typed. */
+		const char *c = strchr(url, ':');
+		if (c && strchr(c + 1, ':') && strspn(url, "0123456789abcdefABCDEF:.%") ==
+		    strlen(url))
+			return cmd_error(ctx, ERR_USAGE, "%s: an IPv6 address goes in "
+			                 "brackets: open [%s]", url, url);
 		url = tmp = xasprintf("ftp://%s", url); /* like lftp: a bare host is FTP */
+	}
+	struct session *prev = session_focus(ctx->sh->reg);
 	int r = session_create(ctx->sh->reg, url, name, &s, &why);
 	free(tmp);
 	if (r < 0)
 		return cmd_error(ctx, r, "%s", why);
-	ctx->op = s;
+	struct open_op *o = xcalloc(1, sizeof(*o));
+	o->s = s;
+	o->prev_focus = prev ? prev->id : 0;
+	ctx->op = o;
 	ctx->cancel = open_cancel;
 	session_ensure(s, opened, ctx);
 	return CMD_PENDING;
@@ -128,12 +175,14 @@ static void reconnected(struct session *s, int err, void *arg)
 	struct cmdctx *ctx = arg;
 	if (ctx->finished)
 		return;
-	if (err) {
-		char *esc = ui_escape_str(s->err, strlen(s->err));
-		ui_error("reconnect: %s: %s", s->name, *esc ? esc : err_str(err));
-		free(esc);
-	}
+	if (err)
+		session_failed("reconnect", s, err);
 	cmd_done(ctx, err);
+}
+
+static void reconnect_cancel(struct cmdctx *ctx)
+{
+	session_drop(ctx->op, "interrupted");
 }
 
 static int do_reconnect(struct cmdctx *ctx)
@@ -143,7 +192,7 @@ static int do_reconnect(struct cmdctx *ctx)
 		return ERR_USAGE;
 	session_drop(s, "reconnect requested");
 	ctx->op = s;
-	ctx->cancel = open_cancel;
+	ctx->cancel = reconnect_cancel;
 	session_ensure(s, reconnected, ctx);
 	return CMD_PENDING;
 }
@@ -238,9 +287,16 @@ static int do_help(struct cmdctx *ctx)
 	if (ctx->argc == 2) {
 		bool is_shell, amb;
 		const struct cmd_def *d = cmd_resolve(ctx->argv[1], &is_shell, &amb);
+		if (!d && amb) {
+			char *c = cmd_candidates(ctx->argv[1]);
+			int r = cmd_error(ctx, ERR_USAGE, "%s: ambiguous command: %s",
+			                  ctx->argv[1], c);
+			free(c);
+			return r;
+		}
 		if (!d)
-			return cmd_error(ctx, ERR_USAGE, "%s: %s command", ctx->argv[1],
-			                 amb ? "ambiguous" : "unknown");
+			return cmd_error(ctx, ERR_USAGE, "%s: unknown command (type `help`)",
+			                 ctx->argv[1]);
 		cmd_print_usage(ctx, d);
 		cmd_printf(ctx, "%s", d->help);
 		if (!is_shell)
@@ -265,14 +321,14 @@ static int do_help(struct cmdctx *ctx)
 
 static int do_lcd(struct cmdctx *ctx)
 {
-	const char *dir = ctx->argc > 1 ? ctx->argv[1] : getenv("HOME");
-	char *tmp = NULL;
-	if (!dir)
+	/* `~` in DIR is the shell's (path_expand_tilde); none is home. */
+	char *dir = ctx->argc > 1 ? xstrdup(ctx->argv[1]) : path_expand_tilde("~");
+	if (dir[0] == '~' && ctx->argc == 1) {
+		free(dir);
 		return cmd_error(ctx, ERR_USAGE, "no directory and no $HOME");
-	if (dir[0] == '~' && (dir[1] == '/' || !dir[1]) && getenv("HOME"))
-		dir = tmp = xasprintf("%s%s", getenv("HOME"), dir + 1);
+	}
 	int r = chdir(dir) < 0 ? cmd_error(ctx, ERR_LOCAL, "%s: %s", dir, strerror(errno)) : 0;
-	free(tmp);
+	free(dir);
 	return r;
 }
 
@@ -421,6 +477,40 @@ const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambigu
 		return NULL;
 	*is_shell = hit_shell;
 	return hit;
+}
+
+static void candidate_add(struct buf *b, const char *name)
+{
+	/* Each name once: FTP and NNTP both have `quote`. */
+	const char *p = buf_peek(b), *end = p + buf_avail(b);
+	size_t n = strlen(name);
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *e = comma ? comma : end;
+		if ((size_t)(e - p) == n && memcmp(p, name, n) == 0)
+			return;
+		p = comma ? comma + 2 : end;
+	}
+	buf_appendf(b, "%s%s", buf_avail(b) ? ", " : "", name);
+}
+
+char *cmd_candidates(const char *prefix)
+{
+	struct buf b;
+	size_t len = strlen(prefix);
+	buf_init(&b, 64 * 1024);
+	for (size_t i = 0; i < cmd_shell_count; i++)
+		if (strncmp(cmd_shell_table[i].name, prefix, len) == 0)
+			candidate_add(&b, cmd_shell_table[i].name);
+	for (size_t i = 0; proto_nth(i); i++) {
+		const struct proto_desc *p = proto_nth(i);
+		for (size_t j = 0; j < p->ncmds; j++)
+			if (strncmp(p->cmds[j].name, prefix, len) == 0)
+				candidate_add(&b, p->cmds[j].name);
+	}
+	char *s = xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	return s;
 }
 
 const struct cmd_def cmd_shell_table[] = {

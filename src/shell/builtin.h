@@ -17,5 +17,9 @@ extern const size_t cmd_shell_count;
  * prefix over the union).  Sets *is_shell, or returns NULL (*ambiguous as
  * in cmd_lookup). */
 const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambiguous);
+/* The commands a prefix could mean, for the message of an ambiguous one:
+ * "lcd, lls, lpwd, ls" (each name once, in table order: the shell's, then
+ * each protocol's).  Heap; the caller frees. */
+char *cmd_candidates(const char *prefix);
 
 #endif

@@ -39,6 +39,7 @@
 #include "job.h"
 #include "session.h"
 #include "sink.h"
+#include "tilde.h"
 #include "trust.h"
 #include "ui.h"
 #include "xdg.h"
@@ -52,19 +53,45 @@ enum src_kind { SRC_TEXT, SRC_STDIN, SRC_TTY };
 struct source {
 	enum src_kind kind;
 	char *text;
-	bool rc;  /* errors in the rc file are reported, not fatal */
+	bool rc;    /* errors in the rc file are reported, not fatal */
+	bool urls;  /* the URLs of the command line (`open URL` each) */
+	char *path; /* the rc file's, for "FILE:LINE: " before its errors */
 };
 
 #define MAX_SOURCES 8
 static struct source sources[MAX_SOURCES];
 static int nsources, cur_source = -1;
 
-static void add_source(enum src_kind kind, char *text, bool rc)
+static struct source *add_source(enum src_kind kind, char *text, bool rc)
 {
-	if (nsources < MAX_SOURCES)
-		sources[nsources++] = (struct source){ kind, text, rc };
-	else
-		free(text);
+	if (nsources < MAX_SOURCES) {
+		sources[nsources] = (struct source){ kind, text, rc, false, NULL };
+		return &sources[nsources++];
+	}
+	free(text);
+	return NULL;
+}
+
+/* The source at hand, or NULL before the first. */
+static struct source *cur_src(void)
+{
+	return cur_source >= 0 ? &sources[cur_source] : NULL;
+}
+
+/* Errors of a command from the rc file name its file and line. */
+static void rc_where(struct shell *sh, const char *cmd)
+{
+	struct source *src = cur_src();
+	if (!src || !src->path || !sh->text || cmd < sh->text)
+		return;
+	int line = 1;
+	for (const char *p = sh->text; p < cmd; p++)
+		line += *p == '\n';
+	char *esc = ui_escape_str(src->path, strlen(src->path));
+	char *w = xasprintf("%s:%d", esc, line);
+	ui_set_where(w);
+	free(w);
+	free(esc);
 }
 
 /* ---- jobs: running one command ----------------------------------------- */
@@ -269,11 +296,9 @@ static void ensured(struct session *s, int err, void *arg)
 	ctx->sess = s; /* the connection it was given */
 	ctx->cancel = NULL;
 	if (err) {
-		char *esc = ui_escape_str(s->err, strlen(s->err));
-		char *line = xasprintf("%s: %s", s->name, esc[0] ? esc : err_str(err));
+		char *line = session_failure(s, err);
 		cmd_report(ctx, line);
 		free(line);
-		free(esc);
 		if (err == ERR_TLS && !j->background &&
 		    shell_offer_trust(ctx->sh, s, retry_ensure, ctx))
 			return;
@@ -283,6 +308,38 @@ static void ensured(struct session *s, int err, void *arg)
 	int r = ctx->def->run(ctx);
 	if (r != CMD_PENDING)
 		cmd_done(ctx, r);
+}
+
+static void expand_word(char **w)
+{
+	char *x = path_expand_tilde(*w);
+	free(*w);
+	*w = x;
+}
+
+/* `~` and `~user` in the local paths typed: the words whose completion
+ * letter in the command's table is 'l' (lcd, lls, put), except the name
+ * after `-o` when the usage calls it REMOTE (put), and the name after `-o`
+ * when the usage calls it LOCAL or DIR (get, reget, mget); and `> FILE`.  A quoted word
+ * stays as typed, as in a shell.  Never a name from a server: those are
+ * not typed. */
+static void expand_local(const struct cmd_def *def, struct argv *a, int first)
+{
+	const char *c = def->complete ? def->complete : "";
+	size_t nc = strlen(c);
+	const char *u = def->args ? def->args : "";
+	bool o_local = strstr(u, "-o LOCAL") || strstr(u, "-o DIR"); /* get, mget */
+	bool o_remote = strstr(u, "-o REMOTE") != NULL;                /* put */
+	for (int i = first + 1; i < a->argc; i++) {
+		size_t argn = (size_t)(i - first - 1);
+		char letter = nc ? c[argn < nc ? argn : nc - 1] : '-';
+		bool after_o = i - 1 > first && strcmp(a->argv[i - 1], "-o") == 0;
+		bool local = after_o && o_local ? true : after_o && o_remote ? false : letter == 'l';
+		if (local && !a->quoted[i] && a->argv[i][0] == '~')
+			expand_word(&a->argv[i]);
+	}
+	if (a->redirect && a->redirect[0] == '~')
+		expand_word(&a->redirect);
 }
 
 /* Start one command as a job; returns CMD_PENDING or its status (a
@@ -321,17 +378,23 @@ static int run_argv(struct shell *sh, struct argv *a)
 	}
 	if (!def) {
 		char *esc = ui_escape_str(name, strlen(name));
-		ui_error(amb ? "%s: ambiguous command (type `help`)" :
-		               "%s: unknown command (type `help`)", esc);
+		char *cand = amb ? cmd_candidates(name) : NULL;
+		if (cand)
+			ui_error("%s: ambiguous command: %s", esc, cand);
+		else
+			ui_error("%s: unknown command (type `help`)", esc);
+		free(cand);
 		free(esc);
 		return ERR_USAGE;
 	}
+	bool routed = false;
 	if (!is_shell && !target) {
 		target = cmd_route(sh->reg, def->name, &why);
 		if (!target) {
 			ui_error("%s: %s", def->name, why);
 			return ERR_USAGE;
 		}
+		routed = target != session_focus(sh->reg);
 		def = cmd_proto_lookup(target->proto, def->name);
 	}
 	int nargs = a->argc - first - 1;
@@ -347,6 +410,7 @@ static int run_argv(struct shell *sh, struct argv *a)
 	/* A command whose output is read page by page goes through $PAGER
 	 * (less by default) when it would go to the terminal, in the
 	 * foreground: as `CMD | $PAGER` typed. */
+	expand_local(def, a, first);
 	struct argv paged = *a;
 	if (target && !a->redirect && !a->pipe && !a->background && ui_stdout_tty() &&
 	    target->proto->paged) {
@@ -371,6 +435,12 @@ static int run_argv(struct shell *sh, struct argv *a)
 		sh->fg = j;
 	}
 
+	if (routed && !a->background && !a->redirect && !a->pipe && ui_stdout_tty())
+		/* Routed past the focus (most recently used session of the
+		 * protocol that has the command): a terminal shows which
+		 * server answers, as `ls DIR...` heads each listing; scripts
+		 * and files get the output alone. */
+		cmd_printf(ctx, "%s:", target->name);
 	if (target) {
 		j->sess_id = target->id;
 		session_touch(target);
@@ -538,7 +608,12 @@ static void account(struct shell *sh, int err)
 			ui_info("Interrupted.");
 		return;
 	}
-	if (cur_source >= 0 && sources[cur_source].rc)
+	/* At a terminal the shell starts with what worked: a failing line
+	 * of the rc file or URL of the command line is a warning (its error
+	 * printed), and the sessions that connected stay.  Scripts keep
+	 * their statuses; the rc file never ends a run. */
+	struct source *src = cur_src();
+	if (src && (src->rc || (src->urls && sh->interactive)))
 		return;
 	sh->status = err_exit_status(err);
 	if (!sh->keep_going || err == ERR_INTR)
@@ -658,8 +733,15 @@ static bool run_text(struct shell *sh)
 {
 	while (!sh->fg && !sh->quit && sh->pos) {
 		const char *p = sh->pos;
-		while (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n')
-			p++;
+		/* Blanks, separators and comment lines, so that p is where
+		 * the command starts (its line, for rc_where). */
+		while (*p == ' ' || *p == '\t' || *p == ';' || *p == '\n' || *p == '#') {
+			if (*p == '#')
+				p += strcspn(p, "\n");
+			else
+				p++;
+		}
+		rc_where(sh, p);
 		if (*p == '!') {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -761,7 +843,11 @@ static void rl_stop(struct shell *sh);
 
 bool shell_can_ask(const struct shell *sh)
 {
-	return sh->interactive && !sh->from_script && sh->in_io;
+	/* A person typed the command, or started ferry at a terminal with
+	 * the rc file and URLs that run before the first prompt. */
+	const struct source *src = cur_src();
+	return sh->interactive && sh->in_io &&
+	       (!sh->from_script || (src && (src->rc || src->urls)));
 }
 
 static void on_ask_line(char *line)
@@ -1250,13 +1336,14 @@ static bool next_input(struct shell *sh)
 		if (cur_source + 1 >= nsources)
 			return false;
 		struct source *src = &sources[++cur_source];
+		ui_set_where(NULL);
 		sh->from_script = src->kind != SRC_TTY;
 		if (src->kind == SRC_TEXT) {
 			shell_feed(sh, src->text);
 		} else if (src->kind == SRC_STDIN) {
 			buf_init(&sh->in, 1024 * 1024);
 			sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, POLLIN, on_stdin, sh);
-		} else {
+		} else if (!sh->in_io) {
 			sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, 0, on_tty, sh);
 		}
 	}
@@ -1371,9 +1458,10 @@ int shell_main(const struct shell_opts *o)
 		char *rc = xdg_path("XDG_CONFIG_HOME", ".config", "ferryrc");
 		bool missing = true;
 		char *text = rc ? slurp(rc, &missing) : NULL;
-		if (text)
-			add_source(SRC_TEXT, text, true);
-		else if (rc && !missing)
+		struct source *src = text ? add_source(SRC_TEXT, text, true) : NULL;
+		if (src)
+			src->path = xstrdup(rc);
+		else if (!text && rc && !missing)
 			ui_error("%s: cannot read: %s", rc, strerror(errno));
 		free(rc);
 	}
@@ -1385,19 +1473,30 @@ int shell_main(const struct shell_opts *o)
 			buf_appendf(&b, "open %s\n", q);
 			free(q);
 		}
-		add_source(SRC_TEXT, xstrndup(buf_peek(&b), buf_avail(&b)), false);
+		struct source *src = add_source(SRC_TEXT, xstrndup(buf_peek(&b), buf_avail(&b)),
+		                                false);
+		if (src)
+			src->urls = true;
 		buf_clear(&b);
 	}
 	if (o->commands) {
 		add_source(SRC_TEXT, xstrdup(o->commands), false);
 	} else if (o->file) {
 		bool missing;
-		char *text = strcmp(o->file, "-") == 0 ? NULL : slurp(o->file, &missing);
-		if (!text && strcmp(o->file, "-") != 0) {
-			ui_error("%s: %s", o->file, strerror(errno));
+		/* `-f ~/script` where no shell expanded it (`-f~/x`, a
+		 * launcher). */
+		char *file = path_expand_tilde(o->file);
+		char *text = strcmp(file, "-") == 0 ? NULL : slurp(file, &missing);
+		if (!text && strcmp(file, "-") != 0) {
+			int e = errno;
+			char *esc = ui_escape_str(file, strlen(file));
+			ui_error("%s: %s", esc, strerror(e));
+			free(esc);
+			free(file);
 			sh->status = 7;
 			goto out;
 		}
+		free(file);
 		if (text)
 			add_source(SRC_TEXT, text, false);
 		else
@@ -1405,6 +1504,8 @@ int shell_main(const struct shell_opts *o)
 	} else if (sh->interactive) {
 		setup_readline(sh);
 		add_source(SRC_TTY, NULL, false);
+		/* Now, so the rc file and the URLs may ask (a certificate). */
+		sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, 0, on_tty, sh);
 	} else {
 		add_source(SRC_STDIN, NULL, false);
 	}
@@ -1447,8 +1548,11 @@ out:
 	free(sh->text);
 	free(sh->prompt);
 	free(sh->histfile);
-	for (int i = 0; i < nsources; i++)
+	for (int i = 0; i < nsources; i++) {
 		free(sources[i].text);
+		free(sources[i].path);
+	}
+	ui_set_where(NULL);
 	config_free(sh->cfg);
 	ev_free(sh->ev);
 	conn_tls_global_deinit();

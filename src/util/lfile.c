@@ -1,4 +1,5 @@
 /* lfile.c - the local end of a transfer (see lfile.h). */
+#define _GNU_SOURCE /* memrchr */
 #include "lfile.h"
 
 #include <errno.h>
@@ -157,6 +158,30 @@ static int target_resume(struct lfile *f, char *l)
 	return 0;
 }
 
+/* A target that does not exist: its directory must, or the message would
+ * name NAME.part (`get x -o missing/dir/` said "missing/dir/.part").  The
+ * directory is named instead, as the user typed it. */
+static int target_dir_check(struct lfile *f, const char *path)
+{
+	size_t n = strlen(path);
+	const char *slash = memrchr(path, '/', n);
+	struct stat st;
+	int err = 0;
+	if (!slash)
+		return 0; /* the working directory */
+	char *dir = n && path[n - 1] == '/' ? xstrdup(path) :
+	            xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	char *d = esc(dir);
+	if (stat(dir, &st) < 0)
+		err = FAIL(f, ERR_LOCAL, "%s: %s", d, errno == ENOENT || errno == ENOTDIR ?
+		           "no such directory" : strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		err = FAIL(f, ERR_LOCAL, "%s: not a directory", d);
+	free(d);
+	free(dir);
+	return err;
+}
+
 int lfile_target(struct lfile *f, const char *path, bool resume)
 {
 	struct stat st;
@@ -181,7 +206,9 @@ int lfile_target(struct lfile *f, const char *path, bool resume)
 			           "xfer:clobber on to overwrite)", l);
 		else if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
 			f->in_place = true; /* /dev/null, a FIFO, a terminal */
-	} else if (errno != ENOENT) {
+	} else if (errno == ENOENT || errno == ENOTDIR) {
+		err = target_dir_check(f, path);
+	} else {
 		err = FAIL(f, ERR_LOCAL, "%s: %s", l, strerror(errno));
 	}
 	if (f->in_place) {

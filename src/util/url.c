@@ -186,6 +186,14 @@ static int parse_authority(const char *a, size_t n, struct url *u, const char **
 		colon = memchr(h, ':', (size_t)(end - h));
 		size_t hn = (size_t)((colon ? colon : end) - h);
 
+		/* "::1", "fe80::1": a host has one ':' at most, before the
+		 * port, so a second one is an IPv6 address without its
+		 * brackets. */
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1))) {
+			*why = "an IPv6 address goes in brackets, e.g. [::1] or [::1]:2121";
+			return ERR_USAGE;
+		}
+
 		if (hn == 0) {
 			*why = "empty host";
 			return ERR_USAGE;

@@ -78,6 +78,8 @@
 #   PTY_STDERR=pane          ferry's standard error goes to the terminal
 #                            (job notices, "[1] CMD &", "Interrupted." are
 #                            written there); by default to $W/ferry.stderr
+#   PTY_NO_WAIT=1            pty_start returns without waiting for the
+#                            first prompt (a question comes first)
 #   PTY_SHELL=1              the pane runs an interactive bash (prompt
 #                            "SH$ ") that runs ferry as its job, so Ctrl-Z
 #                            stops ferry (pty_shell_stopped waits for
@@ -162,7 +164,7 @@ pty_start() {
 			set-option -t "$PTY_SESSION" history-limit 5000 ||
 			t_fail "tmux would not start"
 	fi
-	pty_wait_prompts 1 20
+	[ "${PTY_NO_WAIT:-0}" = 1 ] || pty_wait_prompts 1 20
 }
 
 # pty_screen: the pane and its history, without the blank lines below the

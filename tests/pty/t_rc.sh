@@ -10,10 +10,8 @@
 #   - an error in it (an unknown command, a bad value, an open that cannot
 #     connect) is reported before the first prompt, one line each, in the
 #     file's order, and the lines after it still run; ferry goes on and
-#     quit exits 0.  (Today the lines name neither the file nor the line,
-#     e.g. "ferry: nosuchcommand: unknown command (type `help`)"; only
-#     the command's own message is checked, so a prefix naming them may
-#     come.)
+#     quit exits 0.  Each line names the file and the line, as a
+#     compiler does: "ferry: .../ferryrc:2: nosuchcommand: unknown command".
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
@@ -72,11 +70,11 @@ pty_first_prompt_is '^ferry afterr:/> ?$'
 PTY_OUT=$(pty_output_before_first_prompt)
 PTY_OUT_CMD="(before the first prompt)"
 [ "$(wc -l <<< "$PTY_OUT")" = 3 ] || pty_fail "not one line for each of the rc file's three errors"
-sed -n 1p <<< "$PTY_OUT" | grep -Eq '^ferry: (.* )?nosuchcommand: unknown command' ||
+sed -n 1p <<< "$PTY_OUT" | grep -Eq '^ferry: .*/ferry/ferryrc:2: nosuchcommand: unknown command' ||
 	pty_fail "the unknown command in the rc file is not reported first, naming it"
-sed -n 2p <<< "$PTY_OUT" | grep -Eq '^ferry: (.* )?set: net:timeout: ' ||
+sed -n 2p <<< "$PTY_OUT" | grep -Eq '^ferry: .*/ferry/ferryrc:3: set: net:timeout: expected a number from 1 to 86400$' ||
 	pty_fail "the bad value in the rc file is not reported second, naming net:timeout"
-sed -n 3p <<< "$PTY_OUT" | grep -Eq "^ferry: (.* )?open: refused: cannot connect to 127\.0\.0\.1 port $refused: " ||
+sed -n 3p <<< "$PTY_OUT" | grep -Eq "^ferry: .*/ferry/ferryrc:4: open: refused: cannot connect to 127\.0\.0\.1 port $refused: Connection refused$" ||
 	pty_fail "the open that cannot connect is not reported third, naming the session and the port"
 pty_cmd_output "set net:timeout"
 [ "$PTY_OUT" = "net:timeout 23" ] || pty_fail "the rc file's set after its errors did not run"

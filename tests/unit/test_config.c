@@ -103,6 +103,27 @@ static void test_take(void)
 	config_free(c);
 }
 
+/* A refused value is answered with what the setting takes (issue 10). */
+static void test_messages(void)
+{
+	struct config *c = config_new();
+	const char *why = NULL;
+
+	CU_ASSERT_EQUAL(config_set(c, "net:timeout", "0", &why), ERR_USAGE);
+	CU_ASSERT_STRING_EQUAL(why, "expected a number from 1 to 86400");
+	CU_ASSERT_EQUAL(config_set(c, "net:keepalive", "x", &why), ERR_USAGE);
+	CU_ASSERT_STRING_EQUAL(why, "expected a number from 0 to 86400");
+	CU_ASSERT_EQUAL(config_set(c, "ftp:tls", "maybe", &why), ERR_USAGE);
+	CU_ASSERT_STRING_EQUAL(why, "expected one of: auto, require, off");
+	CU_ASSERT_EQUAL(config_set(c, "tls:min-version", "3.0", &why), ERR_USAGE);
+	CU_ASSERT_STRING_EQUAL(why, "expected one of: 1.0, 1.1, 1.2, 1.3");
+	CU_ASSERT_EQUAL(config_set(c, "ftp:passive", "perhaps", &why), ERR_USAGE);
+	CU_ASSERT_STRING_EQUAL(why, "expected on or off");
+	CU_ASSERT_EQUAL(config_set(c, "tls:pin", "12:34", &why), ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "64 hex digits"));
+	config_free(c);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -110,4 +131,5 @@ void cu_register(void)
 	CU_add_test(s, "fingerprint_forms", test_fingerprint_forms);
 	CU_add_test(s, "pin_forms", test_pin_forms);
 	CU_add_test(s, "take", test_take);
+	CU_add_test(s, "messages", test_messages);
 }

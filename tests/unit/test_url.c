@@ -148,6 +148,21 @@ static void test_clear_twice(void)
 	url_clear(NULL);
 }
 
+/* An IPv6 address without brackets is told to use them, not "empty host"
+ * (issue 10). */
+static void test_ipv6_unbracketed(void)
+{
+	static const char *const in[] = { "ftp://::1", "ftp://::1:2121/pub",
+	                                  "ftp://joe:pw@fe80::1", "nntp://2001:db8::7/x" };
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		struct url u;
+		const char *why = NULL;
+		check_bad(in[i]);
+		CU_ASSERT_EQUAL(url_parse(in[i], &u, &why), ERR_USAGE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "in brackets, e.g. [::1]"));
+	}
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("url", NULL, NULL);
@@ -160,4 +175,5 @@ void cu_register(void)
 	CU_add_test(s, "news:group", test_news);
 	CU_add_test(s, "url_is_url", test_is_url);
 	CU_add_test(s, "url_clear", test_clear_twice);
+	CU_add_test(s, "ipv6_unbracketed", test_ipv6_unbracketed);
 }
