@@ -155,15 +155,23 @@ void nop_fail(struct nop *op, int err, const struct pp_reply *r)
 	op_finish(&op->o, nop_error(op, err, r));
 }
 
-void nop_group_fail(struct nop *op, int err, const struct pp_reply *r)
+void nop_fail_missing(struct nop *op, int err, const struct pp_reply *r, int missing,
+                      const char *what)
 {
-	if (!err && r->code == 411) {
+	if (!err && r->code == missing) {
 		nntp_note_reply(op->n, r);
-		op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such group (%s)",
-		                            op->name ? op->name : "", op->n->detail));
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND, "%s (%s)", what,
+		                            op->n->detail));
 		return;
 	}
 	nop_fail(op, err, r);
+}
+
+void nop_group_fail(struct nop *op, int err, const struct pp_reply *r)
+{
+	char *what = xasprintf("%s: no such group", op->name ? op->name : "");
+	nop_fail_missing(op, err, r, 411, what);
+	free(what);
 }
 
 /* Send the command line: 0, or the error (printed). */
@@ -462,13 +470,7 @@ static void over_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 	op->rq = NULL;
 	if (err < 0 || r->code != 224) {
-		if (!err && r->code == 423) {
-			nntp_note_reply(op->n, r);
-			op_finish(&op->o, cmd_error(op->o.ctx, ERR_NOTFOUND,
-			                        "no articles in that range (%s)", op->n->detail));
-			return;
-		}
-		nop_fail(op, err, r);
+		nop_fail_missing(op, err, r, 423, "no articles in that range");
 		return;
 	}
 	op_finish(&op->o, 0);

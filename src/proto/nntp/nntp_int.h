@@ -156,6 +156,10 @@ int nop_go(struct nop *op);
 int nop_error(struct nop *op, int err, const struct pp_reply *r);
 /* nop_error, then op_finish. */
 void nop_fail(struct nop *op, int err, const struct pp_reply *r);
+/* A failed request whose reply code missing means the thing asked for is
+ * not there: ERR_NOTFOUND, "WHAT (server's text)"; the rest as nop_fail. */
+void nop_fail_missing(struct nop *op, int err, const struct pp_reply *r, int missing,
+                      const char *what);
 /* A failed GROUP-like request: 411 is "no such group" (ERR_NOTFOUND, op->name),
  * the rest as nop_fail. */
 void nop_group_fail(struct nop *op, int err, const struct pp_reply *r);
