@@ -9,12 +9,14 @@
 #ifndef FERRY_PROTO_H
 #define FERRY_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pp.h"
 
 struct session;
 struct cmd_def;
+struct cmdctx;
 
 /* TLS policy of a session.  The URL scheme decides; for plain schemes the
  * protocol's setting (ftp:tls / nntp:tls: auto, require, off) does. */
@@ -32,6 +34,18 @@ struct proto_scheme {
 };
 
 typedef void (*proto_done_fn)(struct session *s, int err, void *arg);
+
+/* What the shell's `cp` asks of a protocol: copy srcs (paths on the site
+ * src) to dst_path on the site dst.  Both sites are of the protocol
+ * called, and may be one site (two connections of one server). */
+struct proto_copy {
+	struct session *src, *dst;   /* sites (session_site()) */
+	char **srcs;                 /* source paths (into ctx->argv) */
+	int nsrcs;
+	const char *dst_path;
+	bool recursive;              /* -r: whole trees */
+	bool fxp;                    /* --fxp: server to server */
+};
 
 struct proto_ops {
 	/* Allocate / free the protocol's private state (s->pdata). */
@@ -73,6 +87,12 @@ struct proto_ops {
 	 * NULL hook: nothing completes. */
 	char **(*complete)(struct session *s, char letter, const char *word,
 	                   void (*ready)(void *arg), void *arg);
+	/* `cp` between two sites of this protocol, from the shell command's
+	 * run() (ctx holds no connection): lease a connection of each site
+	 * (session_acquire), copy, release them, and end with cmd_done;
+	 * Ctrl-C (ctx->cancel) stops both ends.  Returns CMD_PENDING, or
+	 * ERR_* (reported).  NULL hook: the protocol cannot copy. */
+	int (*copy)(struct cmdctx *ctx, const struct proto_copy *req);
 };
 
 struct proto_desc {

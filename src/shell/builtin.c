@@ -513,6 +513,121 @@ char *cmd_candidates(const char *prefix)
 	return s;
 }
 
+/* cp [-r] [--fxp] SOURCE... TARGET: "@NAME:PATH" is a path of a session,
+ * anything else a local path.  Two sessions: the protocol's copy hook
+ * (the shell knows no protocol: proto_ops.copy does the work).  A local
+ * side: the protocol's own get or put, as if typed with -o. */
+static int cp_word(struct cmdctx *ctx, const char *w, struct session **s, const char **path)
+{
+	*s = NULL;
+	*path = w;
+	const char *colon = w[0] == '@' ? strchr(w, ':') : NULL;
+	if (!colon)
+		return 0;
+	char *name = xstrndup(w + 1, (size_t)(colon - w - 1));
+	*s = *name ? session_find(ctx->sh->reg, name) : NULL;
+	int r = 0;
+	if (!*s)
+		r = cmd_error(ctx, ERR_USAGE, "%s: no such session (`sessions` lists them)",
+		              *name ? name : "@");
+	free(name);
+	*path = colon + 1;
+	return r;
+}
+
+static int cp_local(struct cmdctx *ctx, struct session *site, const char *cmd,
+                    char **words, int n, const char *out)
+{
+	const struct cmd_def *d = cmd_proto_lookup(site->proto, cmd);
+	if (!d)
+		return cmd_error(ctx, ERR_USAGE, "%s sessions cannot copy to or from local "
+		                 "files", site->proto->name);
+	char **argv = xcalloc((size_t)n + 4, sizeof(char *));
+	int argc = 0;
+	argv[argc++] = xstrdup(cmd);
+	for (int i = 0; i < n; i++)
+		argv[argc++] = xstrdup(words[i]);
+	if (out) {
+		argv[argc++] = xstrdup("-o");
+		argv[argc++] = xstrdup(out);
+	}
+	return shell_delegate(ctx, site, d, argc, argv);
+}
+
+static int do_cp(struct cmdctx *ctx)
+{
+	struct proto_copy req = { 0 };
+	int first = 1;
+	for (; first < ctx->argc && ctx->argv[first][0] == '-' && ctx->argv[first][1]; first++) {
+		const char *o = ctx->argv[first];
+		if (strcmp(o, "--") == 0) {
+			first++;
+			break;
+		}
+		if (strcmp(o, "-r") == 0)
+			req.recursive = true;
+		else if (strcmp(o, "--fxp") == 0)
+			req.fxp = true;
+		else
+			return cmd_error(ctx, ERR_USAGE, "%s: unknown option (usage: cp %s)", o,
+			                 ctx->def->args);
+	}
+	int n = ctx->argc - first;
+	if (n < 2)
+		return cmd_error(ctx, ERR_USAGE, "a source and a target are needed (usage: cp %s)",
+		                 ctx->def->args);
+	char **paths = xcalloc((size_t)n, sizeof(char *));
+	struct session *src = NULL, *dst = NULL;
+	int r = 0;
+	for (int i = 0; i < n && !r; i++) {
+		struct session *s;
+		const char *p;
+		r = cp_word(ctx, ctx->argv[first + i], &s, &p);
+		if (r)
+			break;
+		paths[i] = (char *)p;
+		if (i == n - 1)
+			dst = s;
+		else if (i > 0 && s != src)
+			r = cmd_error(ctx, ERR_USAGE, "the sources must all be in one session "
+			              "(or all local)");
+		else
+			src = s;
+	}
+	if (!r && !src && !dst)
+		r = cmd_error(ctx, ERR_USAGE, "neither side is a session: name one as "
+		              "@NAME:PATH (local files: !cp)");
+	if (!r && (!src || !dst) && (req.recursive || req.fxp))
+		r = cmd_error(ctx, ERR_USAGE, "%s needs a session on both sides (a local "
+		              "tree: mirror)", req.fxp ? "--fxp" : "-r");
+	if (!r && src && dst && (src->proto != dst->proto || !src->proto->ops->copy))
+		r = cmd_error(ctx, ERR_USAGE, "%s (%s) to %s (%s): cp copies files between "
+		              "sessions of a protocol that has them", src->name, src->proto->name,
+		              dst->name, dst->proto->name);
+	if (!r && src && dst) {
+		req.src = session_site(src);
+		req.dst = session_site(dst);
+		req.srcs = paths;
+		req.nsrcs = n - 1;
+		req.dst_path = paths[n - 1];
+		r = src->proto->ops->copy(ctx, &req);
+	} else if (!r && src) {
+		char *local = path_expand_tilde(paths[n - 1]);
+		r = cp_local(ctx, src, "get", paths, n - 1, local);
+		free(local);
+	} else if (!r) {
+		char **locals = xcalloc((size_t)n, sizeof(char *));
+		for (int i = 0; i < n - 1; i++)
+			locals[i] = path_expand_tilde(paths[i]);
+		r = cp_local(ctx, dst, "put", locals, n - 1, *paths[n - 1] ? paths[n - 1] : NULL);
+		for (int i = 0; i < n - 1; i++)
+			free(locals[i]);
+		free(locals);
+	}
+	free(paths);
+	return r;
+}
+
 const struct cmd_def cmd_shell_table[] = {
 	{ "open", "URL [as NAME]", "open a session and focus it", "u-s", 1, 3, do_open },
 	{ "close", "[SESSION]", "close a session (default: the focused one)", "s", 0, 1, do_close },
@@ -528,6 +643,8 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "wait", "[N]", "wait for job N, or for all; its status is the job's", "-", 0, 1, do_wait },
 	{ "fg", "[N]", "bring job N (default: the last) to the foreground", "-", 0, 1, do_fg },
 	{ "kill", "N", "cancel job N", "-", 1, 1, do_kill },
+	{ "cp", "[-r] [--fxp] SOURCE... TARGET", "copy files between sessions "
+	  "(@NAME:PATH; a path without @NAME: is local)", "-", 2, -1, do_cp },
 	{ "debug", "[on|off]", "protocol trace on standard error", "-", 0, 1, do_debug },
 	{ "quit", "[STATUS]", "leave ferry (also `exit`, Ctrl-D)", "-", 0, 1, do_quit },
 	{ "exit", "[STATUS]", "leave ferry", "-", 0, 1, do_quit },

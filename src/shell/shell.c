@@ -270,6 +270,25 @@ static void acquire(struct cmdctx *ctx)
 		ctx->cancel = lease_wait_cancel;
 }
 
+int shell_delegate(struct cmdctx *ctx, struct session *site, const struct cmd_def *def,
+                   int argc, char **argv)
+{
+	struct job *j = ctx->job;
+	for (int i = 0; i < ctx->argc; i++)
+		free(ctx->argv[i]);
+	free(ctx->argv);
+	free((void *)ctx->quoted);
+	ctx->argc = argc;
+	ctx->argv = argv;
+	ctx->quoted = xcalloc((size_t)argc + 1, 1);
+	ctx->def = def;
+	ctx->sess = site;
+	j->sess_id = site->id;
+	session_touch(site);
+	acquire(ctx);
+	return CMD_PENDING;
+}
+
 static void retry_ensure(struct cmdctx *ctx, bool trusted)
 {
 	if (!trusted) {

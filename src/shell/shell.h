@@ -16,6 +16,8 @@ struct ev;
 struct config;
 struct session_reg;
 struct cmdctx;
+struct cmd_def;
+struct session;
 struct ev_io;
 
 struct shell {
@@ -95,6 +97,12 @@ pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
  * `kill N`, and the `jobs` listing to ctx's output. */
 int shell_wait(struct shell *sh, struct cmdctx *ctx, int id, bool fg);
 int shell_kill(struct shell *sh, struct cmdctx *ctx, int id);
+/* From a shell command's run(): go on as the protocol command def on the
+ * site (as if `@SITE argv...` had been typed): ctx takes argv (argc heap
+ * words and a NULL, all freed with ctx), a connection of the site is
+ * leased and def->run(ctx) follows.  Returns CMD_PENDING. */
+int shell_delegate(struct cmdctx *ctx, struct session *site, const struct cmd_def *def,
+                   int argc, char **argv);
 /* `close`: cancel the jobs using s, then close it (CMD_PENDING until
  * they have ended). */
 int shell_close_session(struct shell *sh, struct cmdctx *ctx, struct session *s);

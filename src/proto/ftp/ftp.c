@@ -583,5 +583,6 @@ const struct proto_ops ftp_ops = {
 	.set_location = ftp_set_location,
 	.relocate = ftp_relocate,
 	.complete = ftp_complete,
+	.copy = ftp_copy,
 };
 

@@ -172,6 +172,27 @@ static void summary_total(struct ftp_op *op)
 	ui_trace("%d files: %s", op->cmd_files, sum);
 }
 
+/* For cp (ftp_cp.c): the same line and summaries. */
+void ftp_progress_begin(struct ftp_op *op)
+{
+	progress_begin(op);
+}
+
+void ftp_progress_end(struct ftp_op *op)
+{
+	progress_end(op);
+}
+
+void ftp_summary(struct ftp_op *op, const char *path, uint64_t bytes, const char *verb)
+{
+	summary(op, path, bytes, 0, verb);
+}
+
+void ftp_summary_total(struct ftp_op *op)
+{
+	summary_total(op);
+}
+
 /* ==== get, cat ========================================================= */
 
 static bool clobber(struct ftp_op *op)

@@ -74,7 +74,8 @@ struct ftp_xfer_ops {
 	/* Download: bytes received.  0 or ERR_* (aborts). */
 	int (*data)(void *arg, const char *p, size_t n);
 	/* Upload: fill p with at most cap bytes; the count, 0 at the end of
-	 * the source, or ERR_* (aborts). */
+	 * the source, ERR_AGAIN when nothing is there yet (ftp_xfer_kick
+	 * when there is), or another ERR_* (aborts). */
 	ssize_t (*fill)(void *arg, char *p, size_t cap);
 	/* Once, from a callback: 0, or ERR_* with a one-line reason (server
 	 * text already escaped).  The xfer is freed right after. */
@@ -93,6 +94,9 @@ int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
  * connection is closed and the control connection kept in step (ABOR) or
  * dropped.  Frees x. */
 void ftp_xfer_abort(struct ftp_xfer *x);
+/* An upload's source has bytes again after fill said ERR_AGAIN (or has
+ * ended): send them. */
+void ftp_xfer_kick(struct ftp_xfer *x);
 /* Bytes moved so far. */
 uint64_t ftp_xfer_bytes(const struct ftp_xfer *x);
 /* Bytes this download must deliver: the size given to ftp_xfer_start, or
@@ -255,6 +259,16 @@ int ftp_do_reput(struct cmdctx *ctx);
 /* ftp_get.c: a transfer command stops (Ctrl-C, connection lost): its
  * progress line and timers go. */
 void ftp_get_stop(struct ftp_op *op);
+/* ftp_get.c: the progress line of a transfer (ctx->bytes, ctx->total,
+ * op->remote as its name) drawn where a person watches, from begin to
+ * end; the summary of one file (path, bytes, a verb like " copied") and
+ * the total after the last operand. */
+void ftp_progress_begin(struct ftp_op *op);
+void ftp_progress_end(struct ftp_op *op);
+void ftp_summary(struct ftp_op *op, const char *path, uint64_t bytes, const char *verb);
+void ftp_summary_total(struct ftp_op *op);
+/* ftp_cp.c: proto_ops.copy (`cp` between sessions). */
+int ftp_copy(struct cmdctx *ctx, const struct proto_copy *req);
 /* ftp_tls.c: the tls command. */
 int ftp_do_tls(struct cmdctx *ctx);
 /* ftp.c: the session ops, for the descriptor (ftp_cmds.c). */

@@ -339,6 +339,8 @@ static void x_pump(struct ftp_xfer *x)
 		x->buf = xmalloc(UP_CHUNK);
 	while (conn_wpending(x->data) < UP_HIGH_WATER) {
 		ssize_t n = x->ops->fill(x->arg, x->buf, UP_CHUNK);
+		if (n == ERR_AGAIN)
+			return; /* nothing yet: ftp_xfer_kick() when there is */
 		if (n < 0) {
 			x_finish(x, (int)n, NULL);
 			return;
@@ -446,6 +448,11 @@ static void x_data_event(struct conn *c, enum conn_event ev, int err, void *arg)
 	conn_free(x->data);
 	x->data = NULL;
 	x_check_done(x);
+}
+
+void ftp_xfer_kick(struct ftp_xfer *x)
+{
+	x_pump(x);
 }
 
 static void x_tls_done(struct conn *c, int err, void *arg)
