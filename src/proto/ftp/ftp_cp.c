@@ -276,6 +276,8 @@ static char *cp_where(struct session *c, const char *path)
 
 static char *cp_join(const char *dir, const char *name)
 {
+	if (strcmp(dir, ".") == 0)
+		return xstrdup(name);
 	size_t n = strlen(dir);
 	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
@@ -333,8 +335,8 @@ static void cp_rename_failed(struct ftp_cp *cp, const struct pp_reply *r)
 {
 	char *esc = ftp_reply_esc(r);
 	int e = ftp_reply_err(r->code);
-	cp_fail(cp, e ? e : ERR_PROTO, "%s: the copy came whole as %s but the server "
-	        "refuses to rename it (%d %s); it is deleted", cp->it[cp->cur].dst, cp->tmp,
+	cp_fail(cp, e ? e : ERR_PROTO, "%s:%s: the copy came whole as %s but the server "
+	        "refuses to rename it (%d %s); it is deleted", cp->dst->name, cp->it[cp->cur].dst, cp->tmp,
 	        r->code, esc);
 	free(esc);
 }
@@ -407,7 +409,7 @@ static void up_done(void *arg, int err, const char *why)
 	if (err) {
 		ftp_xfer_abort(cp->xd);
 		cp->xd = NULL;
-		cp_fail(cp, err, "%s: %s", it->dst, why);
+		cp_fail(cp, err, "%s:%s: %s", cp->dst->name, it->dst, why);
 		return;
 	}
 	cp_both_done(cp);
@@ -463,7 +465,7 @@ static void down_done(void *arg, int err, const char *why)
 	if (err) {
 		ftp_xfer_abort(cp->xu);
 		cp->xu = NULL;
-		cp_fail(cp, err, "%s: %s", it->src, why && *why ? why : cp->fo.why);
+		cp_fail(cp, err, "%s:%s: %s", cp_src(cp)->name, it->src, why && *why ? why : cp->fo.why);
 		return;
 	}
 	if (cp->xu)
@@ -483,7 +485,8 @@ static void cp_stream(struct ftp_cp *cp)
 	int e = ftp_xfer_start(cp_src(cp), cmd, XFER_DOWN, cp->size, 0, &down_ops, cp, &cp->xd);
 	free(cmd);
 	if (e < 0)
-		cp_fail(cp, e, "%s: cannot start the download: %s", it->src, err_str(e));
+		cp_fail(cp, e, "%s:%s: cannot start the download: %s", cp_src(cp)->name, it->src,
+		        err_str(e));
 }
 
 /* ---- FXP --------------------------------------------------------------- */
@@ -510,8 +513,9 @@ static void fxp_fail(struct ftp_cp *cp, bool on_src, const struct pp_reply *r, c
 	*oreq = 0;
 	char *esc = ftp_reply_esc(r);
 	int e = ftp_reply_err(r->code);
-	cp_fail(cp, e ? e : ERR_PROTO, "%s: %s: %d %s", on_src ? it->src : it->dst, what,
-	        r->code, esc);
+	struct session *c = on_src ? cp_src(cp) : cp->dst;
+	cp_fail(cp, e ? e : ERR_PROTO, "%s:%s: %s: %d %s", c->name, on_src ? it->src : it->dst,
+	        what, r->code, esc);
 	free(esc);
 }
 

@@ -75,6 +75,7 @@ assert_no_file "$PH/tls.bin"
 # A missing source: exit 6, nothing on the target.
 run_ferry 6 -c "set ftp:tls off; open ftp://$V as a; open ftp://$UP@$P/cp as b
 cp @a:nosuch.bin @b:nosuch.bin"
+assert_one_line_error "a:nosuch.bin: 550"
 assert_no_file "$PH/nosuch.bin"
 no_part
 
