@@ -89,6 +89,10 @@ run_ferry 2 -c "cp a.txt b.txt"
 assert_one_line_error "neither side is a session"
 run_ferry 2 -c "set ftp:tls off; open ftp://$V as a; cp @a:x @nosuch:y"
 assert_one_line_error "nosuch: no such session"
+run_ferry 2 -c "set ftp:tls off; set net:connection-limit 1; open ftp://$UP@$P/cp as b
+cp @b:up.txt @b:up2.txt"
+assert_one_line_error "set net:connection-limit 2 or more"
+assert_no_file "$PH/up2.txt"
 
 # kill: a cp from the rate-limited vsftpd (256 KiB/s), killed after a
 # pause: one line says the partial copy is deleted, and nothing is left.
