@@ -56,9 +56,12 @@
 #include "session.h"
 #include "ui.h"
 
-#define PIPE_MAX  (1024 * 1024)
+/* The download pauses past PIPE_HIGH bytes in the pipe and resumes under
+ * PIPE_LOW; one wake of the data connection may still bring up to conn's
+ * read buffer (1 MiB) at once, so the pipe holds PIPE_HIGH plus that. */
 #define PIPE_HIGH (512 * 1024)
 #define PIPE_LOW  (128 * 1024)
+#define PIPE_MAX  (PIPE_HIGH + 1024 * 1024)
 
 struct cp_item {
 	char *src, *dst;       /* absolute or as typed; the target's final name */
