@@ -167,7 +167,14 @@ static void cp_stop(struct op *o)
 		free(line);
 		/* Said at once, also for a job killed in the background
 		 * (whose notice is not shown). */
-		char *msg = xasprintf("stopped after %" PRIu64 " bytes; the partial copy "
+		char *msg = fxp_running ?
+		            /* One command at a time on a control connection:
+		             * the servers read ABOR once they answer the
+		             * transfer under way. */
+		            xasprintf("stopped; the servers were told to stop (ABOR) and the "
+		                      "partial copy %s:%s is deleted (DELE) when they answer",
+		                      cp->dst->name, cp->tmp) :
+		            xasprintf("stopped after %" PRIu64 " bytes; the partial copy "
 		                      "%s:%s is deleted (DELE sent)", cp->got, cp->dst->name,
 		                      cp->tmp);
 		char *esc = ui_escape_str(msg, strlen(msg));
@@ -830,12 +837,14 @@ static void cp_probed(struct ftp_op *op, const struct pp_reply *r)
 {
 	struct ftp_cp *cp = cp_of(op);
 	if (r->code / 100 == 2) {
-		cp->tdir = xstrdup(cp->target);
 		if (cp->df->cwd) {
+			cp->tdir = xstrdup(cp->target);
 			if (cp_dsend(cp, cp_back, "CWD %s", cp->df->cwd) < 0)
 				op_finish(&cp->fo.o, ERR_NET);
 			return;
 		}
+		/* Where it was is unknown (no 257 reply): stay in TARGET. */
+		cp->tdir = xstrdup(".");
 	} else if (cp->nsrcs > 1) {
 		cmd_error(cp->fo.o.ctx, ERR_NOTFOUND, "%s: not a directory (several sources "
 		          "go into a directory)", cp->target);
