@@ -520,22 +520,11 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Time bound of the 100k test: 0.2 s is usual, on a loaded machine
- * 0.6 s; sanitizers slow it more.  A quadratic step takes minutes. */
-#if defined(__SANITIZE_ADDRESS__)
-#define BIG_SECONDS 4.0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BIG_SECONDS 4.0
-#endif
-#endif
-#ifndef BIG_SECONDS
-#define BIG_SECONDS 1.0
-#endif
-
 /* 100k articles: a chain of 50k and a fan of 50k under one root.  Built
- * and drawn in well under a second (a quadratic step would take
- * minutes).  FERRY_TEST_SLOW (valgrind) lifts the time bound. */
+ * and drawn in a fraction of a second; a quadratic step would take
+ * minutes and trip the test's ctest TIMEOUT.  The time is printed, not
+ * asserted: speed is measured in bench/, never by a timed assertion,
+ * which fails on a loaded machine for no fault of the code. */
 static void test_big(void)
 {
 	enum { HALF = 50000 };
@@ -561,8 +550,6 @@ static void test_big(void)
 	for (size_t i = 0; i < nrows; i++)
 		total += nthread_prefix(t, i, false, pfx, sizeof(pfx));
 	double dt = now() - t0;
-	if (!getenv("FERRY_TEST_SLOW"))
-		CU_ASSERT_TRUE(dt < BIG_SECONDS);
 	fprintf(stderr, " [100k articles: %.3f s] ", dt);
 	CU_ASSERT_TRUE(total > 0);
 
