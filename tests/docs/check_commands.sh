@@ -1,0 +1,86 @@
+#!/bin/bash
+# The manual page and `help` come from one source, the command tables:
+# every command of every table (`ferry -c help`: the shell's, then each
+# protocol's) has its own .TP entry in the man page's section of that
+# table (SHELL COMMANDS, FTP COMMANDS, NNTP COMMANDS), whose first line
+# renders as the command's name followed by exactly the table's args
+# string; and no entry there names a command the table does not have.
+# Likewise the SETTINGS section has one entry per setting of `help set`,
+# its first line the setting's name alone.
+#
+#   bash check_commands.sh SRCDIR FERRY WORK
+#
+# Entries are rendered with groff (-Tascii, no bold or underline, a line
+# long enough never to wrap), so what is compared is what a reader sees.
+# Entries under a .SS subsection (SHELL COMMANDS' "Output and jobs") are
+# prose about operators, not commands, and are not compared.
+set -eu
+SRC=$1 FERRY=$2 W=$3/commands
+page=$SRC/doc/ferry.1
+command -v groff > /dev/null || { echo "SKIP: commands: no groff (groff-base)"; exit 77; }
+rm -rf "$W"
+mkdir -p "$W/home"
+export HOME=$W/home XDG_CONFIG_HOME=$W/home/.config XDG_STATE_HOME=$W/home/.state
+export XDG_DATA_HOME=$W/home/.data XDG_CACHE_HOME=$W/home/.cache
+export LC_ALL=C NO_COLOR=1 TERM=dumb
+unset NNTPSERVER PAGER
+
+"$FERRY" --no-rc -c help > "$W/help.txt" 2> "$W/help.err" < /dev/null ||
+	{ echo "FAIL: commands: ferry -c help failed: $(cat "$W/help.err")" >&2; exit 1; }
+"$FERRY" --no-rc -c 'help set' > "$W/set.txt" 2> "$W/set.err" < /dev/null ||
+	{ echo "FAIL: commands: ferry -c 'help set' failed: $(cat "$W/set.err")" >&2; exit 1; }
+
+# `help`: a header per table ("Shell commands:", "ftp commands:"), then
+# "  USAGE  HELP" lines, USAGE and HELP apart by two blanks or more (a
+# usage string never holds two blanks in a row).  Out: SECTION<TAB>USAGE,
+# the section as the man page names it.
+awk '
+	/^[^ ].* commands:$/ { sec = toupper(substr($0, 1, length($0) - 1)); next }
+	/^  [^ ]/ && sec != "" {
+		line = substr($0, 3)
+		if (match(line, /  +/)) line = substr(line, 1, RSTART - 1)
+		print sec "\t" line
+	}' "$W/help.txt" > "$W/table.tsv"
+# `help set`: "  NAME  VALUE ..." lines whose first word has a colon.
+awk '/^  [a-z0-9-]+:[a-z0-9:-]+ / { print "SETTINGS\t" $1 }' "$W/set.txt" >> "$W/table.tsv"
+[ "$(grep -c . "$W/table.tsv")" -gt 20 ] ||
+	{ echo "FAIL: commands: too few commands and settings read from help:" >&2; cat "$W/help.txt" "$W/set.txt" >&2; exit 1; }
+
+# The man page: the line after each .TP in the compared sections, each
+# rendered alone on a line of its own, with its section before it.
+awk '
+	/^\.SH / { sec = substr($0, 5); gsub(/"/, "", sec); on = (sec ~ / COMMANDS$/ || sec == "SETTINGS"); next }
+	/^\.SS / { on = 0; next }
+	on && /^\.TP/ { want = 1; next }
+	on && want { print ".PP"; print "@@" sec "@@"; print ".br"; print; print ".br"; want = 0 }
+	END { print ".PP"; print "@@END@@" }
+' "$page" > "$W/heads.roff"
+{ printf '.TH X 1\n.SH X\n'; cat "$W/heads.roff"; } |
+	groff -mandoc -Tascii -P-cbou -rLL=1000n 2> "$W/groff.err" |
+	awk '
+		{ sub(/^ +/, ""); sub(/ +$/, "") }
+		/^@@.*@@$/ { sec = substr($0, 3, length($0) - 4); next }
+		sec != "" && sec != "END" && $0 != "" { print sec "\t" $0 }' > "$W/man.tsv"
+[ -s "$W/man.tsv" ] || { echo "FAIL: commands: no entries found in $page" >&2; exit 1; }
+
+# Compare by section and name: the name is the first word.
+fails=0
+report() { echo "FAIL: commands: $*" >&2; fails=$((fails + 1)); }
+while IFS=$'\t' read -r sec usage; do
+	name=${usage%% *}
+	man=$(awk -F'\t' -v s="$sec" -v n="$name" '$1 == s { split($2, w, " "); if (w[1] == n) print $2 }' "$W/man.tsv")
+	if [ -z "$man" ]; then
+		report "$sec: \`$name\` has no .TP entry of its own in doc/ferry.1 (its first line: $usage)"
+	elif [ "$(grep -c . <<< "$man")" -gt 1 ]; then
+		report "$sec: \`$name\` has several entries in doc/ferry.1: $(tr '\n' '|' <<< "$man")"
+	elif [ "$man" != "$usage" ]; then
+		report "$sec: \`$name\`: doc/ferry.1 says \`$man\`, the table says \`$usage\`"
+	fi
+done < "$W/table.tsv"
+while IFS=$'\t' read -r sec head; do
+	name=${head%% *}
+	awk -F'\t' -v s="$sec" -v n="$name" '$1 == s { split($2, w, " "); if (w[1] == n) f = 1 } END { exit !f }' "$W/table.tsv" ||
+		report "$sec: doc/ferry.1 has an entry \`$head\` that no table has (in \`help\`: $(awk -F'\t' -v s="$sec" '$1 == s { split($2, w, " "); printf "%s ", w[1] }' "$W/table.tsv"))"
+done < "$W/man.tsv"
+[ "$fails" -eq 0 ] || exit 1
+echo "PASS: commands ($(grep -c . "$W/table.tsv") commands and settings: the man page agrees with help)"
