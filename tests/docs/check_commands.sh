@@ -63,24 +63,29 @@ awk '
 		sec != "" && sec != "END" && $0 != "" { print sec "\t" $0 }' > "$W/man.tsv"
 [ -s "$W/man.tsv" ] || { echo "FAIL: commands: no entries found in $page" >&2; exit 1; }
 
-# Compare by section and name: the name is the first word.
-fails=0
-report() { echo "FAIL: commands: $*" >&2; fails=$((fails + 1)); }
-while IFS=$'\t' read -r sec usage; do
-	name=${usage%% *}
-	man=$(awk -F'\t' -v s="$sec" -v n="$name" '$1 == s { split($2, w, " "); if (w[1] == n) print $2 }' "$W/man.tsv")
-	if [ -z "$man" ]; then
-		report "$sec: \`$name\` has no .TP entry of its own in doc/ferry.1 (its first line: $usage)"
-	elif [ "$(grep -c . <<< "$man")" -gt 1 ]; then
-		report "$sec: \`$name\` has several entries in doc/ferry.1: $(tr '\n' '|' <<< "$man")"
-	elif [ "$man" != "$usage" ]; then
-		report "$sec: \`$name\`: doc/ferry.1 says \`$man\`, the table says \`$usage\`"
-	fi
-done < "$W/table.tsv"
-while IFS=$'\t' read -r sec head; do
-	name=${head%% *}
-	awk -F'\t' -v s="$sec" -v n="$name" '$1 == s { split($2, w, " "); if (w[1] == n) f = 1 } END { exit !f }' "$W/table.tsv" ||
-		report "$sec: doc/ferry.1 has an entry \`$head\` that no table has (in \`help\`: $(awk -F'\t' -v s="$sec" '$1 == s { split($2, w, " "); printf "%s ", w[1] }' "$W/table.tsv"))"
-done < "$W/man.tsv"
-[ "$fails" -eq 0 ] || exit 1
+# Compare by section and name (the first word), both ways, in one pass.
+awk -F'\t' '
+	function first(u,  w) { split(u, w, " "); return w[1] }
+	FNR == NR { t[$1, first($2)] = $2; tn[$1] = tn[$1] " " first($2); order[++nt] = $1 SUBSEP first($2); next }
+	{ k = $1 SUBSEP first($2); if (mc[k]++) m[k] = m[k] "|" $2; else { m[k] = $2; morder[++nm] = k } }
+	END {
+		for (i = 1; i <= nt; i++) {
+			k = order[i]; split(k, p, SUBSEP)
+			if (!mc[k])
+				printf "%s: `%s` has no .TP entry of its own in doc/ferry.1 (its first line: %s)\n", p[1], p[2], t[k]
+			else if (mc[k] > 1)
+				printf "%s: `%s` has several entries in doc/ferry.1: %s\n", p[1], p[2], m[k]
+			else if (m[k] != t[k])
+				printf "%s: `%s`: doc/ferry.1 says `%s`, the table says `%s`\n", p[1], p[2], m[k], t[k]
+		}
+		for (i = 1; i <= nm; i++) {
+			k = morder[i]; split(k, p, SUBSEP)
+			if (!(k in t))
+				printf "%s: doc/ferry.1 has an entry `%s` that no table has (in `help`:%s)\n", p[1], m[k], tn[p[1]]
+		}
+	}' "$W/table.tsv" "$W/man.tsv" > "$W/diff.txt"
+if [ -s "$W/diff.txt" ]; then
+	sed 's/^/FAIL: commands: /' "$W/diff.txt" >&2
+	exit 1
+fi
 echo "PASS: commands ($(grep -c . "$W/table.tsv") commands and settings: the man page agrees with help)"
