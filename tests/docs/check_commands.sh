@@ -6,7 +6,9 @@
 # renders as the command's name followed by exactly the table's args
 # string; and no entry there names a command the table does not have.
 # Likewise the SETTINGS section has one entry per setting of `help set`,
-# its first line the setting's name alone.
+# its first line the setting's name alone; the URLS section names every
+# scheme `help open` lists; and the page's header carries the version
+# `ferry --version` prints.
 #
 #   bash check_commands.sh SRCDIR FERRY WORK
 #
@@ -84,6 +86,21 @@ awk -F'\t' '
 				printf "%s: doc/ferry.1 has an entry `%s` that no table has (in `help`:%s)\n", p[1], m[k], tn[p[1]]
 		}
 	}' "$W/table.tsv" "$W/man.tsv" > "$W/diff.txt"
+# URL schemes: each one `help open` lists is named in the URLS section.
+"$FERRY" --no-rc -c 'help open' > "$W/open.txt" 2>&1 < /dev/null ||
+	{ echo "FAIL: commands: ferry -c 'help open' failed: $(cat "$W/open.txt")" >&2; exit 1; }
+awk '/^\.SH / { on = ($0 ~ /^\.SH "?URLS"?$/) } on' "$page" |
+	{ printf '.TH X 1\n'; cat; } | groff -mandoc -Tascii -P-cbou -rLL=1000n 2> /dev/null > "$W/urls.txt"
+for scheme in $(sed -n 's|^  \([a-z]*\)://.*|\1|p' "$W/open.txt"); do
+	grep -q "$scheme://" "$W/urls.txt" ||
+		echo "URLS: the scheme $scheme:// (in \`help open\`) is not in doc/ferry.1" >> "$W/diff.txt"
+done
+[ "$(grep -c '://' "$W/open.txt")" -ge 3 ] || echo "URLS: help open lists no schemes" >> "$W/diff.txt"
+# The header's version.
+v=$("$FERRY" --version)
+head_v=$(awk '/^\.TH / { print; exit }' "$page")
+grep -qF "\"$v\"" <<< "$head_v" ||
+	echo "the header ($head_v) does not carry \"$v\" (ferry --version)" >> "$W/diff.txt"
 if [ -s "$W/diff.txt" ]; then
 	sed 's/^/FAIL: commands: /' "$W/diff.txt" >&2
 	exit 1
