@@ -3,8 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "builtin.h"
@@ -202,16 +200,6 @@ int help_text(struct buf *out, const struct config *cfg, const char *topic, char
 	return 0;
 }
 
-int help_screen_rows(void)
-{
-	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-		return ws.ws_row;
-	const char *l = getenv("LINES");
-	int n = l ? atoi(l) : 0;
-	return n > 0 ? n : 24;
-}
-
 bool help_longer_than_screen(const struct config *cfg, const char *topic)
 {
 	struct buf b;
@@ -226,5 +214,7 @@ bool help_longer_than_screen(const struct config *cfg, const char *topic)
 	free(why);
 	buf_clear(&b);
 	/* The prompt takes a row too. */
-	return lines > help_screen_rows() - 1;
+	int rows, cols;
+	ui_stdout_size(&rows, &cols);
+	return lines > rows - 1;
 }

@@ -24,10 +24,6 @@ int help_text(struct buf *out, const struct config *cfg, const char *topic, char
  * help. */
 void help_settings(struct buf *out, const struct config *cfg, bool colour, bool defaults);
 
-/* The rows of the terminal on standard output ($LINES, else 24, when it
- * does not say). */
-int help_screen_rows(void);
-
 /* Whether `help TOPIC` (topic NULL: the list) is longer than the
  * terminal's screen, so the shell sends it through $PAGER. */
 bool help_longer_than_screen(const struct config *cfg, const char *topic);
