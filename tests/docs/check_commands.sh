@@ -7,8 +7,9 @@
 # string; and no entry there names a command the table does not have.
 # Likewise the SETTINGS section has one entry per setting of `help set`,
 # its first line the setting's name alone; the URLS section names every
-# scheme `help open` lists; and the page's header carries the version
-# `ferry --version` prints.
+# scheme `help open` lists, the OPTIONS section every option of `ferry
+# --help`; and the page's header carries the version `ferry --version`
+# prints.
 #
 #   bash check_commands.sh SRCDIR FERRY WORK
 #
@@ -96,6 +97,16 @@ for scheme in $(sed -n 's|^  \([a-z]*\)://.*|\1|p' "$W/open.txt"); do
 		echo "URLS: the scheme $scheme:// (in \`help open\`) is not in doc/ferry.1" >> "$W/diff.txt"
 done
 [ "$(grep -c '://' "$W/open.txt")" -ge 3 ] || echo "URLS: help open lists no schemes" >> "$W/diff.txt"
+# Options: each one `ferry --help` lists has an entry in OPTIONS.
+"$FERRY" --help > "$W/usage.txt" 2>&1 || true
+awk '/^\.SH / { on = ($0 ~ /^\.SH "?OPTIONS"?$/) } on' "$page" |
+	{ printf '.TH X 1\n'; cat; } | groff -mandoc -Tascii -P-cbou -rLL=1000n 2> /dev/null |
+	sed 's/^ *//' > "$W/options.txt"
+for opt in $(sed -n 's/^  \(-[-a-z]*\).*/\1/p' "$W/usage.txt"); do
+	grep -Eq -- "^$opt( |\$)" "$W/options.txt" ||
+		echo "OPTIONS: $opt (in \`ferry --help\`) has no entry in doc/ferry.1" >> "$W/diff.txt"
+done
+[ "$(grep -c '^  -' "$W/usage.txt")" -ge 5 ] || echo "OPTIONS: ferry --help lists no options" >> "$W/diff.txt"
 # The header's version.
 v=$("$FERRY" --version)
 head_v=$(awk '/^\.TH / { print; exit }' "$page")
