@@ -35,8 +35,9 @@ static const struct {
 	  "--exclude GLOB   leave out matching names (repeatable); --include GLOB\n"
 	  "--parallel=N     fetch over N connections of the session" },
 	{ "quote",
-	  "Lines that would change the session's security or put it out of step\n"
-	  "(AUTH, PROT, REIN, PASV, PORT, REST; STARTTLS, AUTHINFO...) are refused." },
+	  "Lines that would change the session's security or put it out of step are\n"
+	  "refused: FTP's AUTH, PROT, CCC, REIN, PASV, PORT, REST...; NNTP's STARTTLS,\n"
+	  "COMPRESS, and POST, IHAVE, TAKETHIS, CHECK (which wait for an article)." },
 	{ "debug",
 	  "The trace shows every line sent and received, with its direction and\n"
 	  "session; passwords as ****.  Without an argument: whether it is on." },
