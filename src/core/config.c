@@ -253,6 +253,11 @@ const char *config_help(int i)
 	return i >= 0 && (size_t)i < NSETTINGS ? table[i].help : NULL;
 }
 
+const char *config_default(int i)
+{
+	return i >= 0 && (size_t)i < NSETTINGS ? table[i].def : NULL;
+}
+
 const char *config_value_text(const struct config *cfg, const char *name)
 {
 	return get(cfg, name);

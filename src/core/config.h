@@ -30,6 +30,8 @@ const char *config_str(const struct config *cfg, const char *name);
 /* Iterate over settings in table order: index 0.. until NULL. */
 const char *config_name(int i);
 const char *config_help(int i);
+/* Its default value as text ("" for none). */
+const char *config_default(int i);
 /* Current value as text (valid until the next config_set). */
 const char *config_value_text(const struct config *cfg, const char *name);
 

@@ -68,6 +68,11 @@ bool sink_is_terminal(const struct sink *s)
 	return s->kind == SINK_TERM || s->kind == SINK_LOG;
 }
 
+bool sink_is_tty(const struct sink *s)
+{
+	return s->kind == SINK_TERM;
+}
+
 struct sink *sink_fd(struct ev *ev, int fd, const char *name)
 {
 	struct sink *s = sink_new(SINK_FD, SINK_HARD);

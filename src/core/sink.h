@@ -57,6 +57,9 @@ int sink_vprintf(struct sink *s, const char *fmt, va_list ap)
 /* True when what is written is shown on the terminal (now, or later for
  * a job's log): output meant for a person may be fitted to its width. */
 bool sink_is_terminal(const struct sink *s);
+/* True when what is written goes to the terminal now (not a job's log, a
+ * file or a pipe): the only place colour may go. */
+bool sink_is_tty(const struct sink *s);
 
 /* 0, ERR_PIPE or ERR_LOCAL; and one line saying why ("" when 0). */
 int sink_error(const struct sink *s);

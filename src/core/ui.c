@@ -68,6 +68,16 @@ static void progress_erase(void)
 	pdrawn = 0;
 }
 
+void ui_stdout_size(int *rows, int *cols)
+{
+	struct winsize ws;
+	bool ok = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0;
+	const char *l = getenv("LINES"), *c = getenv("COLUMNS");
+	int el = l ? atoi(l) : 0, ec = c ? atoi(c) : 0;
+	*rows = ok && ws.ws_row > 0 ? ws.ws_row : el > 0 ? el : 24;
+	*cols = ok && ws.ws_col > 0 ? ws.ws_col : ec > 20 ? ec : 80;
+}
+
 static size_t term_cols(void)
 {
 	struct winsize ws;

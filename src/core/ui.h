@@ -62,6 +62,10 @@ char *ui_escape_str(const char *p, size_t n);
 bool ui_stdout_tty(void);
 /* True if standard error is a terminal. */
 bool ui_stderr_tty(void);
+/* The size of the terminal on standard output, for output fitted to it:
+ * what the terminal says, else $LINES and $COLUMNS (columns only above
+ * 20), else 24 rows by 80 columns. */
+void ui_stdout_size(int *rows, int *cols);
 
 /* The progress line of a transfer (text of ours, server names escaped):
  * drawn on standard error in place (CR, no newline), blanked before any

@@ -99,6 +99,11 @@ struct proto_desc {
 	const char *name;                     /* "ftp", "nntp" */
 	const struct proto_scheme *schemes;   /* ends with {NULL} */
 	const char *tls_setting;              /* "ftp:tls" */
+	/* For `help open`: what a URL's path names ("PATH", "GROUP"), and
+	 * where a URL without a host finds its server (default_server's
+	 * source, "$NNTPSERVER (HOST or HOST:PORT)"); NULL: not said. */
+	const char *url_path;
+	const char *default_server_help;
 	enum pp_style style;
 	const struct proto_ops *ops;
 	const struct cmd_def *cmds;           /* the protocol's commands */

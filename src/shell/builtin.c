@@ -13,12 +13,14 @@
 #include "config.h"
 #include "conn.h"
 #include "err.h"
+#include "help.h"
 #include "ev.h"
 #include "log.h"
 #include "proto.h"
 #include "session.h"
 #include "tilde.h"
 #include "shell.h"
+#include "sink.h"
 #include "ui.h"
 #include "url.h"
 
@@ -242,19 +244,44 @@ static int do_sessions(struct cmdctx *ctx)
 	return 0;
 }
 
+/* Colour only on the terminal itself, and never under NO_COLOR (present
+ * and not empty: https://no-color.org). */
+static bool use_colour(struct cmdctx *ctx)
+{
+	const char *nc = getenv("NO_COLOR");
+	return sink_is_tty(cmd_out(ctx)) && !(nc && *nc);
+}
+
+/* Print a text of lines ending in '\n' (help.h) as the command's own lines. */
+static int print_text(struct cmdctx *ctx, const struct buf *b)
+{
+	const char *p = buf_peek(b), *end = p + buf_avail(b);
+	int r = 0;
+	while (p < end && !r) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		r = cmd_printf(ctx, "%.*s", (int)n, p);
+		p += n + 1;
+	}
+	return r;
+}
+
+/* `set`: name, value and help line of every setting, aligned. */
+static int set_list(struct cmdctx *ctx, const struct config *cfg)
+{
+	struct buf b;
+	buf_init(&b, 1024 * 1024);
+	help_settings(&b, cfg, use_colour(ctx), false);
+	int r = print_text(ctx, &b);
+	buf_clear(&b);
+	return r;
+}
+
 static int do_set(struct cmdctx *ctx)
 {
 	struct config *cfg = ctx->sh->cfg;
-	if (ctx->argc == 1) {
-		for (int i = 0; config_name(i); i++) {
-			const char *v = config_value_text(cfg, config_name(i));
-			char *esc = ui_escape_str(v, strlen(v));
-			cmd_printf(ctx, "%-18s %-10s # %s", config_name(i), *esc ? esc : "\"\"",
-			       config_help(i));
-			free(esc);
-		}
-		return 0;
-	}
+	if (ctx->argc == 1)
+		return set_list(ctx, cfg);
 	const char *why = NULL;
 	if (ctx->argc == 2) {
 		for (int i = 0; config_name(i); i++)
@@ -274,49 +301,21 @@ static int do_set(struct cmdctx *ctx)
 	return 0;
 }
 
-static void help_line(struct cmdctx *ctx, const struct cmd_def *d)
-{
-	char usage[128];
-	snprintf(usage, sizeof(usage), "%s%s%s", d->name, d->args && *d->args ? " " : "",
-	         d->args ? d->args : "");
-	cmd_printf(ctx, "  %-34s %s", usage, d->help);
-}
-
 static int do_help(struct cmdctx *ctx)
 {
-	if (ctx->argc == 2) {
-		bool is_shell, amb;
-		const struct cmd_def *d = cmd_resolve(ctx->argv[1], &is_shell, &amb);
-		if (!d && amb) {
-			char *c = cmd_candidates(ctx->argv[1]);
-			int r = cmd_error(ctx, ERR_USAGE, "%s: ambiguous command: %s",
-			                  ctx->argv[1], c);
-			free(c);
-			return r;
-		}
-		if (!d)
-			return cmd_error(ctx, ERR_USAGE, "%s: unknown command (type `help`)",
-			                 ctx->argv[1]);
-		cmd_print_usage(ctx, d);
-		cmd_printf(ctx, "%s", d->help);
-		if (!is_shell)
-			for (size_t i = 0; proto_nth(i); i++)
-				if (cmd_proto_lookup(proto_nth(i), d->name))
-					cmd_printf(ctx, "(%s)", proto_nth(i)->name);
-		return 0;
-	}
-	cmd_printf(ctx, "Shell commands:");
-	for (size_t i = 0; i < cmd_shell_count; i++)
-		help_line(ctx, &cmd_shell_table[i]);
-	cmd_printf(ctx, "  %-34s %s", "!COMMAND", "run a local shell command");
-	cmd_printf(ctx, "  %-34s %s", "@SESSION COMMAND", "run one command in another session");
-	for (size_t i = 0; proto_nth(i); i++) {
-		const struct proto_desc *p = proto_nth(i);
-		cmd_printf(ctx, "%s commands:", p->name);
-		for (size_t j = 0; j < p->ncmds; j++)
-			help_line(ctx, &p->cmds[j]);
-	}
-	return 0;
+	struct buf b;
+	char *why = NULL;
+	buf_init(&b, 1024 * 1024);
+	int r = help_text(&b, ctx->sh->cfg, ctx->argc == 2 ? ctx->argv[1] : NULL, &why);
+	r = r < 0 ? cmd_error(ctx, r, "%s", why) : print_text(ctx, &b);
+	free(why);
+	buf_clear(&b);
+	return r;
+}
+
+bool builtin_paged(struct shell *sh, const struct cmd_def *def, int argc, char **argv)
+{
+	return def->run == do_help && help_longer_than_screen(sh->cfg, argc == 2 ? argv[1] : NULL);
 }
 
 static int do_lcd(struct cmdctx *ctx)

@@ -22,4 +22,10 @@ const struct cmd_def *cmd_resolve(const char *name, bool *is_shell, bool *ambigu
  * each protocol's).  Heap; the caller frees. */
 char *cmd_candidates(const char *prefix);
 
+/* Whether the shell command def, run with argv (argv[0] the name), prints
+ * more than the terminal's screen holds and so goes through $PAGER at a
+ * terminal (`help`), as a protocol's paged commands do. */
+struct shell;
+bool builtin_paged(struct shell *sh, const struct cmd_def *def, int argc, char **argv);
+
 #endif

@@ -428,16 +428,22 @@ static int run_argv(struct shell *sh, struct argv *a)
 	free(text);
 	/* A command whose output is read page by page goes through $PAGER
 	 * (less by default) when it would go to the terminal, in the
-	 * foreground: as `CMD | $PAGER` typed. */
+	 * foreground: as `CMD | $PAGER` typed.  So does a shell command
+	 * whose output is longer than the screen (`help`). */
 	expand_local(def, a, first);
 	struct argv paged = *a;
-	if (target && !a->redirect && !a->pipe && !a->background && ui_stdout_tty() &&
-	    target->proto->paged) {
-		for (const char *const *p = target->proto->paged; *p; p++)
-			if (strcmp(*p, def->name) == 0) {
-				const char *pg = getenv("PAGER");
-				paged.pipe = (char *)(pg && *pg ? pg : "less");
-			}
+	bool page = false;
+	if (!a->redirect && !a->pipe && !a->background && ui_stdout_tty()) {
+		if (target && target->proto->paged) {
+			for (const char *const *p = target->proto->paged; *p; p++)
+				page = page || strcmp(*p, def->name) == 0;
+		} else if (is_shell) {
+			page = builtin_paged(sh, def, a->argc - first, a->argv + first);
+		}
+	}
+	if (page) {
+		const char *pg = getenv("PAGER");
+		paged.pipe = (char *)(pg && *pg ? pg : "less");
 	}
 	j->out = open_output(sh, &paged, j);
 	if (!j->out) {

@@ -5,17 +5,20 @@
 #   zsh   DATADIR/zsh/vendor-completions/_ferry      (Debian's fpath)
 #   fish  DATADIR/fish/vendor_completions.d/ferry.fish
 #   man   MANDIR/man1/ferry.1
-# Each installed file must be the source file unchanged.
+#   ferry BINDIR/ferry                               (runs: --version)
+# Each installed file must be the source file unchanged.  The prefix has a
+# blank in its name: nothing may assume a plain one.
 #
-#   bash check_install.sh CMAKE SRCDIR BUILDDIR WORK DATADIR MANDIR
-# (DATADIR and MANDIR as GNUInstallDirs set them, relative to the prefix.)
+#   bash check_install.sh CMAKE SRCDIR BUILDDIR WORK DATADIR MANDIR BINDIR
+# (DATADIR, MANDIR and BINDIR as GNUInstallDirs set them, relative to the
+# prefix.)
 set -eu
-CMAKE=$1 SRC=$2 BUILD=$3 W=$4/install DATADIR=$5 MANDIR=$6
+CMAKE=$1 SRC=$2 BUILD=$3 W=$4/install DATADIR=$5 MANDIR=$6 BINDIR=${7:-bin}
 fail() { echo "FAIL: install: $*" >&2; exit 1; }
 
 rm -rf "$W"
 mkdir -p "$W"
-P=$W/p
+P="$W/a prefix"
 "$CMAKE" --install "$BUILD" --prefix "$P" > "$W/install.log" 2>&1 ||
 	fail "cmake --install failed: $(cat "$W/install.log")"
 under() { case $1 in /*) echo "$1" ;; *) echo "$P/$1" ;; esac; }
@@ -29,4 +32,9 @@ check "$SRC/completions/ferry.bash" "$(under "$DATADIR")/bash-completion/complet
 check "$SRC/completions/_ferry" "$(under "$DATADIR")/zsh/vendor-completions/_ferry"
 check "$SRC/completions/ferry.fish" "$(under "$DATADIR")/fish/vendor_completions.d/ferry.fish"
 check "$SRC/doc/ferry.1" "$(under "$MANDIR")/man1/ferry.1"
+bin=$(under "$BINDIR")/ferry
+[ -x "$bin" ] || fail "ferry is not installed at $bin"
+v=$("$bin" --version) || fail "the installed $bin --version failed"
+[ "$v" = "$("$BUILD/ferry" --version)" ] || fail "the installed ferry says '$v'"
+n=$((n + 1))
 echo "PASS: install ($n files where they belong under $P)"

@@ -19,7 +19,10 @@ want_servers=0
 
 pkgs=(cmake make gcc pkg-config libreadline-dev libgnutls28-dev gnutls-bin
       libcunit1-dev zlib1g-dev python3 tmux ca-certificates valgrind clang
-      libclang-rt-14-dev zsh fish bash-completion groff-base)
+      libclang-rt-14-dev zsh fish bash-completion groff-base
+      # The Debian package's test (tests/package): cpack's dpkg-shlibdeps
+      # and file, and man to read the installed page.
+      dpkg-dev file man-db)
 [ $want_servers = 1 ] && pkgs+=(vsftpd inn2 curl openssl
 	# The libraries of the unpacked pure-ftpd and proftpd (below).
 	libsodium23 libcap2 libpam0g libssl3 libacl1 libidn2-0 libhiredis0.14

@@ -565,6 +565,7 @@ const struct proto_desc ftp_proto = {
 	.name = "ftp",
 	.schemes = ftp_schemes,
 	.tls_setting = "ftp:tls",
+	.url_path = "PATH",
 	.style = PP_FTP,
 	.ops = &ftp_ops,
 	.cmds = ftp_cmds,

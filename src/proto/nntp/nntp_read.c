@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -573,12 +572,9 @@ static bool locale_utf8(void)
 
 static int term_width(void)
 {
-	struct winsize ws;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	const char *c = getenv("COLUMNS");
-	int w = c ? atoi(c) : 0;
-	return w > 20 ? w : 80;
+	int rows, cols;
+	ui_stdout_size(&rows, &cols);
+	return cols;
 }
 
 /* Display columns of UTF-8 text (a code point each, combining marks
