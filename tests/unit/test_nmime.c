@@ -372,6 +372,12 @@ static void test_parts_odd(void)
 	static const char noline[] = "Content-Type: multipart/mixed; boundary=zz\n\ntext\n";
 	nmime_parts(noline, sizeof(noline) - 1, &t);
 	CU_ASSERT_EQUAL(t.n, 1);
+	/* The closing boundary first (found by the fuzzer): one part too. */
+	static const char closefirst[] = "Content-Type: multipart/mixed; boundary=zz\n\n"
+		"--zz--\n--zz\n\nafter the end\n";
+	nmime_parts(closefirst, sizeof(closefirst) - 1, &t);
+	CU_ASSERT_EQUAL(t.n, 1);
+	CU_ASSERT_EQUAL(t.part[0].depth, 0);
 
 	/* Thousands of parts: the first NMIME_MAX_PARTS, marked truncated. */
 	struct buf big;

@@ -807,8 +807,8 @@ static void walk(const char *art, const struct nmime_part *me, struct nmime_tree
 	}
 	const char *b = buf_peek(&bnd);
 	size_t bl = buf_avail(&bnd), end = me->boff + me->blen, i = me->boff, tl;
-	size_t start = 0;
-	bool open = false, any = false, closed = false;
+	size_t start = 0, before = t->n;
+	bool open = false, closed = false;
 	if (me->depth == 0)
 		t->multipart = true;
 	while (i < end && !closed && !t->truncated) {
@@ -827,7 +827,6 @@ static void walk(const char *art, const struct nmime_part *me, struct nmime_tree
 				sub.depth = me->depth + 1;
 				walk(art, &sub, t);
 			}
-			any = true;
 			open = !close;
 			closed = close;
 			start = e < end ? e + 1 : end;
@@ -841,7 +840,9 @@ static void walk(const char *art, const struct nmime_part *me, struct nmime_tree
 		sub.depth = me->depth + 1;
 		walk(art, &sub, t);
 	}
-	if (!any)
+	/* No part between its boundaries (none, or a close first): the
+	 * multipart is one part, shown as it is. */
+	if (t->n == before)
 		tree_add(t, me);
 	buf_clear(&bnd);
 }
