@@ -240,7 +240,8 @@ static int gdesc_print(struct nop *op)
 				d++;
 		}
 		char *en = ui_escape_str(l, nl), *ed = ui_escape_str(d, strlen(d));
-		err = cmd_printf(ctx, "%-30s %8" PRIu64 "  %s", en, count, ed);
+		err = *ed ? cmd_printf(ctx, "%-30s %8" PRIu64 "  %s", en, count, ed) :
+		            cmd_printf(ctx, "%-30s %8" PRIu64, en, count);
 		free(en);
 		free(ed);
 	}
