@@ -8,8 +8,9 @@
  * A file name from the article (Content-Disposition filename, else
  * Content-Type name; RFC 2231 and RFC 2047 undone by nmime_param) names a
  * file in the local working directory only when lfile_name_safe() takes
- * it: no "/", no "." or "..", no control bytes.  Otherwise the user gives
- * FILE.
+ * it (no "/", no "." or "..", no control bytes) and ui would show it
+ * unchanged (no bidi or format controls, no invalid UTF-8).  Otherwise the
+ * user gives FILE.
  */
 #include "nntp_int.h"
 
@@ -242,8 +243,11 @@ static int save_part(struct nop *op)
 			goto out;
 		}
 		buf_append(&name, "", 1);
-		if (r == 0 || !lfile_name_safe(buf_peek(&name))) {
-			char *e = ui_escape_str(buf_peek(&name), strlen(buf_peek(&name)));
+		/* Safe for lfile, and shown as it is: no bidi or format
+		 * controls, no invalid UTF-8 (a name must not read otherwise
+		 * in a listing than it is). */
+		char *e = ui_escape_str(buf_peek(&name), strlen(buf_peek(&name)));
+		if (r == 0 || !lfile_name_safe(buf_peek(&name)) || strcmp(e, buf_peek(&name))) {
 			err = r == 0 ? cmd_error(ctx, ERR_USAGE, "part %zu has no file name; "
 			                         "give one: save %zu FILE", sv->part, sv->part)
 			             : cmd_error(ctx, ERR_USAGE, "part %zu: the file name \"%s\" "
@@ -252,6 +256,7 @@ static int save_part(struct nop *op)
 			free(e);
 			goto out;
 		}
+		free(e);
 		path = buf_peek(&name);
 	}
 	err = nmime_part_decode(art, p, &dec, &why);
