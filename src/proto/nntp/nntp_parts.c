@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -235,7 +236,10 @@ static int save_part(struct nop *op)
 	}
 	const struct nmime_part *p = &t->part[sv->part - 1];
 	const char *path = sv->file;
-	if (!path) {
+	struct stat st;
+	/* FILE an existing directory: the part's own name in it. */
+	bool into_dir = path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!path || into_dir) {
 		int r = part_name(art, p, &name);
 		if (r < 0) {
 			err = cmd_error(ctx, ERR_PROTO, "part %zu: its file name is malformed; "
@@ -258,6 +262,15 @@ static int save_part(struct nop *op)
 		}
 		free(e);
 		path = buf_peek(&name);
+		if (into_dir) {
+			char *joined = xasprintf("%s%s%s", sv->file,
+			                         sv->file[strlen(sv->file) - 1] == '/' ? "" : "/", path);
+			buf_reset(&name);
+			buf_appendstr(&name, joined);
+			buf_append(&name, "", 1);
+			free(joined);
+			path = buf_peek(&name);
+		}
 	}
 	err = nmime_part_decode(art, p, &dec, &why);
 	if (err == ERR_PROTO) {

@@ -51,6 +51,11 @@ assert_one_line_error "page.html"
 [ "$(cat page.html)" = keep ] || t_fail "save over an existing file replaced it"
 run_ferry 0 -c "open $U; group $G > /dev/null; read 1 > /dev/null; save -f 3 page.html"
 [ "$(cat page.html)" = "<p>Nested html alternative.</p>" ] || t_fail "save -f did not replace"
+# A directory as FILE: the part's own name in it.
+mkdir sub
+run_ferry 0 -c "open $U; group $G > /dev/null; read 1 > /dev/null; save 5 sub; save 4 sub/"
+assert_sha sub/grüße.txt "$(sha "$PARTS/grüße.txt")"
+assert_sha sub/data.bin "$(sha "$PARTS/data.bin")"
 run_ferry 2 -c "open $U; group $G > /dev/null; read 1 > /dev/null; save 3"
 assert_one_line_error "save 3 FILE"
 run_ferry 6 -c "open $U; group $G > /dev/null; read 1 > /dev/null; save 9 x"
