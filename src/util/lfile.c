@@ -451,3 +451,13 @@ void lsource_clear(struct lsource *s)
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }
+
+bool lfile_name_safe(const char *name)
+{
+	if (!name || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '/')
+			return false;
+	return true;
+}

@@ -66,6 +66,10 @@ void lfile_discard(struct lfile *f);
  * recorded), or -1 when there is no well-formed record. */
 int lfile_meta(const struct lfile *f, int64_t *size, int64_t *mtime);
 
+/* May a name from a server name a file in the local working directory?
+ * Not empty, ".", ".."; no "/" and no control bytes (C0, DEL). */
+bool lfile_name_safe(const char *name);
+
 /* The local end of an upload: a regular file, read as it is sent. */
 struct lsource {
 	char *path;

@@ -8,7 +8,10 @@
  * prefix of it appended), sizes
  * never exceed what the input allows, a header without "=?" decodes to its
  * unfolded self, iconv's output is valid UTF-8, and an unknown charset
- * appends nothing.
+ * appends nothing.  The input is also cut into MIME parts: every part lies
+ * inside the input, in order, at most NMIME_MAX_PARTS and NMIME_MAX_DEPTH;
+ * a part decodes to no more bytes than its body (or fails with a reason),
+ * and parameters of its Content-Type decode or fail cleanly.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -132,6 +135,45 @@ static void check_charset(const char *cs, size_t cslen, const char *p, size_t le
 	buf_clear(&b);
 }
 
+static void check_parts(const char *p, size_t len)
+{
+	static struct nmime_tree t;
+	size_t prev = 0;
+
+	nmime_parts(p, len, &t);
+	FZ_CHECK(t.n >= 1 && t.n <= NMIME_MAX_PARTS);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct nmime_part *pt = &t.part[i];
+		struct buf b;
+		const char *why = NULL, *v;
+		size_t vlen;
+
+		FZ_CHECK(pt->hoff <= len && pt->hlen <= len - pt->hoff);
+		FZ_CHECK(pt->boff <= len && pt->blen <= len - pt->boff);
+		FZ_CHECK(pt->hoff + pt->hlen <= pt->boff);
+		FZ_CHECK(pt->depth <= NMIME_MAX_DEPTH);
+		FZ_CHECK(i == 0 || pt->boff >= prev);
+		prev = pt->boff + pt->blen;
+
+		buf_init(&b, ROOM);
+		int r = nmime_part_decode(p, pt, &b, &why);
+		FZ_CHECK(r == 0 || r == ERR_PROTO || r == ERR_TOOLONG);
+		FZ_CHECK(r != ERR_PROTO || why);
+		FZ_CHECK(buf_avail(&b) <= pt->blen);
+		buf_clear(&b);
+
+		if (nmime_header(p + pt->hoff, pt->hlen, "Content-Type", &v, &vlen)) {
+			FZ_CHECK(v >= p + pt->hoff && v + vlen <= p + pt->hoff + pt->hlen);
+			buf_init(&b, ROOM);
+			r = nmime_param(v, vlen, "name", true, &b);
+			FZ_CHECK(r == 0 || r == 1 || r == ERR_PROTO || r == ERR_TOOLONG);
+			if (r == 0)
+				FZ_CHECK(buf_avail(&b) == 0);
+			buf_clear(&b);
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', size);
@@ -143,6 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_header(p, size - off);
 	check_bodies(p, size - off);
 	check_charset(cs, cslen, p, size - off);
+	check_parts(p, size - off);
 	/* The whole input as one header too (the charset line folded in). */
 	free(p);
 	p = fz_copy(data, size);

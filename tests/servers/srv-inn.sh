@@ -4,7 +4,8 @@
 #   nnrpd -D -f         readers on NNTP_PORT: plain, STARTTLS offered
 #   nnrpd -D -S -f      readers on NNTPS_PORT: implicit TLS
 # Groups ferry.test (8 articles), ferry.empty, ferry.post, ferry.thread (7
-# articles in threads, for index), a.private.group
+# articles in threads, for index), ferry.mime (a multipart article with
+# attachments, for read, save, search and hdr), a.private.group
 # (readable after AUTHINFO ferrytest/ferrypass) and ferry.big (articles
 # 2147483645..2147483647: INN refuses numbers past 2^31-1 with "437 Newsgroup
 # full", so numbers above 2^31 need the fake server), fed through rnews at
@@ -66,7 +67,7 @@ prepare() {
 	python3 "$SRV_DIR/srvtool.py" gen-news "$news"
 	cp "$news/active" "$INN/db/active"
 	cp "$news/newsgroups" "$INN/db/newsgroups"
-	: > "$INN/db/active.times"
+	cp "$news/active.times" "$INN/db/active.times"
 	: > "$INN/db/history"
 	chown -R news:news "$INN"
 	chmod 600 "$INN/etc/key.pem" "$INN/etc/passwd"
@@ -138,6 +139,7 @@ start() {
 	env_put "$env" NNTP_EMPTY_GROUP ferry.empty
 	env_put "$env" NNTP_POST_GROUP ferry.post
 	env_put "$env" NNTP_THREAD_GROUP ferry.thread
+	env_put "$env" NNTP_MIME_GROUP ferry.mime
 	env_put "$env" NNTP_PRIVATE_GROUP a.private.group
 	env_put "$env" NNTP_PRIVATE_COUNT 2
 	env_put "$env" NNTP_BIG_GROUP ferry.big

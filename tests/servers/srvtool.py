@@ -117,6 +117,7 @@ GROUPS = [
     ("a.private.group", "Readable only after AUTHINFO.", None),
     ("ferry.thread", "Threads for index: a missing parent, RFC 2047 headers.", None),
     ("ferry.big", "Article numbers at the top of INN's range (2^31-1).", 2147483645),
+    ("ferry.mime", "MIME parts: attachments to list and save, search and hdr.", None),
 ]
 
 
@@ -209,6 +210,23 @@ def news_articles():
     add(g, 7, "A subject much wider than a terminal: " + "wide " * 30 + "END",
         b"Long subject.\n", date_day=2)
 
+    # MIME (read lists the parts, save writes them; search and hdr): a
+    # multipart/mixed article with a quoted-printable UTF-8 text part, a
+    # nested multipart/alternative, a base64 binary attachment and a
+    # quoted-printable attachment whose name is an RFC 2231 continuation in
+    # UTF-8; the decoded attachments are kept as 1.part3 and 1.part4.
+    g = "ferry.mime"
+    for name, data in mime_attachments().items():
+        d = os.path.join("mime-parts", name)
+        arts.append(("@file", d, None, None, data))
+    add(g, 1, "Two attachments", mime_body(), frm="Ann Attach <ann@ferry.invalid>",
+        extra=[("MIME-Version", "1.0"),
+               ("Content-Type", 'multipart/mixed; boundary="=-outer-ferry"')])
+    add(g, 2, "Plain text about attachments", b"No parts here, only text.\n",
+        frm="Bob Plain <bob@ferry.invalid>")
+    add(g, 3, "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= from the search test",
+        b"Found by its decoded subject.\n", frm="Ann Attach <ann@ferry.invalid>")
+
     g = "ferry.big"
     for i in range(1, 4):
         add(g, i, "Big number %d" % i,
@@ -216,16 +234,73 @@ def news_articles():
     return arts
 
 
+def mime_attachments():
+    rng = random.Random(20241206)
+    return {
+        "data.bin": rng.randbytes(3000),
+        "gr\u00fc\u00dfe.txt": ("Gr\u00fc\u00dfe, a text attachment.\n"
+                               "Line two = with an equals sign.\n").encode("utf-8"),
+    }
+
+
+def mime_body():
+    import base64
+    import quopri
+    att = mime_attachments()
+    b64 = base64.encodebytes(att["data.bin"])
+    qp = quopri.encodestring(att["gr\u00fc\u00dfe.txt"])
+    return (b"This is a multi-part message in MIME format.\n"
+            b"--=-outer-ferry\n"
+            b"Content-Type: text/plain; charset=UTF-8\n"
+            b"Content-Transfer-Encoding: quoted-printable\n"
+            b"\n"
+            b"The text part: caf=C3=A9.\n"
+            b"--=-outer-ferry\n"
+            b"Content-Type: multipart/alternative; boundary=inner\n"
+            b"\n"
+            b"--inner\n"
+            b"Content-Type: text/plain\n"
+            b"\n"
+            b"Nested plain alternative.\n"
+            b"--inner\n"
+            b"Content-Type: text/html\n"
+            b"\n"
+            b"<p>Nested html alternative.</p>\n"
+            b"--inner--\n"
+            b"--=-outer-ferry\n"
+            b"Content-Type: application/octet-stream; name=\"data.bin\"\n"
+            b"Content-Transfer-Encoding: base64\n"
+            b"Content-Disposition: attachment; filename=\"data.bin\"\n"
+            b"\n" + b64 +
+            b"--=-outer-ferry\n"
+            b"Content-Type: text/plain; charset=UTF-8\n"
+            b"Content-Transfer-Encoding: quoted-printable\n"
+            b"Content-Disposition: attachment;\n"
+            b" filename*0*=utf-8''gr%C3%BC%C3%9F;\n"
+            b" filename*1=e.txt\n"
+            b"\n" + qp +
+            # The line break before a boundary belongs to the boundary.
+            b"\n--=-outer-ferry--\n"
+            b"The epilogue is not shown.\n")
+
+
 def gen_news(out):
     os.makedirs(out, exist_ok=True)
     batch = bytearray()
     for group, n, subject, head, body in news_articles():
+        if group == "@file":
+            os.makedirs(os.path.join(out, os.path.dirname(n)), exist_ok=True)
+            with open(os.path.join(out, n), "wb") as f:
+                f.write(body)
+            continue
         art = head + b"\n" + body
         batch += b"#! rnews %d\n" % len(art) + art
         gdir = os.path.join(out, group)
         os.makedirs(gdir, exist_ok=True)
         with open(os.path.join(gdir, "%d.body" % n), "wb") as f:
             f.write(body)
+        with open(os.path.join(gdir, "%d.article" % n), "wb") as f:
+            f.write(art)
         with open(os.path.join(gdir, "%d.msgid" % n), "w") as f:
             f.write(msgid(group, n) + "\n")
         with open(os.path.join(gdir, "%d.subject" % n), "w") as f:
@@ -243,6 +318,11 @@ def gen_news(out):
     with open(os.path.join(out, "newsgroups"), "w") as f:
         for name, desc, _ in GROUPS:
             f.write("%s\t%s\n" % (name, desc))
+    # Creation times for NEWGROUPS: 2024-01-01, ferry.mime 2024-06-01.
+    with open(os.path.join(out, "active.times"), "w") as f:
+        for name, _, _ in GROUPS:
+            f.write("%s %d ferry-test\n" %
+                    (name, 1717200000 if name == "ferry.mime" else 1704067200))
 
 
 # ---- a raw NNTP client (for tests: what the server sends, byte for byte) --

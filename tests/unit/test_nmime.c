@@ -273,6 +273,233 @@ static void test_charset(void)
 	buf_clear(&b);
 }
 
+/* ---- MIME structure ---- */
+
+/* The part's header and body as C strings (into h, b). */
+static void part_text(const char *art, const struct nmime_part *p, char *h, char *b)
+{
+	memcpy(h, art + p->hoff, p->hlen);
+	h[p->hlen] = '\0';
+	memcpy(b, art + p->boff, p->blen);
+	b[p->blen] = '\0';
+}
+
+static void test_parts_nested(void)
+{
+	static const char art[] =
+		"Subject: x\n"
+		"Content-Type: multipart/mixed;\n boundary=\"outer b\"\n"
+		"\n"
+		"preamble\n"
+		"--outer b\n"
+		"\n"
+		"first, no header\n"
+		"--outer b  \n"
+		"Content-Type: multipart/alternative; boundary=in\n"
+		"\n"
+		"--in\r\n"
+		"Content-Type: text/plain\r\n"
+		"\r\n"
+		"crlf text\r\n"
+		"--in\r\n"
+		"Content-Type: text/html\r\n"
+		"\r\n"
+		"<p>\r\n"
+		"--in--\r\n"
+		"--outer bx\n"
+		"still the alternative's epilogue\n"
+		"--outer b\n"
+		"Content-Type: application/octet-stream\n"
+		"Content-Transfer-Encoding: base64\n"
+		"\n"
+		"AAEC\n"
+		"--outer b--\n"
+		"epilogue\n";
+	struct nmime_tree t;
+	char h[512], b[512];
+
+	nmime_parts(art, sizeof(art) - 1, &t);
+	CU_ASSERT_TRUE(t.multipart);
+	CU_ASSERT_FALSE(t.unterminated || t.truncated || t.too_deep);
+	CU_ASSERT_EQUAL_FATAL(t.n, 4);
+	part_text(art, &t.part[0], h, b);
+	CU_ASSERT_STRING_EQUAL(h, "");
+	CU_ASSERT_STRING_EQUAL(b, "first, no header");
+	part_text(art, &t.part[1], h, b);
+	CU_ASSERT_STRING_EQUAL(b, "crlf text");
+	CU_ASSERT_EQUAL(t.part[1].depth, 2);
+	part_text(art, &t.part[2], h, b);
+	CU_ASSERT_STRING_EQUAL(b, "<p>");
+	part_text(art, &t.part[3], h, b);
+	CU_ASSERT_STRING_EQUAL(b, "AAEC");
+
+	struct buf out;
+	const char *why;
+	buf_init(&out, 100);
+	CU_ASSERT_EQUAL(nmime_part_decode(art, &t.part[3], &out, &why), 0);
+	CU_ASSERT_EQUAL(buf_avail(&out), 3);
+	CU_ASSERT_EQUAL(memcmp(buf_peek(&out), "\0\1\2", 3), 0);
+	buf_clear(&out);
+}
+
+static void test_parts_odd(void)
+{
+	struct nmime_tree t;
+	char h[256], b[256];
+
+	/* Not multipart: the article is part 1, with its header. */
+	static const char plain[] = "Subject: a\nContent-Type: image/png\n\nbody\n";
+	nmime_parts(plain, sizeof(plain) - 1, &t);
+	CU_ASSERT_FALSE(t.multipart);
+	CU_ASSERT_EQUAL_FATAL(t.n, 1);
+	part_text(plain, &t.part[0], h, b);
+	CU_ASSERT_STRING_EQUAL(b, "body\n");
+	CU_ASSERT_EQUAL(t.part[0].depth, 0);
+
+	/* A boundary never closed: the last part runs to the end. */
+	static const char open[] = "Content-Type: multipart/mixed; boundary=b\n\n"
+		"--b\n\none\n--b\n\ntwo, cut\n";
+	nmime_parts(open, sizeof(open) - 1, &t);
+	CU_ASSERT_TRUE(t.unterminated);
+	CU_ASSERT_EQUAL_FATAL(t.n, 2);
+	part_text(open, &t.part[1], h, b);
+	CU_ASSERT_STRING_EQUAL(b, "two, cut\n");
+
+	/* No boundary parameter, or no boundary line: one part. */
+	static const char nob[] = "Content-Type: multipart/mixed\n\n--b\n\nx\n--b--\n";
+	nmime_parts(nob, sizeof(nob) - 1, &t);
+	CU_ASSERT_EQUAL(t.n, 1);
+	static const char noline[] = "Content-Type: multipart/mixed; boundary=zz\n\ntext\n";
+	nmime_parts(noline, sizeof(noline) - 1, &t);
+	CU_ASSERT_EQUAL(t.n, 1);
+	/* The closing boundary first (found by the fuzzer): one part too. */
+	static const char closefirst[] = "Content-Type: multipart/mixed; boundary=zz\n\n"
+		"--zz--\n--zz\n\nafter the end\n";
+	nmime_parts(closefirst, sizeof(closefirst) - 1, &t);
+	CU_ASSERT_EQUAL(t.n, 1);
+	CU_ASSERT_EQUAL(t.part[0].depth, 0);
+
+	/* Thousands of parts: the first NMIME_MAX_PARTS, marked truncated. */
+	struct buf big;
+	buf_init(&big, 1 << 20);
+	buf_appendstr(&big, "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (int i = 0; i < 5000; i++)
+		buf_appendstr(&big, "--b\n\nx\n");
+	buf_appendstr(&big, "--b--\n");
+	nmime_parts(buf_peek(&big), buf_avail(&big), &t);
+	CU_ASSERT_EQUAL(t.n, NMIME_MAX_PARTS);
+	CU_ASSERT_TRUE(t.truncated);
+	buf_clear(&big);
+
+	/* Nested deeper than NMIME_MAX_DEPTH: one opaque part. */
+	buf_init(&big, 1 << 16);
+	for (int i = 0; i < 20; i++)
+		buf_appendf(&big, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n", i, i);
+	buf_appendstr(&big, "\ndeep\n");
+	nmime_parts(buf_peek(&big), buf_avail(&big), &t);
+	CU_ASSERT_TRUE(t.too_deep);
+	CU_ASSERT_EQUAL(t.n, 1);
+	CU_ASSERT_EQUAL(t.part[0].depth, NMIME_MAX_DEPTH);
+	buf_clear(&big);
+}
+
+static bool param_is(const char *v, const char *name, bool decode, int ret, const char *want)
+{
+	struct buf b;
+	buf_init(&b, 1024);
+	int r = nmime_param(v, strlen(v), name, decode, &b);
+	bool ok = r == ret && buf_avail(&b) == strlen(want) &&
+	          memcmp(buf_peek(&b), want, strlen(want)) == 0;
+	if (!ok)
+		fprintf(stderr, "\n  [%s] %s: ret %d got [%.*s]\n", v, name, r,
+		        (int)buf_avail(&b), buf_peek(&b));
+	buf_clear(&b);
+	return ok;
+}
+
+static void test_params(void)
+{
+	CU_ASSERT_TRUE(param_is("text/plain; charset=UTF-8", "charset", false, 1, "UTF-8"));
+	CU_ASSERT_TRUE(param_is("text/plain; CHARSET=\"iso-8859-1\"", "charset", false, 1,
+	                        "iso-8859-1"));
+	CU_ASSERT_TRUE(param_is("attachment; filename=\"a \\\"q\\\".txt\"", "filename", true, 1,
+	                        "a \"q\".txt"));
+	CU_ASSERT_TRUE(param_is("attachment;\n filename=\"folded\n name.txt\"", "filename", true,
+	                        1, "folded name.txt"));
+	CU_ASSERT_TRUE(param_is("attachment; name=x", "filename", true, 0, ""));
+	CU_ASSERT_TRUE(param_is("attachment; filenamex=x", "filename", true, 0, ""));
+	/* RFC 2047 in a plain value, as mailers send names. */
+	CU_ASSERT_TRUE(param_is("attachment; filename=\"=?UTF-8?Q?gr=C3=BC=C3=9Fe.txt?=\"",
+	                        "filename", true, 1, "grüße.txt"));
+	CU_ASSERT_TRUE(param_is("attachment; filename=\"=?UTF-8?Q?x?=\"", "filename", false, 1,
+	                        "=?UTF-8?Q?x?="));
+	/* RFC 2231: extended, continuations in any order, charset. */
+	CU_ASSERT_TRUE(param_is("attachment; filename*=iso-8859-1'de'Gr%FC%DFe.txt", "filename",
+	                        true, 1, "Grüße.txt"));
+	CU_ASSERT_TRUE(param_is("attachment; filename*1=\"two \"; filename*0*=utf-8''%C3%A9-;"
+	                        " filename*2=three", "filename", true, 1, "é-two three"));
+	/* The extended form wins over the plain one. */
+	CU_ASSERT_TRUE(param_is("a; filename=plain; filename*=''ext", "filename", true, 1, "ext"));
+	/* A gap, a bad %XX, no quotes in the charset part: malformed. */
+	CU_ASSERT_TRUE(param_is("a; filename*0=a; filename*2=c", "filename", true, ERR_PROTO, ""));
+	CU_ASSERT_TRUE(param_is("a; filename*=utf-8''%G1", "filename", true, ERR_PROTO, ""));
+	CU_ASSERT_TRUE(param_is("a; filename*=nocharset", "filename", true, ERR_PROTO, ""));
+	/* Content types. */
+	char t[64];
+	nmime_ctype(S(" Multipart/Mixed; boundary=x"), t, sizeof(t));
+	CU_ASSERT_STRING_EQUAL(t, "multipart/mixed");
+	nmime_ctype(S("garbage"), t, sizeof(t));
+	CU_ASSERT_STRING_EQUAL(t, "text/plain");
+	nmime_ctype(NULL, 0, t, sizeof(t));
+	CU_ASSERT_STRING_EQUAL(t, "text/plain");
+}
+
+static int decode_part(const char *cte, const char *body, struct buf *out, const char **why)
+{
+	static char art[4096];
+	struct nmime_tree t;
+	snprintf(art, sizeof(art), "Content-Transfer-Encoding: %s\n\n%s", cte, body);
+	nmime_parts(art, strlen(art), &t);
+	return nmime_part_decode(art, &t.part[0], out, why);
+}
+
+static void test_part_decode(void)
+{
+	struct buf b;
+	const char *why;
+
+	buf_init(&b, 1024);
+	CU_ASSERT_EQUAL(decode_part("base64", "aGVsbG8=\n", &b, &why), 0);
+	CU_ASSERT_EQUAL(buf_avail(&b), 5);
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(decode_part("BASE64", "aGVs\nbG8\n", &b, &why), 0);   /* no padding */
+	CU_ASSERT_EQUAL(buf_avail(&b), 5);
+	buf_reset(&b);
+	/* Corrupt base64: junk, data after the padding, a lone sextet. */
+	CU_ASSERT_EQUAL(decode_part("base64", "aGV*bG8=\n", &b, &why), ERR_PROTO);
+	CU_ASSERT_PTR_NOT_NULL(why);
+	CU_ASSERT_EQUAL(decode_part("base64", "aGVsbG8=aGVs\n", &b, &why), ERR_PROTO);
+	CU_ASSERT_EQUAL(decode_part("base64", "aGVsb\n", &b, &why), ERR_PROTO);
+	CU_ASSERT_EQUAL(buf_avail(&b), 0);
+	CU_ASSERT_EQUAL(decode_part("quoted-printable", "a=3Db=\nc\n", &b, &why), 0);
+	CU_ASSERT_EQUAL(buf_avail(&b), 5);
+	CU_ASSERT_EQUAL(memcmp(buf_peek(&b), "a=bc\n", 5), 0);
+	buf_reset(&b);
+	/* uuencode ("cat" and a byte 0). */
+	CU_ASSERT_EQUAL(decode_part("x-uuencode", "begin 644 f\n$8V%T`0``\n`\nend\n", &b, &why), 0);
+	CU_ASSERT_EQUAL(buf_avail(&b), 4);
+	CU_ASSERT_EQUAL(memcmp(buf_peek(&b), "cat\1", 4), 0);
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(decode_part("x-uuencode", "$8V%T`0``\n", &b, &why), ERR_PROTO);
+	CU_ASSERT_EQUAL(decode_part("x-uuencode", "begin 644 f\n$8V%T`0``\n", &b, &why), ERR_PROTO);
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(decode_part("8bit", "r\xe9sum\xe9\n", &b, &why), 0);
+	CU_ASSERT_EQUAL(buf_avail(&b), 7);
+	buf_reset(&b);
+	CU_ASSERT_EQUAL(decode_part("x-gzip64", "abc\n", &b, &why), ERR_PROTO);
+	buf_clear(&b);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("nmime", NULL, NULL);
@@ -285,4 +512,8 @@ void cu_register(void)
 	CU_add_test(s, "quoted-printable", test_qp);
 	CU_add_test(s, "base64", test_b64);
 	CU_add_test(s, "charsets", test_charset);
+	CU_add_test(s, "parts: nested multiparts", test_parts_nested);
+	CU_add_test(s, "parts: unclosed, many, deep", test_parts_odd);
+	CU_add_test(s, "parameters (RFC 2231, 2047)", test_params);
+	CU_add_test(s, "part bodies decoded strictly", test_part_decode);
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "lfile.h"
 
 /* A piece of the line: p[0..n), not NUL-terminated. */
 struct span {
@@ -642,10 +643,5 @@ int ftp_list_parse_line(const char *line, size_t len, int64_t now,
 
 bool ftp_ent_name_safe(const char *name)
 {
-	if (!name || !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		if (*c < 0x20 || *c == 0x7f || *c == '/')
-			return false;
-	return true;
+	return lfile_name_safe(name);
 }

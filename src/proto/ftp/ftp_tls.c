@@ -1,65 +1,21 @@
 /* ftp_tls.c - the `tls` command: what protects the control connection
- * the command runs on (version, cipher suite, the server's certificate:
- * subject, issuer, validity, SHA-256 fingerprint) and the data channel. */
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
+ * the command runs on (tlsshow.h: version, cipher suite, the server's
+ * certificate) and the data channel. */
 #include "cmd.h"
-#include "conn.h"
 #include "err.h"
 #include "ftp_int.h"
 #include "session.h"
-#include "ui.h"
-
-/* "2026-12-05 22:47:20 UTC", or "unknown". */
-static void utc_text(int64_t t, char *out, size_t n)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (t < 0 || !gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(out, n, "unknown");
-}
-
-/* A certificate's text (the server chose it): escaped for any output. */
-static int print_field(struct cmdctx *ctx, const char *label, const char *v)
-{
-	char *e = ui_escape_str(v, strlen(v));
-	int r = cmd_printf(ctx, "%-12s %s", label, *e ? e : "(none)");
-	free(e);
-	return r;
-}
+#include "tlsshow.h"
 
 int ftp_do_tls(struct cmdctx *ctx)
 {
 	struct session *s = ctx->sess;
 	struct ftp *f = s->pdata;
-	struct conn_tls_info ti;
-	char from[40], to[40];
+	int r = tlsshow_print(ctx, s->conn);
 
-	if (!s->conn || conn_tls_info(s->conn, &ti) < 0)
+	if (r == ERR_FAIL)
 		return cmd_error(ctx, ERR_FAIL, "no TLS: the control connection to %s is "
 		                 "in clear (ftpes:// or set ftp:tls require)", s->host);
-	utc_text(ti.not_before, from, sizeof(from));
-	utc_text(ti.not_after, to, sizeof(to));
-	time_t now = time(NULL);
-	const char *state = ti.not_after >= 0 && now > ti.not_after ? " (expired)" :
-	                    ti.not_before >= 0 && now < ti.not_before ? " (not yet valid)" : "";
-	int r = cmd_printf(ctx, "%-12s %s%s", "protocol", ti.version,
-	                   ti.resumed ? " (session resumed)" : "");
-	if (!r)
-		r = cmd_printf(ctx, "%-12s %s", "cipher", ti.suite);
-	if (!r)
-		r = print_field(ctx, "subject", ti.subject);
-	if (!r)
-		r = print_field(ctx, "issuer", ti.issuer);
-	if (!r)
-		r = cmd_printf(ctx, "%-12s %s to %s%s", "valid", from, to, state);
-	if (!r)
-		r = cmd_printf(ctx, "%-12s %s", "SHA-256", ti.fingerprint[0] ?
-		               ti.fingerprint : "unknown");
 	if (!r)
 		r = cmd_printf(ctx, "%-12s %s", "data", f->prot_p ?
 		               "protected (PROT P), sessions resumed from this one" :

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -497,4 +498,461 @@ int nmime_decode_header(const char *p, size_t len, struct buf *out)
 out:
 	buf_clear(&r.raw);
 	return err;
+}
+
+/* ---- MIME structure ---- */
+
+/* The end of the line that starts at p[i] (its LF, or len), and the
+ * length of its text without a CR before the LF. */
+static size_t line_end(const char *p, size_t len, size_t i, size_t *textlen)
+{
+	const char *nl = memchr(p + i, '\n', len - i);
+	size_t e = nl ? (size_t)(nl - p) : len;
+	size_t t = e - i;
+
+	if (t && p[e - 1] == '\r' && nl)
+		t--;
+	*textlen = t;
+	return e;
+}
+
+bool nmime_header(const char *h, size_t len, const char *name,
+                  const char **v, size_t *vlen)
+{
+	size_t nl = strlen(name), i = 0, tl;
+
+	while (i < len) {
+		size_t e = line_end(h, len, i, &tl);
+		if (tl > nl && h[i + nl] == ':' && strncasecmp(h + i, name, nl) == 0) {
+			size_t vs = i + nl + 1, ve = i + tl;
+			/* Continuation lines: the next starts with a blank. */
+			while (e + 1 < len && is_blank(h[e + 1])) {
+				size_t e2 = line_end(h, len, e + 1, &tl);
+				ve = e + 1 + tl;
+				e = e2;
+			}
+			while (vs < ve && is_blank(h[vs]))
+				vs++;
+			*v = h + vs;
+			*vlen = ve - vs;
+			return true;
+		}
+		i = e + 1;
+	}
+	return false;
+}
+
+/* Header and body of p[start..end): the header ends at the first empty
+ * line (none: all header); a part that starts with an empty line has
+ * none. */
+static void split_head(const char *p, size_t start, size_t end, struct nmime_part *part)
+{
+	size_t i = start, tl;
+
+	part->hoff = start;
+	while (i < end) {
+		size_t e = line_end(p, end, i, &tl);
+		if (tl == 0) {
+			part->hlen = i - start;
+			part->boff = e < end ? e + 1 : end;
+			part->blen = end - part->boff;
+			return;
+		}
+		i = e + 1;
+	}
+	part->hlen = end - start;
+	part->boff = end;
+	part->blen = 0;
+}
+
+static bool is_tspecial_or_space(char c)
+{
+	return (unsigned char)c <= 0x20 || c == 0x7f || strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+void nmime_ctype(const char *v, size_t len, char *out, size_t cap)
+{
+	size_t i = 0, n = 0, slash = 0;
+
+	if (!cap)
+		return;
+	while (v && i < len && (is_blank(v[i]) || v[i] == '\r' || v[i] == '\n'))
+		i++;
+	for (; v && i < len && n + 1 < cap; i++) {
+		char c = v[i];
+		if (c == '/' && !slash && n) {
+			slash = n;
+		} else if (is_tspecial_or_space(c)) {
+			break;
+		}
+		out[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	out[n] = '\0';
+	if (!slash || slash + 1 >= n)
+		snprintf(out, cap, "text/plain");
+}
+
+/* One parameter's pieces, RFC 2231 continuations by index. */
+#define PARAM_PIECES 64
+struct piece {
+	size_t off, len;         /* raw value in a scratch buf */
+	bool ext;                /* "*": charset'lang' (first) and %XX */
+	bool set;
+};
+
+static int pct_decode(const char *p, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		int err;
+		if (c == '%') {
+			int a = i + 1 < len ? hexval(p[i + 1]) : -1;
+			int b = i + 2 < len ? hexval(p[i + 2]) : -1;
+			if (a < 0 || b < 0)
+				return ERR_PROTO;
+			c = (char)(a << 4 | b);
+			i += 2;
+		}
+		if ((err = buf_append(out, &c, 1)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+int nmime_param(const char *v, size_t len, const char *name, bool decode,
+                struct buf *out)
+{
+	size_t nl = strlen(name), i = 0;
+	struct piece pc[PARAM_PIECES] = { { 0 } };
+	struct piece plain = { 0 }, single = { 0 };
+	struct buf raw, joined;
+	int ret = 0;
+
+	/* Values go to raw unquoted; pieces point into it. */
+	buf_init(&raw, len + 1);
+	buf_init(&joined, len + 1);
+	/* Past the type or disposition. */
+	while (i < len && v[i] != ';' && v[i] != '"')
+		i++;
+	while (i < len) {
+		while (i < len && (v[i] == ';' || is_blank(v[i]) || v[i] == '\r' || v[i] == '\n'))
+			i++;
+		size_t as = i;
+		while (i < len && v[i] != '=' && v[i] != ';' && !is_blank(v[i]) &&
+		       v[i] != '\r' && v[i] != '\n')
+			i++;
+		size_t ae = i;
+		while (i < len && (is_blank(v[i]) || v[i] == '\r' || v[i] == '\n'))
+			i++;
+		if (i >= len || v[i] != '=') {
+			while (i < len && v[i] != ';')
+				i++;
+			continue;
+		}
+		i++;
+		while (i < len && (is_blank(v[i]) || v[i] == '\r' || v[i] == '\n'))
+			i++;
+		size_t voff = buf_avail(&raw), vlen;
+		if (i < len && v[i] == '"') {
+			for (i++; i < len && v[i] != '"'; i++) {
+				if (v[i] == '\\' && i + 1 < len)
+					i++;
+				else if (v[i] == '\r' || v[i] == '\n')
+					continue;   /* a fold inside the quotes */
+				buf_append(&raw, v + i, 1);
+			}
+			if (i < len)
+				i++;
+		} else {
+			size_t s = i;
+			while (i < len && v[i] != ';' && !is_blank(v[i]) && v[i] != '\r' &&
+			       v[i] != '\n')
+				i++;
+			buf_append(&raw, v + s, i - s);
+		}
+		vlen = buf_avail(&raw) - voff;
+		/* Which attribute: name, name*, name*N, name*N* */
+		size_t al = ae - as;
+		if (al < nl || strncasecmp(v + as, name, nl) != 0)
+			continue;
+		struct piece p = { voff, vlen, false, true };
+		if (al == nl) {
+			plain = p;
+			continue;
+		}
+		if (v[as + nl] != '*')
+			continue;
+		if (al == nl + 1) {
+			p.ext = true;
+			single = p;
+			continue;
+		}
+		size_t k = as + nl + 1, num = 0;
+		if (v[k] < '0' || v[k] > '9' || (v[k] == '0' && k + 1 < ae && v[k + 1] != '*'))
+			continue;
+		while (k < ae && v[k] >= '0' && v[k] <= '9' && num < PARAM_PIECES)
+			num = num * 10 + (size_t)(v[k++] - '0');
+		if (num >= PARAM_PIECES)
+			continue;
+		if (k < ae && v[k] == '*' && k + 1 == ae)
+			p.ext = true;
+		else if (k != ae)
+			continue;
+		pc[num] = p;
+	}
+	const char *r = buf_peek(&raw);
+	size_t npc = 0;
+	while (npc < PARAM_PIECES && pc[npc].set)
+		npc++;
+	for (size_t k = npc; k < PARAM_PIECES; k++)
+		if (pc[k].set) {
+			ret = ERR_PROTO;   /* a gap in the continuations */
+			goto out;
+		}
+	if (!npc && single.set) {
+		pc[0] = single;
+		npc = 1;
+	}
+	if (npc) {
+		/* RFC 2231: charset'language'value in the first piece when
+		 * it is extended; %XX in every extended piece. */
+		const char *cs = NULL;
+		size_t cslen = 0;
+		for (size_t k = 0; k < npc; k++) {
+			const char *pv = r + pc[k].off;
+			size_t pl = pc[k].len;
+			if (k == 0 && pc[k].ext) {
+				const char *q1 = memchr(pv, '\'', pl);
+				const char *q2 = q1 ? memchr(q1 + 1, '\'', (size_t)(pv + pl - q1 - 1)) : NULL;
+				if (!q2) {
+					ret = ERR_PROTO;
+					goto out;
+				}
+				cs = pv;
+				cslen = (size_t)(q1 - pv);
+				pl -= (size_t)(q2 + 1 - pv);
+				pv = q2 + 1;
+			}
+			ret = pc[k].ext ? pct_decode(pv, pl, &joined) : buf_append(&joined, pv, pl);
+			if (ret < 0)
+				goto out;
+		}
+		if (cs && cslen)
+			ret = nmime_to_utf8(cs, cslen, buf_peek(&joined), buf_avail(&joined), out);
+		else
+			ret = buf_append(out, buf_peek(&joined), buf_avail(&joined));
+		ret = ret < 0 ? ret : 1;
+	} else if (plain.set) {
+		ret = decode ? nmime_decode_header(r + plain.off, plain.len, out)
+		             : buf_append(out, r + plain.off, plain.len);
+		ret = ret < 0 ? ret : 1;
+	}
+out:
+	buf_clear(&raw);
+	buf_clear(&joined);
+	return ret;
+}
+
+static void tree_add(struct nmime_tree *t, const struct nmime_part *p)
+{
+	if (t->n == NMIME_MAX_PARTS) {
+		t->truncated = true;
+		return;
+	}
+	t->part[t->n++] = *p;
+}
+
+/* Is the line p[0..tl) a delimiter of boundary b: "--b", "--b--" (*close),
+ * blanks allowed after it? */
+static bool is_delim(const char *p, size_t tl, const char *b, size_t bl, bool *close)
+{
+	if (tl < bl + 2 || p[0] != '-' || p[1] != '-' || memcmp(p + 2, b, bl) != 0)
+		return false;
+	size_t i = bl + 2;
+	*close = i + 1 < tl && p[i] == '-' && p[i + 1] == '-';
+	if (*close)
+		i += 2;
+	for (; i < tl; i++)
+		if (!is_blank(p[i]))
+			return false;
+	return true;
+}
+
+static void walk(const char *art, const struct nmime_part *me, struct nmime_tree *t)
+{
+	const char *v;
+	size_t vlen;
+	char type[64];
+	struct buf bnd;
+
+	if (t->truncated)
+		return;
+	bool has_ct = nmime_header(art + me->hoff, me->hlen, "Content-Type", &v, &vlen);
+	nmime_ctype(has_ct ? v : NULL, has_ct ? vlen : 0, type, sizeof(type));
+	if (strncmp(type, "multipart/", 10) != 0) {
+		tree_add(t, me);
+		return;
+	}
+	if (me->depth >= NMIME_MAX_DEPTH) {
+		t->too_deep = true;
+		tree_add(t, me);
+		return;
+	}
+	buf_init(&bnd, 200);
+	if (nmime_param(v, vlen, "boundary", false, &bnd) != 1 || !buf_avail(&bnd) ||
+	    buf_avail(&bnd) > 70) {
+		buf_clear(&bnd);
+		tree_add(t, me);
+		return;
+	}
+	const char *b = buf_peek(&bnd);
+	size_t bl = buf_avail(&bnd), end = me->boff + me->blen, i = me->boff, tl;
+	size_t start = 0, before = t->n;
+	bool open = false, closed = false;
+	if (me->depth == 0)
+		t->multipart = true;
+	while (i < end && !closed && !t->truncated) {
+		size_t e = line_end(art, end, i, &tl);
+		bool close;
+		if (is_delim(art + i, tl, b, bl, &close)) {
+			if (open) {
+				/* The line break before the delimiter is its own. */
+				size_t pe = i;
+				if (pe > start && art[pe - 1] == '\n')
+					pe--;
+				if (pe > start && art[pe - 1] == '\r')
+					pe--;
+				struct nmime_part sub = { 0 };
+				split_head(art, start, pe, &sub);
+				sub.depth = me->depth + 1;
+				walk(art, &sub, t);
+			}
+			open = !close;
+			closed = close;
+			start = e < end ? e + 1 : end;
+		}
+		i = e + 1;
+	}
+	if (open && !t->truncated) {
+		t->unterminated = true;
+		struct nmime_part sub = { 0 };
+		split_head(art, start, end, &sub);
+		sub.depth = me->depth + 1;
+		walk(art, &sub, t);
+	}
+	/* No part between its boundaries (none, or a close first): the
+	 * multipart is one part, shown as it is. */
+	if (t->n == before)
+		tree_add(t, me);
+	buf_clear(&bnd);
+}
+
+void nmime_parts(const char *art, size_t len, struct nmime_tree *t)
+{
+	struct nmime_part top = { 0 };
+
+	memset(t, 0, sizeof(*t));
+	split_head(art, 0, len, &top);
+	walk(art, &top, t);
+}
+
+/* Base64 as sent by a mailer: the alphabet and blanks, then at most two
+ * "=" and blanks; a length that decodes whole. */
+static bool b64_strict(const char *p, size_t len)
+{
+	size_t n = 0, pad = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (b64val(c) < 0 || pad)
+			return false;
+		n++;
+	}
+	if (pad > 2 || (pad && (n + pad) % 4) || n % 4 == 1)
+		return false;
+	return true;
+}
+
+/* uuencode: "begin MODE NAME", lines of a length character and groups of
+ * four, "end". */
+static int uu_decode(const char *p, size_t len, struct buf *out, const char **why)
+{
+	struct ob o = { .out = out };
+	size_t i = 0, tl;
+	bool begun = false;
+
+	while (i < len && o.err == 0) {
+		size_t e = line_end(p, len, i, &tl);
+		const char *l = p + i;
+		if (!begun) {
+			begun = tl >= 6 && strncmp(l, "begin ", 6) == 0;
+		} else if (tl == 3 && strncmp(l, "end", 3) == 0) {
+			return ob_end(&o);
+		} else if (tl > 0) {
+			size_t n = (size_t)((l[0] - 32) & 63);
+			size_t k = 1;
+			for (size_t got = 0; got < n; k += 4) {
+				unsigned char c[4];
+				for (int j = 0; j < 4; j++)
+					c[j] = (unsigned char)(k + (size_t)j < tl ? (l[k + j] - 32) & 63 : 0);
+				char b3[3] = { (char)(c[0] << 2 | c[1] >> 4), (char)(c[1] << 4 | c[2] >> 2),
+				               (char)(c[2] << 6 | c[3]) };
+				for (int j = 0; j < 3 && got < n; j++, got++)
+					ob_put(&o, b3[j]);
+				if (k + 4 > tl && got < n) {
+					*why = "a uuencoded line is shorter than it says";
+					ob_end(&o);
+					return ERR_PROTO;
+				}
+			}
+		}
+		i = e + 1;
+	}
+	int err = ob_end(&o);
+	if (err < 0)
+		return err;
+	*why = begun ? "the uuencoded data has no \"end\" line" :
+	               "the uuencoded data has no \"begin\" line";
+	return ERR_PROTO;
+}
+
+int nmime_part_decode(const char *art, const struct nmime_part *p,
+                      struct buf *out, const char **why)
+{
+	const char *v, *body = art + p->boff;
+	size_t vlen;
+	char enc[40];
+
+	*why = NULL;
+	if (!nmime_header(art + p->hoff, p->hlen, "Content-Transfer-Encoding", &v, &vlen))
+		vlen = 0;
+	size_t n = 0;
+	while (n < vlen && n + 1 < sizeof(enc) && !is_tspecial_or_space(v[n])) {
+		enc[n] = (char)((v[n] >= 'A' && v[n] <= 'Z') ? v[n] + 32 : v[n]);
+		n++;
+	}
+	enc[n] = '\0';
+	if (strcmp(enc, "base64") == 0) {
+		if (!b64_strict(body, p->blen)) {
+			*why = "its base64 is corrupt";
+			return ERR_PROTO;
+		}
+		return nmime_b64_decode(body, p->blen, out);
+	}
+	if (strcmp(enc, "quoted-printable") == 0)
+		return nmime_qp_decode(body, p->blen, out);
+	if (strcmp(enc, "x-uuencode") == 0 || strcmp(enc, "uuencode") == 0 ||
+	    strcmp(enc, "x-uue") == 0)
+		return uu_decode(body, p->blen, out, why);
+	if (!*enc || strcmp(enc, "7bit") == 0 || strcmp(enc, "8bit") == 0 ||
+	    strcmp(enc, "binary") == 0)
+		return buf_append(out, body, p->blen);
+	*why = "its transfer encoding is unknown";
+	return ERR_PROTO;
 }

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include "buf.h"
 
 /* Unfold a header field (RFC 5322 2.2.3): a CRLF or bare LF followed by a
@@ -62,5 +64,67 @@ int nmime_b64_decode(const char *p, size_t len, struct buf *out);
  * caller shows the bytes raw), or ERR_TOOLONG. */
 int nmime_to_utf8(const char *cs, size_t cslen, const char *p, size_t len,
                   struct buf *out);
+
+/* ---- MIME structure (RFC 2045, 2046) ----
+ *
+ * An article (header, blank line, body; lines ending in LF or CRLF) is cut
+ * into its leaf parts: a multipart body into the parts between its
+ * boundary lines, nested multiparts walked in turn, anything else is one
+ * part.  Offsets point into the article; nothing is copied. */
+
+/* More parts than this are not listed (t->truncated); deeper nesting than
+ * NMIME_MAX_DEPTH is one opaque part (t->too_deep). */
+#define NMIME_MAX_PARTS 200
+#define NMIME_MAX_DEPTH 8
+
+struct nmime_part {
+	size_t hoff, hlen;       /* the part's header: the article's own for a
+	                            single-part article; may be empty */
+	size_t boff, blen;       /* its body, still encoded */
+	unsigned depth;          /* 0: the article is the part */
+};
+
+struct nmime_tree {
+	struct nmime_part part[NMIME_MAX_PARTS];
+	size_t n;
+	bool multipart;          /* the article is multipart */
+	bool truncated;          /* parts past NMIME_MAX_PARTS left out */
+	bool too_deep;
+	bool unterminated;       /* a multipart whose closing boundary never
+	                            came: its last part runs to its end */
+};
+
+/* Cut art[0..len) into t's leaf parts.  Always succeeds (a multipart
+ * without a boundary parameter or without any boundary line is one
+ * part); the flags say what was odd. */
+void nmime_parts(const char *art, size_t len, struct nmime_tree *t);
+
+/* The value of header field name in h[0..len) (folds included, leading
+ * blanks skipped, line ends left in): true with *v and *vlen. */
+bool nmime_header(const char *h, size_t len, const char *name,
+                  const char **v, size_t *vlen);
+
+/* The "type/subtype" of a Content-Type value, lower-cased, into
+ * out[0..cap) (cut to fit); "text/plain" when v is NULL, empty or not a
+ * type (RFC 2045 5.2). */
+void nmime_ctype(const char *v, size_t len, char *out, size_t cap);
+
+/* Parameter name of a Content-Type or Content-Disposition value, to
+ * out: quoted strings unquoted, RFC 2231 continuations ("name*0",
+ * "name*1*"...) joined in order and their %XX and charset undone to UTF-8,
+ * and, when decode is set, RFC 2047 words in a plain value decoded (as
+ * mailers send file names).  1 found, 0 absent (nothing appended),
+ * ERR_PROTO for continuations with a gap or a bad %XX, ERR_TOOLONG. */
+int nmime_param(const char *v, size_t len, const char *name, bool decode,
+                struct buf *out);
+
+/* The decoded bytes of a part's body by its Content-Transfer-Encoding:
+ * base64, quoted-printable, x-uuencode (or uuencode), else as they are
+ * (7bit, 8bit, binary, none).  Strict, for saving: base64 with bytes
+ * outside its alphabet and blanks, or data after its padding, a uuencode
+ * without its "begin" and "end" lines, and an unknown encoding are
+ * ERR_PROTO with *why set to a short reason.  0, ERR_PROTO, ERR_TOOLONG. */
+int nmime_part_decode(const char *art, const struct nmime_part *p,
+                      struct buf *out, const char **why);
 
 #endif

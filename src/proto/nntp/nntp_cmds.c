@@ -377,24 +377,41 @@ void nntp_set_group(struct nntp *n, const char *name, const struct nntp_group *g
 	n->g_known = true;
 }
 
+bool nop_take_group(struct nop *op, int err, const struct pp_reply *r,
+                    struct nntp_group *g)
+{
+	if (err < 0 || r->code != 211) {
+		nop_group_fail(op, err, r);
+		return false;
+	}
+	if (nntp_parse_group(r->text, r->len, g) < 0) {
+		nntp_note_reply(op->n, r);
+		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed GROUP reply: %s",
+		                        op->n->detail));
+		return false;
+	}
+	nntp_set_group(op->n, op->name, g);
+	return true;
+}
+
+void nop_then(struct nop *op, char *line, nreq_fn fn, pp_line_fn on_line)
+{
+	int err;
+
+	op->rq = nreq_send(op->n, line, NR_AUTH_RETRY, fn, op, on_line, &err);
+	free(line);
+	if (!op->rq)
+		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", op->n->detail));
+}
+
 static void group_done(struct nreq *rq, int err, const struct pp_reply *r)
 {
 	struct nop *op = rq->arg;
 	struct nntp_group g;
 
 	op->rq = NULL;
-	if (err < 0 || r->code != 211) {
-		nop_group_fail(op, err, r);
-		return;
-	}
-	if (nntp_parse_group(r->text, r->len, &g) < 0) {
-		nntp_note_reply(op->n, r);
-		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed GROUP reply: %s",
-		                        op->n->detail));
-		return;
-	}
-	nntp_set_group(op->n, op->name, &g);
-	op_finish(&op->o, nntp_print_group(op, op->name, &g));
+	if (nop_take_group(op, err, r, &g))
+		op_finish(&op->o, nntp_print_group(op, op->name, &g));
 }
 
 static int run_group(struct cmdctx *ctx)
@@ -520,8 +537,15 @@ static int run_groups(struct cmdctx *ctx)
 	const char *wm = ctx->argc > 1 ? ctx->argv[1] : NULL;
 	char *line;
 
-	if (wm && (strcmp(wm, "-s") == 0 || strcmp(wm, "--subscribed") == 0))
+	if (wm && (strcmp(wm, "-s") == 0 || strcmp(wm, "--subscribed") == 0)) {
+		if (ctx->argc > 2)
+			return cmd_error(ctx, ERR_USAGE, "groups -s takes no WILDMAT");
 		return nntp_run_subscribed(ctx);
+	}
+	if (wm && (strcmp(wm, "-d") == 0 || strcmp(wm, "--descriptions") == 0))
+		return nntp_run_groups_desc(ctx, ctx->argc > 2 ? ctx->argv[2] : NULL);
+	if (ctx->argc > 2)
+		return cmd_error(ctx, ERR_USAGE, "usage: groups %s", ctx->def->args);
 
 	if (wm && !nntp_wildmat_valid(wm, strlen(wm)))
 		return cmd_error(ctx, ERR_USAGE, "not a valid wildmat");
@@ -671,9 +695,12 @@ static int run_quote(struct cmdctx *ctx)
 }
 
 static const struct cmd_def nntp_cmds[] = {
-	{ "groups", "[WILDMAT|-s|--subscribed]",
-	  "list newsgroups: name high low status; -s: the subscribed ones with unread counts",
-	  "-", 0, 1, run_groups },
+	{ "groups", "[-d|--descriptions|-s|--subscribed] [WILDMAT]",
+	  "list newsgroups: name high low status; -d: name, count, description; "
+	  "-s: the subscribed ones with unread counts",
+	  "-", 0, 2, run_groups },
+	{ "newgroups", "[SINCE]", "groups created since SINCE (YYYY-MM-DD[THH:MM[:SS]] UTC, "
+	  "or Nd, Nh, Nm ago; default 1d)", "-", 0, 1, nntp_run_newgroups },
 	{ "group", "NAME", "select a newsgroup", "g", 1, 1, run_group },
 	{ "listgroup", "[GROUP] [RANGE]", "list the article numbers of a group",
 	  "g-", 0, 2, run_listgroup },
@@ -686,6 +713,10 @@ static const struct cmd_def nntp_cmds[] = {
 	{ "read", "[N|<message-id>]",
 	  "print an article decoded: main headers (RFC 2047), body (QP, base64, charset)",
 	  "-", 0, 1, nntp_run_read },
+	{ "save", "[-f] PART [FILE]",
+	  "write the decoded bytes of a MIME part of the article read last "
+	  "(default FILE: the part's file name; -f: replace FILE)", "-l", 1, 3,
+	  nntp_run_save },
 	{ "stat", "[N|<message-id>]", "check that an article exists and select it",
 	  "-", 0, 1, run_stat },
 	{ "next", "", "show the next unread article (in a subscribed group; "
@@ -706,8 +737,18 @@ static const struct cmd_def nntp_cmds[] = {
 	  1, -1, nntp_run_subscribe },
 	{ "catchup", "[GROUP]", "mark every article of the group (default: the current one) read",
 	  "g", 0, 1, nntp_run_catchup },
+	{ "hdr", "FIELD [RANGE|<message-id>]",
+	  "print one header field of articles as the server sent it (HDR, else XHDR; "
+	  "default: the current article)", "-", 1, 2, nntp_run_hdr },
+	{ "search", "[--from|--subject] PATTERN [RANGE]",
+	  "index lines of the articles whose subject or author holds PATTERN "
+	  "(case-insensitive; default: all of the group)", "-", 1, 3, nntp_run_search },
+	{ "newnews", "[WILDMAT] [SINCE]", "message-ids of articles since SINCE in the groups "
+	  "of WILDMAT (default: the current group, 1d)", "g-", 0, 2, nntp_run_newnews },
 	{ "capabilities", "", "print the server's capabilities", "-", 0, 0,
 	  run_capabilities },
+	{ "tls", "", "show the connection's TLS: version, cipher, certificate",
+	  "-", 0, 0, nntp_run_tls },
 	{ "date", "", "print the server's date and time (UTC)", "-", 0, 0, run_date },
 	{ "quote", "LINE...", "send one raw command line and print the whole reply",
 	  "-", 1, -1, run_quote },

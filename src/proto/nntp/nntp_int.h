@@ -167,6 +167,14 @@ void nop_group_fail(struct nop *op, int err, const struct pp_reply *r);
 int nop_print_line(void *arg, const char *line, size_t len);
 /* Article argument (none, N, <message-id>): *line = "VERB[ ARG]". */
 int nop_article_arg(struct cmdctx *ctx, const char *verb, char **line, bool *by_msgid);
+/* Send the next request of op's command (line is freed); a failure to
+ * send finishes op with the error. */
+void nop_then(struct nop *op, char *line, nreq_fn fn, pp_line_fn on_line);
+/* The reply to a GROUP (or LISTGROUP) op->name: true with *g when it
+ * selected the group (nntp_set_group done); else op is finished (411 as
+ * no such group, a malformed reply as ERR_PROTO). */
+bool nop_take_group(struct nop *op, int err, const struct pp_reply *r,
+                    struct nntp_group *g);
 /* A 22x reply: parse it and move the current article (by number). */
 bool nop_take_status(struct nop *op, const struct pp_reply *r,
                          uint64_t *num, struct nntp_span *id);
@@ -196,5 +204,38 @@ int nntp_run_read(struct cmdctx *ctx);
  * unread article, shown decoded and marked read (elsewhere NEXT/LAST). */
 bool nntp_next_tracked(struct nntp *n);
 int nntp_run_next_unread(struct cmdctx *ctx);
+/* The <message-id> of the article `read` (or next/prev) showed last from
+ * this server, for `save`; NULL when none. */
+const char *nntp_last_read(struct nntp *n);
+
+/* nntp_parts.c: a multipart (or non-text) article's text parts decoded
+ * and its list of parts, appended to out after the header read shows;
+ * false (nothing appended) for a single text body. */
+struct buf;
+bool nntp_parts_render(const char *art, size_t len, struct buf *out);
+/* save PART [FILE] */
+int nntp_run_save(struct cmdctx *ctx);
+
+/* nntp_lists.c: tls, newgroups, newnews, and groups -d [WILDMAT]. */
+int nntp_run_tls(struct cmdctx *ctx);
+int nntp_run_newgroups(struct cmdctx *ctx);
+int nntp_run_newnews(struct cmdctx *ctx);
+int nntp_run_groups_desc(struct cmdctx *ctx, const char *wm);
+
+/* nntp_read.c, for search: OVER lo-hi on op (GROUP done, op->name the
+ * group), printed as index prints, only the lines keep accepts (given the
+ * number and the decoded subject and From).  op's ext becomes the index's;
+ * keep->arg is freed with it by keep->arg_free. */
+struct nntp_ix_keep {
+	bool (*keep)(void *arg, uint64_t num, const char *subject, const char *from);
+	void *arg;
+	void (*arg_free)(void *arg);
+};
+void nntp_index_over(struct nop *op, uint64_t lo, uint64_t hi,
+                     const struct nntp_ix_keep *keep);
+
+/* nntp_search.c: search and hdr. */
+int nntp_run_search(struct cmdctx *ctx);
+int nntp_run_hdr(struct cmdctx *ctx);
 
 #endif

@@ -41,6 +41,7 @@ struct nsrv {
 	bool loaded;             /* nr holds the file (or it was missing) */
 	char *path;              /* NULL: no $HOME */
 	struct newsrc nr;
+	char *last_read;         /* <message-id> read showed last (save) */
 };
 
 static struct nsrv *srvs;
@@ -124,6 +125,7 @@ void nntp_srv_detach(struct nntp *n)
 			break;
 		}
 	newsrc_clear(&sv->nr);
+	free(sv->last_read);
 	free(sv->path);
 	free(sv->host);
 	free(sv);
@@ -154,6 +156,11 @@ static struct newsrc *srv_newsrc(struct nntp *n, const char **why)
 		sv->loaded = true;
 	}
 	return &sv->nr;
+}
+
+const char *nntp_last_read(struct nntp *n)
+{
+	return n->srv ? n->srv->last_read : NULL;
 }
 
 /* Save after a change: 0, or ERR_LOCAL with *why. */
@@ -449,10 +456,7 @@ static void subl_done(struct nreq *rq, int err, const struct pp_reply *r)
 	}
 	char *line = xasprintf("LIST ACTIVE %s", w);
 	free(w);
-	op->rq = nreq_send(op->n, line, NR_AUTH_RETRY, subl_done, op, subl_line, &err);
-	free(line);
-	if (!op->rq)
-		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", op->n->detail));
+	nop_then(op, line, subl_done, subl_line);
 }
 
 int nntp_run_subscribed(struct cmdctx *ctx)
@@ -533,6 +537,7 @@ struct ix {
 	uint64_t thread_of;      /* thread: only the thread of this article */
 	struct lines ov;         /* the overview lines, NUL-separated */
 	size_t bad;              /* lines not understood */
+	struct nntp_ix_keep keep;   /* search: which lines to show */
 };
 
 static void ix_free(void *p)
@@ -541,6 +546,8 @@ static void ix_free(void *p)
 	if (!ix)
 		return;
 	buf_clear(&ix->ov.text);
+	if (ix->keep.arg_free)
+		ix->keep.arg_free(ix->keep.arg);
 	free(ix);
 }
 
@@ -685,16 +692,27 @@ static int ix_render(struct nop *op, const struct newsrc_group *ng)
 	buf_init(&dec, (size_t)1 << 30);
 	size_t *subj = xcalloc(n + 1, sizeof(*subj));
 	size_t *auth = xcalloc(n + 1, sizeof(*auth));
+	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
-		subj[i] = decode_into(&dec, ov[i].f[NNTP_OV_SUBJECT]);
+		size_t mark = buf_avail(&dec);
+		subj[kept] = decode_into(&dec, ov[i].f[NNTP_OV_SUBJECT]);
 		struct buf a;
 		buf_init(&a, 4096);
 		nmime_decode_header(ov[i].f[NNTP_OV_FROM].p, ov[i].f[NNTP_OV_FROM].len, &a);
-		auth[i] = buf_avail(&dec);
-		from_name(buf_peek(&a), buf_avail(&a), &dec);
+		buf_append(&a, "", 1);
+		if (ix->keep.keep && !ix->keep.keep(ix->keep.arg, ov[i].num,
+		                                    buf_peek(&dec) + subj[kept], buf_peek(&a))) {
+			buf_clear(&a);
+			dec.len = dec.off + mark;   /* not shown: its text goes */
+			continue;
+		}
+		auth[kept] = buf_avail(&dec);
+		from_name(buf_peek(&a), strlen(buf_peek(&a)), &dec);
 		buf_append(&dec, "", 1);
 		buf_clear(&a);
+		ov[kept++] = ov[i];
 	}
+	n = kept;
 	const char *d = buf_peek(&dec);
 	for (size_t i = 0; i < n; i++) {
 		ov[i].f[NNTP_OV_SUBJECT].p = d + subj[i];
@@ -807,6 +825,17 @@ static void ix_over_done(struct nreq *rq, int err, const struct pp_reply *r)
 	op_finish(&op->o, ix_render(op, ng));
 }
 
+/* OVER (or XOVER) ix->lo-ix->hi, then the index. */
+static void ix_over(struct nop *op)
+{
+	struct ix *ix = op->ext;
+	const char *verb = op->n->caps.over ? "OVER" : "XOVER";
+
+	nop_then(op, ix->lo == ix->hi ? xasprintf("%s %" PRIu64, verb, ix->lo) :
+	         xasprintf("%s %" PRIu64 "-%" PRIu64, verb, ix->lo, ix->hi),
+	         ix_over_done, ix_line);
+}
+
 static void ix_group_done(struct nreq *rq, int err, const struct pp_reply *r)
 {
 	struct nop *op = rq->arg;
@@ -816,17 +845,8 @@ static void ix_group_done(struct nreq *rq, int err, const struct pp_reply *r)
 	const char *why;
 
 	op->rq = NULL;
-	if (err < 0 || r->code != 211) {
-		nop_group_fail(op, err, r);
+	if (!nop_take_group(op, err, r, &g))
 		return;
-	}
-	if (nntp_parse_group(r->text, r->len, &g) < 0) {
-		nntp_note_reply(n, r);
-		op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "malformed GROUP reply: %s",
-		                            n->detail));
-		return;
-	}
-	nntp_set_group(n, op->name, &g);
 	if (g.empty || g.high > NRANGE_ART_MAX) {
 		op_finish(&op->o, 0);
 		return;
@@ -875,13 +895,22 @@ static void ix_group_done(struct nreq *rq, int err, const struct pp_reply *r)
 		op_finish(&op->o, 0);
 		return;
 	}
-	char *line = ix->lo == ix->hi ?
-		xasprintf("%s %" PRIu64, n->caps.over ? "OVER" : "XOVER", ix->lo) :
-		xasprintf("%s %" PRIu64 "-%" PRIu64, n->caps.over ? "OVER" : "XOVER", ix->lo, ix->hi);
-	op->rq = nreq_send(n, line, NR_AUTH_RETRY, ix_over_done, op, ix_line, &err);
-	free(line);
-	if (!op->rq)
-		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", n->detail));
+	ix_over(op);
+}
+
+void nntp_index_over(struct nop *op, uint64_t lo, uint64_t hi,
+                     const struct nntp_ix_keep *keep)
+{
+	struct ix *ix = xcalloc(1, sizeof(*ix));
+
+	lines_init(&ix->ov, IX_MAX_BYTES, '\0');
+	ix->mode = IX_RANGE;
+	ix->lo = lo;
+	ix->hi = hi;
+	ix->keep = *keep;
+	op->ext = ix;
+	op->ext_free = ix_free;
+	ix_over(op);
 }
 
 int nntp_run_index(struct cmdctx *ctx)
@@ -1052,6 +1081,8 @@ static int read_show(struct nop *op, const char *art, size_t len)
 	buf_append(&out, "\n", 1);
 	const char *body = sep ? sep + 1 : art + len;
 	size_t blen = (size_t)(art + len - body);
+	if (nntp_parts_render(art, len, &out))
+		goto show;
 	bool multipart = ct.len >= 10 && strncasecmp(ct.p, "multipart/", 10) == 0;
 	if (!multipart && span_is(cte, "quoted-printable")) {
 		(void)nmime_qp_decode(body, blen, &tmp);
@@ -1068,6 +1099,7 @@ static int read_show(struct nop *op, const char *art, size_t len)
 		blen = buf_avail(&conv);
 	}
 	buf_append(&out, body, blen);
+show:
 	err = cmd_data(ctx, buf_peek(&out), buf_avail(&out));
 	buf_clear(&out);
 	buf_clear(&tmp);
@@ -1094,6 +1126,10 @@ static void read_done(struct nreq *rq, int err, const struct pp_reply *r)
 	}
 	if (nop_take_status(op, r, &num, &id) && !op->by_msgid && num)
 		nntp_mark_read(op->n, num);
+	if (id.len && op->n->srv && nntp_msgid_valid(id.p, id.len)) {
+		free(op->n->srv->last_read);
+		op->n->srv->last_read = xstrndup(id.p, id.len);
+	}
 	op_finish(&op->o, read_show(op, buf_peek(&l->text), buf_avail(&l->text)));
 }
 
@@ -1176,10 +1212,7 @@ static void nextu_list_done(struct nreq *rq, int err, const struct pp_reply *r)
 	free(op->ext);
 	op->ext = l;
 	op->ext_free = lines_free;
-	op->rq = nreq_send(op->n, line, NR_AUTH_RETRY, read_done, op, read_line, &err);
-	free(line);
-	if (!op->rq)
-		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", op->n->detail));
+	nop_then(op, line, read_done, read_line);
 }
 
 bool nntp_next_tracked(struct nntp *n)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # NNTP over TLS: nntp:// uses STARTTLS when offered; `set nntp:tls require`
-# insists on it; AUTHINFO after STARTTLS; nntps:// (and snews://) implicit.
+# insists on it; AUTHINFO after STARTTLS; nntps:// (and snews://) implicit;
+# `tls` shows the connection's TLS, and fails in clear.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -20,8 +21,15 @@ awk '/>[ \t]*STARTTLS/ && !s { s = NR } />[ \t]*AUTHINFO/ && !a { a = NR } END {
 	t_fail "AUTHINFO was sent before STARTTLS"
 ! grep -qF "$NNTP_PASS" "$ERR" || t_fail "the trace shows the password"
 
-run_ferry 0 -c "open nntps://127.0.0.1:$NNTPS_PORT; group ferry.test; article $(msgid_of ferry.test 5)"
+run_ferry 0 -c "open nntps://127.0.0.1:$NNTPS_PORT; group ferry.test; article $(msgid_of ferry.test 5); tls"
 assert_body ferry.test 5
+# tls: what protects the connection, the certificate's fingerprint.
+grep -Eq '^protocol +TLS1\.[23]' "$OUT" || t_fail "tls: no TLS 1.2+ protocol line"
+assert_out_has "ferry test suite"
+assert_fingerprint "$SERVER_CERT_SHA256"
+run_ferry 1 -c "set nntp:tls off; open nntp://127.0.0.1:$NNTP_PORT; tls"
+assert_one_line_error "nntp:tls"
+[ -s "$OUT" ] && t_fail "tls in clear printed on stdout"
 run_ferry 0 -c "open snews://localhost:$NNTPS_PORT; group ferry.test; body 1"
 assert_body ferry.test 1
 t_pass

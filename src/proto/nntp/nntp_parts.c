@@ -1,0 +1,351 @@
+/* nntp_parts.c - the MIME parts of an article: what `read` shows of a
+ * multipart article (its text/plain parts decoded, then one line per part:
+ * number, type, decoded size, file name) and `save PART [FILE]`, the
+ * decoded bytes of one part of the article `read` showed last, written
+ * through util/lfile (NAME.part, then NAME; never over an existing file
+ * unless -f or xfer:clobber; FILE "-" is standard output).
+ *
+ * A file name from the article (Content-Disposition filename, else
+ * Content-Type name; RFC 2231 and RFC 2047 undone by nmime_param) names a
+ * file in the local working directory only when lfile_name_safe() takes
+ * it (no "/", no "." or "..", no control bytes) and ui would show it
+ * unchanged (no bidi or format controls, no invalid UTF-8).  Otherwise the
+ * user gives FILE.
+ */
+#include "nntp_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "err.h"
+#include "lfile.h"
+#include "nmime.h"
+#include "op.h"
+#include "session.h"
+#include "sink.h"
+#include "ui.h"
+
+/* Bytes one decoded part may take: an article is at most READ_MAX_BYTES
+ * (nntp_read.c), and decoding never grows it. */
+#define PART_MAX_BYTES ((size_t)64 << 20)
+
+/* The part's file name (UTF-8, not checked) into out: 1, 0 none, or
+ * ERR_PROTO (a malformed RFC 2231 value). */
+static int part_name(const char *art, const struct nmime_part *p, struct buf *out)
+{
+	const char *v;
+	size_t vlen;
+	int r = 0;
+
+	if (nmime_header(art + p->hoff, p->hlen, "Content-Disposition", &v, &vlen))
+		r = nmime_param(v, vlen, "filename", true, out);
+	if (r == 0 && nmime_header(art + p->hoff, p->hlen, "Content-Type", &v, &vlen))
+		r = nmime_param(v, vlen, "name", true, out);
+	return r < 0 && r != ERR_PROTO ? ERR_PROTO : r;
+}
+
+static void part_type(const char *art, const struct nmime_part *p, char *type, size_t cap)
+{
+	const char *v;
+	size_t vlen;
+	bool has = nmime_header(art + p->hoff, p->hlen, "Content-Type", &v, &vlen);
+
+	nmime_ctype(has ? v : NULL, has ? vlen : 0, type, cap);
+}
+
+/* Shown inline by read: text/plain, not marked as an attachment. */
+static bool part_inline_text(const char *art, const struct nmime_part *p)
+{
+	const char *v;
+	size_t vlen;
+	char type[64];
+
+	part_type(art, p, type, sizeof(type));
+	if (strcmp(type, "text/plain") != 0)
+		return false;
+	return !nmime_header(art + p->hoff, p->hlen, "Content-Disposition", &v, &vlen) ||
+	       vlen < 10 || strncasecmp(v, "attachment", 10) != 0;
+}
+
+/* A text part decoded and converted from its charset to UTF-8. */
+static void part_text(const char *art, const struct nmime_part *p, struct buf *out)
+{
+	struct buf dec, cs;
+	const char *v, *why;
+	size_t vlen;
+
+	buf_init(&dec, PART_MAX_BYTES);
+	buf_init(&cs, 100);
+	if (nmime_part_decode(art, p, &dec, &why) == ERR_PROTO) {
+		buf_reset(&dec);
+		buf_append(&dec, art + p->boff, p->blen);
+	}
+	if (nmime_header(art + p->hoff, p->hlen, "Content-Type", &v, &vlen) &&
+	    nmime_param(v, vlen, "charset", false, &cs) == 1 &&
+	    nmime_to_utf8(buf_peek(&cs), buf_avail(&cs), buf_peek(&dec), buf_avail(&dec),
+	                  out) == 0)
+		;
+	else
+		buf_append(out, buf_peek(&dec), buf_avail(&dec));
+	buf_clear(&dec);
+	buf_clear(&cs);
+}
+
+bool nntp_parts_render(const char *art, size_t len, struct buf *out)
+{
+	struct nmime_tree *t = xmalloc(sizeof(*t));
+	char type[64];
+
+	nmime_parts(art, len, t);
+	part_type(art, &t->part[0], type, sizeof(type));
+	if (!t->multipart && strncmp(type, "text/", 5) == 0) {
+		free(t);
+		return false;   /* one text body: read shows it as before */
+	}
+	bool shown[NMIME_MAX_PARTS] = { false };
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->multipart || !part_inline_text(art, &t->part[i]))
+			continue;
+		size_t before = buf_avail(out);
+		part_text(art, &t->part[i], out);
+		if (buf_avail(out) > before && buf_peek(out)[buf_avail(out) - 1] != '\n')
+			buf_append(out, "\n", 1);
+		shown[i] = true;
+	}
+	buf_appendf(out, "\n[%zu part%s; `save PART [FILE]` writes one]\n", t->n,
+	            t->n == 1 ? "" : "s");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct nmime_part *p = &t->part[i];
+		struct buf dec, name;
+		const char *why;
+		buf_init(&dec, PART_MAX_BYTES);
+		buf_init(&name, 1024);
+		part_type(art, p, type, sizeof(type));
+		int r = nmime_part_decode(art, p, &dec, &why);
+		int nr = part_name(art, p, &name);
+		buf_appendf(out, "%4zu  %-28s ", i + 1, type);
+		if (r == 0)
+			buf_appendf(out, "%10zu bytes", buf_avail(&dec));
+		else
+			buf_appendf(out, "%16s", "?");
+		if (nr == 1)
+			buf_appendf(out, "  %.*s", (int)buf_avail(&name), buf_peek(&name));
+		else if (nr < 0)
+			buf_appendstr(out, "  (malformed file name)");
+		if (shown[i])
+			buf_appendstr(out, "  (shown above)");
+		if (r < 0 && why)
+			buf_appendf(out, "  (%s)", why);
+		buf_append(out, "\n", 1);
+		buf_clear(&dec);
+		buf_clear(&name);
+	}
+	if (t->truncated)
+		buf_appendf(out, "(more than %d parts: the rest are not listed)\n",
+		            NMIME_MAX_PARTS);
+	if (t->too_deep)
+		buf_appendf(out, "(multiparts nested deeper than %d are shown as one part)\n",
+		            NMIME_MAX_DEPTH);
+	if (t->unterminated)
+		buf_appendstr(out, "(the closing boundary is missing: the article may be cut)\n");
+	free(t);
+	return true;
+}
+
+/* ---- save PART [FILE] ---------------------------------------------------- */
+
+struct save {
+	struct buf art;          /* the article, lines ending in LF */
+	size_t part;             /* 1-based */
+	char *file;              /* FILE as typed, or NULL */
+	bool force;              /* -f: replace an existing FILE */
+};
+
+static void save_free(void *p)
+{
+	struct save *sv = p;
+	if (!sv)
+		return;
+	buf_clear(&sv->art);
+	free(sv->file);
+	free(sv);
+}
+
+static int save_line(void *arg, const char *line, size_t len)
+{
+	struct nop *op = arg;
+	struct save *sv = op->ext;
+
+	if (buf_append(&sv->art, line, len) < 0 || buf_append(&sv->art, "\n", 1) < 0)
+		return ERR_TOOLONG;
+	return 0;
+}
+
+/* Write bytes to path through lfile: 0 or the error (printed). */
+static int save_write(struct cmdctx *ctx, const char *path, const char *p, size_t n,
+                      bool force)
+{
+	struct lfile f;
+	int err;
+
+	lfile_init(&f, force || config_bool(ctx->sess->cfg, "xfer:clobber"));
+	err = lfile_target(&f, path, false);
+	if (!err)
+		err = lfile_open(&f, (int64_t)n, -1);
+	if (!err)
+		err = lfile_write(&f, p, n);
+	int e = lfile_close(&f);
+	if (!err)
+		err = e;
+	if (!err)
+		err = lfile_commit(&f);
+	if (err < 0) {
+		/* All of it is in memory: a partial NAME.part helps no
+		 * resume, so it goes. */
+		if (f.part && f.part_made)
+			unlink(f.part);
+		err = cmd_error(ctx, ERR_LOCAL, "%s", f.why);
+	}
+	lfile_clear(&f);
+	return err;
+}
+
+static int save_part(struct nop *op)
+{
+	struct save *sv = op->ext;
+	struct cmdctx *ctx = op->o.ctx;
+	const char *art = buf_peek(&sv->art), *why;
+	struct nmime_tree *t = xmalloc(sizeof(*t));
+	struct buf dec, name;
+	int err;
+
+	buf_init(&dec, PART_MAX_BYTES);
+	buf_init(&name, 1024);
+	nmime_parts(art, buf_avail(&sv->art), t);
+	if (sv->part > t->n) {
+		err = cmd_error(ctx, ERR_NOTFOUND, "the article has %zu part%s%s", t->n,
+		                t->n == 1 ? "" : "s", t->truncated ? " listed" : "");
+		goto out;
+	}
+	const struct nmime_part *p = &t->part[sv->part - 1];
+	const char *path = sv->file;
+	struct stat st;
+	/* FILE an existing directory: the part's own name in it. */
+	bool into_dir = path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!path || into_dir) {
+		int r = part_name(art, p, &name);
+		if (r < 0) {
+			err = cmd_error(ctx, ERR_PROTO, "part %zu: its file name is malformed; "
+			                "give one: save %zu FILE", sv->part, sv->part);
+			goto out;
+		}
+		buf_append(&name, "", 1);
+		/* Safe for lfile, and shown as it is: no bidi or format
+		 * controls, no invalid UTF-8 (a name must not read otherwise
+		 * in a listing than it is). */
+		char *e = ui_escape_str(buf_peek(&name), strlen(buf_peek(&name)));
+		if (r == 0 || !lfile_name_safe(buf_peek(&name)) || strcmp(e, buf_peek(&name))) {
+			err = r == 0 ? cmd_error(ctx, ERR_USAGE, "part %zu has no file name; "
+			                         "give one: save %zu FILE", sv->part, sv->part)
+			             : cmd_error(ctx, ERR_USAGE, "part %zu: the file name \"%s\" "
+			                         "is not safe to use; give one: save %zu FILE",
+			                         sv->part, e, sv->part);
+			free(e);
+			goto out;
+		}
+		free(e);
+		path = buf_peek(&name);
+		if (into_dir) {
+			char *joined = xasprintf("%s%s%s", sv->file,
+			                         sv->file[strlen(sv->file) - 1] == '/' ? "" : "/", path);
+			buf_reset(&name);
+			buf_appendstr(&name, joined);
+			buf_append(&name, "", 1);
+			free(joined);
+			path = buf_peek(&name);
+		}
+	}
+	err = nmime_part_decode(art, p, &dec, &why);
+	if (err == ERR_PROTO) {
+		err = cmd_error(ctx, ERR_PROTO, "part %zu: %s; nothing written", sv->part, why);
+		goto out;
+	}
+	if (err < 0) {
+		err = cmd_error(ctx, err, "part %zu is too large", sv->part);
+		goto out;
+	}
+	if (strcmp(path, "-") == 0) {
+		/* Standard output (escaped only on a terminal). */
+		err = cmd_data(ctx, buf_peek(&dec), buf_avail(&dec));
+		err = err == ERR_PIPE ? 0 : err < 0 ? cmd_error(ctx, err, "%s",
+		                                                sink_why(cmd_out(ctx))) : 0;
+		goto out;
+	}
+	err = save_write(ctx, path, buf_peek(&dec), buf_avail(&dec), sv->force);
+	if (!err) {
+		char *e = ui_escape_str(path, strlen(path));
+		err = cmd_printf(ctx, "%s: %zu bytes", e, buf_avail(&dec));
+		free(e);
+		err = err == ERR_PIPE ? 0 : err;
+	}
+out:
+	buf_clear(&dec);
+	buf_clear(&name);
+	free(t);
+	return err;
+}
+
+static void save_done(struct nreq *rq, int err, const struct pp_reply *r)
+{
+	struct nop *op = rq->arg;
+
+	op->rq = NULL;
+	if (err < 0 || r->code != 220) {
+		if (err == ERR_TOOLONG) {
+			op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "article too large "
+			                            "to decode"));
+			return;
+		}
+		nop_fail_missing(op, err, r, 430, "the article is gone");
+		return;
+	}
+	op_finish(&op->o, save_part(op));
+}
+
+int nntp_run_save(struct cmdctx *ctx)
+{
+	struct nntp *n = ctx->sess->pdata;
+	const char *id = nntp_last_read(n);
+	bool force = strcmp(ctx->argv[1], "-f") == 0;
+	int ai = force ? 2 : 1;
+	const char *a = ai < ctx->argc ? ctx->argv[ai] : "";
+	uint64_t part;
+
+	if (ctx->argc > ai + 2)
+		return cmd_error(ctx, ERR_USAGE, "usage: save [-f] PART [FILE]");
+	if (nntp_parse_u64(a, strlen(a), &part) < 0 || part == 0 || part > NMIME_MAX_PARTS)
+		return cmd_error(ctx, ERR_USAGE, "expected a part number (1-%d), as `read` "
+		                 "lists them", NMIME_MAX_PARTS);
+	if (!id)
+		return cmd_error(ctx, ERR_FAIL, "no article read yet; `read N` first, "
+		                 "then save PART");
+	struct save *sv = xcalloc(1, sizeof(*sv));
+	buf_init(&sv->art, PART_MAX_BYTES);
+	sv->part = (size_t)part;
+	sv->file = ctx->argc > ai + 1 ? xstrdup(ctx->argv[ai + 1]) : NULL;
+	sv->force = force;
+	struct nop *op = nop_new(ctx, xasprintf("ARTICLE %s", id), NR_AUTH_RETRY, save_done);
+	op->ext = sv;
+	op->ext_free = save_free;
+	op->on_line = save_line;
+	op->by_msgid = true;
+	op->what = "article";
+	return nop_go(op);
+}
