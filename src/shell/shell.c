@@ -1287,6 +1287,42 @@ int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
 	return CMD_PENDING;
 }
 
+/* What the shell does for a protocol command (cmd.h cmd_host): an
+ * editor for `post`, with the terminal as it is (the prompt is down
+ * while a command runs in the foreground), and questions. */
+static int host_run_program(struct cmdctx *ctx, char *const argv[],
+                            void (*done)(void *arg, int status), void *arg)
+{
+	return shell_child(ctx->sh, argv, -1, -1, done, arg) < 0 ? ERR_LOCAL : 0;
+}
+
+struct host_q {
+	void (*fn)(void *arg, const char *answer);
+	void *arg;
+};
+
+static void host_answer(struct shell *sh, const char *answer, void *arg)
+{
+	struct host_q q = *(struct host_q *)arg;
+	(void)sh;
+	free(arg);
+	q.fn(q.arg, answer);
+}
+
+static bool host_ask(struct cmdctx *ctx, const char *question,
+                     void (*fn)(void *arg, const char *answer), void *arg)
+{
+	if (!ctx->sh || !shell_can_ask(ctx->sh) || ctx->sh->ask_fn)
+		return false;
+	struct host_q *q = xcalloc(1, sizeof(*q));
+	q->fn = fn;
+	q->arg = arg;
+	shell_ask(ctx->sh, question, host_answer, q);
+	return true;
+}
+
+static const struct cmd_host shell_host = { host_run_program, host_ask };
+
 /* ---- files ------------------------------------------------------------- */
 
 /* Read a whole (small) file; NULL if missing.  Scripts are read before the
@@ -1434,6 +1470,7 @@ int shell_main(const struct shell_opts *o)
 	struct shell shell = { 0 };
 	struct shell *sh = &shell;
 	the_shell = sh;
+	cmd_set_host(&shell_host);
 
 	if (conn_tls_global_init() < 0) {
 		ui_error("cannot initialise TLS");
