@@ -52,10 +52,14 @@ struct nreq {
 	bool retried;
 	bool cancelled;         /* by nreq_cancel while its login runs */
 	bool cont_ok;           /* a 3xx reply is expected */
+	bool expect;            /* nothing to send: wait for the reply to
+	                           what went out raw (an article after 340) */
 	uint64_t lines, bytes;  /* block received so far */
 };
 
-enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4 };
+/* NR_EXPECT: line only names the request (trace, want_block); nothing is
+ * sent (pp_expect). */
+enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4, NR_EXPECT = 8 };
 
 struct nntp {
 	struct session *s;
@@ -196,5 +200,9 @@ int nntp_run_read(struct cmdctx *ctx);
  * unread article, shown decoded and marked read (elsewhere NEXT/LAST). */
 bool nntp_next_tracked(struct nntp *n);
 int nntp_run_next_unread(struct cmdctx *ctx);
+
+/* nntp_post.c: post [FILE] and followup N|<message-id>. */
+int nntp_run_post(struct cmdctx *ctx);
+int nntp_run_followup(struct cmdctx *ctx);
 
 #endif
