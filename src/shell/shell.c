@@ -1074,7 +1074,7 @@ static void handle_sigtstp(struct shell *sh)
 		cmd_done(w, 0);
 		return;
 	}
-	if (j && j->ctx && j->ctx->cancel != spawn_cancel) {
+	if (j && j->ctx && j->ctx->cancel != spawn_cancel && !sh->programs) {
 		sh->fg = NULL;
 		job_set_background(sh, j, true);
 		ev_wakeup(sh->ev);
@@ -1290,10 +1290,33 @@ int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
 /* What the shell does for a protocol command (cmd.h cmd_host): an
  * editor for `post`, with the terminal as it is (the prompt is down
  * while a command runs in the foreground), and questions. */
+struct host_prog {
+	struct shell *sh;
+	void (*done)(void *arg, int status);
+	void *arg;
+};
+
+static void host_program_done(void *arg, int st)
+{
+	struct host_prog hp = *(struct host_prog *)arg;
+	free(arg);
+	hp.sh->programs--;
+	hp.done(hp.arg, st);
+}
+
 static int host_run_program(struct cmdctx *ctx, char *const argv[],
                             void (*done)(void *arg, int status), void *arg)
 {
-	return shell_child(ctx->sh, argv, -1, -1, done, arg) < 0 ? ERR_LOCAL : 0;
+	struct host_prog *hp = xcalloc(1, sizeof(*hp));
+	hp->sh = ctx->sh;
+	hp->done = done;
+	hp->arg = arg;
+	if (shell_child(ctx->sh, argv, -1, -1, host_program_done, hp) < 0) {
+		free(hp);
+		return ERR_LOCAL;
+	}
+	ctx->sh->programs++;
+	return 0;
 }
 
 struct host_q {
