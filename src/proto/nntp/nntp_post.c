@@ -450,8 +450,13 @@ static void edit_start(struct post *p)
 static int edit_first(struct post *p, const char *tmpl, size_t len)
 {
 	struct cmdctx *ctx = p->op->o.ctx;
-	const char *dir = getenv("TMPDIR");
+	const char *dir = getenv("TMPDIR"), *ed = getenv("EDITOR");
 	int fd;
+
+	/* vi without a terminal would wait for ever (a script, a pipe). */
+	if ((!ed || !*ed) && !isatty(STDIN_FILENO))
+		return cmd_error(ctx, ERR_USAGE, "no terminal for vi and $EDITOR is not set; "
+		                 "set EDITOR or give post a FILE");
 
 	if (!dir || dir[0] != '/')
 		dir = "/tmp";

@@ -2,7 +2,8 @@
 # Posting to INN: `post FILE` (8-bit header and body, lines starting with
 # dots) read back byte-exact; `post` composed by a scripted $EDITOR;
 # `followup` twice (Subject with one "Re: ", References per RFC 5537), read
-# back from the server; posting refused without a login (status 6, no POST).
+# back from the server; a refused article kept (mode 0600); posting refused
+# without a login (status 6, no POST).
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -82,6 +83,16 @@ run_ferry 0 -c "open $U; head $id4 > $W/head4"
 grep -qxF "References: $id1 $id3" "$W/head4" || t_fail "References of the second followup: $(grep References "$W/head4")"
 grep -qxF "Subject: Re: =?UTF-8?Q?caf=C3=A9?= post" "$W/head4" || t_fail "one Re: only: $(grep Subject "$W/head4")"
 grep -qxF ">> first line" "$W/fu2-template" || t_fail "quoted quote: $(cat "$W/fu2-template")"
+
+# ---- INN refuses a group it does not carry (441): the article is kept,
+# as written, in a new file of mode 0600 whose name is printed; status 1.
+sed "s/^Newsgroups: .*/Newsgroups: ferry.nosuchgroup/" "$W/art.txt" > "$W/bad.txt"
+run_ferry 1 -c "post $W/bad.txt" "$UP"
+assert_one_line_error "441"
+dead=$XDG_STATE_HOME/ferry/dead.article
+grep -qF "the article is kept in $dead" "$ERR" || t_fail "the kept file is not named: $(cat "$ERR")"
+cmp -s "$dead" "$W/bad.txt" || t_fail "$dead is not the article as written"
+[ "$(stat -c %a "$dead")" = 600 ] || t_fail "$dead has mode $(stat -c %a "$dead"), not 600"
 
 # ---- without a login INN gives no posting: refused before POST, status 6.
 run_ferry 6 -c "post $W/art.txt" "$U"
