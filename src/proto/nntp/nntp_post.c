@@ -158,8 +158,14 @@ fail:
 static void post_fail_keep(struct post *p, int err, const char *what)
 {
 	struct cmdctx *ctx = p->op->o.ctx;
-	char *path = keep_article(p->art, p->art_len);
+	char *path;
 
+	if (!p->art) {
+		/* Nothing was written yet (the editor did not start). */
+		op_finish(&p->op->o, cmd_error(ctx, err, "%s", what));
+		return;
+	}
+	path = keep_article(p->art, p->art_len);
 	if (path)
 		cmd_error(ctx, err, "%s; the article is kept in %s", what, path);
 	else
