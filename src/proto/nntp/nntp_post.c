@@ -377,7 +377,8 @@ static void edit_again(void *arg, const char *answer)
 		edit_start(p);
 		return;
 	}
-	post_fail_keep(p, ERR_USAGE, "not posted");
+	/* No, or Ctrl-C at the question. */
+	post_fail_keep(p, answer ? ERR_USAGE : ERR_INTR, "not posted");
 }
 
 static void edit_done(void *arg, int st)
