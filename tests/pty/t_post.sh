@@ -3,7 +3,8 @@
 # the terminal (a `read` in it takes the line typed, not ferry); an article
 # without a Subject gets one line saying so and "Edit again? [Y/n]"; "y"
 # runs the editor again, the fixed article is posted ("posted <id>"), the
-# prompt comes back and the server holds what was typed.
+# prompt comes back and the server holds what was typed; "n" at the
+# question keeps the article in dead.article and says so.
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
@@ -12,7 +13,7 @@ UP=nntp://$NNTP_USER:$NNTP_PASS@127.0.0.1:$NNTP_PORT
 G=$NNTP_POST_GROUP
 echo 'set nntp:from "Ferry Poster <poster@ferry.invalid>"' >> "$RC"
 
-# The editor: the first time it leaves the Subject out; the second time
+# The editor: the first and third times it leaves the Subject out; the second time
 # it adds the line typed at the terminal as the Subject (the file holds
 # what the first run left).
 cat > "$W/editor.sh" <<END
@@ -21,7 +22,7 @@ n=\$(cat "$W/edits" 2>/dev/null || echo 0)
 n=\$((n + 1)); echo \$n > "$W/edits"
 printf 'EDITOR-%s-READING\n' \$n
 read -r line
-if [ \$n = 1 ]; then
+if [ \$n != 2 ]; then
 	sed -i '/^Subject:/d' "\$1"
 else
 	sed -i "/^Newsgroups:/a Subject: \$line" "\$1"
@@ -50,6 +51,19 @@ id=$(pty_last_output | sed -n 's/^posted \(<[^>]*>\)$/\1/p')
 ! ls "$W"/ferry-article-* 2>/dev/null || pty_fail "the article being composed was left in $W"
 pty_cmd_output "head $id"
 pty_expect_out '^Subject: typed at the terminal$' "the posted Subject is not the line typed in the editor"
+# "n" at the question: nothing posted, the article kept and named.
+pty_type "post"
+pty_send Enter
+pty_wait_for '^EDITOR-3-READING$'
+pty_type "third"
+pty_send Enter
+pty_wait_for 'Edit again\? \[Y/n\]'
+pty_type "n"
+pty_send Enter
+pty_wait_prompts $((PTY_PROMPTS + 1)) 20
+dead=$XDG_STATE_HOME/ferry/dead.article
+pty_until 5 "the error naming $dead" grep -qF "not posted; the article is kept in $dead" "$W/ferry.stderr"
+grep -qxF "Body from the editor, run 3." "$dead" || pty_fail "$dead does not hold the article written"
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status"
 t_pass
