@@ -331,7 +331,8 @@ static void post_send(struct post *p)
 
 /* ---- composing in $EDITOR ---------------------------------------------- */
 
-static void edit_start(struct post *p);
+static int edit_start(struct post *p);
+static void edit_restart(struct post *p);
 
 /* Read a whole file of at most POST_MAX bytes: 0, or -1 with errno. */
 static int read_file(const char *path, char **out, size_t *outlen)
@@ -374,7 +375,7 @@ static void edit_again(void *arg, const char *answer)
 		return;
 	p->wait = NULL;
 	if (answer && (answer[0] == '\0' || answer[0] == 'y' || answer[0] == 'Y')) {
-		edit_start(p);
+		edit_restart(p);
 		return;
 	}
 	/* No, or Ctrl-C at the question. */
@@ -435,8 +436,18 @@ static void edit_done(void *arg, int st)
 	post_send(p);
 }
 
-/* Run the editor on p->tmp; its end goes to edit_done. */
-static void edit_start(struct post *p)
+/* edit_start from a callback: a failure ends the command. */
+static void edit_restart(struct post *p)
+{
+	int err = edit_start(p);
+
+	if (err < 0)
+		post_fail_keep(p, err, "cannot start the editor");
+}
+
+/* Run the editor on p->tmp; its end goes to edit_done.  0, or ERR_LOCAL
+ * (printed) when it could not start. */
+static int edit_start(struct post *p)
 {
 	/* $EDITOR may carry words of its own ("emacs -nw"), as in a shell. */
 	char *argv[] = { "/bin/sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", p->tmp, NULL };
@@ -445,11 +456,12 @@ static void edit_start(struct post *p)
 	w->p = p;
 	p->wait = w;
 	ui_flush();
-	if (cmd_run_program(p->op->o.ctx, argv, edit_done, w) < 0) {
+	int err = cmd_run_program(p->op->o.ctx, argv, edit_done, w);
+	if (err < 0) {
 		p->wait = NULL;
 		free(w);
-		post_fail_keep(p, ERR_LOCAL, "cannot start the editor");
 	}
+	return err;
 }
 
 /* Write the template to a new temporary file and edit it: 0, or the
@@ -476,13 +488,19 @@ static int edit_first(struct post *p, const char *tmpl, size_t len)
 		return cmd_error(ctx, ERR_LOCAL, "cannot make a file in %s: %s", dir,
 		                 strerror(e));
 	}
-	if (write(fd, tmpl, len) != (ssize_t)len || close(fd) < 0)
-		return cmd_error(ctx, ERR_LOCAL, "cannot write %s: %s", p->tmp, strerror(errno));
+	bool wrote = write(fd, tmpl, len) == (ssize_t)len;
+	int e = errno;
+	if (close(fd) < 0 && wrote) {
+		wrote = false;
+		e = errno;
+	}
+	if (!wrote)
+		return cmd_error(ctx, ERR_LOCAL, "cannot write %s: %s", p->tmp, strerror(e));
 	p->tmpl = xmalloc(len + 1);
 	memcpy(p->tmpl, tmpl, len);
 	p->tmpl_len = len;
-	edit_start(p);
-	return 0;
+	/* From run() too: a failure is returned, never finished here. */
+	return edit_start(p);
 }
 
 /* From: nntp:from, else "NAME <USER@HOST>" from $NAME (or the passwd
