@@ -129,6 +129,9 @@ static void test_check(void)
 	CU_ASSERT_EQUAL(check(HDR "body without a blank line\n", "line 4 is not"),
 	                ERR_USAGE);
 	CU_ASSERT_EQUAL(check(HDR, "no empty line"), ERR_USAGE);
+	CU_ASSERT_EQUAL(check(HDR "subject: again\n\nb\n", "line 4: a second Subject: line"),
+	                ERR_USAGE);
+	CU_ASSERT_EQUAL(check(HDR "X-Same: 1\nX-Same: 2\n\nb\nSubject: body\n", NULL), 0);
 	CU_ASSERT_EQUAL(check("", "empty"), ERR_USAGE);
 	CU_ASSERT_EQUAL(check(HDR "\nbare\rCR\n", "line 5 holds a CR"), ERR_USAGE);
 	char nul[] = HDR "\nnul here\n";

@@ -234,7 +234,13 @@ int npost_check(const char *art, size_t len, char *why, size_t whylen)
 		if (v.len == 0)
 			return bad(why, whylen, "the %s: line is empty", required[i]);
 	}
-	/* Every other field must have a value too (RFC 5536 2.2). */
+	/* Every other field must have a value too (RFC 5536 2.2), and those
+	 * of once[] appear once (RFC 5536 3). */
+	static const char *const once[] = {
+		"From", "Newsgroups", "Subject", "Message-ID", "References", "Followup-To",
+		"Date", NULL,
+	};
+	unsigned seen = 0;
 	pos = 0;
 	lineno = 0;
 	while (pos < len) {
@@ -254,6 +260,14 @@ int npost_check(const char *art, size_t len, char *why, size_t whylen)
 		if (npost_header_get(l, len - (size_t)(l - art), name, &v) && v.len == 0)
 			return bad(why, whylen, "line %zu: the %s: field is empty; fill it "
 			           "in or take the line out", lineno, name);
+		for (unsigned i = 0; once[i]; i++) {
+			if (strcasecmp(name, once[i]) != 0)
+				continue;
+			if (seen & (1u << i))
+				return bad(why, whylen, "line %zu: a second %s: line; keep one",
+				           lineno, once[i]);
+			seen |= 1u << i;
+		}
 	}
 	return 0;
 }
