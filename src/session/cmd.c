@@ -146,3 +146,27 @@ void cmd_print_usage(struct cmdctx *ctx, const struct cmd_def *d)
 	cmd_printf(ctx, "usage: %s%s%s", d->name, d->args && *d->args ? " " : "",
 	       d->args ? d->args : "");
 }
+
+static struct cmd_host host;
+
+void cmd_set_host(const struct cmd_host *h)
+{
+	if (h)
+		host = *h;
+	else
+		memset(&host, 0, sizeof(host));
+}
+
+int cmd_run_program(struct cmdctx *ctx, char *const argv[],
+                    void (*done)(void *arg, int status), void *arg)
+{
+	if (!host.run_program)
+		return cmd_error(ctx, ERR_LOCAL, "cannot run %s here", argv[0]);
+	return host.run_program(ctx, argv, done, arg);
+}
+
+bool cmd_ask(struct cmdctx *ctx, const char *question,
+             void (*fn)(void *arg, const char *answer), void *arg)
+{
+	return host.ask && host.ask(ctx, question, fn, arg);
+}

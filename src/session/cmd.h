@@ -96,6 +96,28 @@ int cmd_printf(struct cmdctx *ctx, const char *fmt, ...)
 /* The output's sink (ctx->out, else a shared standard output one). */
 struct sink *cmd_out(struct cmdctx *ctx);
 
+/* What only the shell can do for a command, installed by it
+ * (cmd_set_host): run a local program with the terminal (an editor), and
+ * ask the person at the terminal a question. */
+struct cmd_host {
+	/* Start argv[0] (searched in PATH) with the terminal and standard
+	 * streams as they are; done(arg, wait status) once it has exited.
+	 * 0, or ERR_LOCAL (printed). */
+	int (*run_program)(struct cmdctx *ctx, char *const argv[],
+	                   void (*done)(void *arg, int status), void *arg);
+	/* Ask when a person typed the command at a terminal: fn(arg, the
+	 * line typed, or NULL on Ctrl-C or end of input) later, and true;
+	 * false (fn never called) when nobody can be asked. */
+	bool (*ask)(struct cmdctx *ctx, const char *question,
+	            void (*fn)(void *arg, const char *answer), void *arg);
+};
+void cmd_set_host(const struct cmd_host *h);
+/* Through the host: ERR_LOCAL / false when none is installed (tests). */
+int cmd_run_program(struct cmdctx *ctx, char *const argv[],
+                    void (*done)(void *arg, int status), void *arg);
+bool cmd_ask(struct cmdctx *ctx, const char *question,
+             void (*fn)(void *arg, const char *answer), void *arg);
+
 /* Look a name up in a table: exact name, else a unique prefix.  Returns
  * NULL if none; *ambiguous is set when several commands share the prefix. */
 const struct cmd_def *cmd_lookup(const struct cmd_def *tab, size_t n,

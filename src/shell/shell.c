@@ -1099,7 +1099,7 @@ static void handle_sigtstp(struct shell *sh)
 		cmd_done(w, 0);
 		return;
 	}
-	if (j && j->ctx && j->ctx->cancel != spawn_cancel) {
+	if (j && j->ctx && j->ctx->cancel != spawn_cancel && !sh->programs) {
 		sh->fg = NULL;
 		job_set_background(sh, j, true);
 		ev_wakeup(sh->ev);
@@ -1312,6 +1312,65 @@ int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
 	return CMD_PENDING;
 }
 
+/* What the shell does for a protocol command (cmd.h cmd_host): an
+ * editor for `post`, with the terminal as it is (the prompt is down
+ * while a command runs in the foreground), and questions. */
+struct host_prog {
+	struct shell *sh;
+	void (*done)(void *arg, int status);
+	void *arg;
+};
+
+static void host_program_done(void *arg, int st)
+{
+	struct host_prog hp = *(struct host_prog *)arg;
+	free(arg);
+	hp.sh->programs--;
+	hp.done(hp.arg, st);
+}
+
+static int host_run_program(struct cmdctx *ctx, char *const argv[],
+                            void (*done)(void *arg, int status), void *arg)
+{
+	struct host_prog *hp = xcalloc(1, sizeof(*hp));
+	hp->sh = ctx->sh;
+	hp->done = done;
+	hp->arg = arg;
+	if (shell_child(ctx->sh, argv, -1, -1, host_program_done, hp) < 0) {
+		free(hp);
+		return ERR_LOCAL;
+	}
+	ctx->sh->programs++;
+	return 0;
+}
+
+struct host_q {
+	void (*fn)(void *arg, const char *answer);
+	void *arg;
+};
+
+static void host_answer(struct shell *sh, const char *answer, void *arg)
+{
+	struct host_q q = *(struct host_q *)arg;
+	(void)sh;
+	free(arg);
+	q.fn(q.arg, answer);
+}
+
+static bool host_ask(struct cmdctx *ctx, const char *question,
+                     void (*fn)(void *arg, const char *answer), void *arg)
+{
+	if (!ctx->sh || !shell_can_ask(ctx->sh) || ctx->sh->ask_fn)
+		return false;
+	struct host_q *q = xcalloc(1, sizeof(*q));
+	q->fn = fn;
+	q->arg = arg;
+	shell_ask(ctx->sh, question, host_answer, q);
+	return true;
+}
+
+static const struct cmd_host shell_host = { host_run_program, host_ask };
+
 /* ---- files ------------------------------------------------------------- */
 
 /* Read a whole (small) file; NULL if missing.  Scripts are read before the
@@ -1459,6 +1518,7 @@ int shell_main(const struct shell_opts *o)
 	struct shell shell = { 0 };
 	struct shell *sh = &shell;
 	the_shell = sh;
+	cmd_set_host(&shell_host);
 
 	if (conn_tls_global_init() < 0) {
 		ui_error("cannot initialise TLS");

@@ -62,6 +62,9 @@ struct shell {
 	/* A question at the terminal while a command waits (shell_ask). */
 	void (*ask_fn)(struct shell *sh, const char *answer, void *arg);
 	void *ask_arg;
+	/* Programs a command runs with the terminal (cmd_host: an editor);
+	 * Ctrl-Z is theirs meanwhile, as for `!`. */
+	int programs;
 };
 
 /* Options from the command line (main.c). */

@@ -134,6 +134,8 @@ pty_start() {
 			"$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
 		echo 'export TERM=screen PAGER=cat NO_COLOR=1 LC_ALL=C.UTF-8 TZ=UTC'
 		echo 'unset NNTPSERVER EDITOR VISUAL'
+		# PTY_ENV="NAME=VALUE ...": variables for this ferry (EDITOR).
+		for a in ${PTY_ENV:-}; do printf 'export %q\n' "$a"; done
 		printf '%q' "$FERRY"
 		for a in ${T_FERRY_OPTS:-} "$@"; do printf ' %q' "$a"; done
 		if [ "${PTY_STDERR:-file}" = pane ]; then

@@ -731,6 +731,11 @@ static const struct cmd_def nntp_cmds[] = {
 	  "-", 0, 1, nntp_run_index },
 	{ "thread", "[N]", "the index lines of the thread of article N (default: the current one)",
 	  "-", 0, 1, nntp_run_index },
+	{ "post", "[FILE]", "post FILE (header, blank line, body) as an article, or "
+	  "compose one in $EDITOR", "l", 0, 1, nntp_run_post },
+	{ "followup", "N|<message-id>", "compose a followup to an article in $EDITOR "
+	  "(quoted, with Subject Re: and References) and post it", "-", 1, 1,
+	  nntp_run_followup },
 	{ "subscribe", "GROUP...", "subscribe to newsgroups (in the .newsrc)", "g", 1, -1,
 	  nntp_run_subscribe },
 	{ "unsubscribe", "GROUP...", "unsubscribe from newsgroups (in the .newsrc)", "g",

@@ -52,10 +52,14 @@ struct nreq {
 	bool retried;
 	bool cancelled;         /* by nreq_cancel while its login runs */
 	bool cont_ok;           /* a 3xx reply is expected */
+	bool expect;            /* nothing to send: wait for the reply to
+	                           what went out raw (an article after 340) */
 	uint64_t lines, bytes;  /* block received so far */
 };
 
-enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4 };
+/* NR_EXPECT: line only names the request (trace, want_block); nothing is
+ * sent (pp_expect). */
+enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4, NR_EXPECT = 8 };
 
 struct nntp {
 	struct session *s;
@@ -237,5 +241,9 @@ void nntp_index_over(struct nop *op, uint64_t lo, uint64_t hi,
 /* nntp_search.c: search and hdr. */
 int nntp_run_search(struct cmdctx *ctx);
 int nntp_run_hdr(struct cmdctx *ctx);
+
+/* nntp_post.c: post [FILE] and followup N|<message-id>. */
+int nntp_run_post(struct cmdctx *ctx);
+int nntp_run_followup(struct cmdctx *ctx);
 
 #endif

@@ -72,7 +72,7 @@ static int nreq_push(struct nreq *rq)
 	    strncasecmp(rq->line, "AUTHINFO SASL ", 14) == 0)
 		cmd.mask_from = 14;
 	rq->lines = rq->bytes = 0;
-	int id = pp_send(n->s->pp, rq->line, &cmd);
+	int id = rq->expect ? pp_expect(n->s->pp, &cmd) : pp_send(n->s->pp, rq->line, &cmd);
 	if (id < 0)
 		return id;
 	rq->id = id;
@@ -97,6 +97,7 @@ struct nreq *nreq_send(struct nntp *n, const char *line, unsigned flags,
 	rq->collect = flags & NR_COLLECT;
 	rq->auth_retry = flags & NR_AUTH_RETRY;
 	rq->cont_ok = flags & NR_CONT;
+	rq->expect = flags & NR_EXPECT;
 	int err = nreq_push(rq);
 	if (err < 0) {
 		snprintf(n->detail, sizeof(n->detail), "cannot send: %s",
