@@ -170,13 +170,14 @@ static int do_use(struct cmdctx *ctx)
 	return 0;
 }
 
+/* The end of `reconnect` and `user`. */
 static void reconnected(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
 	if (ctx->finished)
 		return;
 	if (err)
-		session_failed("reconnect", s, err);
+		session_failed(ctx->def ? ctx->def->name : "reconnect", s, err);
 	cmd_done(ctx, err);
 }
 
@@ -191,6 +192,28 @@ static int do_reconnect(struct cmdctx *ctx)
 	if (!s)
 		return ERR_USAGE;
 	session_drop(s, "reconnect requested");
+	ctx->op = s;
+	ctx->cancel = reconnect_cancel;
+	session_ensure(s, reconnected, ctx);
+	return CMD_PENDING;
+}
+
+/* user NAME [PASSWORD]: log the focused session in again as NAME (as in
+ * lftp); without a password, ~/.netrc's, else the question at a
+ * terminal. */
+static int do_user(struct cmdctx *ctx)
+{
+	struct session *s = session_focus(ctx->sh->reg);
+	if (!s)
+		return cmd_error(ctx, ERR_USAGE, "no session (`open URL` first)");
+	if (strpbrk(ctx->argv[1], "\r\n") || (ctx->argc > 2 && strpbrk(ctx->argv[2], "\r\n")))
+		return cmd_error(ctx, ERR_USAGE, "line breaks in a login");
+	if (session_in_use(s))
+		return cmd_error(ctx, ERR_USAGE, "%s is in use; wait for its jobs (`jobs`)",
+		                 s->name);
+	session_set_login(s, ctx->argv[1], ctx->argc > 2 ? ctx->argv[2] : NULL);
+	if (ctx->argc > 2)
+		memset(ctx->argv[2], 0, strlen(ctx->argv[2]));
 	ctx->op = s;
 	ctx->cancel = reconnect_cancel;
 	session_ensure(s, reconnected, ctx);
@@ -519,6 +542,7 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "sessions", "", "list sessions", "-", 0, 0, do_sessions },
 	{ "use", "SESSION", "focus a session (name or id)", "s", 1, 1, do_use },
 	{ "reconnect", "[SESSION]", "drop and re-establish a session's connection", "s", 0, 1, do_reconnect },
+	{ "user", "NAME [PASSWORD]", "log the focused session in again as NAME (password asked if not given)", "--", 1, 2, do_user },
 	{ "set", "[NAME [VALUE]]", "list, show or change settings", "S-", 0, 2, do_set },
 	{ "help", "[COMMAND]", "list commands, or show one command's usage", "c", 0, 1, do_help },
 	{ "lcd", "[DIR]", "change the local directory", "l", 0, 1, do_lcd },

@@ -60,6 +60,7 @@ struct shell {
 	/* A question at the terminal while a command waits (shell_ask). */
 	void (*ask_fn)(struct shell *sh, const char *answer, void *arg);
 	void *ask_arg;
+	bool ask_secret;      /* the answer is not echoed (a password) */
 };
 
 /* Options from the command line (main.c). */
@@ -105,6 +106,11 @@ void shell_jobs_list(struct shell *sh, struct cmdctx *ctx);
  * shell_can_ask(). */
 void shell_ask(struct shell *sh, const char *question,
                void (*fn)(struct shell *sh, const char *answer, void *arg), void *arg);
+/* The same with the answer not shown as it is typed, and wiped from
+ * readline's buffer after fn (a password).  Never in the history. */
+void shell_ask_secret(struct shell *sh, const char *question,
+                      void (*fn)(struct shell *sh, const char *answer, void *arg),
+                      void *arg);
 /* True when a person at a terminal typed the running command. */
 bool shell_can_ask(const struct shell *sh);
 
