@@ -8,6 +8,7 @@
 
 #include "argv.h"
 #include "buf.h"
+#include "bookmark.h"
 #include "builtin.h"
 #include "cmd.h"
 #include "config.h"
@@ -113,7 +114,13 @@ static int do_open(struct cmdctx *ctx)
 		return cmd_error(ctx, ERR_USAGE, "usage: open URL [as NAME]");
 	const char *url = ctx->argv[1];
 	char *tmp = NULL;
-	if (!url_is_url(url)) {
+	if (!url_is_url(url) && (tmp = bookmark_lookup(url))) {
+		/* open NAME: a bookmark (before a host of that name, as in
+		 * lftp); the session is named after it when the name is free. */
+		if (!name && !session_find(ctx->sh->reg, url))
+			name = url;
+		url = tmp;
+	} else if (!url_is_url(url)) {
 		/* `open ::1`: the literal as it must be typed. */
 		const char *c = strchr(url, ':');
 		if (c && strchr(c + 1, ':') && strspn(url, "0123456789abcdefABCDEF:.%") ==
@@ -124,6 +131,8 @@ static int do_open(struct cmdctx *ctx)
 	}
 	struct session *prev = session_focus(ctx->sh->reg);
 	int r = session_create(ctx->sh->reg, url, name, &s, &why);
+	if (tmp)
+		memset(tmp, 0, strlen(tmp)); /* a bookmark may hold a password */
 	free(tmp);
 	if (r < 0)
 		return cmd_error(ctx, r, "%s", why);
@@ -542,6 +551,7 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "sessions", "", "list sessions", "-", 0, 0, do_sessions },
 	{ "use", "SESSION", "focus a session (name or id)", "s", 1, 1, do_use },
 	{ "reconnect", "[SESSION]", "drop and re-establish a session's connection", "s", 0, 1, do_reconnect },
+	{ "bookmark", "add NAME [URL] [--password] | list | del NAME", "keep URLs under names for `open NAME`", "-bu", 0, 4, bookmark_cmd },
 	{ "user", "NAME [PASSWORD]", "log the focused session in again as NAME (password asked if not given)", "--", 1, 2, do_user },
 	{ "set", "[NAME [VALUE]]", "list, show or change settings", "S-", 0, 2, do_set },
 	{ "help", "[COMMAND]", "list commands, or show one command's usage", "c", 0, 1, do_help },
