@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alias.h"
 #include "argv.h"
 #include "buf.h"
 #include "bookmark.h"
@@ -227,6 +228,71 @@ static int do_user(struct cmdctx *ctx)
 	ctx->cancel = reconnect_cancel;
 	session_ensure(s, reconnected, ctx);
 	return CMD_PENDING;
+}
+
+/* An alias as it could be typed again: alias NAME 'TEXT'. */
+static void alias_line(struct cmdctx *ctx, const char *name, const char *text)
+{
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (const char *p = text; *p; p++)
+		buf_appendf(&b, *p == '\'' ? "'\\''" : "%c", *p);
+	char *esc = ui_escape_str(buf_peek(&b), buf_avail(&b));
+	cmd_printf(ctx, "alias %s '%s'", name, esc);
+	free(esc);
+	buf_clear(&b);
+}
+
+/* alias [NAME COMMAND...]: list, or define; one COMMAND word is taken as
+ * it is (`alias up "cd ..; ls"`), several are joined quoted. */
+static int do_alias(struct cmdctx *ctx)
+{
+	struct aliases *al = ctx->sh->aliases;
+	if (ctx->argc == 1) {
+		const char *text, *name;
+		for (size_t i = 0; (name = alias_nth(al, i, &text)); i++)
+			alias_line(ctx, name, text);
+		return 0;
+	}
+	const char *name = ctx->argv[1];
+	if (!alias_name_ok(name)) {
+		char *esc = ui_escape_str(name, strlen(name));
+		int r = cmd_error(ctx, ERR_USAGE, "%s: an alias name has no blank, quote "
+		                  "or ; & | > #, and does not start with @ or !", esc);
+		free(esc);
+		return r;
+	}
+	if (ctx->argc == 2) {
+		const char *text = alias_get(al, name);
+		if (!text)
+			return cmd_error(ctx, ERR_USAGE, "%s: no such alias (`alias` lists them)", name);
+		alias_line(ctx, name, text);
+		return 0;
+	}
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (int i = 2; i < ctx->argc; i++) {
+		char *q = ctx->argc == 3 ? xstrdup(ctx->argv[i]) : argv_quote(ctx->argv[i]);
+		buf_appendf(&b, "%s%s", i > 2 ? " " : "", q);
+		free(q);
+	}
+	char *text = xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	int r = 0;
+	if (strpbrk(text, "\r\n"))
+		r = cmd_error(ctx, ERR_USAGE, "an alias is one line (use ; between commands)");
+	else
+		alias_set(al, name, text);
+	free(text);
+	return r;
+}
+
+static int do_unalias(struct cmdctx *ctx)
+{
+	if (!alias_del(ctx->sh->aliases, ctx->argv[1]))
+		return cmd_error(ctx, ERR_USAGE, "%s: no such alias (`alias` lists them)",
+		                 ctx->argv[1]);
+	return 0;
 }
 
 static void idle_text(char *out, size_t n, int64_t ms)
@@ -552,6 +618,8 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "use", "SESSION", "focus a session (name or id)", "s", 1, 1, do_use },
 	{ "reconnect", "[SESSION]", "drop and re-establish a session's connection", "s", 0, 1, do_reconnect },
 	{ "bookmark", "add NAME [URL] [--password] | list | del NAME", "keep URLs under names for `open NAME`", "-bu", 0, 4, bookmark_cmd },
+	{ "alias", "[NAME [COMMAND...]]", "list aliases, show one, or make NAME stand for COMMAND", "-c", 0, -1, do_alias },
+	{ "unalias", "NAME", "remove an alias", "-", 1, 1, do_unalias },
 	{ "user", "NAME [PASSWORD]", "log the focused session in again as NAME (password asked if not given)", "--", 1, 2, do_user },
 	{ "set", "[NAME [VALUE]]", "list, show or change settings", "S-", 0, 2, do_set },
 	{ "help", "[COMMAND]", "list commands, or show one command's usage", "c", 0, 1, do_help },

@@ -26,6 +26,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "alias.h"
 #include "argv.h"
 #include "builtin.h"
 #include "cmd.h"
@@ -741,6 +742,17 @@ static bool run_text(struct shell *sh)
 			else
 				p++;
 		}
+		/* An alias as the first word: its text takes the word's
+		 * place, read as if typed (alias.h stops loops). */
+		for (char *x; *p && (x = alias_expand(sh->aliases, sh->text,
+		                                      (size_t)(p - sh->text)));) {
+			size_t off = (size_t)(p - sh->text);
+			free(sh->text);
+			sh->text = x;
+			p = sh->text + off;
+			while (*p == ' ' || *p == '\t')
+				p++;
+		}
 		rc_where(sh, p);
 		if (*p == '!') {
 			const char *nl = strchr(p, '\n');
@@ -784,6 +796,7 @@ static bool run_text(struct shell *sh)
 	free(sh->text);
 	sh->text = NULL;
 	sh->pos = NULL;
+	alias_text_reset(sh->aliases);
 	return true;
 }
 
@@ -791,6 +804,10 @@ void shell_feed(struct shell *sh, const char *text)
 {
 	/* Appends to what is still waiting, so nothing typed is lost. */
 	char *rest = sh->pos ? xstrdup(sh->pos) : xstrdup("");
+	if (sh->pos)
+		alias_text_moved(sh->aliases, (size_t)(sh->pos - sh->text));
+	else
+		alias_text_reset(sh->aliases);
 	free(sh->text);
 	sh->text = xasprintf("%s%s%s", rest, *rest ? "\n" : "", text);
 	free(rest);
@@ -1505,6 +1522,7 @@ int shell_main(const struct shell_opts *o)
 	sh->ev = ev_new();
 	sh->cfg = config_new();
 	sh->reg = session_reg_new(sh->ev, sh->cfg);
+	sh->aliases = aliases_new();
 	sh->keep_going = o->keep_going;
 	sh->interactive = !o->commands && !o->file && isatty(STDIN_FILENO);
 	log_set_trace(o->trace);
@@ -1619,6 +1637,7 @@ out:
 	}
 	ui_set_where(NULL);
 	config_free(sh->cfg);
+	aliases_free(sh->aliases);
 	ev_free(sh->ev);
 	conn_tls_global_deinit();
 	the_shell = NULL;

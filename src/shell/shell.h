@@ -17,6 +17,7 @@ struct config;
 struct session_reg;
 struct cmdctx;
 struct ev_io;
+struct aliases;
 
 struct shell {
 	struct ev *ev;
@@ -61,6 +62,8 @@ struct shell {
 	void (*ask_fn)(struct shell *sh, const char *answer, void *arg);
 	void *ask_arg;
 	bool ask_secret;      /* the answer is not echoed (a password) */
+
+	struct aliases *aliases; /* `alias` (alias.h) */
 };
 
 /* Options from the command line (main.c). */

@@ -5,7 +5,7 @@
 # its password, `--password` keeps it (the file stays mode 0600);
 # `bookmark list` never shows a password; `bookmark del`; a malformed line
 # is warned about with FILE:LINE and kept; a bookmark NNTP URL opens at its
-# group.
+# group.  Aliases from the rc file expand on the first word of a command.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -52,6 +52,16 @@ rm -f "$FTP_USER_HOME/bm-up.txt"
 # NNTP: at the bookmark's group.
 run_ferry 0 -c "open news; article 1"
 assert_body ferry.test 1
+
+# An alias made in the rc file, its expansion running several commands.
+cat >> "$RC" <<'RC'
+alias labcat "open lab; cat"
+alias pwd "pwd; pwd"
+RC
+run_ferry 0 -c "labcat $(basename "$FTP_SAMPLE_NESTED"); pwd"
+assert_out_line "$(head -n 1 "$FTP_ANON_ROOT/$FTP_SAMPLE_NESTED")"
+# An alias that names itself is expanded once: two lines, not a loop.
+[ "$(grep -cx "/$FTP_SAMPLE_SUBDIR" "$OUT")" = 2 ] || t_fail "alias pwd \"pwd; pwd\" did not print the directory twice"
 
 # del, and an unknown name (the malformed line fixed by hand: no warning).
 sed -i '/^not a bookmark line$/d' "$BM"
