@@ -384,8 +384,10 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 	s->start_path = u.path;
 	u.path = NULL;
 	s->tls = sch->tls;
+	/* The settings as `set NAME/HOST` made them for this host. */
+	s->cfg = config_view_new(reg->cfg, s->host);
 	if (s->tls == TLS_AUTO) {
-		const char *v = config_str(reg->cfg, pr->tls_setting);
+		const char *v = config_str(s->cfg, pr->tls_setting);
 		s->tls = strcmp(v, "require") == 0 ? TLS_REQUIRE :
 		         strcmp(v, "off") == 0 ? TLS_OFF : TLS_AUTO;
 	}
@@ -402,7 +404,6 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 		free(base);
 	}
 	s->ev = reg->ev;
-	s->cfg = reg->cfg;
 	s->reg = reg;
 	s->state = SESS_DISCONNECTED;
 	/* One-shot: for this session only, and for all of its life, so a
@@ -1108,6 +1109,8 @@ static void free_session(struct session *s)
 	free(s->user);
 	wipe(&s->pass);
 	free(s->start_path);
+	if (!priv(s)->site)
+		config_free(s->cfg); /* the site's view; its extras share it */
 	free(s->fingerprint);
 	free(s->pin);
 	free(s->bad_fingerprint);
