@@ -8,7 +8,9 @@
 #     prompt is back;
 #   - NNTP: AUTHINFO's 381 asks the same way, and INN's private group is
 #     then readable;
-#   - `user NAME` logs the focused session in again as NAME, asking;
+#   - Tab completes bookmark names after `open` and `bookmark del`;
+#   - `user NAME` logs the focused session in again as NAME, asking; a
+#     refused password is asked again at the next login;
 #     `user NAME PASSWORD` typed on the line goes to the history without
 #     the password;
 #   - the history file never holds the password.
@@ -63,9 +65,32 @@ pty_cmd_output "group $NNTP_PRIVATE_GROUP"
 pty_expect_out "$NNTP_PRIVATE_GROUP" "the private group is not readable after the password was typed"
 pty_expect_no_out 'denied|failed' "group on the private group failed"
 
+# Bookmark names complete where a URL goes, and after `bookmark del`.
+pty_cmd "bookmark add mybm ftp://127.0.0.1:$FTP_PORT/$FTP_SAMPLE_SUBDIR"
+pty_type "open myb"
+pty_send Tab
+pty_wait_line '> open mybm ?$'
+pty_send Enter
+pty_wait_line "^ferry mybm:/$FTP_SAMPLE_SUBDIR> ?\$"
+pty_type "bookmark del my"
+pty_send Tab
+pty_wait_line '> bookmark del mybm ?$'
+pty_send Enter
+pty_wait_line "^ferry mybm:/$FTP_SAMPLE_SUBDIR> ?\$"
+! grep -q mybm "$XDG_CONFIG_HOME/ferry/bookmarks" || pty_fail "bookmark del mybm left it in the file"
+
 # `user NAME`: an anonymous session logs in again as NAME, asking.
 pty_cmd "open ftp://127.0.0.1:$FTP_PORT as anon"
 pty_type "user $FTP_USER"
+pty_send Enter
+pty_wait_line "^Password for $FTP_USER@127\.0\.0\.1: ?$"
+# A mistyped password is refused, and not kept: the next login asks again.
+n=$(pty_count_prompts)
+pty_type "wrong-$FTP_PASS"
+pty_send Enter
+pty_wait_prompts $((n + 1))
+grep -q "user: .*login incorrect" "$W/ferry.stderr" || pty_fail "a wrong password did not fail the login: $(cat "$W/ferry.stderr")"
+pty_type "reconnect"
 pty_send Enter
 pty_wait_line "^Password for $FTP_USER@127\.0\.0\.1: ?$"
 pty_type "$FTP_PASS"
