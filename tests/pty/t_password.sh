@@ -61,6 +61,7 @@ pty_wait_line "^Password for $NNTP_USER@127\.0\.0\.1: ?$"
 pty_type "$NNTP_PASS"
 pty_send Enter
 pty_wait_line '^ferry news> ?$'
+PTY_PROMPTS=$(pty_count_prompts)
 pty_cmd_output "group $NNTP_PRIVATE_GROUP"
 pty_expect_out "$NNTP_PRIVATE_GROUP" "the private group is not readable after the password was typed"
 pty_expect_no_out 'denied|failed' "group on the private group failed"
@@ -72,11 +73,12 @@ pty_send Tab
 pty_wait_line '> open mybm ?$'
 pty_send Enter
 pty_wait_line "^ferry mybm:/$FTP_SAMPLE_SUBDIR> ?\$"
+PTY_PROMPTS=$(pty_count_prompts)
 pty_type "bookmark del my"
 pty_send Tab
 pty_wait_line '> bookmark del mybm ?$'
 pty_send Enter
-pty_wait_line "^ferry mybm:/$FTP_SAMPLE_SUBDIR> ?\$"
+pty_wait_prompts $((PTY_PROMPTS + 1))
 ! grep -q mybm "$XDG_CONFIG_HOME/ferry/bookmarks" || pty_fail "bookmark del mybm left it in the file"
 
 # `user NAME`: an anonymous session logs in again as NAME, asking.
@@ -85,7 +87,7 @@ pty_type "user $FTP_USER"
 pty_send Enter
 pty_wait_line "^Password for $FTP_USER@127\.0\.0\.1: ?$"
 # A mistyped password is refused, and not kept: the next login asks again.
-n=$(pty_count_prompts)
+n=$PTY_PROMPTS
 pty_type "wrong-$FTP_PASS"
 pty_send Enter
 pty_wait_prompts $((n + 1))
@@ -96,6 +98,7 @@ pty_wait_line "^Password for $FTP_USER@127\.0\.0\.1: ?$"
 pty_type "$FTP_PASS"
 pty_send Enter
 pty_wait_line '^ferry anon:/> ?$'
+PTY_PROMPTS=$(pty_count_prompts)
 rm -f "$FTP_USER_HOME/fromuser-$$.txt"
 pty_cmd "put /etc/hostname -o fromuser-$$.txt"
 cmp -s /etc/hostname "$FTP_USER_HOME/fromuser-$$.txt" ||
