@@ -68,11 +68,13 @@ static bool split_line(const char *s, size_t len, char **name, char **url)
 	size_t ns = skip(s, len, 0, true), ne = skip(s, len, ns, false);
 	size_t us = skip(s, len, ne, true), ue = skip(s, len, us, false);
 	size_t i = skip(s, len, ue, true);
+	if (memchr(s, '\0', len))
+		return false; /* a NUL cuts a C string: not a bookmark */
 	if (ne == ns || ue == us || i != len)
 		return false;
 	*name = xstrndup(s + ns, ne - ns);
 	*url = xstrndup(s + us, ue - us);
-	if (!bookmark_name_ok(*name) || memchr(*url, '\0', ue - us)) {
+	if (!bookmark_name_ok(*name)) {
 		free(*name);
 		free(*url);
 		*name = *url = NULL;
@@ -95,7 +97,10 @@ void bookmarks_parse(struct bookmarks *b, const char *text, size_t len,
 		if (l && text[pos + l - 1] == '\r')
 			l--; /* written on Windows */
 		struct bm_line *bl = push(b);
-		bl->raw = xstrndup(text + pos, end - pos);
+		bl->raw = xmalloc(end - pos + 1);
+		memcpy(bl->raw, text + pos, end - pos);
+		bl->raw[end - pos] = '\0';
+		bl->raw_len = end - pos;
 		size_t k = 0;
 		while (k < l && blank(text[pos + k]))
 			k++;
@@ -154,8 +159,10 @@ int bookmarks_save(const struct bookmarks *b, const char *path)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct bm_line *l = &b->v[i];
 		/* A line read and not changed goes back as it was. */
-		if (l->raw)
-			buf_appendf(&out, "%s\n", l->raw);
+		if (l->raw) {
+			buf_append(&out, l->raw, l->raw_len);
+			buf_appendstr(&out, "\n");
+		}
 		else
 			buf_appendf(&out, "%s\t%s\n", l->name, l->url);
 	}

@@ -17,6 +17,7 @@ struct bm_line {
 	char *name;   /* NULL: a line kept as it is (raw) */
 	char *url;
 	char *raw;    /* the line as read (no newline); NULL for a new one */
+	size_t raw_len; /* its bytes (a NUL in it is kept too) */
 };
 
 struct bookmarks {

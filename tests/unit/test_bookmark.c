@@ -141,6 +141,20 @@ static void test_save(void)
 	CU_ASSERT_EQUAL(count_files(dir), 1); /* no temporary file left */
 	bookmarks_clear(&b);
 
+	/* A NUL in a line: not a bookmark, and the line written back whole. */
+	const char nul[] = "ok ftp://a\nba\0d ftp://b\n";
+	bookmarks_parse(&b, nul, sizeof(nul) - 1, path, warn, &w);
+	CU_ASSERT_EQUAL(b.n, 2);
+	CU_ASSERT_PTR_NULL(bookmarks_get(&b, "ba"));
+	CU_ASSERT_EQUAL(bookmarks_save(&b, path), 0);
+	f = fopen(path, "rb");
+	char back[64];
+	size_t nb = fread(back, 1, sizeof(back), f);
+	fclose(f);
+	CU_ASSERT_EQUAL(nb, sizeof(nul) - 1);
+	CU_ASSERT(memcmp(back, nul, sizeof(nul) - 1) == 0);
+	bookmarks_clear(&b);
+
 	/* A missing file is an empty list; a folder that cannot be written
 	 * fails with the old file untouched (not as root: it writes anyway). */
 	unlink(path);
