@@ -1,9 +1,11 @@
 /* config.c - the settings table and typed access to it. */
+#define _GNU_SOURCE /* FNM_CASEFOLD */
 #include "config.h"
 
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,8 @@ static const struct setting table[] = {
 	  "STARTTLS for nntp:// URLs: auto (when offered), require, off" },
 	{ "nntp:from", T_STR, "", NULL,
 	  "From: of articles composed with post and followup (default: \"$NAME <$USER@HOST>\")" },
+	{ "nntp:auth-first", T_BOOL, "off", NULL,
+	  "AUTHINFO at login even when CAPABILITIES does not list it (off: then on a 480)" },
 	{ "tls:ca-file", T_STR, "", NULL,
 	  "extra trusted CA certificates (PEM), besides the system's" },
 	{ "tls:min-version", T_ENUM, "1.2", "1.0|1.1|1.2|1.3",
@@ -61,8 +65,23 @@ static const struct setting table[] = {
 };
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))
 
+/* `set NAME/HOST VALUE`: a value for the sessions whose host matches
+ * HOST (a shell pattern, case ignored). */
+struct override {
+	int idx;
+	char *host;
+	char *value;
+};
+
 struct config {
-	char *value[NSETTINGS];
+	char *value[NSETTINGS];        /* the root's; NULL in a view */
+	/* A session's view (config_view_new): the root's values, overridden
+	 * for its host. */
+	const struct config *root;
+	char *host;
+	/* The root's overrides, in the order set (the last match wins). */
+	struct override *ov;
+	size_t nov;
 };
 
 static int find(const char *name)
@@ -100,7 +119,21 @@ void config_free(struct config *cfg)
 		return;
 	for (size_t i = 0; i < NSETTINGS; i++)
 		free(cfg->value[i]);
+	for (size_t i = 0; i < cfg->nov; i++) {
+		free(cfg->ov[i].host);
+		free(cfg->ov[i].value);
+	}
+	free(cfg->ov);
+	free(cfg->host);
 	free(cfg);
+}
+
+struct config *config_view_new(const struct config *root, const char *host)
+{
+	struct config *v = xcalloc(1, sizeof(*v));
+	v->root = root->root ? root->root : root;
+	v->host = xstrdup(host);
+	return v;
 }
 
 /* A SHA-256 fingerprint as 64 hex digits, or as 32 pairs separated by
@@ -207,14 +240,49 @@ static char *normalise(int i, const char *v, const char **why)
 	return NULL;
 }
 
+/* NAME/HOST: a per-host override of setting i. */
+static int set_override(struct config *cfg, int i, const char *host, const char *value,
+                        const char **why)
+{
+	if (!*host || strpbrk(host, " \t\r\n/")) {
+		*why = "expected NAME/HOST, the host a name or a pattern like *.example.org";
+		return ERR_USAGE;
+	}
+	if (table[i].type == T_SHA256) {
+		*why = "taken by the next open, not per host: set it before `open`";
+		return ERR_USAGE;
+	}
+	char *v = normalise(i, value, why);
+	if (!v)
+		return ERR_USAGE;
+	for (size_t k = 0; k < cfg->nov; k++)
+		if (cfg->ov[k].idx == i && strcasecmp(cfg->ov[k].host, host) == 0) {
+			free(cfg->ov[k].value);
+			cfg->ov[k].value = v;
+			return 0;
+		}
+	cfg->ov = xrealloc(cfg->ov, (cfg->nov + 1) * sizeof(*cfg->ov));
+	cfg->ov[cfg->nov++] = (struct override){ i, xstrdup(host), v };
+	return 0;
+}
+
 int config_set(struct config *cfg, const char *name, const char *value,
                const char **why)
 {
-	int i = find(name);
+	const char *slash = strchr(name, '/');
+	char *base = slash ? xstrndup(name, (size_t)(slash - name)) : NULL;
+	int i = find(base ? base : name);
+	free(base);
 	if (i < 0) {
 		*why = "unknown setting (`set` lists them)";
 		return ERR_USAGE;
 	}
+	if (cfg->root) {
+		*why = "a session's settings are set on the shell's";
+		return ERR_USAGE;
+	}
+	if (slash)
+		return set_override(cfg, i, slash + 1, value, why);
 	char *v = normalise(i, value, why);
 	if (!v)
 		return ERR_USAGE;
@@ -227,7 +295,25 @@ static const char *get(const struct config *cfg, const char *name)
 {
 	int i = find(name);
 	assert(i >= 0 && "unknown setting name");
-	return i >= 0 ? cfg->value[i] : "";
+	if (i < 0)
+		return "";
+	if (!cfg->root)
+		return cfg->value[i];
+	const struct config *r = cfg->root;
+	for (size_t k = r->nov; k-- > 0;)
+		if (r->ov[k].idx == i && fnmatch(r->ov[k].host, cfg->host, FNM_CASEFOLD) == 0)
+			return r->ov[k].value;
+	return r->value[i];
+}
+
+const char *config_override_nth(const struct config *cfg, size_t k, const char **host,
+                                const char **value)
+{
+	if (cfg->root || k >= cfg->nov)
+		return NULL;
+	*host = cfg->ov[k].host;
+	*value = cfg->ov[k].value;
+	return table[cfg->ov[k].idx].name;
 }
 
 long config_int(const struct config *cfg, const char *name)
@@ -268,7 +354,7 @@ const char *config_value_text(const struct config *cfg, const char *name)
 char *config_take(struct config *cfg, const char *name)
 {
 	int i = find(name);
-	if (i < 0 || !cfg->value[i][0])
+	if (i < 0 || cfg->root || !cfg->value[i][0])
 		return NULL;
 	char *v = cfg->value[i];
 	cfg->value[i] = xstrdup("");

@@ -56,6 +56,17 @@ struct session_priv {
 	char *want_loc;              /* where the user last moved, if known */
 	int limit_cut;               /* a refused connection lowered the
 	                                limit to this (0: none) */
+	struct session_pass_q *pass_q; /* a password question for this
+	                                connection's login, or NULL */
+	bool pass_asked;             /* a site's password was typed at the
+	                                question: forgotten if refused */
+};
+
+/* A password question put to the asker for one connection's login. */
+struct session_pass_q {
+	struct session *s;           /* NULL once the connection is gone */
+	proto_done_fn done;
+	void *arg;
 };
 
 /* Deferred work on a session or connection, looked up by id when it
@@ -84,7 +95,18 @@ struct session_reg {
 	struct closing *closing;
 	int next_id;
 	bool netrc_warned;  /* a refused ~/.netrc is reported once a run */
+	session_asker_fn ask; /* asks a person for a password, or NULL */
+	void *ask_arg;
 };
+
+static void wipe(char **p)
+{
+	if (*p) {
+		memset(*p, 0, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
 
 static struct session_priv *priv(struct session *s)
 {
@@ -281,6 +303,24 @@ static char *unique_name(struct session_reg *reg, const char *base)
 	return name;
 }
 
+/* ~/.netrc for this exact host (and user, if one is set). */
+static void netrc_fill(struct session_reg *reg, struct session *s)
+{
+	char *login = NULL, *pass = NULL, *warning = NULL;
+	if (netrc_lookup(NULL, s->host, s->user, &login, &pass, &warning) == 1) {
+		if (!s->user)
+			s->user = login;
+		else
+			free(login);
+		s->pass = pass;
+	}
+	if (warning && !reg->netrc_warned) {
+		ui_error("%s", warning);
+		reg->netrc_warned = true;
+	}
+	free(warning);
+}
+
 int session_create(struct session_reg *reg, const char *text, const char *name,
                    struct session **out, const char **why)
 {
@@ -344,27 +384,15 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 	s->start_path = u.path;
 	u.path = NULL;
 	s->tls = sch->tls;
+	/* The settings as `set NAME/HOST` made them for this host. */
+	s->cfg = config_view_new(reg->cfg, s->host);
 	if (s->tls == TLS_AUTO) {
-		const char *v = config_str(reg->cfg, pr->tls_setting);
+		const char *v = config_str(s->cfg, pr->tls_setting);
 		s->tls = strcmp(v, "require") == 0 ? TLS_REQUIRE :
 		         strcmp(v, "off") == 0 ? TLS_OFF : TLS_AUTO;
 	}
-	if (!s->pass) {
-		/* ~/.netrc for this exact host (and user, if one was given). */
-		char *login = NULL, *pass = NULL, *warning = NULL;
-		if (netrc_lookup(NULL, s->host, s->user, &login, &pass, &warning) == 1) {
-			if (!s->user)
-				s->user = login;
-			else
-				free(login);
-			s->pass = pass;
-		}
-		if (warning && !reg->netrc_warned) {
-			ui_error("%s", warning);
-			reg->netrc_warned = true;
-		}
-		free(warning);
-	}
+	if (!s->pass)
+		netrc_fill(reg, s);
 	if (name) {
 		s->name = xstrdup(name);
 	} else {
@@ -376,7 +404,6 @@ int session_create(struct session_reg *reg, const char *text, const char *name,
 		free(base);
 	}
 	s->ev = reg->ev;
-	s->cfg = reg->cfg;
 	s->reg = reg;
 	s->state = SESS_DISCONNECTED;
 	/* One-shot: for this session only, and for all of its life, so a
@@ -418,6 +445,11 @@ static long closing_tick(void *arg)
  * (or at once).  Never frees them from inside their own callbacks. */
 static void detach(struct session *s, bool polite)
 {
+	if (priv(s)->pass_q) {
+		/* The answer, when it comes, goes nowhere. */
+		priv(s)->pass_q->s = NULL;
+		priv(s)->pass_q = NULL;
+	}
 	if (!s->pp && !s->conn)
 		return;
 	struct closing *c = xcalloc(1, sizeof(*c));
@@ -532,6 +564,13 @@ static void login_done(struct session *s, int err, void *arg)
 	if (err) {
 		if (!s->err[0])
 			session_fail(s, err, "%s", err_str(err));
+		struct session *site = session_site(s);
+		if (err == ERR_AUTH && priv(site)->pass_asked) {
+			/* A mistyped password is asked again next time. */
+			wipe(&site->pass);
+			wipe(&s->pass);
+			priv(site)->pass_asked = false;
+		}
 		detach(s, false);
 		s->proto->ops->disconnected(s);
 		set_state(s, SESS_DISCONNECTED);
@@ -1068,11 +1107,10 @@ static void free_session(struct session *s)
 	free(s->name);
 	free(s->host);
 	free(s->user);
-	if (s->pass) {
-		memset(s->pass, 0, strlen(s->pass));
-		free(s->pass);
-	}
+	wipe(&s->pass);
 	free(s->start_path);
+	if (!priv(s)->site)
+		config_free(s->cfg); /* the site's view; its extras share it */
 	free(s->fingerprint);
 	free(s->pin);
 	free(s->bad_fingerprint);
@@ -1092,4 +1130,93 @@ void session_close(struct session *s)
 	free_session(s);
 	if (reg->focus == s)
 		reg->focus = session_recent(reg, NULL);
+}
+
+/* ---- passwords asked of a person -------------------------------------- */
+
+void session_reg_set_asker(struct session_reg *reg, session_asker_fn ask, void *arg)
+{
+	reg->ask = ask;
+	reg->ask_arg = arg;
+}
+
+/* The site got a password while this connection waited for its turn. */
+static void pass_known_deferred(void *arg)
+{
+	session_pass_answer(arg, NULL);
+}
+
+bool session_need_password(struct session *s, proto_done_fn done, void *arg)
+{
+	struct session *site = session_site(s);
+	struct session_pass_q *q = xcalloc(1, sizeof(*q));
+	q->s = s;
+	q->done = done;
+	q->arg = arg;
+	if (priv(s)->pass_q)
+		priv(s)->pass_q->s = NULL;
+	priv(s)->pass_q = q;
+	if (site != s && site->pass && (!s->user || !site->user ||
+	                                strcmp(s->user, site->user) == 0)) {
+		ev_defer(s->ev, pass_known_deferred, q);
+		return true;
+	}
+	if (s->reg->ask && s->reg->ask(s->reg->ask_arg, s, q))
+		return true;
+	priv(s)->pass_q = NULL;
+	free(q);
+	return false;
+}
+
+struct session *session_pass_session(struct session_pass_q *q)
+{
+	return q->s;
+}
+
+void session_pass_answer(struct session_pass_q *q, const char *pass)
+{
+	struct session *s = q->s;
+	proto_done_fn done = q->done;
+	void *arg = q->arg;
+	free(q);
+	if (!s)
+		return;
+	priv(s)->pass_q = NULL;
+	struct session *site = session_site(s);
+	if (pass) {
+		/* Kept on the site for reconnects and the pool. */
+		wipe(&site->pass);
+		site->pass = xstrdup(pass);
+		priv(site)->pass_asked = true;
+	}
+	if (!site->pass) {
+		done(s, ERR_INTR, arg);
+		return;
+	}
+	if (s != site) {
+		wipe(&s->pass);
+		s->pass = xstrdup(site->pass);
+	}
+	done(s, 0, arg);
+}
+
+void session_set_login(struct session *s, const char *user, const char *pass)
+{
+	s = session_site(s);
+	free(s->user);
+	wipe(&s->pass);
+	s->user = xstrdup(user);
+	priv(s)->pass_asked = false;
+	if (pass)
+		s->pass = xstrdup(pass);
+	else
+		netrc_fill(s->reg, s);
+	/* Extra connections logged in as the old user: they go, and come
+	 * back as copies of the site when needed. */
+	while (priv(s)->extra) {
+		struct session_priv *x = priv(s)->extra;
+		priv(s)->extra = x->next_extra;
+		free_session(&x->pub);
+	}
+	session_drop(s, "new login");
 }

@@ -157,6 +157,34 @@ void session_tls_params(struct session *s, struct tls_params *p);
  * session (the user answered "once" or "always" to the question). */
 void session_trust(struct session *s, const char *fp);
 
+/* Passwords asked of a person.  The protocols know no terminal: when a
+ * login needs a password and none is known they call
+ * session_need_password(), and whoever set an asker (the shell, at a
+ * terminal) asks.  The answer is kept on the site, in memory only (wiped
+ * when the session is freed), so reconnects and extra connections reuse
+ * it. */
+struct session_pass_q;
+/* Put the question for s->user at s->host and answer it later with
+ * session_pass_answer(q, ...); return false, asking nothing, when no
+ * person can be asked now. */
+typedef bool (*session_asker_fn)(void *arg, struct session *s, struct session_pass_q *q);
+void session_reg_set_asker(struct session_reg *reg, session_asker_fn ask, void *arg);
+/* For a login: s needs a password for s->user and has none.  False when
+ * none can be asked (the caller fails as it would have); else true, and
+ * later done(s, 0, arg) with s->pass set, or done(s, ERR_INTR, arg) when
+ * the person cancelled.  Never called once s's connection is gone. */
+bool session_need_password(struct session *s, proto_done_fn done, void *arg);
+/* The person's answer (copied; NULL: cancelled).  Frees q. */
+void session_pass_answer(struct session_pass_q *q, const char *pass);
+/* Who the question is for, for its text ("Password for USER@HOST: "), or
+ * NULL when the connection asking is gone. */
+struct session *session_pass_session(struct session_pass_q *q);
+
+/* `user NAME [PASS]`: the site's login from now on (PASS NULL: ~/.netrc
+ * for NAME, else asked at the next login); its connections are dropped,
+ * so the next use logs in again.  s must not be in use. */
+void session_set_login(struct session *s, const char *user, const char *pass);
+
 /* Lookups.  session_find accepts a name or a numeric id. */
 struct session *session_find(struct session_reg *reg, const char *name_or_id);
 struct session *session_focus(struct session_reg *reg);

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alias.h"
 #include "argv.h"
 #include "buf.h"
+#include "bookmark.h"
 #include "builtin.h"
 #include "cmd.h"
 #include "config.h"
@@ -115,7 +117,13 @@ static int do_open(struct cmdctx *ctx)
 		return cmd_error(ctx, ERR_USAGE, "usage: open URL [as NAME]");
 	const char *url = ctx->argv[1];
 	char *tmp = NULL;
-	if (!url_is_url(url)) {
+	if (!url_is_url(url) && (tmp = bookmark_lookup(url))) {
+		/* open NAME: a bookmark (before a host of that name, as in
+		 * lftp); the session is named after it when the name is free. */
+		if (!name && !session_find(ctx->sh->reg, url))
+			name = url;
+		url = tmp;
+	} else if (!url_is_url(url)) {
 		/* `open ::1`: the literal as it must be typed. */
 		const char *c = strchr(url, ':');
 		if (c && strchr(c + 1, ':') && strspn(url, "0123456789abcdefABCDEF:.%") ==
@@ -126,6 +134,8 @@ static int do_open(struct cmdctx *ctx)
 	}
 	struct session *prev = session_focus(ctx->sh->reg);
 	int r = session_create(ctx->sh->reg, url, name, &s, &why);
+	if (tmp)
+		memset(tmp, 0, strlen(tmp)); /* a bookmark may hold a password */
 	free(tmp);
 	if (r < 0)
 		return cmd_error(ctx, r, "%s", why);
@@ -172,13 +182,14 @@ static int do_use(struct cmdctx *ctx)
 	return 0;
 }
 
+/* The end of `reconnect` and `user`. */
 static void reconnected(struct session *s, int err, void *arg)
 {
 	struct cmdctx *ctx = arg;
 	if (ctx->finished)
 		return;
 	if (err)
-		session_failed("reconnect", s, err);
+		session_failed(ctx->def ? ctx->def->name : "reconnect", s, err);
 	cmd_done(ctx, err);
 }
 
@@ -197,6 +208,93 @@ static int do_reconnect(struct cmdctx *ctx)
 	ctx->cancel = reconnect_cancel;
 	session_ensure(s, reconnected, ctx);
 	return CMD_PENDING;
+}
+
+/* user NAME [PASSWORD]: log the focused session in again as NAME (as in
+ * lftp); without a password, ~/.netrc's, else the question at a
+ * terminal. */
+static int do_user(struct cmdctx *ctx)
+{
+	struct session *s = session_focus(ctx->sh->reg);
+	if (!s)
+		return cmd_error(ctx, ERR_USAGE, "no session (`open URL` first)");
+	if (strpbrk(ctx->argv[1], "\r\n") || (ctx->argc > 2 && strpbrk(ctx->argv[2], "\r\n")))
+		return cmd_error(ctx, ERR_USAGE, "line breaks in a login");
+	if (session_in_use(s))
+		return cmd_error(ctx, ERR_USAGE, "%s is in use; wait for its jobs (`jobs`)",
+		                 s->name);
+	session_set_login(s, ctx->argv[1], ctx->argc > 2 ? ctx->argv[2] : NULL);
+	if (ctx->argc > 2)
+		memset(ctx->argv[2], 0, strlen(ctx->argv[2]));
+	ctx->op = s;
+	ctx->cancel = reconnect_cancel;
+	session_ensure(s, reconnected, ctx);
+	return CMD_PENDING;
+}
+
+/* An alias as it could be typed again: alias NAME 'TEXT'. */
+static void alias_line(struct cmdctx *ctx, const char *name, const char *text)
+{
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (const char *p = text; *p; p++)
+		buf_appendf(&b, *p == '\'' ? "'\\''" : "%c", *p);
+	char *esc = ui_escape_str(buf_peek(&b), buf_avail(&b));
+	cmd_printf(ctx, "alias %s '%s'", name, esc);
+	free(esc);
+	buf_clear(&b);
+}
+
+/* alias [NAME COMMAND...]: list, or define; one COMMAND word is taken as
+ * it is (`alias up "cd ..; ls"`), several are joined quoted. */
+static int do_alias(struct cmdctx *ctx)
+{
+	struct aliases *al = ctx->sh->aliases;
+	if (ctx->argc == 1) {
+		const char *text, *name;
+		for (size_t i = 0; (name = alias_nth(al, i, &text)); i++)
+			alias_line(ctx, name, text);
+		return 0;
+	}
+	const char *name = ctx->argv[1];
+	if (!alias_name_ok(name)) {
+		char *esc = ui_escape_str(name, strlen(name));
+		int r = cmd_error(ctx, ERR_USAGE, "%s: an alias name has no blank, quote "
+		                  "or ; & | > #, and does not start with @ or !", esc);
+		free(esc);
+		return r;
+	}
+	if (ctx->argc == 2) {
+		const char *text = alias_get(al, name);
+		if (!text)
+			return cmd_error(ctx, ERR_USAGE, "%s: no such alias (`alias` lists them)", name);
+		alias_line(ctx, name, text);
+		return 0;
+	}
+	struct buf b;
+	buf_init(&b, 64 * 1024);
+	for (int i = 2; i < ctx->argc; i++) {
+		char *q = ctx->argc == 3 ? xstrdup(ctx->argv[i]) : argv_quote(ctx->argv[i]);
+		buf_appendf(&b, "%s%s", i > 2 ? " " : "", q);
+		free(q);
+	}
+	char *text = xstrndup(buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	int r = 0;
+	if (strpbrk(text, "\r\n"))
+		r = cmd_error(ctx, ERR_USAGE, "an alias is one line (use ; between commands)");
+	else
+		alias_set(al, name, text);
+	free(text);
+	return r;
+}
+
+static int do_unalias(struct cmdctx *ctx)
+{
+	if (!alias_del(ctx->sh->aliases, ctx->argv[1]))
+		return cmd_error(ctx, ERR_USAGE, "%s: no such alias (`alias` lists them)",
+		                 ctx->argv[1]);
+	return 0;
 }
 
 static void idle_text(char *out, size_t n, int64_t ms)
@@ -633,6 +731,10 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "sessions", "", "list sessions", "-", 0, 0, do_sessions },
 	{ "use", "SESSION", "focus a session (name or id)", "s", 1, 1, do_use },
 	{ "reconnect", "[SESSION]", "drop and re-establish a session's connection", "s", 0, 1, do_reconnect },
+	{ "bookmark", "add NAME [URL] [--password] | list | del NAME", "keep URLs under names for `open NAME`", "-bu", 0, 4, bookmark_cmd },
+	{ "alias", "[NAME [COMMAND...]]", "list aliases, show one, or make NAME stand for COMMAND", "-c", 0, -1, do_alias },
+	{ "unalias", "NAME", "remove an alias", "-", 1, 1, do_unalias },
+	{ "user", "NAME [PASSWORD]", "log the focused session in again as NAME (password asked if not given)", "--", 1, 2, do_user },
 	{ "set", "[NAME [VALUE]]", "list, show or change settings", "S-", 0, 2, do_set },
 	{ "help", "[COMMAND]", "list commands, or show one command's usage", "c", 0, 1, do_help },
 	{ "lcd", "[DIR]", "change the local directory", "l", 0, 1, do_lcd },

@@ -10,6 +10,7 @@
 #include <readline/readline.h>
 
 #include "argv.h"
+#include "bookmark.h"
 #include "builtin.h"
 #include "cmd.h"
 #include "config.h"
@@ -164,6 +165,16 @@ char **complete_candidates(struct shell *sh, const char *line, size_t point,
 	switch (letter) {
 	case 'c': commands(&c, word); break;
 	case 's': sessions(&c, sh, "", word); break;
+	case 'u': /* a URL: a bookmark's name stands for one */
+	case 'b': {
+		char **names = bookmark_names(word);
+		for (size_t i = 0; names && names[i]; i++) {
+			add(&c, names[i]);
+			free(names[i]);
+		}
+		free(names);
+		break;
+	}
 	case 'S': settings(&c, word); break;
 	case 'l':
 		rl_filename_completion_desired = 1;

@@ -26,6 +26,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "alias.h"
 #include "argv.h"
 #include "builtin.h"
 #include "cmd.h"
@@ -766,6 +767,17 @@ static bool run_text(struct shell *sh)
 			else
 				p++;
 		}
+		/* An alias as the first word: its text takes the word's
+		 * place, read as if typed (alias.h stops loops). */
+		for (char *x; *p && (x = alias_expand(sh->aliases, sh->text,
+		                                      (size_t)(p - sh->text)));) {
+			size_t off = (size_t)(p - sh->text);
+			free(sh->text);
+			sh->text = x;
+			p = sh->text + off;
+			while (*p == ' ' || *p == '\t')
+				p++;
+		}
 		rc_where(sh, p);
 		if (*p == '!') {
 			const char *nl = strchr(p, '\n');
@@ -809,6 +821,7 @@ static bool run_text(struct shell *sh)
 	free(sh->text);
 	sh->text = NULL;
 	sh->pos = NULL;
+	alias_text_reset(sh->aliases);
 	return true;
 }
 
@@ -816,6 +829,10 @@ void shell_feed(struct shell *sh, const char *text)
 {
 	/* Appends to what is still waiting, so nothing typed is lost. */
 	char *rest = sh->pos ? xstrdup(sh->pos) : xstrdup("");
+	if (sh->pos)
+		alias_text_moved(sh->aliases, (size_t)(sh->pos - sh->text));
+	else
+		alias_text_reset(sh->aliases);
 	free(sh->text);
 	sh->text = xasprintf("%s%s%s", rest, *rest ? "\n" : "", text);
 	free(rest);
@@ -860,6 +877,8 @@ static void show_prompt(void *arg)
 	rl_replace_line(saved_line ? saved_line : "", 0);
 	rl_point = saved_point;
 	rl_redisplay();
+	if (saved_line)
+		memset(saved_line, 0, strlen(saved_line)); /* maybe a password */
 	free(saved_line);
 	saved_line = NULL;
 }
@@ -875,15 +894,45 @@ bool shell_can_ask(const struct shell *sh)
 	       (!sh->from_script || (src && (src->rc || src->urls)));
 }
 
+/* A secret answer is drawn as the question alone: what is typed never
+ * reaches the screen. */
+static void secret_redisplay(void)
+{
+	FILE *out = rl_outstream ? rl_outstream : stdout;
+	fprintf(out, "\r%s\033[K", rl_prompt ? rl_prompt : "");
+	fflush(out);
+}
+
+/* The end of a secret question: the normal display again, and no copy
+ * of the answer left in readline's line buffer. */
+static void secret_end(struct shell *sh)
+{
+	if (!sh->ask_secret)
+		return;
+	sh->ask_secret = false;
+	rl_redisplay_function = rl_redisplay;
+	if (rl_line_buffer)
+		memset(rl_line_buffer, 0, strlen(rl_line_buffer));
+}
+
 static void on_ask_line(char *line)
 {
 	struct shell *sh = the_shell;
 	void (*fn)(struct shell *, const char *, void *) = sh->ask_fn;
 	void *arg = sh->ask_arg;
 	sh->ask_fn = NULL;
+	bool secret = sh->ask_secret;
+	secret_end(sh);
+	if (secret && line) {
+		/* Nothing was echoed, not even the Enter. */
+		fputc('\n', rl_outstream ? rl_outstream : stdout);
+		fflush(rl_outstream ? rl_outstream : stdout);
+	}
 	rl_stop(sh);
 	if (fn)
 		fn(sh, line, arg);
+	if (line && secret)
+		memset(line, 0, strlen(line));
 	free(line);
 }
 
@@ -897,6 +946,36 @@ void shell_ask(struct shell *sh, const char *question,
 	rl_callback_handler_install(sh->prompt, on_ask_line);
 	sh->rl_active = true;
 	ev_io_set(sh->in_io, POLLIN);
+}
+
+void shell_ask_secret(struct shell *sh, const char *question,
+                      void (*fn)(struct shell *sh, const char *answer, void *arg),
+                      void *arg)
+{
+	sh->ask_secret = true;
+	rl_redisplay_function = secret_redisplay;
+	shell_ask(sh, question, fn, arg);
+}
+
+/* ---- the password question (session_need_password's asker) ------------ */
+
+static void pass_answer(struct shell *sh, const char *answer, void *arg)
+{
+	(void)sh;
+	session_pass_answer(arg, answer);
+}
+
+static bool ask_password(void *arg, struct session *s, struct session_pass_q *q)
+{
+	struct shell *sh = arg;
+	/* Only for the command a person waits for, and one question at a
+	 * time; never over the prompt (a background job's login). */
+	if (!shell_can_ask(sh) || !sh->fg || sh->ask_fn || sh->rl_active)
+		return false;
+	char *q_text = xasprintf("Password for %s@%s: ", s->user, s->host);
+	shell_ask_secret(sh, q_text, pass_answer, q);
+	free(q_text);
+	return true;
 }
 
 struct trust_q {
@@ -1168,6 +1247,7 @@ static void handle_sigint(struct shell *sh)
 		/* Ctrl-C at a question answers no. */
 		void (*fn)(struct shell *, const char *, void *) = sh->ask_fn;
 		sh->ask_fn = NULL;
+		secret_end(sh);
 		rl_stop(sh);
 		fputc('\n', stdout);
 		fn(sh, NULL, sh->ask_arg);
@@ -1527,6 +1607,7 @@ int shell_main(const struct shell_opts *o)
 	sh->ev = ev_new();
 	sh->cfg = config_new();
 	sh->reg = session_reg_new(sh->ev, sh->cfg);
+	sh->aliases = aliases_new();
 	sh->keep_going = o->keep_going;
 	sh->interactive = !o->commands && !o->file && isatty(STDIN_FILENO);
 	log_set_trace(o->trace);
@@ -1589,8 +1670,10 @@ int shell_main(const struct shell_opts *o)
 	} else if (sh->interactive) {
 		setup_readline(sh);
 		add_source(SRC_TTY, NULL, false);
-		/* Now, so the rc file and the URLs may ask (a certificate). */
+		/* Now, so the rc file and the URLs may ask (a certificate, a
+		 * password). */
 		sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, 0, on_tty, sh);
+		session_reg_set_asker(sh->reg, ask_password, sh);
 	} else {
 		add_source(SRC_STDIN, NULL, false);
 	}
@@ -1639,6 +1722,7 @@ out:
 	}
 	ui_set_where(NULL);
 	config_free(sh->cfg);
+	aliases_free(sh->aliases);
 	ev_free(sh->ev);
 	conn_tls_global_deinit();
 	the_shell = NULL;

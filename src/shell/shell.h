@@ -19,6 +19,7 @@ struct cmdctx;
 struct cmd_def;
 struct session;
 struct ev_io;
+struct aliases;
 
 struct shell {
 	struct ev *ev;
@@ -65,6 +66,9 @@ struct shell {
 	/* Programs a command runs with the terminal (cmd_host: an editor);
 	 * Ctrl-Z is theirs meanwhile, as for `!`. */
 	int programs;
+	bool ask_secret;      /* the answer is not echoed (a password) */
+
+	struct aliases *aliases; /* `alias` (alias.h) */
 };
 
 /* Options from the command line (main.c). */
@@ -116,6 +120,11 @@ void shell_jobs_list(struct shell *sh, struct cmdctx *ctx);
  * shell_can_ask(). */
 void shell_ask(struct shell *sh, const char *question,
                void (*fn)(struct shell *sh, const char *answer, void *arg), void *arg);
+/* The same with the answer not shown as it is typed, and wiped from
+ * readline's buffer after fn (a password).  Never in the history. */
+void shell_ask_secret(struct shell *sh, const char *question,
+                      void (*fn)(struct shell *sh, const char *answer, void *arg),
+                      void *arg);
 /* True when a person at a terminal typed the running command. */
 bool shell_can_ask(const struct shell *sh);
 

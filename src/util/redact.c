@@ -59,17 +59,19 @@ struct rule {
 	const char *cmd;
 	const char *kw[2];
 	int skip;
+	bool cut;   /* the password goes with its blank, no "****": the
+	               line typed again asks for it (`user NAME`) */
 };
 
 static const struct rule rules[] = {
-	{ "quote", { "PASS" }, 0 },
-	{ "quote", { "AUTHINFO", "PASS" }, 0 },
-	{ "quote", { "AUTHINFO", "SASL" }, 1 },  /* the mechanism is public */
-	{ "quote", { "SITE", "PSWD" }, 0 },      /* old and new password */
-	{ "quote", { "SITE", "PASSWD" }, 0 },
-	{ "site", { "PSWD" }, 0 },
-	{ "site", { "PASSWD" }, 0 },
-	{ "user", { NULL }, 1 },                 /* user NAME PASS */
+	{ "quote", { "PASS" }, 0, false },
+	{ "quote", { "AUTHINFO", "PASS" }, 0, false },
+	{ "quote", { "AUTHINFO", "SASL" }, 1, false },  /* the mechanism is public */
+	{ "quote", { "SITE", "PSWD" }, 0, false },      /* old and new password */
+	{ "quote", { "SITE", "PASSWD" }, 0, false },
+	{ "site", { "PSWD" }, 0, false },
+	{ "site", { "PASSWD" }, 0, false },
+	{ "user", { NULL }, 1, true },           /* user NAME PASS */
 };
 
 static bool is_blank(char c)
@@ -306,7 +308,7 @@ static bool word_operator(const struct cmd *c, size_t w)
 static void login_args(struct spans *sp, const struct cmd *c, size_t ci, size_t limit)
 {
 	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
-		size_t pos = word_end(c, ci), ts, te, last;
+		size_t pos = word_end(c, ci), ts, te = 0, last;
 		bool ok = word_abbrev(c, ci, rules[r].cmd);
 
 		for (int k = 0; ok && k < 2 && rules[r].kw[k]; k++)
@@ -314,11 +316,18 @@ static void login_args(struct spans *sp, const struct cmd *c, size_t ci, size_t 
 			     token_is(c, ts, te, rules[r].kw[k]);
 		for (int k = 0; ok && k < rules[r].skip; k++)
 			ok = next_token(c, &pos, limit, &ts, &te);
+		size_t before = te; /* the end of the word before the password */
 		if (!ok || !next_token(c, &pos, limit, &ts, &te))
 			continue;
 		for (last = limit; is_blank(c->txt[last - 1]); last--)
 			;
-		add_stars(sp, c, ts, last - 1);
+		if (rules[r].cut && before > 0) {
+			const struct dch *a = &c->d[before - 1], *b = &c->d[last - 1];
+			span_add(sp, (struct span){ a->rend, b->rend, c->d[ts].raw - a->rend,
+			                            a->quote, b->quote, false });
+		} else {
+			add_stars(sp, c, ts, last - 1);
+		}
 		return;
 	}
 }

@@ -124,6 +124,48 @@ static void test_messages(void)
 	config_free(c);
 }
 
+/* set NAME/HOST VALUE: a session's view sees the override for its host
+ * (a pattern, case ignored, the last match winning), the root does not,
+ * and a later set shows through. */
+static void test_per_host(void)
+{
+	struct config *cfg = config_new();
+	const char *why = NULL, *host, *value;
+	CU_ASSERT_EQUAL(config_set(cfg, "net:timeout/*.example.org", "5", &why), 0);
+	CU_ASSERT_EQUAL(config_set(cfg, "net:timeout/ftp.example.org", "7", &why), 0);
+	CU_ASSERT_EQUAL(config_set(cfg, "ftp:passive/LAB", "off", &why), 0);
+	struct config *a = config_view_new(cfg, "news.EXAMPLE.org");
+	struct config *b = config_view_new(cfg, "ftp.example.org");
+	struct config *c = config_view_new(cfg, "lab");
+	struct config *d = config_view_new(cfg, "example.org");
+	CU_ASSERT_EQUAL(config_int(cfg, "net:timeout"), 60);
+	CU_ASSERT_EQUAL(config_int(a, "net:timeout"), 5);
+	CU_ASSERT_EQUAL(config_int(b, "net:timeout"), 7);
+	CU_ASSERT_EQUAL(config_int(d, "net:timeout"), 60);
+	CU_ASSERT_FALSE(config_bool(c, "ftp:passive"));
+	CU_ASSERT_TRUE(config_bool(a, "ftp:passive"));
+	/* Later sets show through the views. */
+	CU_ASSERT_EQUAL(config_set(cfg, "net:timeout", "30", &why), 0);
+	CU_ASSERT_EQUAL(config_int(d, "net:timeout"), 30);
+	CU_ASSERT_EQUAL(config_set(cfg, "net:timeout/ftp.example.org", "9", &why), 0);
+	CU_ASSERT_EQUAL(config_int(b, "net:timeout"), 9);
+	CU_ASSERT_STRING_EQUAL(config_override_nth(cfg, 1, &host, &value), "net:timeout");
+	CU_ASSERT_STRING_EQUAL(host, "ftp.example.org");
+	CU_ASSERT_STRING_EQUAL(value, "9");
+	CU_ASSERT_PTR_NULL(config_override_nth(cfg, 3, &host, &value));
+	/* Refused: bad values, unknown names, one-shot settings, no host. */
+	CU_ASSERT_EQUAL(config_set(cfg, "net:timeout/x", "0", &why), ERR_USAGE);
+	CU_ASSERT_EQUAL(config_set(cfg, "net:nope/x", "1", &why), ERR_USAGE);
+	CU_ASSERT_EQUAL(config_set(cfg, "tls:pin/x", "", &why), ERR_USAGE);
+	CU_ASSERT_EQUAL(config_set(cfg, "net:timeout/", "5", &why), ERR_USAGE);
+	CU_ASSERT_EQUAL(config_set(a, "net:timeout", "5", &why), ERR_USAGE);
+	config_free(a);
+	config_free(b);
+	config_free(c);
+	config_free(d);
+	config_free(cfg);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -132,4 +174,5 @@ void cu_register(void)
 	CU_add_test(s, "pin_forms", test_pin_forms);
 	CU_add_test(s, "take", test_take);
 	CU_add_test(s, "messages", test_messages);
+	CU_add_test(s, "per_host", test_per_host);
 }

@@ -67,7 +67,9 @@ static const struct row lines[] = {
 	{ "quote SITE PSWD OLD NEW", "quote SITE PSWD ****" },
 	{ "site pswd OLD NEW", "site pswd ****" },
 	{ "site PASSWD NEW", "site PASSWD ****" },
-	{ "user joe SECRET", "user joe ****" },
+	{ "user joe SECRET", "user joe" },
+	{ "user 'joe' 'SE CRET'; ls", "user 'joe'; ls" },
+	{ "user joe SECRET > out", "user joe > out" },
 	{ "quote PASS ftp://u:x@h", "quote PASS ****" },
 	/* Nothing to remove. */
 	{ "", "" },

@@ -141,12 +141,28 @@ static void send_user(struct ftp *f)
 	free(line);
 }
 
+static void send_pass(struct ftp *f);
+
+/* The password asked at a terminal (session_need_password) came, or the
+ * question was cancelled. */
+static void pass_answered(struct session *s, int err, void *arg)
+{
+	struct ftp *f = arg;
+	(void)s;
+	if (err)
+		login_fail(f, err, "no password given");
+	else
+		send_pass(f);
+}
+
 static void send_pass(struct ftp *f)
 {
 	const char *pass = f->s->pass;
 	if (!pass && !f->s->user)
 		pass = "ferry@";
 	if (!pass) {
+		if (session_need_password(f->s, pass_answered, f))
+			return;
 		login_fail(f, ERR_AUTH, "the server wants a password for %s; give it "
 		           "in the URL or in ~/.netrc", f->s->user);
 		return;

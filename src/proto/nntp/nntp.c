@@ -379,9 +379,10 @@ static void login_step(struct nntp *n)
 		return;
 	}
 	/* RFC 4643 2.2: AUTHINFO only where advertised (a server may offer
-	 * it only after TLS); a later 480 logs in then. */
+	 * it only after TLS); a later 480 logs in then.  nntp:auth-first
+	 * sends it anyway, for servers that hide it until asked. */
 	if (s->user && !n->authed && !n->auth_tried &&
-	    (!n->has_caps || n->caps.authinfo)) {
+	    (!n->has_caps || n->caps.authinfo || config_bool(s->cfg, "nntp:auth-first"))) {
 		nntp_auth_start(n, auth_login_done, NULL);
 		return;
 	}

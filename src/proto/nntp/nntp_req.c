@@ -327,6 +327,30 @@ static void auth_pass_done(struct nreq *rq, int err, const struct pp_reply *r)
 	auth_finish(n, auth_reply_err(n, r));
 }
 
+static void auth_send_pass(struct nntp *n)
+{
+	int err;
+	char *line = xasprintf("AUTHINFO PASS %s", n->s->pass);
+	nntp_state(n, NS_AUTH_PASS);
+	if (!nreq_send(n, line, 0, auth_pass_done, NULL, NULL, &err))
+		auth_finish(n, err);
+	memset(line, 0, strlen(line));
+	free(line);
+}
+
+/* The password asked at a terminal came, or the question was cancelled. */
+static void auth_pass_answered(struct session *s, int err, void *arg)
+{
+	struct nntp *n = arg;
+	(void)s;
+	if (err) {
+		snprintf(n->detail, sizeof(n->detail), "no password given");
+		auth_finish(n, err);
+		return;
+	}
+	auth_send_pass(n);
+}
+
 static void auth_user_done(struct nreq *rq, int err, const struct pp_reply *r)
 {
 	struct nntp *n = rq->n;
@@ -345,17 +369,16 @@ static void auth_user_done(struct nreq *rq, int err, const struct pp_reply *r)
 		return;
 	}
 	if (!s->pass) {
+		/* At a terminal the person is asked (on the loop). */
+		if (session_need_password(s, auth_pass_answered, n))
+			return;
 		snprintf(n->detail, sizeof(n->detail),
-		         "the server wants a password for %s (none given)", s->user);
+		         "the server wants a password for %s; give it in the URL "
+		         "or in ~/.netrc", s->user);
 		auth_finish(n, ERR_AUTH);
 		return;
 	}
-	char *line = xasprintf("AUTHINFO PASS %s", s->pass);
-	nntp_state(n, NS_AUTH_PASS);
-	if (!nreq_send(n, line, 0, auth_pass_done, NULL, NULL, &err))
-		auth_finish(n, err);
-	memset(line, 0, strlen(line));
-	free(line);
+	auth_send_pass(n);
 }
 
 /* Log in with s->user/s->pass; fn(n, err, arg) once (err with n->detail). */
