@@ -42,6 +42,8 @@ static const struct setting table[] = {
 	  "seconds a directory listing is kept for cls and completion (0: not kept)" },
 	{ "nntp:tls", T_ENUM, "auto", "auto|require|off",
 	  "STARTTLS for nntp:// URLs: auto (when offered), require, off" },
+	{ "nntp:compress", T_BOOL, "on", NULL,
+	  "COMPRESS DEFLATE when the news server offers it (after TLS and login)" },
 	{ "tls:ca-file", T_STR, "", NULL,
 	  "extra trusted CA certificates (PEM), besides the system's" },
 	{ "tls:min-version", T_ENUM, "1.2", "1.0|1.1|1.2|1.3",

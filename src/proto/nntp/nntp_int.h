@@ -29,6 +29,7 @@ enum nstate {
 	NS_TLS_HANDSHAKE,
 	NS_AUTH_USER,
 	NS_AUTH_PASS,
+	NS_COMPRESS,
 	NS_GROUP,
 	NS_READY,
 };
@@ -72,6 +73,7 @@ struct nntp {
 	bool tls_tried;
 	bool authed;
 	bool auth_tried;
+	bool compress_tried;
 	bool posting;
 	bool desync;            /* an unexpected 3xx: the connection is reset */
 	struct ev_timer *drain; /* discarding an interrupted reply */
@@ -108,6 +110,9 @@ void nntp_groups_free(struct nntp *n);
 
 /* nntp.c: the one setter of the login state (traced). */
 void nntp_state(struct nntp *n, enum nstate st);
+/* nntp.c: forget the capabilities after a step that may change them
+ * (MODE READER, STARTTLS, AUTHINFO, COMPRESS); re-read before the next. */
+void nntp_caps_forget(struct nntp *n);
 /* nntp.c: the session ops, for the descriptor (nntp_cmds.c). */
 extern const struct proto_ops nntp_ops;
 

@@ -295,8 +295,7 @@ static void auth_finish(struct nntp *n, int err)
 	if (err == 0) {
 		n->authed = true;
 		/* RFC 4643 2.5.1: capabilities may change after login. */
-		n->has_caps = false;
-		n->need_caps = !n->legacy;
+		nntp_caps_forget(n);
 	}
 	if (fn)
 		fn(n, err, arg);
