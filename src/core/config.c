@@ -42,6 +42,8 @@ static const struct setting table[] = {
 	  "seconds a directory listing is kept for cls and completion (0: not kept)" },
 	{ "nntp:tls", T_ENUM, "auto", "auto|require|off",
 	  "STARTTLS for nntp:// URLs: auto (when offered), require, off" },
+	{ "nntp:pipeline", T_INT, "4", "1|64",
+	  "NNTP requests sent before their replies come, at most (OVER ranges; 1: none)" },
 	{ "nntp:compress", T_BOOL, "on", NULL,
 	  "COMPRESS DEFLATE when the news server offers it (after TLS and login)" },
 	{ "tls:ca-file", T_STR, "", NULL,

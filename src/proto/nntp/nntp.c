@@ -513,6 +513,8 @@ static void nntp_login(struct session *s, proto_done_fn done, void *arg)
 
 	nntp_forget(n);
 	n->pp = s->pp;
+	/* Only requests marked NR_PIPE ever use it. */
+	pp_set_pipeline(s->pp, (size_t)config_int(s->cfg, "nntp:pipeline"));
 	n->login_done = done;
 	n->login_arg = arg;
 	nntp_state(n, NS_GREETING);

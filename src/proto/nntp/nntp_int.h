@@ -53,10 +53,14 @@ struct nreq {
 	bool retried;
 	bool cancelled;         /* by nreq_cancel while its login runs */
 	bool cont_ok;           /* a 3xx reply is expected */
+	bool pipe;              /* NR_PIPE */
 	uint64_t lines, bytes;  /* block received so far */
 };
 
-enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4 };
+/* NR_PIPE: may be pipelined (pp.h) with other NR_PIPE requests: only
+ * commands that change no state (OVER, HDR, ARTICLE/HEAD/STAT by
+ * number or message-id; never GROUP, NEXT, LAST or a login step). */
+enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4, NR_PIPE = 8 };
 
 struct nntp {
 	struct session *s;
@@ -146,6 +150,9 @@ struct nop {
 	bool paused_pp;         /* nop_flow paused the connection's pp */
 	void *ext;              /* a command's own state (nntp_read.c) */
 	void (*ext_free)(void *ext);
+	/* Ctrl-C: cancel the requests besides rq a command keeps in flight
+	 * (pipelined), before rq itself is. */
+	void (*stop_more)(struct nop *op);
 };
 
 struct cmdctx;
