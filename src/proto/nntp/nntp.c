@@ -7,10 +7,12 @@
  * [STARTTLS -> handshake -> CAPABILITIES] -> [AUTHINFO USER/PASS ->
  * CAPABILITIES] -> [COMPRESS DEFLATE -> CAPABILITIES] -> [GROUP (+ STAT)
  * to restore the location] -> ready.
- * Every step waits for its reply (pp never pipelines), nothing is sent
- * before the greeting, capabilities are re-read after each step that may
- * change them (nothing from before TLS is trusted), and with nntp:tls
- * require no AUTHINFO ever goes out before TLS is up.
+ * Every step waits for its reply (no login step is marked NR_PIPE),
+ * nothing is sent before the greeting, capabilities are forgotten and
+ * re-read after each step that may change them (nothing from before TLS
+ * is trusted), with nntp:tls require no AUTHINFO ever goes out before TLS
+ * is up, and COMPRESS goes last, when the list read after TLS and login
+ * offers it (RFC 8054).
  *
  * Requests: every command goes out as an nreq, which remembers its line so
  * that a 480 ("authentication required") can be answered by logging in and
