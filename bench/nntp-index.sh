@@ -53,11 +53,11 @@ done
 echo "bench: $N articles in $GROUP in $(calc "$(now) - $t0" | cut -c1-5) s" >&2
 
 U=nntp://127.0.0.1:$NNTP_PORT
-# Each runner prints "SECONDS MAXRSS_KIB".
+# Each runner prints "SECONDS MAXRSS_KIB CPU_SECONDS" (its own user+sys).
 timed() { # CMD...
-	/usr/bin/time -f '%e %M' -o "$W/time" "$@" > /dev/null 2> "$W/err" ||
+	/usr/bin/time -f '%e %M %U %S' -o "$W/time" "$@" > /dev/null 2> "$W/err" ||
 		{ cat "$W/err" >&2; die "failed: $*"; }
-	cat "$W/time"
+	awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$W/time"
 }
 run_ferry() { # on|off
 	timed "$FERRY" -c "set nntp:tls off; set nntp:compress $1; open $U; group $GROUP > /dev/null; index all > /dev/null"
@@ -98,7 +98,7 @@ PY
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A S M
+declare -A S M C
 for tool in raw nntplib ferry-off ferry-on; do
 	case $tool in
 	raw) r=(run_raw) ;; nntplib) r=(run_nntplib) ;;
@@ -109,6 +109,7 @@ for tool in raw nntplib ferry-off ferry-on; do
 	for _ in $(seq "$RUNS"); do "${r[@]}" >> "$W/runs"; done
 	S[$tool]=$(cut -d' ' -f1 "$W/runs" | median)
 	M[$tool]=$(cut -d' ' -f2 "$W/runs" | median)
+	C[$tool]=$(cut -d' ' -f3 "$W/runs" | median)
 done
 
 # The bytes on the wire, from ferry's own count.
@@ -132,16 +133,18 @@ PY
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '\n%s articles, medians of %s runs, load average %s on %s cores\n\n' "$N" "$RUNS" "$load" "$(nproc)"
-printf '| %-28s | %8s | %9s | %8s |\n' "fetch of the overview" "seconds" "peak RSS" "vs raw"
-printf '|%s|%s|%s|%s|\n' "------------------------------" "----------" "-----------" "----------"
+printf '| %-28s | %8s | %8s | %9s | %8s |\n' "fetch of the overview" "seconds" "CPU s" "peak RSS" "vs raw"
+printf '|%s|%s|%s|%s|%s|\n' "------------------------------" "----------" "----------" "-----------" "----------"
 for tool in raw nntplib ferry-off ferry-on; do
 	case $tool in
 	raw) name="raw socket (OVER, python)" ;; nntplib) name="Python nntplib .over()" ;;
 	ferry-off) name="ferry index all" ;; ferry-on) name="ferry index all, COMPRESS" ;;
 	esac
-	printf '| %-28s | %8s | %6d MiB | %8s |\n' "$name" "${S[$tool]}" "$(( ${M[$tool]} / 1024 ))" \
+	printf '| %-28s | %8s | %8s | %5d MiB | %8s |\n' "$name" "${S[$tool]}" "${C[$tool]}" "$(( ${M[$tool]} / 1024 ))" \
 		"$(calc "${S[$tool]} / ${S[raw]}" | sed 's/^\./0./' | cut -c1-4)x"
 done
-printf '\nnntplib / ferry: %sx\n' "$(calc "${S[nntplib]} / ${S[ferry-off]}" | sed 's/^\./0./' | cut -c1-4)"
+printf '\nnntplib / ferry: %sx in seconds, %sx in CPU\n' \
+	"$(calc "${S[nntplib]} / ${S[ferry-off]}" | sed 's/^\./0./' | cut -c1-4)" \
+	"$(calc "${C[nntplib]} / ${C[ferry-off]}" | sed 's/^\./0./' | cut -c1-4)"
 printf 'overview bytes (uncompressed, raw socket): %s\n' "$raw_bytes"
 cat "$W/wire"
