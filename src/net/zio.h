@@ -24,7 +24,8 @@
 
 struct zio;
 
-/* New pair of streams (deflate level 6, 32 KiB window both ways);
+/* New pair of streams (inflate with a 32 KiB window, deflate with a
+ * small one: about 45 KiB in all);
  * zio_free(NULL) is safe. */
 struct zio *zio_new(void);
 void zio_free(struct zio *z);
