@@ -309,8 +309,10 @@ int sink_vprintf(struct sink *s, const char *fmt, va_list ap)
 		return s->err;
 	va_copy(ap2, ap);
 	int len = vsnprintf(small, sizeof(small), fmt, ap);
-	if (len >= 0 && (size_t)len >= sizeof(small)) {
-		text = xmalloc((size_t)len + 1);
+	/* Room for the newline too: one write per line, not two (index
+	 * of 100,000 articles to a file was 200,000 write calls). */
+	if (len >= 0 && (size_t)len + 1 >= sizeof(small)) {
+		text = xmalloc((size_t)len + 2);
 		vsnprintf(text, (size_t)len + 1, fmt, ap2);
 	}
 	va_end(ap2);
@@ -320,9 +322,8 @@ int sink_vprintf(struct sink *s, const char *fmt, va_list ap)
 	if (s->kind == SINK_TERM) {
 		ui_out("%s", text);
 	} else {
-		r = sink_data(s, text, (size_t)len);
-		if (!r)
-			r = sink_data(s, "\n", 1);
+		text[len] = '\n';
+		r = sink_data(s, text, (size_t)len + 1);
 	}
 	if (text != small)
 		free(text);

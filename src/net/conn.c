@@ -37,6 +37,7 @@
 #include "err.h"
 #include "ev.h"
 #include "tls.h"
+#include "zio.h"
 
 #define CONN_RBUF_MAX (1024 * 1024)
 #define CONN_WBUF_MAX (4 * 1024 * 1024)
@@ -111,6 +112,11 @@ struct conn {
 	bool rd_write;    /* a TLS read waits to write (post-handshake
 	                     messages such as a key update answer) */
 	bool tls_up;
+
+	/* COMPRESS (conn_compress_start): between the socket or TLS and the
+	 * buffers; the counters are what conn_stats() shows. */
+	struct zio *z;
+	struct conn_stats st;
 
 	long idle_ms;
 	struct ev_timer *idle_timer;
@@ -336,7 +342,61 @@ static void conn_idle_arm(struct conn *c)
 	}
 }
 
-/* Reading: append to rbuf, then tell the owner. */
+/* Bytes GnuTLS or zlib hold that raise no POLLIN (house rule 5). */
+static bool conn_more(const struct conn *c)
+{
+	return (c->tls && tls_pending(c->tls)) || (c->z && zio_pending(c->z));
+}
+
+/* One read from the socket or TLS: bytes, 0 at EOF, ERR_AGAIN or an error. */
+static ssize_t conn_recv(struct conn *c, char *w, size_t chunk)
+{
+	ssize_t n;
+
+	if (c->tls)
+		return tls_recv(c->tls, w, chunk, c->err, sizeof(c->err));
+	do
+		n = recv(c->fd, w, chunk, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return ERR_AGAIN;
+	if (n < 0) {
+		conn_seterr(c, "receive failed: %s", strerror(errno));
+		return ERR_NET;
+	}
+	return n;
+}
+
+/* Compressed: inflate what waits into rbuf's room, a chunk at a time.
+ * The plain bytes made, or ERR_PROTO for a corrupt stream. */
+static ssize_t conn_inflate(struct conn *c)
+{
+	ssize_t total = 0;
+
+	while (zio_pending(c->z) && buf_avail(&c->rbuf) < c->rbuf.max) {
+		size_t room = c->rbuf.max - buf_avail(&c->rbuf);
+		size_t chunk = room < c->read_chunk ? room : c->read_chunk;
+		char *w = buf_reserve(&c->rbuf, chunk);
+		ssize_t m;
+
+		if (!w)
+			break;
+		m = zio_inflate(c->z, w, chunk);
+		if (m < 0) {
+			conn_seterr(c, "COMPRESS: %s", zio_error(c->z));
+			return m;
+		}
+		buf_commit(&c->rbuf, (size_t)m);
+		c->st.in_data += (uint64_t)m;
+		total += m;
+		if (m == 0)
+			break;
+	}
+	return total;
+}
+
+/* Reading: append to rbuf (through inflate when compressed), then tell
+ * the owner. */
 static void conn_do_read(struct conn *c)
 {
 	bool got = false, eof = false;
@@ -346,31 +406,47 @@ static void conn_do_read(struct conn *c)
 	for (i = 0; i < CONN_READS_PER_WAKE && conn_can_read(c); i++) {
 		size_t room = c->rbuf.max - buf_avail(&c->rbuf);
 		size_t chunk = room < c->read_chunk ? room : c->read_chunk;
-		char *w = buf_reserve(&c->rbuf, chunk);
 		ssize_t n;
+		char *w;
 
+		if (c->z) {
+			n = conn_inflate(c);
+			if (n < 0) {
+				err = (int)n;
+				break;
+			}
+			got |= n > 0;
+			if (!conn_can_read(c))
+				break;
+			chunk = c->read_chunk;
+			w = zio_in_reserve(c->z, &chunk);
+		} else {
+			w = buf_reserve(&c->rbuf, chunk);
+		}
 		if (!w)
 			break;
-		if (c->tls) {
-			n = tls_recv(c->tls, w, chunk, c->err, sizeof(c->err));
-		} else {
-			do
-				n = recv(c->fd, w, chunk, 0);
-			while (n < 0 && errno == EINTR);
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				n = ERR_AGAIN;
-			} else if (n < 0) {
-				conn_seterr(c, "receive failed: %s", strerror(errno));
-				n = ERR_NET;
-			}
-		}
+		n = conn_recv(c, w, chunk);
 		if (n > 0) {
-			buf_commit(&c->rbuf, (size_t)n);
-			got = true;
+			c->st.in_wire += (uint64_t)n;
+			if (c->z) {
+				ssize_t m;
+
+				zio_fed(c->z, (size_t)n);
+				m = conn_inflate(c);
+				if (m < 0) {
+					err = (int)m;
+					break;
+				}
+				got |= m > 0;
+			} else {
+				buf_commit(&c->rbuf, (size_t)n);
+				c->st.in_data += (uint64_t)n;
+				got = true;
+			}
 			c->last_act = conn_now(c);
 			/* A short read emptied the socket; under TLS only
 			 * if GnuTLS holds nothing more either. */
-			if ((size_t)n < chunk && (!c->tls || !tls_pending(c->tls)))
+			if ((size_t)n < chunk && !conn_more(c))
 				break;
 			continue;
 		}
@@ -395,10 +471,10 @@ static void conn_do_read(struct conn *c)
 		conn_fail(c, err);
 		return;
 	}
-	/* Decrypted bytes left inside GnuTLS raise no POLLIN: come back
-	 * for them (house rule 5), once the owner has had its turn to make
-	 * room. */
-	if (c->tls && tls_pending(c->tls)) {
+	/* Decrypted or compressed bytes left inside GnuTLS or zlib raise no
+	 * POLLIN: come back for them (house rule 5), once the owner has had
+	 * its turn to make room. */
+	if (conn_more(c)) {
 		c->kick_read = true;
 		conn_kick(c);
 	}
@@ -773,7 +849,7 @@ static void conn_defer_cb(void *arg)
 	if (c->kick_read) {
 		c->kick_read = false;
 		conn_update_io(c);
-		if (c->tls && conn_can_read(c) && tls_pending(c->tls))
+		if (conn_can_read(c) && conn_more(c))
 			conn_do_read(c);
 		if (!c->dead)
 			conn_update_io(c);
@@ -825,6 +901,8 @@ void conn_free(struct conn *c)
 	conn_timer_stop(&c->idle_timer);
 	tls_free(c->tls);
 	c->tls = NULL;
+	zio_free(c->z);
+	c->z = NULL;
 	conn_close_fd(c);
 	if (c->ai_list)
 		freeaddrinfo(c->ai_list);
@@ -1049,13 +1127,61 @@ int conn_write(struct conn *c, const void *p, size_t n)
 	}
 	if (!n)
 		return 0;
-	if (buf_append(&c->wbuf, p, n) < 0) {
+	size_t before = buf_avail(&c->wbuf);
+	if (c->z) {
+		/* One write, one flush: the peer gets the whole command. */
+		int rc = zio_deflate(c->z, p, n, &c->wbuf);
+		if (rc < 0) {
+			conn_seterr(c, "COMPRESS: %s", zio_error(c->z));
+			return rc;
+		}
+	} else if (buf_append(&c->wbuf, p, n) < 0) {
 		conn_seterr(c, "write buffer full");
 		return ERR_TOOLONG;
 	}
+	c->st.out_data += n;
+	c->st.out_wire += buf_avail(&c->wbuf) - before;
 	c->wdirty = true;
 	conn_update_io(c);
 	return 0;
+}
+
+int conn_compress_start(struct conn *c)
+{
+	if (c->dead || c->state != CS_UP || c->hs) {
+		conn_seterr(c, "connection is not open");
+		return ERR_NET;
+	}
+	if (c->z)
+		return 0;
+	c->z = zio_new();
+	if (!c->z) {
+		conn_seterr(c, "COMPRESS: cannot start zlib");
+		return ERR_FAIL;
+	}
+	/* Whatever came after the reply that switched is compressed. */
+	if (buf_avail(&c->rbuf)) {
+		size_t n = buf_avail(&c->rbuf);
+		if (zio_feed(c->z, buf_peek(&c->rbuf), n) < 0) {
+			conn_seterr(c, "COMPRESS: too much input before the switch");
+			return ERR_PROTO;
+		}
+		buf_consume(&c->rbuf, n);
+		c->st.in_data -= n;
+		c->kick_read = true;
+		conn_kick(c);
+	}
+	return 0;
+}
+
+bool conn_is_compressed(const struct conn *c)
+{
+	return c && c->z;
+}
+
+void conn_stats(const struct conn *c, struct conn_stats *st)
+{
+	*st = c->st;
 }
 
 size_t conn_wpending(const struct conn *c)

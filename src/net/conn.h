@@ -124,6 +124,21 @@ struct conn_tls_info {
 /* Fill *out: 0, or ERR_FAIL when c has no TLS up. */
 int conn_tls_info(const struct conn *c, struct conn_tls_info *out);
 
+/* COMPRESS DEFLATE (RFC 8054, net/zio.h) from now on, both ways: call it
+ * from the callback of the reply that switched (206), before any other
+ * command is written; bytes already received after that reply are taken
+ * as compressed.  0, ERR_NET (not connected) or ERR_FAIL (zlib).  A
+ * corrupt stream later fails the connection (CONN_ERROR, ERR_PROTO). */
+int conn_compress_start(struct conn *c);
+bool conn_is_compressed(const struct conn *c);
+
+/* Bytes moved: on the wire (after compression, before TLS) and of data
+ * (what the owner wrote and read); equal without COMPRESS. */
+struct conn_stats {
+	uint64_t in_wire, in_data, out_wire, out_data;
+};
+void conn_stats(const struct conn *c, struct conn_stats *st);
+
 /* Queue bytes for sending; never blocks.  ERR_NET if the connection is
  * down, ERR_TOOLONG if the write buffer limit (4 MiB) would be passed. */
 int conn_write(struct conn *c, const void *p, size_t n);

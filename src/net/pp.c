@@ -14,6 +14,10 @@
  * of growing it; FTP multi-line replies and collected blocks have their
  * own caps (pp.h).
  *
+ * Pipelining: the queue's written entries are a prefix of it (written in
+ * order, answered in order); pp_pump() writes the next while pp_may_send()
+ * allows, after each reply and from pp_send() itself.
+ *
  * Time: one timer, the head command's deadline (pp.h).  It is armed when
  * the head is written and re-armed only by pp_touch(), which the lines of
  * a streamed block call too; a line that never ends is bounded by it like
@@ -71,6 +75,7 @@ struct pp {
 	struct ev_timer *kick;     /* look at input buffered before pp_new,
 	                              or held while paused */
 	int next_id;               /* request handles: 1, 2, ... */
+	size_t window;             /* requests on the wire at most (pipelined) */
 	bool paused;               /* pp_pause: lines stay in the buffer */
 
 	/* Reply being assembled. */
@@ -299,21 +304,53 @@ static int pp_write_head(struct pp *pp, struct pp_q *q)
 	return rc;
 }
 
-/* Send queued entries up to and including the next one that waits for a
- * reply.  Called from the loop only (a write error fails the pp, which
- * calls back). */
+/* The first entry not written yet, with the number of requests written
+ * before it whose replies are due, and whether all of those may have
+ * another behind them. */
+static struct pp_q *pp_first_unsent(const struct pp *pp, size_t *inflight, bool *all_pipe)
+{
+	struct pp_q *q;
+
+	*inflight = 0;
+	*all_pipe = true;
+	for (q = pp->head; q && q->sent; q = q->next) {
+		(*inflight)++;
+		*all_pipe = *all_pipe && q->kind == Q_CMD && q->cmd.pipeline;
+	}
+	return q;
+}
+
+/* May q go now?  Alone always; behind replies still due only when it and
+ * every one of them is marked pipeline and the window has room (RFC 3977
+ * 3.5: never across a command that changes state, never raw bytes). */
+static bool pp_may_send(const struct pp *pp, const struct pp_q *q, size_t inflight,
+                        bool all_pipe)
+{
+	if (inflight == 0)
+		return true;
+	return q->kind == Q_CMD && q->cmd.pipeline && all_pipe && inflight < pp->window;
+}
+
+/* Send every queued entry that may go (one at a time unless pipelined).
+ * Called from the loop only (a write error fails the pp, which calls
+ * back). */
 static void pp_pump(struct pp *pp)
 {
 	struct pp_q *q;
+	size_t inflight;
+	bool all_pipe;
 	int rc;
 
-	while (!pp->failed && !pp->dead && (q = pp->head) && !q->sent) {
+	while (!pp->failed && !pp->dead &&
+	       (q = pp_first_unsent(pp, &inflight, &all_pipe)) &&
+	       pp_may_send(pp, q, inflight, all_pipe)) {
 		rc = pp_write_head(pp, q);
 		if (rc < 0) {
 			pp_fail(pp, rc, "cannot send: %s", conn_error(pp->c));
 			return;
 		}
 		if (q->kind == Q_RAW) {
+			/* Raw bytes go only with nothing due: q is the head. */
 			pp->head = q->next;
 			if (!pp->head)
 				pp->tail = NULL;
@@ -321,7 +358,6 @@ static void pp_pump(struct pp *pp)
 			continue;
 		}
 		q->sent = true;
-		break;
 	}
 	pp_timer_arm(pp);
 }
@@ -342,6 +378,9 @@ static struct pp_q *pp_q_new(enum q_kind kind, const struct pp_cmd *cmd)
  * from inside pp_send(), and conn reports a dead socket itself. */
 static int pp_enqueue(struct pp *pp, struct pp_q *q)
 {
+	struct pp_q *first, *prev;
+	size_t inflight;
+	bool all_pipe;
 	int rc;
 
 	if (q->kind != Q_RAW) {
@@ -349,24 +388,36 @@ static int pp_enqueue(struct pp *pp, struct pp_q *q)
 			pp->next_id = 0;
 		q->id = ++pp->next_id;
 	}
+	first = pp_first_unsent(pp, &inflight, &all_pipe);
+	prev = pp->tail;
 	if (pp->head) {
 		pp->tail->next = q;
 		pp->tail = q;
+	} else {
+		pp->head = pp->tail = q;
+	}
+	/* Behind others not yet written, or not allowed past those due. */
+	if (first || !pp_may_send(pp, q, inflight, all_pipe))
 		return q->id;
-	}
 	rc = pp_write_head(pp, q);
-	if (rc < 0) {
+	if (rc < 0 || q->kind == Q_RAW) {
+		/* Taken off again: it is the tail. */
+		if (prev)
+			prev->next = NULL;
+		else
+			pp->head = NULL;
+		pp->tail = prev;
 		q_free(q);
-		return rc;
-	}
-	if (q->kind == Q_RAW) {
-		q_free(q);
-		return 0;
+		return rc < 0 ? rc : 0;
 	}
 	q->sent = true;
-	pp->head = pp->tail = q;
 	pp_timer_arm(pp);
 	return q->id;
+}
+
+void pp_set_pipeline(struct pp *pp, size_t window)
+{
+	pp->window = window ? window : 1;
 }
 
 int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd)
@@ -784,6 +835,7 @@ struct pp *pp_new(struct ev *ev, struct conn *c, enum pp_style style,
 	if (owner)
 		pp->owner = *owner;
 	pp->timeout_ms = PP_DEFAULT_TIMEOUT_MS;
+	pp->window = 1;
 	buf_init(&pp->text, PP_MAX_REPLY);
 	buf_init(&pp->block, PP_MAX_COLLECT);
 	pp->line_limit = 0;

@@ -3,8 +3,13 @@
  * pp owns CRLF framing, buffering, line limits, NUL rejection, reply
  * timeouts, the trace and a queue of commands with callbacks.  A protocol
  * only chooses the reply style and, for NNTP, which replies carry a
- * multi-line data block.  Commands are never pipelined: a queued command is
- * sent when the reply to the previous one is complete.
+ * multi-line data block.  A queued command is sent when the reply to the
+ * previous one is complete, unless both are marked pipeline (RFC 3977
+ * 3.5): then up to the window (pp_set_pipeline) go out before their
+ * replies come, which are matched to them in order.  An unmarked command
+ * (one that changes state: GROUP, MODE READER, STARTTLS, AUTHINFO,
+ * COMPRESS, POST) waits for every reply due, and nothing goes out behind
+ * it until its own has come.
  *
  * Reply styles:
  *   PP_FTP:  "NNN text" or "NNN-text ... NNN text" (RFC 959 multi-line).
@@ -82,6 +87,9 @@ struct pp_cmd {
 	int mask_from;               /* >0: trace shows line[0..mask_from) then
 	                                "****" (passwords) */
 	long timeout_ms;             /* 0: the pp default */
+	bool pipeline;               /* may go out behind, and be followed
+	                                by, other pipeline commands whose
+	                                replies are due */
 };
 
 /* Owner notifications: a fatal error (after pending commands were failed),
@@ -104,6 +112,9 @@ void pp_free(struct pp *pp);
  * hands the pp to someone else to wait for a QUIT reply and is freed. */
 void pp_set_owner(struct pp *pp, const struct pp_owner *owner);
 
+/* Requests marked pipeline on the wire at once, at most (1, the
+ * default: none pipelined; 0 means 1). */
+void pp_set_pipeline(struct pp *pp, size_t window);
 /* Default time to wait for a reply, in ms (net:timeout). */
 void pp_set_timeout(struct pp *pp, long ms);
 /* Progress of a data stream elsewhere (bytes moved on an FTP data

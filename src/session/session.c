@@ -56,6 +56,7 @@ struct session_priv {
 	char *want_loc;              /* where the user last moved, if known */
 	int limit_cut;               /* a refused connection lowered the
 	                                limit to this (0: none) */
+	struct conn_stats bytes;     /* moved by connections now closed */
 	struct session_pass_q *pass_q; /* a password question for this
 	                                connection's login, or NULL */
 	bool pass_asked;             /* a site's password was typed at the
@@ -443,6 +444,15 @@ static long closing_tick(void *arg)
 
 /* Detach pp and conn from the session and free them after the goodbye
  * (or at once).  Never frees them from inside their own callbacks. */
+static struct session_priv *site_of(struct session *s);
+static void stats_add(struct conn_stats *to, const struct conn_stats *st)
+{
+	to->in_wire += st->in_wire;
+	to->in_data += st->in_data;
+	to->out_wire += st->out_wire;
+	to->out_data += st->out_data;
+}
+
 static void detach(struct session *s, bool polite)
 {
 	if (priv(s)->pass_q) {
@@ -452,6 +462,12 @@ static void detach(struct session *s, bool polite)
 	}
 	if (!s->pp && !s->conn)
 		return;
+	if (s->conn) {
+		/* What it moved stays counted for `sessions`. */
+		struct conn_stats st;
+		conn_stats(s->conn, &st);
+		stats_add(&site_of(s)->bytes, &st);
+	}
 	struct closing *c = xcalloc(1, sizeof(*c));
 	c->pp = s->pp;
 	c->conn = s->conn;
@@ -1026,6 +1042,23 @@ int session_waiting(struct session *s)
 int session_connections(struct session *s)
 {
 	return site_connections(site_of(s));
+}
+
+void session_bytes(struct session *s, struct conn_stats *out)
+{
+	struct session_priv *site = site_of(s);
+	struct conn_stats st;
+
+	*out = site->bytes;
+	if (site->pub.conn) {
+		conn_stats(site->pub.conn, &st);
+		stats_add(out, &st);
+	}
+	for (struct session_priv *x = site->extra; x; x = x->next_extra)
+		if (x->pub.conn) {
+			conn_stats(x->pub.conn, &st);
+			stats_add(out, &st);
+		}
 }
 
 /* Close an extra connection (unused past net:idle, or refused): from the

@@ -127,6 +127,9 @@ bool session_in_use(struct session *s);
 struct session *session_site(struct session *s);
 /* Control connections the site has (1 + extra ones). */
 int session_connections(struct session *s);
+/* Bytes the site's connections moved, open and closed ones: on the wire
+ * and of data (they differ under NNTP COMPRESS). */
+void session_bytes(struct session *s, struct conn_stats *out);
 /* Where the site is (the directory or group the user last moved to), for
  * the prompt and `sessions`; s may be any of its connections. */
 const char *session_location(struct session *s);

@@ -20,6 +20,8 @@
 #include "log.h"
 #include "pp.h"
 
+#include <zlib.h>
+
 #define MAX_RECS 32
 
 struct rec {
@@ -54,6 +56,7 @@ static struct fx {
 	int free_in_cb;    /* pp_free + conn_free at this reply number */
 	const char *send_in_cb;
 	size_t rbuf_in_cb; /* conn_rbuf bytes seen inside the last callback */
+	bool compress_in_cb; /* conn_compress_start from the next reply */
 } fx;
 
 static void on_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
@@ -86,6 +89,10 @@ static void on_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg
 		x->block_lines = r->block_lines;
 	}
 	fx.rbuf_in_cb = buf_avail(conn_rbuf(fx.c));
+	if (fx.compress_in_cb) {
+		fx.compress_in_cb = false;
+		CU_ASSERT(conn_compress_start(fx.c) == 0);
+	}
 	if (fx.send_in_cb) {
 		const char *s = fx.send_in_cb;
 		struct pp_cmd cmd = { .done = on_reply };
@@ -1317,6 +1324,204 @@ static void test_send_raw(void)
 }
 
 /* Bytes already buffered when pp takes over are not lost. */
+/* --- pipelining ----------------------------------------------------------- */
+
+/* Window 2: two pipelined OVERs go out at once, the third when the first
+ * is answered; a GROUP (not pipelined) waits for every reply due and
+ * nothing goes out behind it until its own has come.  Replies and blocks
+ * reach their own requests, in order. */
+static void test_pipeline_window(void)
+{
+	struct pp_cmd c = reply_cmd(), g = reply_cmd();
+
+	setup(PP_NNTP);
+	pp_set_pipeline(fx.pp, 2);
+	c.want_block = want_220_222;
+	c.collect = true;
+	c.pipeline = true;
+	CU_ASSERT(pp_send(fx.pp, "OVER 1-2", &c) > 0);
+	CU_ASSERT(pp_send(fx.pp, "OVER 3-4", &c) > 0);
+	CU_ASSERT(pp_send(fx.pp, "OVER 5-6", &c) > 0);
+	CU_ASSERT(pp_send(fx.pp, "GROUP b", &g) > 0);
+	CU_ASSERT(pp_send(fx.pp, "OVER 1-2", &c) > 0);
+	CU_ASSERT_EQUAL(pp_pending(fx.pp), 5);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "OVER 1-2\r\nOVER 3-4\r\n");
+	feed("224 a\r\n1\tx\r\n2\ty\r\n.\r\n");
+	run_until(&fx.nrecs, 1, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "OVER 5-6\r\n");
+	feed("224 b\r\n3\tx\r\n.\r\n224 c\r\n");
+	run_until(&fx.nrecs, 2, 2000);
+	/* The GROUP waits for the third reply, still coming. */
+	CU_ASSERT_STRING_EQUAL(peer_read(), "");
+	feed("5\tz\r\n.\r\n");
+	run_until(&fx.nrecs, 3, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "GROUP b\r\n");
+	feed("211 2 1 2 b\r\n");
+	run_until(&fx.nrecs, 4, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "OVER 1-2\r\n");
+	feed("423 none\r\n");
+	run_until(&fx.nrecs, 5, 2000);
+	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 5);
+	CU_ASSERT_STRING_EQUAL(fx.recs[0].block, "1\tx\n2\ty\n");
+	CU_ASSERT_STRING_EQUAL(fx.recs[1].block, "3\tx\n");
+	CU_ASSERT_STRING_EQUAL(fx.recs[2].text, "224 c");
+	CU_ASSERT_STRING_EQUAL(fx.recs[2].block, "5\tz\n");
+	CU_ASSERT_EQUAL(fx.recs[3].code, 211);
+	CU_ASSERT_EQUAL(fx.recs[4].code, 423);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
+	CU_ASSERT_EQUAL(pp_pending(fx.pp), 0);
+	teardown();
+}
+
+/* A state-changing command already on the wire: pipelined ones queued
+ * behind it wait for its reply; with the default window (1) nothing is
+ * pipelined at all. */
+static void test_pipeline_barrier(void)
+{
+	struct pp_cmd c = reply_cmd(), g = reply_cmd();
+
+	setup(PP_NNTP);
+	c.pipeline = true;
+	CU_ASSERT(pp_send(fx.pp, "STAT 1", &c) > 0);
+	CU_ASSERT(pp_send(fx.pp, "STAT 2", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "STAT 1\r\n");
+	feed("223 1 <a@b>\r\n");
+	run_until(&fx.nrecs, 1, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "STAT 2\r\n");
+	feed("223 2 <c@d>\r\n");
+	run_until(&fx.nrecs, 2, 2000);
+	pp_set_pipeline(fx.pp, 8);
+	CU_ASSERT(pp_send(fx.pp, "GROUP a", &g) > 0);
+	CU_ASSERT(pp_send(fx.pp, "STAT 1", &c) > 0);
+	CU_ASSERT(pp_send(fx.pp, "STAT 2", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "GROUP a\r\n");
+	feed("211 2 1 2 a\r\n");
+	run_until(&fx.nrecs, 3, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "STAT 1\r\nSTAT 2\r\n");
+	feed("223 1 <a@b>\r\n423 gone\r\n");
+	run_until(&fx.nrecs, 5, 2000);
+	CU_ASSERT_EQUAL(fx.recs[3].code, 223);
+	CU_ASSERT_EQUAL(fx.recs[4].code, 423);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
+	teardown();
+}
+
+/* One request of a pipelined batch cancelled on the wire: its reply (and
+ * block) is read and dropped, the others still get theirs. */
+static void test_pipeline_cancel_mid(void)
+{
+	struct pp_cmd c = reply_cmd();
+	int id;
+
+	setup(PP_NNTP);
+	pp_set_pipeline(fx.pp, 4);
+	c.want_block = want_220_222;
+	c.collect = true;
+	c.pipeline = true;
+	CU_ASSERT(pp_send(fx.pp, "HEAD 1", &c) > 0);
+	id = pp_send(fx.pp, "ARTICLE 2", &c);
+	CU_ASSERT(id > 0);
+	CU_ASSERT(pp_send(fx.pp, "ARTICLE 3", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "HEAD 1\r\nARTICLE 2\r\nARTICLE 3\r\n");
+	pp_cancel(fx.pp, id);
+	feed("430 no\r\n220 2 <b@c>\r\nx\r\n.\r\n220 3 <c@d>\r\ny\r\n.\r\n");
+	run_until(&fx.nrecs, 2, 2000);
+	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 2);
+	CU_ASSERT_EQUAL(fx.recs[0].code, 430);
+	CU_ASSERT_EQUAL(fx.recs[1].code, 220);
+	CU_ASSERT_STRING_EQUAL(fx.recs[1].block, "y\n");
+	CU_ASSERT_EQUAL(pp_pending(fx.pp), 0);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
+	teardown();
+}
+
+/* --- COMPRESS (conn_compress_start) under pp ---------------------------- */
+
+static void peer_deflate(z_stream *zs, const char *s, char *out, size_t cap, size_t *n)
+{
+	zs->next_in = (Bytef *)s;
+	zs->avail_in = (uInt)strlen(s);
+	zs->next_out = (Bytef *)out;
+	zs->avail_out = (uInt)cap;
+	CU_ASSERT(deflate(zs, Z_SYNC_FLUSH) == Z_OK);
+	*n = cap - zs->avail_out;
+}
+
+/* Replies compressed by the peer come out as plain lines (and a reply
+ * sent in the same segment as the switch is inflated too); what pp
+ * writes inflates to the command line; the counters tell wire from
+ * data; a corrupt stream fails the pp, never worse. */
+static void test_compress(void)
+{
+	struct pp_cmd c = reply_cmd();
+	z_stream d, in;
+	char wire[4096], plain[4096];
+	size_t n;
+	struct conn_stats st;
+	char *got;
+
+	memset(&d, 0, sizeof(d));
+	memset(&in, 0, sizeof(in));
+	CU_ASSERT_FATAL(deflateInit2(&d, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+	CU_ASSERT_FATAL(inflateInit2(&in, -15) == Z_OK);
+	setup(PP_NNTP);
+	c.want_block = want_220_222;
+	c.collect = true;
+	CU_ASSERT(pp_send(fx.pp, "COMPRESS DEFLATE", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "COMPRESS DEFLATE\r\n");
+	/* The switch happens in the 206 callback, with compressed bytes
+	 * already behind it in the same segment. */
+	memcpy(wire, "206 on\r\n", 8);
+	peer_deflate(&d, "101 unasked\r\n", wire + 8, sizeof(wire) - 8, &n);
+	fx.compress_in_cb = true;
+	feed_n(wire, 8 + n);
+	run_until(&fx.nunsol, 1, 2000);
+	CU_ASSERT_EQUAL(fx.recs[0].code, 206);
+	CU_ASSERT_EQUAL(fx.nunsol, 1);
+	CU_ASSERT_EQUAL(fx.unsol_code, 101);
+	CU_ASSERT_TRUE(conn_is_compressed(fx.c));
+
+	CU_ASSERT(pp_send(fx.pp, "OVER 1-3", &c) > 0);
+	got = peer_read();
+	in.next_in = (Bytef *)got;
+	in.avail_in = (uInt)strlen(got);
+	in.next_out = (Bytef *)plain;
+	in.avail_out = sizeof(plain);
+	CU_ASSERT(inflate(&in, Z_SYNC_FLUSH) == Z_OK);
+	CU_ASSERT_EQUAL(sizeof(plain) - in.avail_out, strlen("OVER 1-3\r\n"));
+	CU_ASSERT(memcmp(plain, "OVER 1-3\r\n", 10) == 0);
+
+	/* A block long enough to take several inflate rounds. */
+	static char blk[200000];
+	size_t off = 0;
+	off += (size_t)sprintf(blk, "224 ov\r\n");
+	for (int i = 1; off < sizeof(blk) - 200; i++)
+		off += (size_t)sprintf(blk + off, "%d\tSubject number %d\tsomeone\r\n", i, i);
+	sprintf(blk + off, ".\r\n");
+	static char zblk[200000];
+	peer_deflate(&d, blk, zblk, sizeof(zblk), &n);
+	CU_ASSERT(n < strlen(blk) / 3);
+	feed_n(zblk, n);
+	run_until(&fx.nrecs, 2, 3000);
+	CU_ASSERT_EQUAL_FATAL(fx.nrecs, 2);
+	CU_ASSERT_EQUAL(fx.recs[1].code, 224);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fx.recs[1].block);
+	CU_ASSERT(strncmp(fx.recs[1].block, "1\tSubject number 1\tsomeone\n", 27) == 0);
+	conn_stats(fx.c, &st);
+	CU_ASSERT(st.in_wire < st.in_data);
+	CU_ASSERT(st.out_wire != st.out_data);
+
+	/* Garbage where deflate data should be: the pp fails cleanly. */
+	CU_ASSERT(pp_send(fx.pp, "DATE", &c) > 0);
+	feed_n("\xff\xff\xff\xff garbage", 12);
+	run_until(&fx.nerror, 1, 2000);
+	CU_ASSERT_EQUAL(fx.nerror, 1);
+	CU_ASSERT_EQUAL(fx.recs[2].err, ERR_PROTO);
+	deflateEnd(&d);
+	inflateEnd(&in);
+	teardown();
+}
+
 static void test_buffered_before_new(void)
 {
 	struct pp_cmd c = reply_cmd();
@@ -1384,4 +1589,8 @@ void cu_register(void)
 	CU_add_test(s, "pp_cancel_all", test_cancel_all);
 	CU_add_test(s, "pp_cancel one request", test_cancel_one);
 	CU_add_test(s, "pp_pause and resume", test_pause);
+	CU_add_test(s, "pipelined window, GROUP waits", test_pipeline_window);
+	CU_add_test(s, "nothing past a state change", test_pipeline_barrier);
+	CU_add_test(s, "one of a pipelined batch cancelled", test_pipeline_cancel_mid);
+	CU_add_test(s, "COMPRESS DEFLATE under pp", test_compress);
 }

@@ -5,11 +5,14 @@
  *
  * Login: greeting -> CAPABILITIES -> [MODE READER -> CAPABILITIES] ->
  * [STARTTLS -> handshake -> CAPABILITIES] -> [AUTHINFO USER/PASS ->
- * CAPABILITIES] -> [GROUP (+ STAT) to restore the location] -> ready.
- * Every step waits for its reply (pp never pipelines), nothing is sent
- * before the greeting, capabilities are re-read after each step that may
- * change them (nothing from before TLS is trusted), and with nntp:tls
- * require no AUTHINFO ever goes out before TLS is up.
+ * CAPABILITIES] -> [COMPRESS DEFLATE -> CAPABILITIES] -> [GROUP (+ STAT)
+ * to restore the location] -> ready.
+ * Every step waits for its reply (no login step is marked NR_PIPE),
+ * nothing is sent before the greeting, capabilities are forgotten and
+ * re-read after each step that may change them (nothing from before TLS
+ * is trusted), with nntp:tls require no AUTHINFO ever goes out before TLS
+ * is up, and COMPRESS goes last, when the list read after TLS and login
+ * offers it (RFC 8054).
  *
  * Requests: every command goes out as an nreq, which remembers its line so
  * that a 480 ("authentication required") can be answered by logging in and
@@ -54,6 +57,7 @@ static const char *const nstate_names[] = {
 	[NS_TLS_HANDSHAKE] = "tls-handshake",
 	[NS_AUTH_USER] = "authinfo-user",
 	[NS_AUTH_PASS] = "authinfo-pass",
+	[NS_COMPRESS] = "compress",
 	[NS_GROUP] = "group",
 	[NS_READY] = "ready",
 };
@@ -67,6 +71,15 @@ void nntp_state(struct nntp *n, enum nstate st)
 }
 
 /* ---- login ------------------------------------------------------------------ */
+
+/* Forget what the server said it can do (a step changed it); it is asked
+ * again before the next step, unless it is too old to say. */
+void nntp_caps_forget(struct nntp *n)
+{
+	memset(&n->caps, 0, sizeof(n->caps));
+	n->has_caps = false;
+	n->need_caps = !n->legacy;
+}
 
 static void login_step(struct nntp *n);
 
@@ -169,8 +182,7 @@ static void mode_reader_done(struct nreq *rq, int err, const struct pp_reply *r)
 	if (r->code == 200 || r->code == 201) {
 		n->posting = r->code == 200;
 		/* RFC 3977 5.3: the capabilities change with the mode. */
-		n->has_caps = false;
-		n->need_caps = !n->legacy;
+		nntp_caps_forget(n);
 	} else if (r->code == 502) {
 		login_fail(n, ERR_NET, "reading service not available: ", r->text);
 		return;
@@ -189,11 +201,10 @@ static void tls_handshake_done(struct conn *c, int err, void *arg)
 		return;
 	}
 	log_note(n->s->name, "TLS: %s", conn_tls_desc(c));
-	/* RFC 4642 2.2.2: forget everything learnt before TLS. */
-	memset(&n->caps, 0, sizeof(n->caps));
-	n->has_caps = false;
-	n->need_caps = true;
+	/* RFC 4642 2.2.2: forget everything learnt before TLS, even that
+	 * the server was too old for CAPABILITIES. */
 	n->legacy = false;
+	nntp_caps_forget(n);
 	login_step(n);
 }
 
@@ -241,6 +252,34 @@ static void auth_login_done(struct nntp *n, int err, void *arg)
 		login_fail(n, err, err == ERR_TLS ? "" : "login refused: ", n->detail);
 		return;
 	}
+	login_step(n);
+}
+
+static void compress_done(struct nreq *rq, int err, const struct pp_reply *r)
+{
+	struct nntp *n = rq->n;
+	struct session *s = n->s;
+
+	if (err < 0) {
+		login_fail(n, err, "COMPRESS failed: ", n->detail);
+		return;
+	}
+	if (r->code != 206) {
+		/* 403 (cannot), 502 (not permitted): go on without. */
+		char *e = ui_escape_str(r->text, r->len);
+		log_note(s->name, "COMPRESS refused: %s", e);
+		free(e);
+		login_step(n);
+		return;
+	}
+	/* RFC 8054 2.2.2: compressed from the byte after this reply on. */
+	err = conn_compress_start(s->conn);
+	if (err < 0) {
+		login_fail(n, err, "cannot start COMPRESS: ", conn_error(s->conn));
+		return;
+	}
+	log_note(s->name, "COMPRESS DEFLATE on");
+	nntp_caps_forget(n);
 	login_step(n);
 }
 
@@ -386,6 +425,15 @@ static void login_step(struct nntp *n)
 		nntp_auth_start(n, auth_login_done, NULL);
 		return;
 	}
+	/* RFC 8054: after TLS and login (what the server offers then), once;
+	 * never over a legacy server's unknown abilities. */
+	if (!n->compress_tried && n->has_caps && n->caps.compress_deflate &&
+	    config_bool(s->cfg, "nntp:compress") && !conn_is_compressed(s->conn)) {
+		n->compress_tried = true;
+		nntp_state(n, NS_COMPRESS);
+		login_send(n, "COMPRESS DEFLATE", 0, compress_done);
+		return;
+	}
 	if (!n->restore_done) {
 		bool first = false;
 		n->restore_done = true;
@@ -430,6 +478,7 @@ static void nntp_forget(struct nntp *n)
 	n->pp = NULL;
 	n->has_caps = n->legacy = n->need_caps = false;
 	n->mode_reader_done = n->tls_tried = n->authed = n->auth_tried = false;
+	n->compress_tried = false;
 	n->posting = n->desync = n->restore_done = false;
 	memset(&n->caps, 0, sizeof(n->caps));
 	n->login_done = NULL;
@@ -467,6 +516,8 @@ static void nntp_login(struct session *s, proto_done_fn done, void *arg)
 
 	nntp_forget(n);
 	n->pp = s->pp;
+	/* Only requests marked NR_PIPE ever use it. */
+	pp_set_pipeline(s->pp, (size_t)config_int(s->cfg, "nntp:pipeline"));
 	n->login_done = done;
 	n->login_arg = arg;
 	nntp_state(n, NS_GREETING);

@@ -85,6 +85,8 @@ static void nop_stop(struct op *o)
 	struct session *s = o->s;
 	struct nreq *rq = op->rq;
 
+	if (op->stop_more)
+		op->stop_more(op);
 	op->rq = NULL;
 	if (op->printed)
 		ui_flush();

@@ -29,6 +29,7 @@ enum nstate {
 	NS_TLS_HANDSHAKE,
 	NS_AUTH_USER,
 	NS_AUTH_PASS,
+	NS_COMPRESS,
 	NS_GROUP,
 	NS_READY,
 };
@@ -54,12 +55,15 @@ struct nreq {
 	bool cont_ok;           /* a 3xx reply is expected */
 	bool expect;            /* nothing to send: wait for the reply to
 	                           what went out raw (an article after 340) */
+	bool pipe;              /* NR_PIPE */
 	uint64_t lines, bytes;  /* block received so far */
 };
 
 /* NR_EXPECT: line only names the request (trace, want_block); nothing is
- * sent (pp_expect). */
-enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4, NR_EXPECT = 8 };
+ * sent (pp_expect).  NR_PIPE: may be pipelined (pp.h) with other NR_PIPE
+ * requests: only commands that change no state (OVER, HDR, ARTICLE/HEAD/STAT
+ * by number or message-id; never GROUP, NEXT, LAST or a login step). */
+enum { NR_COLLECT = 1, NR_AUTH_RETRY = 2, NR_CONT = 4, NR_EXPECT = 8, NR_PIPE = 16 };
 
 struct nntp {
 	struct session *s;
@@ -76,6 +80,7 @@ struct nntp {
 	bool tls_tried;
 	bool authed;
 	bool auth_tried;
+	bool compress_tried;
 	bool posting;
 	bool desync;            /* an unexpected 3xx: the connection is reset */
 	struct ev_timer *drain; /* discarding an interrupted reply */
@@ -112,6 +117,9 @@ void nntp_groups_free(struct nntp *n);
 
 /* nntp.c: the one setter of the login state (traced). */
 void nntp_state(struct nntp *n, enum nstate st);
+/* nntp.c: forget the capabilities after a step that may change them
+ * (MODE READER, STARTTLS, AUTHINFO, COMPRESS); re-read before the next. */
+void nntp_caps_forget(struct nntp *n);
 /* nntp.c: the session ops, for the descriptor (nntp_cmds.c). */
 extern const struct proto_ops nntp_ops;
 
@@ -145,6 +153,9 @@ struct nop {
 	bool paused_pp;         /* nop_flow paused the connection's pp */
 	void *ext;              /* a command's own state (nntp_read.c) */
 	void (*ext_free)(void *ext);
+	/* Ctrl-C: cancel the requests besides rq a command keeps in flight
+	 * (pipelined), before rq itself is. */
+	void (*stop_more)(struct nop *op);
 };
 
 struct cmdctx;

@@ -68,6 +68,7 @@ static int nreq_push(struct nreq *rq)
 	cmd.want_block = nntp_want_block_for(rq->line);
 	cmd.on_line = rq->collect ? NULL : nreq_line;
 	cmd.collect = rq->collect;
+	cmd.pipeline = rq->pipe;
 	if (strncasecmp(rq->line, "AUTHINFO PASS ", 14) == 0 ||
 	    strncasecmp(rq->line, "AUTHINFO SASL ", 14) == 0)
 		cmd.mask_from = 14;
@@ -98,6 +99,7 @@ struct nreq *nreq_send(struct nntp *n, const char *line, unsigned flags,
 	rq->auth_retry = flags & NR_AUTH_RETRY;
 	rq->cont_ok = flags & NR_CONT;
 	rq->expect = flags & NR_EXPECT;
+	rq->pipe = flags & NR_PIPE;
 	int err = nreq_push(rq);
 	if (err < 0) {
 		snprintf(n->detail, sizeof(n->detail), "cannot send: %s",
@@ -296,8 +298,7 @@ static void auth_finish(struct nntp *n, int err)
 	if (err == 0) {
 		n->authed = true;
 		/* RFC 4643 2.5.1: capabilities may change after login. */
-		n->has_caps = false;
-		n->need_caps = !n->legacy;
+		nntp_caps_forget(n);
 	}
 	if (fn)
 		fn(n, err, arg);

@@ -5,6 +5,8 @@
 # read: the article decoded (RFC 2047 Latin-1 headers, a quoted-printable
 # and a base64 body in ISO-8859-1, shown in UTF-8), marked read in the
 # .newsrc; `article N > FILE` still keeps the raw article byte for byte.
+# COMPRESS DEFLATE on and off: the same bytes, the trace in clear, the
+# saving in `sessions`.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -90,4 +92,28 @@ assert_out_line "café au lait, softbreak joined."
 run_ferry 0 -c "open $U; group $G > /dev/null; article 4 > $W/raw4"
 nntp_get "GROUP $G" "ARTICLE 4" > "$W/want4"
 cmp -s "$W/want4" "$W/raw4" || t_fail "article 4 > FILE is not the raw article"
+# ---- COMPRESS DEFLATE (RFC 8054, nnrpd offers it) ----
+# On (the default) and off: the same bytes out of index, over, article
+# and head; the trace shows the plain lines; sessions shows the saving.
+for c in on off; do
+	rm -f "$HOME/.newsrc"
+	run_ferry 0 -d -c "set nntp:compress $c; open $U; group $G > /dev/null; index all > $W/ix.$c; over 1-7 > $W/over.$c; article 5 > $W/art.$c; head 2 > $W/head.$c; sessions"
+	cp "$LAST.out.lf" "$W/sessions.$c"
+	cp "$LAST.err" "$W/trace.$c"
+done
+for f in ix over art head; do
+	[ -s "$W/$f.on" ] || t_fail "$f with COMPRESS wrote nothing"
+	cmp -s "$W/$f.on" "$W/$f.off" || t_fail "$f differs with COMPRESS on and off"
+done
+grep -Eq '> *COMPRESS DEFLATE' "$W/trace.on" || t_fail "COMPRESS DEFLATE not sent"
+grep -Eq '< *206' "$W/trace.on" || t_fail "no 206 to COMPRESS"
+# Capabilities asked again after the switch; replies traced in clear.
+sed -n '/< *206/,$p' "$W/trace.on" | grep -Eq '> *CAPABILITIES' ||
+	t_fail "CAPABILITIES not re-read after COMPRESS"
+sed -n '/< *206/,$p' "$W/trace.on" | grep -Eq '< *224 ' ||
+	t_fail "the trace after COMPRESS does not show the OVER reply in clear"
+grep -Eq '> *COMPRESS' "$W/trace.off" && t_fail "COMPRESS sent with nntp:compress off"
+grep -Eq '^ +compressed: received .* as .*, [0-9]+% saved; sent ' "$W/sessions.on" ||
+	t_fail "sessions does not show the bytes saved"
+grep -q 'compressed:' "$W/sessions.off" && t_fail "sessions shows COMPRESS that was off"
 t_pass
