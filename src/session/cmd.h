@@ -66,7 +66,13 @@ struct cmdctx {
 	 * when known (else -1).  Kept by the command. */
 	uint64_t bytes;
 	int64_t total;
-	/* Set by the shell: */
+	/* Set by the shell: ask the person at the terminal a question for
+	 * this command (rm -r): false, asking nothing, when nobody can be
+	 * asked now (batch use, a background job, another question open);
+	 * else fn(arg, answer) comes later with the line typed, or NULL on
+	 * Ctrl-C or end of input.  The command stays pending meanwhile. */
+	bool (*ask)(struct cmdctx *ctx, const char *question,
+	            void (*fn)(void *arg, const char *answer), void *arg);
 	void (*on_done)(struct cmdctx *ctx, int err);
 	void *job;                   /* the shell's job running the command */
 	bool finished;

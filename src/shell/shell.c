@@ -111,6 +111,33 @@ static void ctx_free(struct cmdctx *ctx)
 	free(ctx);
 }
 
+/* cmdctx.ask: a question for the foreground command of a person at the
+ * terminal. */
+struct ctx_q {
+	void (*fn)(void *arg, const char *answer);
+	void *arg;
+};
+
+static void ctx_answer(struct shell *sh, const char *answer, void *arg)
+{
+	struct ctx_q q = *(struct ctx_q *)arg;
+	(void)sh;
+	free(arg);
+	q.fn(q.arg, answer);
+}
+
+static bool ctx_ask(struct cmdctx *ctx, const char *question,
+                    void (*fn)(void *arg, const char *answer), void *arg)
+{
+	struct shell *sh = ctx->sh;
+	if (ctx->on_error || sh->ask_fn || !shell_can_ask(sh) || sh->fg != ctx->job)
+		return false;
+	struct ctx_q *q = xmalloc(sizeof(*q));
+	*q = (struct ctx_q){ fn, arg };
+	shell_ask(sh, question, ctx_answer, q);
+	return true;
+}
+
 static struct cmdctx *ctx_new(struct shell *sh, struct job *j, int argc,
                               char *const *argv, const unsigned char *quoted)
 {
@@ -127,6 +154,7 @@ static struct cmdctx *ctx_new(struct shell *sh, struct job *j, int argc,
 	ctx->total = -1;
 	ctx->out = j->out;
 	ctx->on_done = command_finished;
+	ctx->ask = ctx_ask;
 	ctx->job = j;
 	j->ctx = ctx;
 	return ctx;

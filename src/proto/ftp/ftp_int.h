@@ -164,10 +164,13 @@ struct ftp_op {
 	struct ftp_fetch *fetch;
 	bool cls_long, cls_human, cls_all;
 	bool glob_all;        /* mget, mput: every operand is a pattern */
+	enum { GLOB_FILES, GLOB_NOT_DIRS, GLOB_ANY } glob_kind;  /* what matches */
 	size_t gi;            /* operand being expanded */
 	char **globbed;       /* the operands after expansion (owned) */
 	size_t nglobbed, capglobbed;
 	struct mirror *mirror;  /* mirror's walk (ftp_mirror.c) */
+	struct ftp_tree *tree;  /* rm -r, cls -R (ftp_tree.c) */
+	size_t mkpos, mklen;    /* mkdir -p: the end of the level made, of all */
 };
 
 /* The FTP command of a generic op (struct op is its first member). */
@@ -217,6 +220,9 @@ void ftp_cache_free(struct ftp *f);
 void ftp_cache_forget(struct session *s, const char *path);
 void ftp_cfetch_cancel(struct ftp *f);
 int ftp_do_cls(struct cmdctx *ctx);
+/* A directory operand (NULL: here) made absolute in *path (heap): 0, or
+ * ERR_* reported (line breaks; the directory here not known). */
+int ftp_dir_arg(struct cmdctx *ctx, const char *dir, char **path);
 /* Run item over op's operands after expanding the remote patterns among
  * them (unquoted *?[, or every operand when all: mget) against the
  * directory listings, from run(): CMD_PENDING or the status, as op_run.
@@ -234,6 +240,24 @@ size_t ftp_dir_count(const struct ftp_dir *d);
 const struct ftp_ent *ftp_dir_ent(const struct ftp_dir *d, size_t i);
 void ftp_dir_free(struct ftp_dir *d);
 
+/* ftp_tree.c: remote trees.  A walk lists the directories added (and
+ * every one below, breadth first, never through a symbolic link, bounded
+ * in depth and entries) and collects their files and links; the removal
+ * then DELEs those and RMDs the directories deepest first, on op's
+ * connection.  done(op, err) once, from a callback. */
+struct ftp_tree;
+typedef void (*tree_done_fn)(struct ftp_op *op, int err);
+void ftp_tree_add(struct ftp_op *op, const char *path, bool dir);
+void ftp_tree_walk(struct ftp_op *op, tree_done_fn done);
+void ftp_tree_remove(struct ftp_op *op, tree_done_fn done);
+/* Names found below the directories added. */
+size_t ftp_tree_count(const struct ftp_op *op);
+void ftp_tree_free(struct ftp_tree *t);
+int ftp_do_rm(struct cmdctx *ctx);
+int ftp_do_mkdir(struct cmdctx *ctx);
+/* cls -R, ls -R: the tree below dir (NULL: here), one block a directory. */
+int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all);
+
 /* ftp_mirror.c */
 struct mirror;
 int ftp_do_mirror(struct cmdctx *ctx);
@@ -242,6 +266,12 @@ void ftp_mirror_free(struct mirror *m);
 char **ftp_complete(struct session *s, char letter, const char *word,
                     void (*ready)(void *arg), void *arg);
 
+/* ftp_cmds.c: the final reply to a command on an operand (op->o.arg):
+ * its directory's listing forgotten, a failure reported, the next
+ * operand. */
+void ftp_plain_reply(struct ftp_op *op, const struct pp_reply *r);
+/* ftp_ls.c: qsort order of struct ftp_ent by name. */
+int ftp_ent_cmp(const void *a, const void *b);
 /* ftp.c: a reply's text, escaped, for messages (heap). */
 char *ftp_reply_esc(const struct pp_reply *r);
 /* ftp_cmds.c: the directory learnt (takes path). */
