@@ -261,6 +261,8 @@ int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all);
 /* ftp_mirror.c */
 struct mirror;
 int ftp_do_mirror(struct cmdctx *ctx);
+/* get -r, put -r (up): trees through the mirror machinery. */
+int ftp_do_tree_xfer(struct cmdctx *ctx, bool up);
 void ftp_mirror_free(struct mirror *m);
 /* proto_ops.complete */
 char **ftp_complete(struct session *s, char letter, const char *word,
@@ -282,6 +284,11 @@ int ftp_do_reget(struct cmdctx *ctx);
 int ftp_do_cat(struct cmdctx *ctx);
 int ftp_do_put(struct cmdctx *ctx);
 int ftp_do_reput(struct cmdctx *ctx);
+/* ftp_get.c: the progress line of a command moving many files (mirror):
+ * drawn from ctx->bytes and ctx->total under name (when op->remote is not
+ * set) where a person watches; done ends it with the summary line. */
+void ftp_progress_begin(struct ftp_op *op, const char *name);
+void ftp_progress_done(struct ftp_op *op, const char *what, size_t files, uint64_t bytes);
 /* ftp_get.c: a transfer command stops (Ctrl-C, connection lost): its
  * progress line and timers go. */
 void ftp_get_stop(struct ftp_op *op);
