@@ -370,6 +370,11 @@ void ftp_mirror_free(struct mirror *m)
 	free(m->exact);
 	free(m->excl);
 	free(m->incl);
+	for (size_t i = 0; i < m->nchk; i++) {
+		free(m->chk[i].lp);
+		free(m->chk[i].rp);
+	}
+	free(m->chk);
 	free(m);
 }
 

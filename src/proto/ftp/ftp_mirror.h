@@ -22,6 +22,13 @@ struct mdir {
 
 struct mworker;
 
+/* mirror -R: a file the listing left undecided (a LIST time). */
+struct mcheck {
+	char *lp, *rp;
+	int64_t lsize, lmtime, rsize, rmtime;
+	bool precise;
+};
+
 struct mirror {
 	struct ftp_op *op;
 	bool only_newer, del, dry;
@@ -43,6 +50,9 @@ struct mirror {
 	uint64_t get_bytes;
 	size_t made, uptodate, skipped, deleted;
 	bool mfmt;                  /* mirror -R: the server sets times */
+	bool mdtm;                  /* ... and tells them (MDTM) */
+	struct mcheck *chk;         /* mirror -R: files whose remote time */
+	size_t nchk, capchk, ichk;  /* ... MDTM must tell to the second */
 	void (*after)(struct ftp_op *op);  /* when the transfers are over */
 	uint64_t done_bytes;        /* moved by finished transfers */
 	size_t done_files;

@@ -6,8 +6,9 @@
  * compared with the local one; one that does not is made (MKD) and needs
  * no listing.  A local file goes up when the remote side lacks it or has
  * another size, or an older time (with MFMT, any other time); with
- * --only-newer only when the local copy is newer, compared in UTC (a time
- * from a LIST line counts as equal within its precision).  Local symbolic
+ * --only-newer only when the local copy is newer, compared in UTC (where
+ * a LIST line's time, minutes at best, would decide, MDTM tells the
+ * second; without MDTM it counts as equal within its precision).  Local symbolic
  * links are never followed (a link to a directory would take the walk out
  * of the tree) and special files are skipped, each with a note.  With
  * --delete the remote names the local side lacks go after the uploads,
@@ -43,21 +44,35 @@ static const struct ftp_ent *find_ent(const struct ftp_dir *rd, const char *name
 	return NULL;
 }
 
-/* Must the local file st go up over the remote entry e? */
-static bool up_changed(const struct mirror *m, const struct ftp_ent *e, const struct stat *st)
+/* Must a local file (lsize, lmtime) go up over a remote one (rsize,
+ * rmtime: -1 unknown; precise: to the second)? */
+static bool up_changed(const struct mirror *m, int64_t rsize, int64_t rmtime, bool precise,
+                       int64_t lsize, int64_t lmtime)
 {
-	int64_t slack = e->mtime_precise ? 0 : e->mtime % 86400 == 0 ? 86400 : 60;
-	int64_t local = (int64_t)st->st_mtime;
+	int64_t slack = precise ? 0 : rmtime % 86400 == 0 ? 86400 : 60;
 	if (m->only_newer)
-		return e->mtime >= 0 && local > e->mtime + slack;
-	if (e->size >= 0 && e->size != (int64_t)st->st_size)
+		return rmtime >= 0 && lmtime > rmtime + slack;
+	if (rsize >= 0 && rsize != lsize)
 		return true;
-	if (e->mtime < 0)
+	if (rmtime < 0)
 		return false;
 	/* Without MFMT the remote time is when it was uploaded: later. */
-	if (local > e->mtime + slack)
+	if (lmtime > rmtime + slack)
 		return true;
-	return m->mfmt && local < e->mtime - slack;
+	return m->mfmt && lmtime < rmtime - slack;
+}
+
+/* The decision for one file: queued, or counted up to date. */
+static void up_decide(struct mirror *m, char *lp, char *rp, int64_t rsize, int64_t rmtime,
+                      bool precise, int64_t lsize, int64_t lmtime)
+{
+	if (up_changed(m, rsize, rmtime, precise, lsize, lmtime)) {
+		mirror_add(m, lp, rp, lsize, lmtime, true);
+		return;
+	}
+	m->uptodate++;
+	free(lp);
+	free(rp);
 }
 
 /* --delete: remote names of rd that the local directory lacks. */
@@ -147,8 +162,22 @@ static void up_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_dir
 		} else if (e && e->type != FTP_ENT_FILE) {
 			mirror_note(rp, "skipped: a remote directory or link is in the way");
 			m->skipped++;
-		} else if (e && !up_changed(m, e, &st)) {
-			m->uptodate++;
+		} else if (e && !e->mtime_precise && e->mtime >= 0 && m->mdtm &&
+		           (m->only_newer || e->size < 0 || e->size == (int64_t)st.st_size)) {
+			/* A LIST time (minutes at best): MDTM tells the second. */
+			if (m->nchk == m->capchk) {
+				m->capchk = m->capchk ? m->capchk * 2 : 16;
+				m->chk = xrealloc(m->chk, m->capchk * sizeof(*m->chk));
+			}
+			m->chk[m->nchk++] = (struct mcheck){ lp, rp, (int64_t)st.st_size,
+				(int64_t)st.st_mtime, e->size, e->mtime, false };
+			free(rel);
+			continue;
+		} else if (e) {
+			up_decide(m, lp, rp, e->size, e->mtime, e->mtime_precise,
+			          (int64_t)st.st_size, (int64_t)st.st_mtime);
+			free(rel);
+			continue;
 		} else {
 			mirror_add(m, lp, rp, (int64_t)st.st_size, (int64_t)st.st_mtime, true);
 			free(rel);
@@ -245,6 +274,36 @@ static void up_summary(struct ftp_op *op)
 	           m->skipped, deleted);
 }
 
+static void up_check_next(struct ftp_op *op);
+
+static void up_mdtm_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	struct mirror *m = op->mirror;
+	struct mcheck *c = &m->chk[m->ichk++];
+	int64_t t;
+	if (r->code == 213 && ftp_parse_mdtm(r->msg, &t) == 0) {
+		c->rmtime = t;
+		c->precise = true;
+	}
+	up_decide(m, c->lp, c->rp, c->rsize, c->rmtime, c->precise, c->lsize, c->lmtime);
+	c->lp = c->rp = NULL;
+	up_check_next(op);
+}
+
+/* The files the listing left undecided, one MDTM each; then the rest. */
+static void up_check_next(struct ftp_op *op)
+{
+	struct mirror *m = op->mirror;
+	if (m->ichk < m->nchk) {
+		int r = ftp_op_sendf(op, up_mdtm_reply, "MDTM %s", m->chk[m->ichk].rp);
+		if (r == 0)
+			return;
+		op_finish(&op->o, r);
+		return;
+	}
+	up_next(op);
+}
+
 static void up_next(struct ftp_op *op)
 {
 	struct mirror *m = op->mirror;
@@ -267,6 +326,10 @@ static void up_next(struct ftp_op *op)
 		op_finish(&op->o, r);
 		return;
 	}
+	if (m->ichk < m->nchk) {
+		up_check_next(op);
+		return;
+	}
 	up_summary(op);
 	if (m->dry) {
 		for (size_t i = 0; i < m->nget; i++)
@@ -283,6 +346,7 @@ int mirror_up_start(struct ftp_op *op)
 	struct mirror *m = op->mirror;
 	struct ftp *f = op->o.s->pdata;
 	m->mfmt = f->feat_known && f->feat.mfmt;
+	m->mdtm = !f->feat_known || f->feat.mdtm;
 	/* Roots: made when missing (MKD, its failure meaning "there"), then
 	 * listed.  A dry run lists only. */
 	for (size_t i = 0; i < m->qn; i++)

@@ -10,7 +10,8 @@
 # background (&) ends done.
 # The other way (mirror -R, put -r, get -r): a local tree goes up whole
 # (a local symbolic link to a directory outside is not followed), a second
-# run puts nothing, --dry-run --delete only says, --delete removes remote
+# run puts nothing (MDTM for LIST's times), --only-newer puts only newer
+# files, --dry-run --delete only says, --delete removes remote
 # extras inside REMOTE only; 300 small files go up and come back over TLS
 # with require_ssl_reuse=YES and --parallel=4, every checksum compared.
 set -e
@@ -93,8 +94,18 @@ assert_out_has "mirror: 6 files to put"
 assert_out_has "1 skipped"
 [ ! -e "$FTP_USER_HOME/back/link" ] && [ -z "$(find "$FTP_USER_HOME/back" -name secret.txt)" ] ||
 	t_fail "mirror -R followed the local symbolic link"
-run_ferry 0 -c "open $U; mirror -R local back"
+run_ferry 0 -d -c "open $U; mirror -R local back"
 assert_out_has "mirror: 0 files to put (0 bytes), 6 up to date"
+grep -q '> MDTM /back/top.bin' "$ERR" || t_fail "mirror -R did not ask MDTM for a time LIST gives in minutes"
+
+# --only-newer up: a local file newer than the server's goes; an older
+# one, even changed, stays.
+echo newer > local/d/skip.log && touch -d '2031-01-01 00:00:00 UTC' local/d/skip.log
+echo changed-but-older > local/a/one.txt && touch -d '2025-01-01 00:00:00 UTC' local/a/one.txt
+run_ferry 0 -c "open $U; mirror -R --only-newer local back"
+[ "$(cat "$FTP_USER_HOME/back/d/skip.log")" = newer ] || t_fail "mirror -R --only-newer did not put the newer file"
+! grep -qx changed-but-older "$FTP_USER_HOME/back/a/one.txt" || t_fail "mirror -R --only-newer put an older file"
+cp "$FTP_USER_HOME/back/a/one.txt" local/a/one.txt
 
 # --delete up: a dry run only says; then remote extras go, inside REMOTE only.
 mkdir -p "$FTP_USER_HOME/back/extra/deeper" && echo z > "$FTP_USER_HOME/back/extra/deeper/z"
