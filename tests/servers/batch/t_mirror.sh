@@ -98,11 +98,12 @@ run_ferry 0 -d -c "open $U; mirror -R local back"
 assert_out_has "mirror: 0 files to put (0 bytes), 6 up to date"
 grep -q '> MDTM /back/top.bin' "$ERR" || t_fail "mirror -R did not ask MDTM for a time LIST gives in minutes"
 
-# --only-newer up: a local file newer than the server's goes; an older
-# one, even changed, stays.
+# --only-newer up, as a job: a local file newer than the server's goes; an
+# older one, even changed, stays.
 echo newer > local/d/skip.log && touch -d '2031-01-01 00:00:00 UTC' local/d/skip.log
 echo changed-but-older > local/a/one.txt && touch -d '2025-01-01 00:00:00 UTC' local/a/one.txt
-run_ferry 0 -c "open $U; mirror -R --only-newer local back"
+run_ferry 0 -c "open $U; mirror -R --only-newer local back &
+wait"
 [ "$(cat "$FTP_USER_HOME/back/d/skip.log")" = newer ] || t_fail "mirror -R --only-newer did not put the newer file"
 ! grep -qx changed-but-older "$FTP_USER_HOME/back/a/one.txt" || t_fail "mirror -R --only-newer put an older file"
 cp "$FTP_USER_HOME/back/a/one.txt" local/a/one.txt
