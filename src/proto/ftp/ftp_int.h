@@ -213,6 +213,10 @@ int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg);
  * done once from a callback, unless cancelled.  0 with *out, or ERR_*. */
 int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
                     struct ftp_fetch **out);
+/* The same with all: "LIST -a" where MLSD is not offered, so that a
+ * server hiding dot files (vsftpd) shows them ("." and ".." come too). */
+int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch_fn done,
+                        void *arg, struct ftp_fetch **out);
 void ftp_fetch_cancel(struct ftp_fetch *ft);
 /* The site's cache: free it; forget the directory holding path (a name
  * in it changed). */

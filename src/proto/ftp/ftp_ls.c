@@ -297,6 +297,12 @@ static const struct ftp_xfer_ops fetch_ops = {
 int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
                     struct ftp_fetch **out)
 {
+	return ftp_fetch_start_all(c, path, false, done, arg, out);
+}
+
+int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch_fn done,
+                        void *arg, struct ftp_fetch **out)
+{
 	struct ftp *f = c->pdata;
 	struct ftp_fetch *ft = xcalloc(1, sizeof(*ft));
 
@@ -308,8 +314,8 @@ int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void
 	ft->dir = xcalloc(1, sizeof(*ft->dir));
 	ft->dir->path = xstrdup(path ? path : "");
 	buf_init(&ft->lb, FTP_LIST_LINE_MAX + 2);
-	char *line = path ? xasprintf("%s %s", ft->mlsd ? "MLSD" : "LIST", path) :
-	                    xstrdup(ft->mlsd ? "MLSD" : "LIST");
+	const char *verb = ft->mlsd ? "MLSD" : all ? "LIST -a" : "LIST";
+	char *line = path ? xasprintf("%s %s", verb, path) : xstrdup(verb);
 	int r = ftp_xfer_start(c, line, XFER_DOWN, -1, 0, &fetch_ops, ft, &ft->x);
 	free(line);
 	if (r < 0) {

@@ -4,7 +4,8 @@
 # existing directory (a file in the way fails); rm with an unquoted
 # pattern removes the matches, a quoted one is a name; rm -r removes a
 # tree depth first, deleting a symbolic link to a directory outside without
-# following it, and asks nothing in batch use; cls -R and ls -R list the
+# following it, and dot files (which vsftpd's plain LIST hides: ferry asks
+# LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
 # tree, one block per directory, never through the link.
 set -e
 . "$(dirname "$0")/../testlib.sh"
@@ -19,6 +20,7 @@ echo keep > "$OUTSIDE/keep.txt"
 echo 1 > "$H/t/top.txt"
 echo 2 > "$H/t/a/b/c/deep.txt"
 echo 3 > "$H/t/a/two words.txt"
+mkdir -p "$H/t/.dotdir" && echo 4 > "$H/t/.dotdir/.dotfile"
 ln -s "$OUTSIDE" "$H/t/a/out"
 touch "$H/x.tmp" "$H/y.tmp" "$H/*.tmp" "$H/keep.log"
 chown -R "$FTP_USER:" "$H"
