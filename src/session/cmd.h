@@ -66,7 +66,6 @@ struct cmdctx {
 	 * when known (else -1).  Kept by the command. */
 	uint64_t bytes;
 	int64_t total;
-	/* Set by the shell: */
 	void (*on_done)(struct cmdctx *ctx, int err);
 	void *job;                   /* the shell's job running the command */
 	bool finished;

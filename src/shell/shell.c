@@ -1437,10 +1437,14 @@ static void host_answer(struct shell *sh, const char *answer, void *arg)
 	q.fn(q.arg, answer);
 }
 
+/* cmd_ask: a question for the foreground command of a person at the
+ * terminal (post's "edit again?", rm -r's "remove DIR ...?"); never for a
+ * background job, in batch use or while another question is open. */
 static bool host_ask(struct cmdctx *ctx, const char *question,
                      void (*fn)(void *arg, const char *answer), void *arg)
 {
-	if (!ctx->sh || !shell_can_ask(ctx->sh) || ctx->sh->ask_fn)
+	struct shell *sh = ctx->sh;
+	if (!sh || ctx->on_error || sh->ask_fn || !shell_can_ask(sh) || sh->fg != ctx->job)
 		return false;
 	struct host_q *q = xcalloc(1, sizeof(*q));
 	q->fn = fn;

@@ -56,6 +56,7 @@ int ftp_parse_mdtm(const char *msg, int64_t *t);
 /* Features from a FEAT reply text (whole reply, lines joined by '\n'). */
 struct ftp_feat {
 	bool epsv, mlst, size, mdtm, utf8, rest_stream;
+	bool mfmt;           /* MFMT: set a file's modification time */
 };
 void ftp_parse_feat(const char *text, struct ftp_feat *f);
 

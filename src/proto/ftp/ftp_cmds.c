@@ -143,7 +143,7 @@ static int do_cdup(struct cmdctx *ctx)
 
 /* ==== simple commands with operands ===================================== */
 
-static void plain_reply(struct ftp_op *op, const struct pp_reply *r)
+void ftp_plain_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int err = 0;
 	ftp_cache_forget(op->o.s, op->o.arg);
@@ -155,32 +155,10 @@ static void plain_reply(struct ftp_op *op, const struct pp_reply *r)
 	op_item_done(&op->o, err);
 }
 
-static int rm_item(struct op *o)
-{
-	struct ftp_op *op = ftp_op_of(o);
-	return ftp_op_sendf(op, plain_reply, "DELE %s", op->o.arg);
-}
-
-static int do_rm(struct cmdctx *ctx)
-{
-	return ftp_simple_run(ctx, 1, rm_item);
-}
-
-static int mkdir_item(struct op *o)
-{
-	struct ftp_op *op = ftp_op_of(o);
-	return ftp_op_sendf(op, plain_reply, "MKD %s", op->o.arg);
-}
-
-static int do_mkdir(struct cmdctx *ctx)
-{
-	return ftp_simple_run(ctx, 1, mkdir_item);
-}
-
 static int rmdir_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
-	return ftp_op_sendf(op, plain_reply, "RMD %s", op->o.arg);
+	return ftp_op_sendf(op, ftp_plain_reply, "RMD %s", op->o.arg);
 }
 
 static int do_rmdir(struct cmdctx *ctx)
@@ -191,7 +169,7 @@ static int do_rmdir(struct cmdctx *ctx)
 static int chmod_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
-	return ftp_op_sendf(op, plain_reply, "SITE CHMOD %s %s", op->mode, op->o.arg);
+	return ftp_op_sendf(op, ftp_plain_reply, "SITE CHMOD %s %s", op->mode, op->o.arg);
 }
 
 static int do_chmod(struct cmdctx *ctx)
@@ -500,6 +478,13 @@ static int list_start(struct cmdctx *ctx, const char *verb)
 
 static int do_ls(struct cmdctx *ctx)
 {
+	/* ls -R [DIR]: walked by ferry (bounded, never through a link), not
+	 * LIST -R, which servers refuse, ignore or leave unbounded. */
+	if (ctx->argc > 1 && !strcmp(ctx->argv[1], "-R") && !(ctx->quoted && ctx->quoted[1])) {
+		if (ctx->argc > 3)
+			return cmd_error(ctx, ERR_USAGE, "ls -R takes one directory");
+		return ftp_tree_ls(ctx, ctx->argc > 2 ? ctx->argv[2] : NULL, true, false);
+	}
 	return list_start(ctx, "LIST");
 }
 
@@ -511,28 +496,32 @@ static int do_nlist(struct cmdctx *ctx)
 /* ==== the descriptor ================================================== */
 
 static const struct cmd_def ftp_cmds[] = {
-	{ "ls", "[ARGS...]", "list the remote directory (LIST), as the server sends it",
+	{ "ls", "[-R] [ARGS...]", "list the remote directory (LIST), as the server sends "
+	  "it; -R [DIR]: the whole tree, long form (bounded)",
 	  "r", 0, -1, do_ls },
 	{ "dir", "[ARGS...]", "same as ls", "r", 0, -1, do_ls },
 	{ "nlist", "[ARGS...]", "list remote names only (NLST)", "r", 0, -1, do_nlist },
-	{ "cls", "[-l] [-h] [-a] [DIR]", "list a remote directory parsed: names "
-	  "(dir/), -l long form, -h human sizes, -a dot files too (cached)",
+	{ "cls", "[-l] [-h] [-a] [-R] [DIR]", "list a remote directory parsed: names "
+	  "(dir/), -l long form, -h human sizes, -a dot files too (cached), -R the "
+	  "tree below (bounded)",
 	  "r", 0, -1, ftp_do_cls },
 	{ "cd", "DIR", "change the remote directory", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
-	{ "get", "REMOTE... [-o LOCAL] [-f]", "download files (-o - : standard output; "
-	  "-f: overwrite)", "r", 1, -1, ftp_do_get },
+	{ "get", "[-r] REMOTE... [-o LOCAL] [-f]", "download files (-o - : standard "
+	  "output; -f: overwrite; -r: directory trees, as mirror)", "r", 1, -1, ftp_do_get },
 	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
 	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
 	  "size", "r", 1, -1, ftp_do_reget },
 	{ "mget", "PATTERN... [-o DIR] [-f]", "download the remote files matching "
 	  "the patterns (*, ?, [...]; regular files with safe names only)",
 	  "r", 1, -1, ftp_do_get },
-	{ "mirror", "[--only-newer] [--delete] [--dry-run] [--exclude GLOB] "
+	{ "mirror", "[-R] [--only-newer] [--delete] [--dry-run] [--exclude GLOB] "
 	  "[--include GLOB] [--parallel=N] REMOTE [LOCAL]", "make a remote directory tree again "
-	  "locally (LOCAL: its name here)", "rl", 1, -1, ftp_do_mirror },
-	{ "put", "LOCAL... [-o REMOTE]", "upload files", "l", 1, -1, ftp_do_put },
+	  "locally (LOCAL: its name here); -R LOCAL [REMOTE]: a local tree on the server",
+	  "rl", 1, -1, ftp_do_mirror },
+	{ "put", "[-r] LOCAL... [-o REMOTE]", "upload files (-r: directory trees, as "
+	  "mirror -R)", "l", 1, -1, ftp_do_put },
 	{ "mput", "PATTERN...", "upload the local files matching the patterns",
 	  "l", 1, -1, ftp_do_put },
 	{ "reput", "LOCAL... [-o REMOTE]", "resume uploads: APPE from the size the "
@@ -541,9 +530,12 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "size", "REMOTE...", "print the size of remote files", "r", 1, -1, do_size },
 	{ "mdtm", "REMOTE...", "print the modification time of remote files",
 	  "r", 1, -1, do_mdtm },
-	{ "mkdir", "DIR...", "make remote directories", "r", 1, -1, do_mkdir },
+	{ "mkdir", "[-p] DIR...", "make remote directories (-p: every missing "
+	  "level, an existing directory is no error)", "r", 1, -1, ftp_do_mkdir },
 	{ "rmdir", "DIR...", "remove remote directories", "r", 1, -1, do_rmdir },
-	{ "rm", "FILE...", "remove remote files", "r", 1, -1, do_rm },
+	{ "rm", "[-r] [-f] PATTERN...", "remove remote files matching the patterns "
+	  "(quoted: a name); -r: directories with all they hold (asks at a "
+	  "terminal unless -f)", "r", 1, -1, ftp_do_rm },
 	{ "mv", "FROM TO", "rename a remote file", "r", 2, 2, do_mv },
 	{ "chmod", "MODE FILE...", "change permissions (SITE CHMOD)", "-r", 2, -1, do_chmod },
 	{ "feat", "", "show the server's features (FEAT)", "-", 0, 0, do_feat },

@@ -444,7 +444,7 @@ static int down_start(void *arg)
 		return e;
 	}
 	cp->up_started = true;
-	ftp_progress_begin(&cp->fo);
+	ftp_progress_begin(&cp->fo, NULL);
 	return 0;
 }
 

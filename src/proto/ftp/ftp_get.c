@@ -117,6 +117,23 @@ static void progress_end(struct ftp_op *op)
 	op->progress = false;
 }
 
+void ftp_progress_begin(struct ftp_op *op, const char *name)
+{
+	if (!op->remote && name)
+		op->remote = xstrdup(name);
+	progress_begin(op);
+}
+
+void ftp_progress_done(struct ftp_op *op, const char *what, size_t files, uint64_t bytes)
+{
+	progress_end(op);
+	if (!progress_mode(op) || !op->t0)
+		return;
+	char sum[128];
+	progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - op->t0);
+	ui_trace("%s: %zu file%s: %s", what, files, files == 1 ? "" : "s", sum);
+}
+
 static char *reput_hint(const struct ftp_op *op);
 
 void ftp_get_stop(struct ftp_op *op)
@@ -173,11 +190,6 @@ static void summary_total(struct ftp_op *op)
 }
 
 /* For cp (ftp_cp.c): the same line and summaries. */
-void ftp_progress_begin(struct ftp_op *op)
-{
-	progress_begin(op);
-}
-
 void ftp_progress_end(struct ftp_op *op)
 {
 	progress_end(op);
@@ -639,8 +651,19 @@ fail:
 	return op_start(&op->o, r);
 }
 
+/* -r among the options (before any "--"): a tree, through mirror. */
+static bool recursive(const struct cmdctx *ctx)
+{
+	for (int i = 1; i < ctx->argc && strcmp(ctx->argv[i], "--"); i++)
+		if (!strcmp(ctx->argv[i], "-r") && !(ctx->quoted && ctx->quoted[i]))
+			return true;
+	return false;
+}
+
 int ftp_do_get(struct cmdctx *ctx)
 {
+	if (!strcmp(ctx->def->name, "get") && recursive(ctx))
+		return ftp_do_tree_xfer(ctx, false);
 	return get_run(ctx, false);
 }
 
@@ -896,6 +919,8 @@ fail:
 
 int ftp_do_put(struct cmdctx *ctx)
 {
+	if (!strcmp(ctx->def->name, "put") && recursive(ctx))
+		return ftp_do_tree_xfer(ctx, true);
 	return put_run(ctx, false);
 }
 

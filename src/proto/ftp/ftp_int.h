@@ -168,10 +168,13 @@ struct ftp_op {
 	struct ftp_fetch *fetch;
 	bool cls_long, cls_human, cls_all;
 	bool glob_all;        /* mget, mput: every operand is a pattern */
+	enum { GLOB_FILES, GLOB_NOT_DIRS, GLOB_ANY } glob_kind;  /* what matches */
 	size_t gi;            /* operand being expanded */
 	char **globbed;       /* the operands after expansion (owned) */
 	size_t nglobbed, capglobbed;
 	struct mirror *mirror;  /* mirror's walk (ftp_mirror.c) */
+	struct ftp_tree *tree;  /* rm -r, cls -R (ftp_tree.c) */
+	size_t mkpos, mklen;    /* mkdir -p: the end of the level made, of all */
 };
 
 /* The FTP command of a generic op (struct op is its first member). */
@@ -214,6 +217,10 @@ int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg);
  * done once from a callback, unless cancelled.  0 with *out, or ERR_*. */
 int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
                     struct ftp_fetch **out);
+/* The same with all: "LIST -a" where MLSD is not offered, so that a
+ * server hiding dot files (vsftpd) shows them ("." and ".." come too). */
+int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch_fn done,
+                        void *arg, struct ftp_fetch **out);
 void ftp_fetch_cancel(struct ftp_fetch *ft);
 /* The site's cache: free it; forget the directory holding path (a name
  * in it changed). */
@@ -221,6 +228,9 @@ void ftp_cache_free(struct ftp *f);
 void ftp_cache_forget(struct session *s, const char *path);
 void ftp_cfetch_cancel(struct ftp *f);
 int ftp_do_cls(struct cmdctx *ctx);
+/* A directory operand (NULL: here) made absolute in *path (heap): 0, or
+ * ERR_* reported (line breaks; the directory here not known). */
+int ftp_dir_arg(struct cmdctx *ctx, const char *dir, char **path);
 /* Run item over op's operands after expanding the remote patterns among
  * them (unquoted *?[, or every operand when all: mget) against the
  * directory listings, from run(): CMD_PENDING or the status, as op_run.
@@ -238,14 +248,40 @@ size_t ftp_dir_count(const struct ftp_dir *d);
 const struct ftp_ent *ftp_dir_ent(const struct ftp_dir *d, size_t i);
 void ftp_dir_free(struct ftp_dir *d);
 
+/* ftp_tree.c: remote trees.  A walk lists the directories added (and
+ * every one below, breadth first, never through a symbolic link, bounded
+ * in depth and entries) and collects their files and links; the removal
+ * then DELEs those and RMDs the directories deepest first, on op's
+ * connection.  done(op, err) once, from a callback. */
+struct ftp_tree;
+typedef void (*tree_done_fn)(struct ftp_op *op, int err);
+void ftp_tree_add(struct ftp_op *op, const char *path, bool dir);
+void ftp_tree_walk(struct ftp_op *op, tree_done_fn done);
+void ftp_tree_remove(struct ftp_op *op, tree_done_fn done);
+/* Names found below the directories added. */
+size_t ftp_tree_count(const struct ftp_op *op);
+void ftp_tree_free(struct ftp_tree *t);
+int ftp_do_rm(struct cmdctx *ctx);
+int ftp_do_mkdir(struct cmdctx *ctx);
+/* cls -R, ls -R: the tree below dir (NULL: here), one block a directory. */
+int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all);
+
 /* ftp_mirror.c */
 struct mirror;
 int ftp_do_mirror(struct cmdctx *ctx);
+/* get -r, put -r (up): trees through the mirror machinery. */
+int ftp_do_tree_xfer(struct cmdctx *ctx, bool up);
 void ftp_mirror_free(struct mirror *m);
 /* proto_ops.complete */
 char **ftp_complete(struct session *s, char letter, const char *word,
                     void (*ready)(void *arg), void *arg);
 
+/* ftp_cmds.c: the final reply to a command on an operand (op->o.arg):
+ * its directory's listing forgotten, a failure reported, the next
+ * operand. */
+void ftp_plain_reply(struct ftp_op *op, const struct pp_reply *r);
+/* ftp_ls.c: qsort order of struct ftp_ent by name. */
+int ftp_ent_cmp(const void *a, const void *b);
 /* ftp.c: a reply's text, escaped, for messages (heap). */
 char *ftp_reply_esc(const struct pp_reply *r);
 /* ftp_cmds.c: the directory learnt (takes path). */
@@ -256,14 +292,17 @@ int ftp_do_reget(struct cmdctx *ctx);
 int ftp_do_cat(struct cmdctx *ctx);
 int ftp_do_put(struct cmdctx *ctx);
 int ftp_do_reput(struct cmdctx *ctx);
+/* ftp_get.c: the progress line of a transfer or of a command moving many
+ * files (mirror, cp): drawn from ctx->bytes and ctx->total under op->remote
+ * (name when that is not set; NULL: none) where a person watches; done
+ * ends it with the summary line of many files, end without one. */
+void ftp_progress_begin(struct ftp_op *op, const char *name);
+void ftp_progress_done(struct ftp_op *op, const char *what, size_t files, uint64_t bytes);
 /* ftp_get.c: a transfer command stops (Ctrl-C, connection lost): its
  * progress line and timers go. */
 void ftp_get_stop(struct ftp_op *op);
-/* ftp_get.c: the progress line of a transfer (ctx->bytes, ctx->total,
- * op->remote as its name) drawn where a person watches, from begin to
- * end; the summary of one file (path, bytes, a verb like " copied") and
- * the total after the last operand. */
-void ftp_progress_begin(struct ftp_op *op);
+/* ftp_get.c: the summary of one file (path, bytes, a verb like
+ * " copied") and the total after the last operand. */
 void ftp_progress_end(struct ftp_op *op);
 void ftp_summary(struct ftp_op *op, const char *path, uint64_t bytes, const char *verb);
 void ftp_summary_total(struct ftp_op *op);

@@ -297,6 +297,12 @@ static const struct ftp_xfer_ops fetch_ops = {
 int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
                     struct ftp_fetch **out)
 {
+	return ftp_fetch_start_all(c, path, false, done, arg, out);
+}
+
+int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch_fn done,
+                        void *arg, struct ftp_fetch **out)
+{
 	struct ftp *f = c->pdata;
 	struct ftp_fetch *ft = xcalloc(1, sizeof(*ft));
 
@@ -308,8 +314,8 @@ int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void
 	ft->dir = xcalloc(1, sizeof(*ft->dir));
 	ft->dir->path = xstrdup(path ? path : "");
 	buf_init(&ft->lb, FTP_LIST_LINE_MAX + 2);
-	char *line = path ? xasprintf("%s %s", ft->mlsd ? "MLSD" : "LIST", path) :
-	                    xstrdup(ft->mlsd ? "MLSD" : "LIST");
+	const char *verb = ft->mlsd ? "MLSD" : all ? "LIST -a" : "LIST";
+	char *line = path ? xasprintf("%s %s", verb, path) : xstrdup(verb);
 	int r = ftp_xfer_start(c, line, XFER_DOWN, -1, 0, &fetch_ops, ft, &ft->x);
 	free(line);
 	if (r < 0) {
@@ -333,7 +339,7 @@ void ftp_fetch_cancel(struct ftp_fetch *ft)
 
 /* ---- cls -------------------------------------------------------------------- */
 
-static int ent_cmp(const void *a, const void *b)
+int ftp_ent_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct ftp_ent *)a)->name, ((const struct ftp_ent *)b)->name);
 }
@@ -372,7 +378,7 @@ struct cls_opts {
 static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct cls_opts *o)
 {
 	int r = 0;
-	qsort(d->ents, d->n, sizeof(*d->ents), ent_cmp);
+	qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
 	for (size_t i = 0; i < d->n && !r; i++) {
 		const struct ftp_ent *e = &d->ents[i];
 		if (!o->all && e->name[0] == '.')
@@ -426,10 +432,23 @@ static void cls_fetched(void *arg, int err, const char *why, struct ftp_dir *d)
 	op_finish(&op->o, err);
 }
 
+int ftp_dir_arg(struct cmdctx *ctx, const char *dir, char **path)
+{
+	struct ftp *f = ctx->sess->pdata;
+	if (dir && !ftp_arg_ok(dir))
+		return cmd_error(ctx, ERR_USAGE, "line breaks are not allowed in arguments");
+	*path = ftp_path_abs(f->cwd, dir ? dir : ".");
+	if (!*path)
+		return cmd_error(ctx, ERR_FAIL, "the remote directory is not known "
+		                 "(the server does not answer PWD); give an absolute path");
+	return 0;
+}
+
 int ftp_do_cls(struct cmdctx *ctx)
 {
 	struct cls_opts o = { 0 };
 	const char *dir = NULL;
+	bool rec = false;
 
 	for (int i = 1; i < ctx->argc; i++) {
 		const char *a = ctx->argv[i];
@@ -441,9 +460,11 @@ int ftp_do_cls(struct cmdctx *ctx)
 					o.hum = true;
 				else if (*p == 'a')
 					o.all = true;
+				else if (*p == 'R')
+					rec = true;
 				else
 					return cmd_error(ctx, ERR_USAGE, "unknown option -%c "
-					                 "(cls [-l] [-h] [-a] [DIR])", *p);
+					                 "(cls [-l] [-h] [-a] [-R] [DIR])", *p);
 			}
 		} else if (!dir) {
 			dir = a;
@@ -451,13 +472,12 @@ int ftp_do_cls(struct cmdctx *ctx)
 			return cmd_error(ctx, ERR_USAGE, "one directory at a time");
 		}
 	}
-	struct ftp *f = ctx->sess->pdata;
-	if (dir && !ftp_arg_ok(dir))
-		return cmd_error(ctx, ERR_USAGE, "line breaks are not allowed in arguments");
-	char *path = ftp_path_abs(f->cwd, dir ? dir : ".");
-	if (!path)
-		return cmd_error(ctx, ERR_FAIL, "the remote directory is not known "
-		                 "(the server does not answer PWD); give an absolute path");
+	if (rec)
+		return ftp_tree_ls(ctx, dir, o.lng, o.all);
+	char *path;
+	int r = ftp_dir_arg(ctx, dir, &path);
+	if (r < 0)
+		return r;
 	struct ftp_dir *d = cache_find(ctx->sess, path);
 	if (d) {
 		free(path);
@@ -467,7 +487,7 @@ int ftp_do_cls(struct cmdctx *ctx)
 	op->cls_long = o.lng;
 	op->cls_human = o.hum;
 	op->cls_all = o.all;
-	int r = ftp_fetch_start(ctx->sess, path, cls_fetched, op, &op->fetch);
+	r = ftp_fetch_start(ctx->sess, path, cls_fetched, op, &op->fetch);
 	free(path);
 	if (r < 0)
 		cmd_error(ctx, r, "%s", err_str(r));
@@ -646,7 +666,7 @@ static int glob_match(struct ftp_op *op, const char *w, struct ftp_dir *d)
 	const char *pat = w + dlen;
 	size_t found = 0;
 
-	qsort(d->ents, d->n, sizeof(*d->ents), ent_cmp);
+	qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ftp_ent *e = &d->ents[i];
 		if (fnmatch(pat, e->name, FNM_PERIOD) != 0)
@@ -655,6 +675,11 @@ static int glob_match(struct ftp_op *op, const char *w, struct ftp_dir *d)
 		if (!ftp_ent_name_safe(e->name)) {
 			/* "../x", "/etc/x", control bytes: never a local name. */
 			ui_info("%s: skipped: not a safe local name", shown);
+		} else if (op->glob_kind == GLOB_ANY ||
+		           (op->glob_kind == GLOB_NOT_DIRS && e->type != FTP_ENT_DIR)) {
+			/* rm: links and odd files go by name; rm -r: directories too. */
+			ftp_glob_push(op, xasprintf("%.*s%s", (int)dlen, w, e->name));
+			found++;
 		} else if (e->type == FTP_ENT_DIR) {
 			ui_info("%s: skipped: a directory", shown);
 		} else if (e->type == FTP_ENT_LINK) {

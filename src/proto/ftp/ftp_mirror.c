@@ -25,60 +25,111 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "err.h"
 #include "ftp_int.h"
 #include "ftp_list.h"
+#include "ftp_mirror.h"
 #include "lfile.h"
 #include "log.h"
 #include "pp.h"
 #include "session.h"
 #include "ui.h"
 
-struct mdir {
-	char *rdir, *ldir, *rel;    /* remote (absolute), local, relative */
-};
-
-struct mworker;
-
-struct mirror {
-	struct ftp_op *op;
-	bool only_newer, del, dry;
-	int parallel;               /* connections for the downloads */
-	struct mworker *w;
-	int nw;
-	size_t next;                /* next download to hand out */
-	int busy;                   /* workers with a download or a lease */
-	const char **excl, **incl;
-	size_t nexcl, nincl;
-	struct mdir *q;             /* directories to list */
-	size_t qn, qcap, qi;
-	char **lpaths;              /* per download, its local path */
-	char **rpaths;              /* ... its remote path */
-	int64_t *sizes, *mtimes;    /* ... and what the listing said */
-	bool *exact;                /* ... the time to the second (MLSD) */
-	size_t nget, capget;
-	uint64_t get_bytes;
-	size_t made, uptodate, skipped, deleted;
-};
-
-/* One connection fetching files: the command's own (worker 0), or one
- * leased from the site's pool for --parallel. */
-struct mworker {
-	struct mirror *m;
-	struct session *c;          /* NULL while leasing */
-	struct session_lease *lease;
-	bool leased;                /* c came from the pool: release it */
-	struct ftp_xfer *x;
-	int req;                    /* MDTM's pp handle while due */
-	struct lfile lf;
-	size_t idx;                 /* the download under way */
-	char why[600];
-};
-
 static void mw_next(struct mworker *w);
+
+/* ---- uploads (mirror -R, put -r): STOR, then MFMT when offered ---- */
+
+static ssize_t mw_fill(void *arg, char *p, size_t cap)
+{
+	struct mworker *w = arg;
+	ssize_t n = lsource_read(&w->src, p, cap);
+	if (n < 0)
+		snprintf(w->why, sizeof(w->why), "%s", w->src.why);
+	else if (w->m->op)
+		w->m->op->o.ctx->bytes += (uint64_t)n;
+	return n;
+}
+
+static void mw_up_ended(struct mworker *w, int err, const char *why)
+{
+	struct mirror *m = w->m;
+	if (err) {
+		char *r = ui_escape_str(m->lpaths[w->idx], strlen(m->lpaths[w->idx]));
+		m->op->o.err = cmd_error(m->op->o.ctx, err, "mirror: %s: %s", r,
+		                         w->why[0] ? w->why : why);
+		free(r);
+	} else {
+		m->done_files++;
+		m->done_bytes += w->src.size;
+	}
+	lsource_clear(&w->src);
+	w->why[0] = '\0';
+	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
+		w->idx = m->nget;
+	mw_next(w);
+}
+
+static void mw_mfmt_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct mworker *w = arg;
+	(void)pp;
+	if (!err && !r->final)
+		return;
+	w->req = 0;
+	/* A time the server would not set is no failed upload. */
+	mw_up_ended(w, err, err_str(err));
+}
+
+static void mw_stored(void *arg, int err, const char *why)
+{
+	struct mworker *w = arg;
+	struct mirror *m = w->m;
+	w->x = NULL;
+	ftp_cache_forget(w->c, m->rpaths[w->idx]);
+	if (!err && m->mfmt && m->mtimes[w->idx] >= 0 && w->c->pp) {
+		time_t t = (time_t)m->mtimes[w->idx];
+		struct tm tm;
+		char when[32];
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y%m%d%H%M%S", &tm);
+		char *line = xasprintf("MFMT %s %s", when, m->rpaths[w->idx]);
+		struct pp_cmd c = { .done = mw_mfmt_reply, .arg = w };
+		int r = pp_send(w->c->pp, line, &c);
+		free(line);
+		if (r > 0) {
+			w->req = r;
+			return;
+		}
+	}
+	mw_up_ended(w, err, why);
+}
+
+static const struct ftp_xfer_ops mw_up_ops = {
+	.fill = mw_fill,
+	.done = mw_stored,
+};
+
+static int mw_stor(struct mworker *w)
+{
+	struct mirror *m = w->m;
+	int r = lsource_open(&w->src, m->lpaths[w->idx]);
+	if (r < 0) {
+		snprintf(w->lf.why, sizeof(w->lf.why), "%s", w->src.why);
+		return r;
+	}
+	char *line = xasprintf("STOR %s", m->rpaths[w->idx]);
+	r = ftp_xfer_start(w->c, line, XFER_UP, -1, 0, &mw_up_ops, w, &w->x);
+	free(line);
+	if (r < 0) {
+		lsource_clear(&w->src);
+		snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
+	}
+	return r;
+}
 
 static int mw_start(void *arg)
 {
@@ -111,6 +162,10 @@ static void mw_done(void *arg, int err, const char *why)
 		err = e, snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
 	if (!err && (e = lfile_commit(&w->lf)) < 0)
 		err = e, snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
+	if (!err) {
+		m->done_files++;
+		m->done_bytes += w->lf.written;
+	}
 	if (err) {
 		lfile_discard(&w->lf);
 		char *r = ui_escape_str(m->rpaths[w->idx], strlen(m->rpaths[w->idx]));
@@ -136,6 +191,11 @@ static const struct ftp_xfer_ops mw_ops = {
 static void mirror_end(struct mirror *m)
 {
 	struct ftp_op *op = m->op;
+	ftp_progress_done(op, "mirror", m->done_files, m->done_bytes);
+	if (m->after) {
+		m->after(op);
+		return;
+	}
 	op_finish(&op->o, op->o.err);
 }
 
@@ -152,6 +212,7 @@ static void mw_release(struct mworker *w)
 	w->x = NULL;
 	lfile_discard(&w->lf);
 	lfile_clear(&w->lf);
+	lsource_clear(&w->src);
 	if (w->c && w->leased)
 		session_release(w->c);
 	w->c = NULL;
@@ -207,6 +268,15 @@ static void mw_next(struct mworker *w)
 	while (f && w->idx < m->nget && m->next < m->nget) {
 		w->idx = m->next++;
 		lfile_init(&w->lf, true);
+		if (m->up) {
+			int r = mw_stor(w);
+			if (r == 0)
+				return;
+			mw_failed(w, r);
+			if (r == ERR_NET)
+				break;
+			continue;
+		}
 		int r = lfile_target(&w->lf, m->lpaths[w->idx], false);
 		if (r == 0 && !m->exact[w->idx] && f->feat_known && f->feat.mdtm) {
 			struct pp_cmd c = { .done = mw_mdtm_reply, .arg = w };
@@ -250,17 +320,21 @@ static void mw_leased(struct session *c, int err, void *arg)
 
 /* The downloads: worker 0 on the command's connection at once, the
  * others as the pool gives connections. */
-static void mirror_fetch_all(struct ftp_op *op)
+void mirror_transfer_all(struct ftp_op *op)
 {
 	struct mirror *m = op->mirror;
 	int n = m->parallel;
 	if ((size_t)n > m->nget)
 		n = (int)m->nget;
 	if (n < 1) {
-		op_finish(&op->o, op->o.err);
+		if (m->after)
+			m->after(op);
+		else
+			op_finish(&op->o, op->o.err);
 		return;
 	}
 	op->o.ctx->total = (int64_t)m->get_bytes;
+	ftp_progress_begin(op, m->q[0].rel[0] ? m->q[0].rel : m->up ? m->q[0].ldir : m->q[0].rdir);
 	m->w = xcalloc((size_t)n, sizeof(*m->w));
 	m->nw = n;
 	m->busy = n;
@@ -296,10 +370,15 @@ void ftp_mirror_free(struct mirror *m)
 	free(m->exact);
 	free(m->excl);
 	free(m->incl);
+	for (size_t i = 0; i < m->nchk; i++) {
+		free(m->chk[i].lp);
+		free(m->chk[i].rp);
+	}
+	free(m->chk);
 	free(m);
 }
 
-static char *join(const char *a, const char *b)
+char *mirror_join(const char *a, const char *b)
 {
 	size_t n = strlen(a);
 	if (!*a)
@@ -307,13 +386,34 @@ static char *join(const char *a, const char *b)
 	return xasprintf("%s%s%s", a, n && a[n - 1] == '/' ? "" : "/", b);
 }
 
-static void enqueue(struct mirror *m, char *rdir, char *ldir, char *rel)
+void mirror_enqueue(struct mirror *m, char *rdir, char *ldir, char *rel, int make)
 {
 	if (m->qn == m->qcap) {
 		m->qcap = m->qcap ? m->qcap * 2 : 16;
 		m->q = xrealloc(m->q, m->qcap * sizeof(*m->q));
 	}
-	m->q[m->qn++] = (struct mdir){ rdir, ldir, rel };
+	m->q[m->qn++] = (struct mdir){ rdir, ldir, rel, make };
+}
+
+void mirror_add(struct mirror *m, char *lp, char *rp, int64_t size, int64_t mtime,
+                bool exact)
+{
+	if (m->nget + 1 >= m->capget) {
+		m->capget = m->capget ? m->capget * 2 : 32;
+		m->lpaths = xrealloc(m->lpaths, m->capget * sizeof(char *));
+		m->rpaths = xrealloc(m->rpaths, m->capget * sizeof(char *));
+		m->sizes = xrealloc(m->sizes, m->capget * sizeof(int64_t));
+		m->mtimes = xrealloc(m->mtimes, m->capget * sizeof(int64_t));
+		m->exact = xrealloc(m->exact, m->capget * sizeof(bool));
+	}
+	m->lpaths[m->nget] = lp;
+	m->rpaths[m->nget] = rp;
+	m->sizes[m->nget] = size;
+	m->mtimes[m->nget] = mtime;
+	m->exact[m->nget] = exact;
+	m->nget++;
+	if (size > 0)
+		m->get_bytes += (uint64_t)size;
 }
 
 static bool matches_any(const char *const *pats, size_t n, const char *rel, const char *name)
@@ -324,7 +424,7 @@ static bool matches_any(const char *const *pats, size_t n, const char *rel, cons
 	return false;
 }
 
-static bool excluded(const struct mirror *m, const char *rel, const char *name, bool dir)
+bool mirror_excluded(const struct mirror *m, const char *rel, const char *name, bool dir)
 {
 	if (matches_any(m->excl, m->nexcl, rel, name))
 		return true;
@@ -332,16 +432,15 @@ static bool excluded(const struct mirror *m, const char *rel, const char *name, 
 }
 
 /* A note about one name, escaped. */
-static void note(struct ftp_op *op, const char *path, const char *what)
+void mirror_note(const char *path, const char *what)
 {
 	char *e = ui_escape_str(path, strlen(path));
 	ui_info("mirror: %s: %s", e, what);
 	free(e);
-	(void)op;
 }
 
 /* --dry-run: what would be done, as the command's output. */
-static void plan(struct ftp_op *op, const char *what, const char *path)
+void mirror_plan(struct ftp_op *op, const char *what, const char *path)
 {
 	char *e = ui_escape_str(path, strlen(path));
 	cmd_printf(op->o.ctx, "%s %s", what, e);
@@ -384,21 +483,21 @@ static void delete_extra(struct ftp_op *op, const struct mdir *d, const struct f
 		bool have = false;
 		for (size_t i = 0; i < ftp_dir_count(rd) && !have; i++)
 			have = strcmp(ftp_dir_ent(rd, i)->name, n) == 0;
-		char *rel = join(d->rel, n);
-		if (have || excluded(m, rel, n, false)) {
+		char *rel = mirror_join(d->rel, n);
+		if (have || mirror_excluded(m, rel, n, false)) {
 			free(rel);
 			continue;
 		}
-		char *lp = join(d->ldir, n);
+		char *lp = mirror_join(d->ldir, n);
 		if (m->dry) {
-			plan(op, "delete", lp);
+			mirror_plan(op, "delete", lp);
 		} else if (nftw(lp, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0) {
 			char *e = ui_escape_str(lp, strlen(lp));
 			op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mirror: cannot delete %s: %s",
 			                      e, strerror(errno));
 			free(e);
 		} else {
-			note(op, lp, "deleted");
+			mirror_note(lp, "deleted");
 		}
 		m->deleted++;
 		free(lp);
@@ -414,29 +513,29 @@ static void walk_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_d
 
 	for (size_t i = 0; i < ftp_dir_count(rd); i++) {
 		const struct ftp_ent *e = ftp_dir_ent(rd, i);
-		char *rel = join(d->rel, e->name);
+		char *rel = mirror_join(d->rel, e->name);
 		if (!ftp_ent_name_safe(e->name)) {
-			note(op, rel, "skipped: not a safe local name");
+			mirror_note(rel, "skipped: not a safe local name");
 			m->skipped++;
 			free(rel);
 			continue;
 		}
 		bool isdir = e->type == FTP_ENT_DIR;
-		if (excluded(m, rel, e->name, isdir)) {
+		if (mirror_excluded(m, rel, e->name, isdir)) {
 			free(rel);
 			continue;
 		}
-		char *lp = join(d->ldir, e->name);
-		char *rp = join(d->rdir, e->name);
+		char *lp = mirror_join(d->ldir, e->name);
+		char *rp = mirror_join(d->rdir, e->name);
 		struct stat st;
 		bool exists = lstat(lp, &st) == 0;
 		if (isdir) {
 			if (exists && !S_ISDIR(st.st_mode)) {
-				note(op, lp, "skipped: a local file or link is in the way");
+				mirror_note(lp, "skipped: a local file or link is in the way");
 				m->skipped++;
 			} else {
 				if (!exists && m->dry)
-					plan(op, "mkdir", lp);
+					mirror_plan(op, "mkdir", lp);
 				if (!exists && !m->dry && mkdir(lp, 0777) < 0) {
 					char *x = ui_escape_str(lp, strlen(lp));
 					op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mirror: mkdir %s: %s",
@@ -445,35 +544,20 @@ static void walk_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_d
 				}
 				if (!exists)
 					m->made++;
-				enqueue(m, rp, lp, rel);
+				mirror_enqueue(m, rp, lp, rel, 0);
 				continue;
 			}
 		} else if (e->type != FTP_ENT_FILE) {
-			note(op, rel, e->type == FTP_ENT_LINK ? "skipped: a symbolic link" :
+			mirror_note(rel, e->type == FTP_ENT_LINK ? "skipped: a symbolic link" :
 			                                        "skipped: not a regular file");
 			m->skipped++;
 		} else if (exists && !S_ISREG(st.st_mode)) {
-			note(op, lp, "skipped: a local link or special file is in the way");
+			mirror_note(lp, "skipped: a local link or special file is in the way");
 			m->skipped++;
 		} else if (exists && up_to_date(m, e, &st)) {
 			m->uptodate++;
 		} else {
-			if (m->nget + 1 >= m->capget) {
-				m->capget = m->capget ? m->capget * 2 : 32;
-				m->lpaths = xrealloc(m->lpaths, m->capget * sizeof(char *));
-				m->rpaths = xrealloc(m->rpaths, m->capget * sizeof(char *));
-				m->sizes = xrealloc(m->sizes, m->capget * sizeof(int64_t));
-				m->mtimes = xrealloc(m->mtimes, m->capget * sizeof(int64_t));
-				m->exact = xrealloc(m->exact, m->capget * sizeof(bool));
-			}
-			m->lpaths[m->nget] = lp;
-			m->rpaths[m->nget] = rp;
-			m->sizes[m->nget] = e->size;
-			m->mtimes[m->nget] = e->mtime;
-			m->exact[m->nget] = e->mtime_precise;
-			m->nget++;
-			if (e->size > 0)
-				m->get_bytes += (uint64_t)e->size;
+			mirror_add(m, lp, rp, e->size, e->mtime, e->mtime_precise);
 			free(rel);
 			continue;
 		}
@@ -532,101 +616,225 @@ static void walk_next(struct ftp_op *op)
 	           m->skipped, deleted);
 	if (m->dry) {
 		for (size_t i = 0; i < m->nget; i++)
-			plan(op, "get", m->lpaths[i]);
+			mirror_plan(op, "get", m->lpaths[i]);
 		op_finish(&op->o, op->o.err);
 		return;
 	}
-	mirror_fetch_all(op);
+	mirror_transfer_all(op);
+}
+
+/* A root pair: the local side made (downloads) or checked (uploads).
+ * Takes rroot and lroot; 0 or ERR_* reported. */
+static int mirror_root(struct cmdctx *ctx, struct mirror *m, char *rroot, char *lroot)
+{
+	struct stat st;
+	int r = 0;
+	if (m->up) {
+		if (stat(lroot, &st) < 0)
+			r = cmd_error(ctx, ERR_LOCAL, "%s: %s", lroot, strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			r = cmd_error(ctx, ERR_LOCAL, "%s is not a directory (put sends a "
+			              "file)", lroot);
+	} else if (lstat(lroot, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		r = cmd_error(ctx, ERR_LOCAL, "%s is not a directory", lroot);
+	} else if (!m->dry && mkdir(lroot, 0777) < 0 && errno != EEXIST) {
+		r = cmd_error(ctx, ERR_LOCAL, "mkdir %s: %s", lroot, strerror(errno));
+	}
+	if (r) {
+		free(rroot);
+		free(lroot);
+		return r;
+	}
+	mirror_enqueue(m, rroot, lroot, xstrdup(""), 0);
+	return 0;
+}
+
+/* The base name of path as a name on the other side, or NULL. */
+static char *base_of(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	char *p = xstrndup(path, n);
+	const char *b = strrchr(p, '/');
+	char *name = xstrdup(b ? b + 1 : p);
+	free(p);
+	if (!ftp_ent_name_safe(name) || !ftp_arg_ok(name)) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* The walk starts: the remote tree's first listing, or the local one's. */
+static int mirror_go(struct cmdctx *ctx, struct mirror *m)
+{
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->mirror = m;
+	m->op = op;
+	if (m->up)
+		return op_start(&op->o, mirror_up_start(op));
+	int r = ftp_fetch_start(ctx->sess, m->q[0].rdir, walk_fetched, op, &op->fetch);
+	if (r < 0)
+		cmd_error(ctx, r, "mirror: cannot list: %s", err_str(r));
+	return op_start(&op->o, r);
+}
+
+/* One option of mirror (shared with get -r and put -r): 1 taken, 0 not
+ * an option of mirror's, or ERR_USAGE reported.  *i moves past a value. */
+static int mirror_opt(struct cmdctx *ctx, struct mirror *m, int *i)
+{
+	const char *a = ctx->argv[*i];
+	const char *val = NULL;
+	if (!strcmp(a, "--only-newer") || !strcmp(a, "-n")) {
+		m->only_newer = true;
+	} else if (!strcmp(a, "--delete") || !strcmp(a, "-e")) {
+		m->del = true;
+	} else if (!strcmp(a, "--dry-run")) {
+		m->dry = true;
+	} else if (!strncmp(a, "--exclude", 9) || !strncmp(a, "--include", 9)) {
+		if (a[9] == '=')
+			val = a + 10;
+		else if (!a[9] && *i + 1 < ctx->argc)
+			val = ctx->argv[++*i];
+		if (!val || !*val)
+			return cmd_error(ctx, ERR_USAGE, "%.9s needs a pattern", a);
+		if (a[2] == 'e')
+			m->excl[m->nexcl++] = val;
+		else
+			m->incl[m->nincl++] = val;
+	} else if (!strncmp(a, "--parallel", 10)) {
+		char *end = NULL;
+		long n = a[10] == '=' ? strtol(a + 11, &end, 10) : 0;
+		if (!end || *end || n < 1 || n > 64)
+			return cmd_error(ctx, ERR_USAGE, "--parallel=N: N from 1 to 64 "
+			                 "(connections of the session, up to "
+			                 "net:connection-limit)");
+		m->parallel = (int)n;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static struct mirror *mirror_new(struct cmdctx *ctx)
+{
+	struct mirror *m = xcalloc(1, sizeof(*m));
+	m->parallel = 1;
+	m->excl = xcalloc((size_t)ctx->argc, sizeof(char *));
+	m->incl = xcalloc((size_t)ctx->argc, sizeof(char *));
+	return m;
+}
+
+/* get -r DIR... [-o LOCAL], put -r DIR... [-o REMOTE]: whole trees, as
+ * mirror makes them (the options of mirror apply). */
+int ftp_do_tree_xfer(struct cmdctx *ctx, bool up)
+{
+	struct ftp *f = ctx->sess->pdata;
+	struct mirror *m = mirror_new(ctx);
+	const char *out = NULL;
+	int r = 0, n = 0;
+	m->up = up;
+	char **ops = xcalloc((size_t)ctx->argc, sizeof(char *));
+	for (int i = 1; i < ctx->argc && r >= 0; i++) {
+		const char *a = ctx->argv[i];
+		if (!strcmp(a, "-r") || !strcmp(a, "-f"))
+			continue;
+		if (!strcmp(a, "-o") && i + 1 < ctx->argc)
+			out = ctx->argv[++i];
+		else if ((r = mirror_opt(ctx, m, &i)) == 0 && a[0] == '-' && a[1])
+			r = cmd_error(ctx, ERR_USAGE, "unknown option %s", a);
+		else if (r == 0)
+			ops[n++] = ctx->argv[i];
+	}
+	if (r >= 0 && !n)
+		r = cmd_error(ctx, ERR_USAGE, "usage: %s -r DIR... [-o %s]", ctx->argv[0],
+		              up ? "REMOTE" : "LOCAL");
+	if (r >= 0 && out && n > 1)
+		r = cmd_error(ctx, ERR_USAGE, "-o takes one directory");
+	if (r >= 0)
+		r = ftp_check_args(ctx, 1);
+	for (int i = 0; i < n && r >= 0; i++) {
+		char *name = out ? xstrdup(out) : base_of(ops[i]);
+		if (!name) {
+			r = cmd_error(ctx, ERR_USAGE, "%s: no directory name to use on the "
+			              "other side (use -o)", ops[i]);
+			break;
+		}
+		char *rroot = ftp_path_abs(f->cwd, up ? name : ops[i]);
+		char *lroot = xstrdup(up ? ops[i] : name);
+		free(name);
+		if (!rroot) {
+			free(lroot);
+			r = cmd_error(ctx, ERR_FAIL, "the remote directory is not known; "
+			              "give an absolute path");
+			break;
+		}
+		r = mirror_root(ctx, m, rroot, lroot);
+	}
+	free(ops);
+	if (r < 0) {
+		ftp_mirror_free(m);
+		return r;
+	}
+	return mirror_go(ctx, m);
 }
 
 int ftp_do_mirror(struct cmdctx *ctx)
 {
 	struct ftp *f = ctx->sess->pdata;
-	struct mirror *m = xcalloc(1, sizeof(*m));
-	const char *remote = NULL, *local = NULL;
-
-	m->parallel = 1;
+	struct mirror *m = mirror_new(ctx);
+	const char *first = NULL, *second = NULL;
 	int r = 0;
+	const char *usage = "usage: mirror [OPTIONS] REMOTE [LOCAL], mirror -R "
+	                    "[OPTIONS] LOCAL [REMOTE]";
 
-	m->excl = xcalloc((size_t)ctx->argc, sizeof(char *));
-	m->incl = xcalloc((size_t)ctx->argc, sizeof(char *));
-	for (int i = 1; i < ctx->argc && !r; i++) {
+	for (int i = 1; i < ctx->argc && r >= 0; i++) {
 		const char *a = ctx->argv[i];
-		const char *val = NULL;
-		if (!strcmp(a, "--only-newer") || !strcmp(a, "-n")) {
-			m->only_newer = true;
-		} else if (!strcmp(a, "--delete") || !strcmp(a, "-e")) {
-			m->del = true;
-		} else if (!strcmp(a, "--dry-run")) {
-			m->dry = true;
-		} else if (!strncmp(a, "--exclude", 9) || !strncmp(a, "--include", 9)) {
-			if (a[9] == '=')
-				val = a + 10;
-			else if (!a[9] && i + 1 < ctx->argc)
-				val = ctx->argv[++i];
-			if (!val || !*val)
-				r = cmd_error(ctx, ERR_USAGE, "%.9s needs a pattern", a);
-			else if (a[2] == 'e')
-				m->excl[m->nexcl++] = val;
-			else
-				m->incl[m->nincl++] = val;
-		} else if (!strncmp(a, "--parallel", 10)) {
-			char *end = NULL;
-			long n = a[10] == '=' ? strtol(a + 11, &end, 10) : 0;
-			if (!end || *end || n < 1 || n > 64)
-				r = cmd_error(ctx, ERR_USAGE, "--parallel=N: N from 1 to 64 "
-				              "(connections of the session, up to "
-				              "net:connection-limit)");
-			else
-				m->parallel = (int)n;
-		} else if (!strcmp(a, "-R")) {
-			r = cmd_error(ctx, ERR_USAGE, "%s is not supported yet", a);
-		} else if (a[0] == '-' && a[1]) {
+		if (!strcmp(a, "-R") || !strcmp(a, "--reverse"))
+			m->up = true;
+		else if ((r = mirror_opt(ctx, m, &i)) != 0)
+			continue;
+		else if (a[0] == '-' && a[1])
 			r = cmd_error(ctx, ERR_USAGE, "unknown option %s", a);
-		} else if (!remote) {
-			remote = a;
-		} else if (!local) {
-			local = a;
-		} else {
-			r = cmd_error(ctx, ERR_USAGE, "usage: mirror [OPTIONS] REMOTE [LOCAL]");
-		}
+		else if (!first)
+			first = a;
+		else if (!second)
+			second = a;
+		else
+			r = cmd_error(ctx, ERR_USAGE, "%s", usage);
 	}
-	if (!r && !remote)
-		r = cmd_error(ctx, ERR_USAGE, "usage: mirror [OPTIONS] REMOTE [LOCAL]");
-	if (!r)
+	if (r >= 0 && !first)
+		r = cmd_error(ctx, ERR_USAGE, "%s", usage);
+	if (r >= 0)
 		r = ftp_check_args(ctx, 1);
-	char *rroot = r ? NULL : ftp_path_abs(f->cwd, remote);
-	if (!r && !rroot)
+	const char *remote = m->up ? second : first, *local = m->up ? first : second;
+	char *other = NULL, *rroot = NULL;
+	if (r >= 0 && m->up && !remote) {
+		/* The local directory's name, in the remote one. */
+		other = base_of(first);
+		if (!other)
+			r = cmd_error(ctx, ERR_USAGE, "give the remote directory");
+		remote = other;
+	}
+	if (r >= 0 && !(rroot = ftp_path_abs(f->cwd, remote)))
 		r = cmd_error(ctx, ERR_FAIL, "the remote directory is not known; give "
 		              "an absolute path");
-	char *lroot = NULL;
-	if (!r && !local) {
+	if (r >= 0 && !local) {
 		/* The remote directory's name, here. */
-		const char *base = strrchr(rroot, '/');
-		base = base && base[1] ? base + 1 : ".";
-		if (!ftp_ent_name_safe(base) && strcmp(base, "."))
+		other = strcmp(rroot, "/") ? base_of(rroot) : xstrdup(".");
+		if (!other)
 			r = cmd_error(ctx, ERR_USAGE, "give the local directory");
-		lroot = xstrdup(base);
-	} else if (!r) {
-		lroot = xstrdup(local);
+		local = other;
 	}
-	struct stat st;
-	if (!r && lstat(lroot, &st) == 0 && !S_ISDIR(st.st_mode))
-		r = cmd_error(ctx, ERR_LOCAL, "%s is not a directory", lroot);
-	else if (!r && !m->dry && mkdir(lroot, 0777) < 0 && errno != EEXIST)
-		r = cmd_error(ctx, ERR_LOCAL, "mkdir %s: %s", lroot, strerror(errno));
-	if (r) {
+	if (r >= 0)
+		r = mirror_root(ctx, m, rroot, xstrdup(local));
+	else
 		free(rroot);
-		free(lroot);
+	free(other);
+	if (r < 0) {
 		ftp_mirror_free(m);
 		return r;
 	}
-	enqueue(m, rroot, lroot, xstrdup(""));
-	struct ftp_op *op = ftp_op_new(ctx);
-	op->mirror = m;
-	m->op = op;
-	r = ftp_fetch_start(ctx->sess, rroot, walk_fetched, op, &op->fetch);
-	if (r < 0)
-		cmd_error(ctx, r, "mirror: cannot list: %s", err_str(r));
-	return op_start(&op->o, r);
+	return mirror_go(ctx, m);
 }

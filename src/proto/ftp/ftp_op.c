@@ -78,6 +78,7 @@ static void ftp_op_clear(struct op *o)
 		free(op->globbed[i]);
 	free(op->globbed);
 	ftp_mirror_free(op->mirror);
+	ftp_tree_free(op->tree);
 	ftp_get_stop(op);
 	lfile_clear(&op->lf);
 	lsource_clear(&op->src);

@@ -256,6 +256,8 @@ void ftp_parse_feat(const char *text, struct ftp_feat *f)
 				f->mdtm = true;
 			else if (feat_is(l, n, "UTF8"))
 				f->utf8 = true;
+			else if (feat_is(l, n, "MFMT"))
+				f->mfmt = true;
 			else if (n >= 11 && strncasecmp(l, "REST STREAM", 11) == 0)
 				f->rest_stream = true;
 		}

@@ -8,14 +8,21 @@
 # inside the target); --parallel=4 spreads the files over more connections
 # of the session; --exclude leaves the matching names out; a mirror in the
 # background (&) ends done.
+# The other way (mirror -R, put -r, get -r): a local tree goes up whole
+# (a local symbolic link to a directory outside is not followed), a second
+# run puts nothing (MDTM for LIST's times), --only-newer puts only newer
+# files, --dry-run --delete only says, --delete removes remote
+# extras inside REMOTE only; 300 small files go up and come back over TLS
+# with require_ssl_reuse=YES and --parallel=4, every checksum compared.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
 t_require FTP_PORT
 
 H=$FTP_USER_HOME/tree
-trap 'rm -rf "$H"' EXIT
-rm -rf "$H" && mkdir -p "$H/a/b/c" "$H/empty dir" "$H/d"
+UP="$FTP_USER_HOME/back $FTP_USER_HOME/beside.txt $FTP_USER_HOME/many300"
+trap 'rm -rf "$H" $UP' EXIT
+rm -rf "$H" $UP && mkdir -p "$H/a/b/c" "$H/empty dir" "$H/d"
 make_file "$H/top.bin" 300000 > /dev/null
 make_file "$H/a/one.txt" 1000 > /dev/null
 make_file "$H/a/b/two words.bin" 70000 > /dev/null
@@ -71,4 +78,64 @@ run_ferry 0 -c "open $U; mirror --exclude '*.log' --exclude c tree part &
 wait"
 [ -e part/a/one.txt ] && [ ! -e part/d/skip.log ] && [ ! -e part/a/b/c ] ||
 	t_fail "--exclude did not leave out *.log and c: $(find part | sort)"
+
+# mirror -R: the local tree "local" goes up as "back".
+OUTSIDE=$W/outside
+mkdir -p "$OUTSIDE" && echo secret > "$OUTSIDE/secret.txt"
+ln -s "$OUTSIDE" local/link
+# vsftpd has no MFMT: a remote copy is as new as its upload, so the second
+# run finds all up to date only when no local time is in the future (the
+# --only-newer test above left one in 2030).
+find local -type f -exec touch -d '2025-01-01 00:00:00 UTC' {} +
+run_ferry 0 -c "open $U; mirror -R local back"
+rm local/link
+diff -r local "$FTP_USER_HOME/back" > diff.txt || t_fail "mirror -R differs: $(cat diff.txt)"
+assert_out_has "mirror: 6 files to put"
+assert_out_has "1 skipped"
+[ ! -e "$FTP_USER_HOME/back/link" ] && [ -z "$(find "$FTP_USER_HOME/back" -name secret.txt)" ] ||
+	t_fail "mirror -R followed the local symbolic link"
+run_ferry 0 -d -c "open $U; mirror -R local back"
+assert_out_has "mirror: 0 files to put (0 bytes), 6 up to date"
+grep -q '> MDTM /back/top.bin' "$ERR" || t_fail "mirror -R did not ask MDTM for a time LIST gives in minutes"
+
+# --only-newer up, as a job: a local file newer than the server's goes; an
+# older one, even changed, stays.
+echo newer > local/d/skip.log && touch -d '2031-01-01 00:00:00 UTC' local/d/skip.log
+echo changed-but-older > local/a/one.txt && touch -d '2025-01-01 00:00:00 UTC' local/a/one.txt
+run_ferry 0 -c "open $U; mirror -R --only-newer local back &
+wait"
+[ "$(cat "$FTP_USER_HOME/back/d/skip.log")" = newer ] || t_fail "mirror -R --only-newer did not put the newer file"
+! grep -qx changed-but-older "$FTP_USER_HOME/back/a/one.txt" || t_fail "mirror -R --only-newer put an older file"
+cp "$FTP_USER_HOME/back/a/one.txt" local/a/one.txt
+
+# --delete up: a dry run only says; then remote extras go, inside REMOTE only.
+mkdir -p "$FTP_USER_HOME/back/extra/deeper" && echo z > "$FTP_USER_HOME/back/extra/deeper/z"
+echo y > "$FTP_USER_HOME/back/a/gone.txt"
+echo keep > "$FTP_USER_HOME/beside.txt"
+chown -R "$FTP_USER:" "$FTP_USER_HOME/back" "$FTP_USER_HOME/beside.txt"
+run_ferry 0 -c "open $U; mirror -R --dry-run --delete local back"
+assert_out_line "delete /back/extra"
+assert_out_line "delete /back/a/gone.txt"
+[ -e "$FTP_USER_HOME/back/extra/deeper/z" ] && [ -e "$FTP_USER_HOME/back/a/gone.txt" ] ||
+	t_fail "mirror -R --dry-run deleted something"
+run_ferry 0 -c "open $U; mirror -R --delete local back"
+[ ! -e "$FTP_USER_HOME/back/extra" ] && [ ! -e "$FTP_USER_HOME/back/a/gone.txt" ] ||
+	t_fail "mirror -R --delete left remote extras"
+[ -e "$FTP_USER_HOME/beside.txt" ] || t_fail "mirror -R --delete removed a name outside REMOTE"
+diff -r local "$FTP_USER_HOME/back" > diff.txt || t_fail "after --delete: $(cat diff.txt)"
+
+# 300 small files both ways over TLS, four connections each way.
+mkdir -p many/s1 many/s2
+for i in $(seq 1 300); do
+	head -c $((i * 37)) /dev/urandom > "many/s$((i % 2 + 1))/f$i.bin"
+done
+(cd many && find . -type f -exec sha256sum {} + | sort -k2) > many.sha
+run_ferry 0 -d -c "open $U; put -r many -o many300 --parallel=4; get -r many300 -o many.back --parallel=4"
+(cd "$FTP_USER_HOME/many300" && find . -type f -exec sha256sum {} + | sort -k2) > server.sha
+(cd many.back && find . -type f -exec sha256sum {} + | sort -k2) > back.sha
+cmp -s many.sha server.sha || t_fail "300 files up: checksums differ on the server"
+cmp -s many.sha back.sha || t_fail "300 files back: checksums differ"
+[ "$(grep -Ec '> USER ' "$ERR")" -ge 3 ] ||
+	t_fail "--parallel=4 both ways used too few connections (USER sent $(grep -Ec '> USER ' "$ERR") times)"
+! grep -Eq '<[[:space:]]*522' "$ERR" || t_fail "a data connection was refused (522: no TLS session reuse)"
 t_pass

@@ -1,7 +1,8 @@
 #!/bin/bash
 # ferry against pure-ftpd 1.0.50 (PUREFTPD_PORT): anonymous listing and
 # downloads over plain FTP and explicit FTPS (1 MiB, 20 MiB, sha256), an
-# upload as ferrytest over FTPS, cd/pwd, a missing file (exit 6), a wrong
+# upload as ferrytest over FTPS, a tree both ways (put -r with MFMT, mirror
+# -R, get -r; mkdir -p, rm -r), cd/pwd, a missing file (exit 6), a wrong
 # password (exit 4), and no .part left behind.  pure-ftpd differs from vsftpd:
 # it logs anonymous in at USER (230, no PASS), its multi-line replies are
 # long (220, 150, 226), it does not require TLS session reuse on data
@@ -43,6 +44,19 @@ assert_no_part .
 for i in 1 2 3 4; do make_file "many-$i.bin" 700000 > "many-$i.sha"; done
 run_ferry 0 -c "open ftpes://$FTP_USER:$FTP_PASS@$H; put many-1.bin; put many-2.bin; put many-3.bin; put many-4.bin"
 for i in 1 2 3 4; do assert_sha "$PUREFTPD_USER_HOME/many-$i.bin" "$(cat "many-$i.sha")"; done
+
+# A tree both ways (pure-ftpd offers MLSD and MFMT): put -r, the times
+# set with MFMT, a second mirror -R puts nothing (times to the second from
+# MLSD), get -r brings it back; mkdir -p and rm -r seen on disk.
+mkdir -p tree/a/b && make_file tree/a/b/x.bin 5000 > /dev/null && echo 1 > tree/top.txt
+touch -d '2021-02-03 04:05:06 UTC' tree/top.txt
+run_ferry 0 -c "open ftpes://$FTP_USER:$FTP_PASS@$H; put -r tree; mirror -R tree; get -r tree -o tree.back; mkdir -p m/n/o; rm -r tree"
+diff -r tree tree.back > diff.txt || t_fail "put -r / get -r through pure-ftpd differ: $(cat diff.txt)"
+assert_out_has "mirror: 0 files to put (0 bytes), 2 up to date"
+[ "$(stat -c %Y tree.back/top.txt)" = "$(stat -c %Y tree/top.txt)" ] ||
+	t_fail "the time set with MFMT did not come back"
+[ -d "$PUREFTPD_USER_HOME/m/n/o" ] && [ ! -e "$PUREFTPD_USER_HOME/tree" ] ||
+	t_fail "mkdir -p or rm -r on pure-ftpd: $(find "$PUREFTPD_USER_HOME" -maxdepth 2)"
 
 # cd and pwd, anonymous and as the user (chrooted: its home is "/").
 run_ferry 0 -c "open ftp://$H; cd sub; pwd; ls;

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Remote trees against vsftpd over TLS, each result read on the server's
+# directory on disk: mkdir -p makes every missing level and takes an
+# existing directory (a file in the way fails); rm with an unquoted
+# pattern removes the matches, a quoted one is a name; rm -r removes a
+# tree depth first, deleting a symbolic link to a directory outside without
+# following it, and dot files (which vsftpd's plain LIST hides: ferry asks
+# LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
+# tree, one block per directory, never through the link.
+set -e
+. "$(dirname "$0")/../testlib.sh"
+t_init "$@"
+t_require FTP_PORT
+
+H=$FTP_USER_HOME/trees
+OUTSIDE=$W/outside
+trap 'rm -rf "$H"' EXIT
+rm -rf "$H" && mkdir -p "$H/t/a/b/c" "$H/t/empty" "$OUTSIDE"
+echo keep > "$OUTSIDE/keep.txt"
+echo 1 > "$H/t/top.txt"
+echo 2 > "$H/t/a/b/c/deep.txt"
+echo 3 > "$H/t/a/two words.txt"
+mkdir -p "$H/t/.dotdir" && echo 4 > "$H/t/.dotdir/.dotfile"
+ln -s "$OUTSIDE" "$H/t/a/out"
+touch "$H/x.tmp" "$H/y.tmp" "$H/*.tmp" "$H/keep.log"
+chown -R "$FTP_USER:" "$H"
+U=ftpes://$FTP_USER:$FTP_PASS@127.0.0.1:$FTP_PORT/trees
+
+# mkdir -p: every level; again (and a level that exists) is no error.
+run_ferry 0 -c "open $U; mkdir -p new/one/two; mkdir -p new/one/two; mkdir -p /trees/new/other"
+[ -d "$H/new/one/two" ] && [ -d "$H/new/other" ] || t_fail "mkdir -p did not make every level: $(find "$H/new")"
+run_ferry 1 -c "open $U; mkdir -p keep.log/sub"
+assert_one_line_error keep.log
+[ -f "$H/keep.log" ] || t_fail "mkdir -p over a file changed it"
+
+# cls -R and ls -R: the tree, the link shown and not entered.
+run_ferry 0 -c "open $U; cls -R t"
+assert_out_line "/trees/t:"
+assert_out_line "/trees/t/a/b/c:"
+assert_out_line "deep.txt"
+assert_out_line "out"
+assert_out_lacks_line "/trees/t/a/out:"
+assert_out_lacks_line "keep.txt"
+run_ferry 0 -c "open $U; ls -R t"
+assert_out_has "two words.txt"
+grep -q '^l .* out -> ' "$OUT" || t_fail "ls -R does not show the link in long form"
+
+# rm: a quoted pattern is a name, an unquoted one is matched.
+run_ferry 0 -c "open $U; rm '*.tmp'"
+[ ! -e "$H/*.tmp" ] && [ -e "$H/x.tmp" ] || t_fail "rm '*.tmp' did not take the name literally"
+run_ferry 0 -c "open $U; rm *.tmp"
+[ ! -e "$H/x.tmp" ] && [ ! -e "$H/y.tmp" ] && [ -e "$H/keep.log" ] || t_fail "rm *.tmp: $(ls "$H")"
+run_ferry 6 -c "open $U; rm 'nothing*'"
+
+# rm without -r leaves a directory; rm -r removes the tree, not the
+# link's target, and asks nothing in batch use.
+run_ferry any -c "open $U; rm t"
+[ -d "$H/t/a/b/c" ] || t_fail "rm without -r removed a directory"
+run_ferry 0 -c "open $U; rm -r t new; cls"
+[ ! -e "$H/t" ] && [ ! -e "$H/new" ] || t_fail "rm -r left: $(find "$H")"
+[ "$(cat "$OUTSIDE/keep.txt")" = keep ] || t_fail "rm -r followed the symbolic link"
+assert_out_lacks_line "t/"
+assert_out_line "keep.log"
+run_ferry 6 -c "open $U; rm -r nothere"
+assert_one_line_error nothere
+t_pass
