@@ -508,6 +508,51 @@ static int do_nlist(struct cmdctx *ctx)
 	return list_start(ctx, "NLST");
 }
 
+/* ==== ascii, binary, passive, active ================================== */
+
+/* The site's transfer type and data-connection mode: kept on the site, so
+ * every connection of its pool and every reconnect uses them; a transfer
+ * sends TYPE when its connection is in the other type (ftp_xfer.c). */
+static int do_ascii(struct cmdctx *ctx)
+{
+	struct ftp *site = session_site(ctx->sess)->pdata;
+	site->ascii = true;
+	ui_info("ascii mode: TYPE A, line ends converted (CRLF <-> LF)");
+	return 0;
+}
+
+static int do_binary(struct cmdctx *ctx)
+{
+	struct ftp *site = session_site(ctx->sess)->pdata;
+	site->ascii = false;
+	ui_info("binary mode: TYPE I, bytes unchanged");
+	return 0;
+}
+
+static int set_passive(struct cmdctx *ctx, bool on)
+{
+	struct ftp *site = session_site(ctx->sess)->pdata;
+	site->passive = on;
+	ui_info("%s", on ? "passive mode: the data connection goes to the server "
+	        "(EPSV, PASV)" : "active mode: the server connects back (EPRT, PORT)");
+	return 0;
+}
+
+static int do_passive(struct cmdctx *ctx)
+{
+	const char *v = ctx->argc > 1 ? ctx->argv[1] : "on";
+	if (strcmp(v, "on") == 0)
+		return set_passive(ctx, true);
+	if (strcmp(v, "off") == 0)
+		return set_passive(ctx, false);
+	return cmd_error(ctx, ERR_USAGE, "passive takes on or off, not %s", v);
+}
+
+static int do_active(struct cmdctx *ctx)
+{
+	return set_passive(ctx, false);
+}
+
 /* ==== the descriptor ================================================== */
 
 static const struct cmd_def ftp_cmds[] = {
@@ -538,6 +583,16 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "reput", "LOCAL... [-o REMOTE]", "resume uploads: APPE from the size the "
 	  "server has (SIZE)", "l", 1, -1, ftp_do_reput },
 	{ "cat", "REMOTE...", "print remote files", "r", 1, -1, ftp_do_cat },
+	{ "more", "REMOTE...", "print remote files through $PAGER at a terminal "
+	  "(less by default)", "r", 1, -1, ftp_do_cat },
+	{ "ascii", "", "transfer as text from now on: TYPE A, CRLF line ends to LF "
+	  "and back (no resuming)", "-", 0, 0, do_ascii },
+	{ "binary", "", "transfer bytes unchanged from now on: TYPE I (the default)",
+	  "-", 0, 0, do_binary },
+	{ "passive", "[on|off]", "data connections to the server (EPSV, PASV) from "
+	  "now on; off: active (default: ftp:passive)", "-", 0, 1, do_passive },
+	{ "active", "", "the server connects back for data (EPRT, PORT) from now on",
+	  "-", 0, 0, do_active },
 	{ "size", "REMOTE...", "print the size of remote files", "r", 1, -1, do_size },
 	{ "mdtm", "REMOTE...", "print the modification time of remote files",
 	  "r", 1, -1, do_mdtm },
@@ -554,6 +609,9 @@ static const struct cmd_def ftp_cmds[] = {
 	  "-", 1, -1, do_quote },
 };
 
+/* Their output is read page by page: through $PAGER at a terminal. */
+static const char *const ftp_paged[] = { "more", NULL };
+
 static const struct proto_scheme ftp_schemes[] = {
 	{ "ftp", 21, TLS_AUTO },
 	{ "ftpes", 21, TLS_REQUIRE },
@@ -569,5 +627,6 @@ const struct proto_desc ftp_proto = {
 	.ops = &ftp_ops,
 	.cmds = ftp_cmds,
 	.ncmds = sizeof(ftp_cmds) / sizeof(ftp_cmds[0]),
+	.paged = ftp_paged,
 };
 
