@@ -37,6 +37,7 @@
 #include "log.h"
 #include "redact.h"
 #include "job.h"
+#include "oneshot.h"
 #include "session.h"
 #include "sink.h"
 #include "tilde.h"
@@ -388,6 +389,21 @@ static int run_argv(struct shell *sh, struct argv *a)
 		return ERR_USAGE;
 	}
 	bool routed = false;
+	if (!is_shell && !target) {
+		/* get URL, put FILE URL: the URL's session (oneshot.h). */
+		int e = oneshot_route(sh, def->name, a, first, &target);
+		if (e < 0)
+			return e;
+		if (target) {
+			def = cmd_proto_lookup(target->proto, def->name);
+			if (!def) {
+				ui_error("%s: %s URLs have no such command", name,
+				         target->proto->name);
+				return ERR_USAGE;
+			}
+			routed = target != session_focus(sh->reg);
+		}
+	}
 	if (!is_shell && !target) {
 		target = cmd_route(sh->reg, def->name, &why);
 		if (!target) {
@@ -1542,6 +1558,7 @@ out:
 		ev_run_once(sh->ev, 20);
 	ui_flush();
 	session_reg_free(sh->reg);
+	oneshot_clear();
 	if (sh->in_io)
 		ev_io_del(sh->in_io);
 	buf_clear(&sh->in);
