@@ -30,6 +30,19 @@ void oneshot_clear(void)
 	nknown = 0;
 }
 
+bool oneshot_names_file(const char *word)
+{
+	struct url u;
+	const char *why = NULL;
+	if (url_parse(word, &u, &why) < 0)
+		return false;
+	size_t n = strlen(word);
+	bool file = u.scheme && strncmp(u.scheme, "ftp", 3) == 0 && u.path && *u.path &&
+	            word[n - 1] != '/';
+	url_clear(&u);
+	return file;
+}
+
 static bool is_download(const char *name)
 {
 	return !strcmp(name, "get") || !strcmp(name, "reget") || !strcmp(name, "cat") ||

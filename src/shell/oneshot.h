@@ -10,6 +10,8 @@
 #ifndef FERRY_ONESHOT_H
 #define FERRY_ONESHOT_H
 
+#include <stdbool.h>
+
 struct shell;
 struct argv;
 struct session;
@@ -19,6 +21,9 @@ struct session;
  * *target set and a rewritten when they are; or ERR_USAGE (printed). */
 int oneshot_route(struct shell *sh, const char *name, struct argv *a, int first,
                   struct session **target);
+/* True when url is an FTP URL (ftp, ftpes, ftps) naming a file: a path
+ * that does not end in '/'. */
+bool oneshot_names_file(const char *url);
 /* Forget the sessions remembered (at exit). */
 void oneshot_clear(void);
 

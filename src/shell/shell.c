@@ -1486,7 +1486,12 @@ int shell_main(const struct shell_opts *o)
 		buf_init(&b, 1024 * 1024);
 		for (int i = 0; i < o->nurls; i++) {
 			char *q = argv_quote(o->urls[i]);
-			buf_appendf(&b, "open %s\n", q);
+			/* `ferry ftp://host/dir/file` in batch, with no
+			 * commands: a one-shot download (as curl), where a
+			 * URL ending in '/' opens the directory. */
+			bool fetch = !o->commands && !o->file && !sh->interactive &&
+			             oneshot_names_file(o->urls[i]);
+			buf_appendf(&b, "%s %s\n", fetch ? "get" : "open", q);
 			free(q);
 		}
 		struct source *src = add_source(SRC_TEXT, xstrndup(buf_peek(&b), buf_avail(&b)),

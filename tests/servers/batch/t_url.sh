@@ -3,7 +3,8 @@
 # (a URL ending in '/' keeps the local name), through a session opened for
 # the URL's directory and reused by the next URL of that directory (one
 # login each), never taking the focus; a directory URL for get, or names
-# and URLs mixed, are refused with status 2.
+# and URLs mixed, are refused with status 2.  `ferry URL` alone in batch
+# downloads the file the URL names.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -28,6 +29,17 @@ assert_out_line "/"
 # /sub: five, whatever the number of files.
 [ "$(grep -Ec '\] > USER ' "$ERR")" = 5 ] || t_fail "expected five logins (one per session)"
 rm -f "$FTP_USER_HOME/url-up2.bin"
+
+# ferry URL in batch with no commands: a file is downloaded, a directory
+# URL (ending in '/') only opened; with -c the URL opens its directory.
+rm -f nested.txt
+run_ferry 0 "$A/sub/nested.txt"
+assert_sha nested.txt "$FTP_SAMPLE_NESTED_SHA256"
+run_ferry 0 "$A/sub/"
+run_ferry 0 "$A/sub" -c pwd
+assert_out_line "/sub"
+run_ferry 6 "$A/sub/missing.txt"
+assert_one_line_error "missing.txt"
 
 run_ferry 2 -c "get $A/sub/"
 assert_one_line_error "names a directory"
