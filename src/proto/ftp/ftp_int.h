@@ -167,6 +167,7 @@ struct ftp_op {
 	 * abuf, acr the CR seen last */
 	bool ascii, acr;
 	char *abuf;
+	bool list_nl;         /* ls to a file or pipe: the last byte was LF */
 	/* progress (ftp_get.c): the line on a terminal, the summary */
 	struct ev_timer *ptimer;
 	struct progress_meter meter;
