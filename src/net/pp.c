@@ -42,6 +42,7 @@
 #include "ev.h"
 #include "log.h"
 #include "pp.h"
+#include "redact.h"
 #include "ui.h"
 
 #define PP_DEFAULT_TIMEOUT_MS (60 * 1000)
@@ -275,6 +276,10 @@ static void pp_trace_sent(struct pp *pp, const struct pp_q *q)
 
 	if (!log_trace_on())
 		return;
+	/* Whoever sent it (quote, site, a login): a password never shows. */
+	size_t w = redact_wire(q->data, n);
+	if (w && (mf <= 0 || w < (size_t)mf))
+		mf = (int)w;
 	if (mf > 0) {
 		size_t keep = (size_t)mf < n ? (size_t)mf : n;
 		char *m = xmalloc(keep + 5);

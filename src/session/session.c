@@ -84,6 +84,9 @@ struct closing {
 	struct conn *conn;
 	struct ev_timer *timer;
 	int64_t deadline;
+	bool polite;
+	bool bye_sent;    /* our close_notify (TLS) and FIN are on their way */
+	bool bye_done;    /* ... and out, or the connection ended */
 	struct session_reg *reg;
 	struct closing *next;
 };
@@ -431,15 +434,40 @@ out:
 static void finish_waiters(struct session *s, int err);
 static void ensure_later(struct session *s, int err);
 
+/* The goodbye's last part: the connection's events after its line layer
+ * is gone.  Freed by closing_tick, never here. */
+static void closing_conn_event(struct conn *conn, enum conn_event ev, int err, void *arg)
+{
+	struct closing *c = arg;
+	(void)err;
+	if (ev == CONN_READABLE) {
+		struct buf *rb = conn_rbuf(conn);
+		buf_consume(rb, buf_avail(rb)); /* nothing more is wanted */
+		return;
+	}
+	c->bye_done = true; /* drained (close_notify and FIN out), EOF or error */
+}
+
 static long closing_tick(void *arg)
 {
 	struct closing *c = arg;
-	if (!c->pp || pp_pending(c->pp) == 0 || pp_failed(c->pp) ||
-	    ev_now_ms(c->reg->ev) >= c->deadline) {
-		closing_free(c);
-		return 0;
+	bool late = ev_now_ms(c->reg->ev) >= c->deadline;
+	if (!late && c->pp && pp_pending(c->pp) > 0 && !pp_failed(c->pp))
+		return 20; /* QUIT not answered yet */
+	/* QUIT answered (or no more to wait for): close as TLS wants, with
+	 * close_notify, then FIN, within the same bound (RFC 8446 6.1). */
+	if (!late && c->polite && !c->bye_sent && conn_is_connected(c->conn)) {
+		c->bye_sent = true;
+		pp_free(c->pp);
+		c->pp = NULL;
+		conn_set_handler(c->conn, closing_conn_event, c);
+		conn_shutdown(c->conn);
+		return 20;
 	}
-	return 20;
+	if (!late && c->bye_sent && !c->bye_done)
+		return 20;
+	closing_free(c);
+	return 0;
 }
 
 /* Detach pp and conn from the session and free them after the goodbye
@@ -483,6 +511,7 @@ static void detach(struct session *s, bool polite)
 			pp_cancel_all(c->pp);
 	}
 	c->reg = s->reg;
+	c->polite = polite;
 	c->deadline = ev_now_ms(s->ev) + (polite ? 2000 : 0);
 	c->next = s->reg->closing;
 	s->reg->closing = c;

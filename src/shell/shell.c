@@ -38,6 +38,7 @@
 #include "log.h"
 #include "redact.h"
 #include "job.h"
+#include "oneshot.h"
 #include "session.h"
 #include "sink.h"
 #include "tilde.h"
@@ -408,6 +409,21 @@ static int run_argv(struct shell *sh, struct argv *a)
 		return ERR_USAGE;
 	}
 	bool routed = false;
+	if (!is_shell && !target) {
+		/* get URL, put FILE URL: the URL's session (oneshot.h). */
+		int e = oneshot_route(sh, def->name, a, first, &target);
+		if (e < 0)
+			return e;
+		if (target) {
+			def = cmd_proto_lookup(target->proto, def->name);
+			if (!def) {
+				ui_error("%s: %s URLs have no such command", name,
+				         target->proto->name);
+				return ERR_USAGE;
+			}
+			routed = target != session_focus(sh->reg);
+		}
+	}
 	if (!is_shell && !target) {
 		target = cmd_route(sh->reg, def->name, &why);
 		if (!target) {
@@ -1640,7 +1656,12 @@ int shell_main(const struct shell_opts *o)
 		buf_init(&b, 1024 * 1024);
 		for (int i = 0; i < o->nurls; i++) {
 			char *q = argv_quote(o->urls[i]);
-			buf_appendf(&b, "open %s\n", q);
+			/* `ferry ftp://host/dir/file` in batch, with no
+			 * commands: a one-shot download (as curl), where a
+			 * URL ending in '/' opens the directory. */
+			bool fetch = !o->commands && !o->file && !sh->interactive &&
+			             oneshot_names_file(o->urls[i]);
+			buf_appendf(&b, "%s %s\n", fetch ? "get" : "open", q);
 			free(q);
 		}
 		struct source *src = add_source(SRC_TEXT, xstrndup(buf_peek(&b), buf_avail(&b)),
@@ -1714,6 +1735,7 @@ out:
 		ev_run_once(sh->ev, 20);
 	ui_flush();
 	session_reg_free(sh->reg);
+	oneshot_clear();
 	if (sh->in_io)
 		ev_io_del(sh->in_io);
 	buf_clear(&sh->in);

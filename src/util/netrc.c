@@ -23,6 +23,7 @@
 
 struct lexer {
 	const char *p, *end;
+	const char *tok;   /* where the last token began (for errors) */
 };
 
 struct entry {
@@ -53,6 +54,7 @@ static int lex_next(struct lexer *lx, char **tok)
 		lx->p = p;
 		return 0;
 	}
+	lx->tok = p;
 	if (*p == '"') {
 		/* Quoted token: backslash escapes the next byte. */
 		const char *q = p + 1;
@@ -137,12 +139,29 @@ static bool entry_matches(const struct entry *e, const char *host, const char *w
 	return true;
 }
 
+/* The line (from 1) of p in text. */
+static size_t line_of(const char *text, const char *p)
+{
+	size_t line = 1;
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
 int netrc_find(const char *text, size_t len, const char *host,
                const char *want_login, char **login, char **password)
 {
-	struct lexer lx = { text, text + len };
+	return netrc_parse(text, len, host, want_login, login, password, NULL);
+}
+
+int netrc_parse(const char *text, size_t len, const char *host,
+                const char *want_login, char **login, char **password,
+                struct netrc_error *bad)
+{
+	struct lexer lx = { text, text + len, text };
 	struct entry cur = { 0 }, hit = { 0 }, def = { 0 };
 	char *tok = NULL, *val = NULL;
+	const char *what = NULL;
 	int rc = 0, r;
 
 	*login = NULL;
@@ -156,6 +175,7 @@ int netrc_find(const char *text, size_t len, const char *host,
 		r = lex_next(&lx, &tok);
 		if (r < 0) {
 			rc = r;
+			what = "a quoted word is not closed";
 			goto out;
 		}
 		if (r == 0 || !strcmp(tok, "machine") || !strcmp(tok, "default")) {
@@ -184,6 +204,7 @@ int netrc_find(const char *text, size_t len, const char *host,
 			r = lex_next(&lx, &val);
 			if (r <= 0) {
 				rc = ERR_FAIL;
+				what = "macdef needs a name";
 				goto out;
 			}
 			skip_macro(&lx);
@@ -192,11 +213,19 @@ int netrc_find(const char *text, size_t len, const char *host,
 		if (strcmp(tok, "machine") && strcmp(tok, "login") &&
 		    strcmp(tok, "password") && strcmp(tok, "account")) {
 			rc = ERR_FAIL;
+			what = "unknown keyword (machine, default, login, password, "
+			       "account or macdef expected)";
 			goto out;
 		}
+		const char *kw = lx.tok;
 		r = lex_next(&lx, &val);
 		if (r <= 0 || !cur.active) {
 			rc = ERR_FAIL;
+			what = !cur.active ? "login, password or account before any "
+			       "machine or default" : r < 0 ? "a quoted word is not closed" :
+			       "a keyword without its value";
+			if (r == 0)
+				lx.tok = kw;
 			goto out;
 		}
 		if (!strcmp(tok, "machine")) {
@@ -221,6 +250,10 @@ int netrc_find(const char *text, size_t len, const char *host,
 		rc = 1;
 	}
 out:
+	if (rc < 0 && bad) {
+		bad->line = line_of(text, lx.tok);
+		bad->what = what;
+	}
 	free(tok);
 	free(val);
 	entry_clear(&cur);
@@ -260,13 +293,25 @@ int netrc_lookup(const char *path, const char *host, const char *want_login,
 			path = own = xasprintf("%s/.netrc", home);
 		}
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO there would block the open until a writer
+	 * came; it is refused below like any file that is not regular. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		rc = errno == ENOENT ? 0 : ERR_LOCAL;
+		if (rc)
+			*warning = xasprintf("%s: %s; not used", path, strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > NETRC_MAX_FILE) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		rc = ERR_LOCAL;
+		*warning = xasprintf("%s: not a regular file; not used (put a file "
+		                     "there, or remove it)", path);
+		goto out;
+	}
+	if (st.st_size > NETRC_MAX_FILE) {
+		rc = ERR_LOCAL;
+		*warning = xasprintf("%s: larger than %d MiB, so not a .netrc; not used",
+		                     path, NETRC_MAX_FILE >> 20);
 		goto out;
 	}
 	/* Passwords that others can read are no secret, and a file others
@@ -299,7 +344,11 @@ int netrc_lookup(const char *path, const char *host, const char *want_login,
 			break;
 		got += (size_t)n;
 	}
-	rc = netrc_find(text, got, host, want_login, login, password);
+	struct netrc_error bad = { 0, NULL };
+	rc = netrc_parse(text, got, host, want_login, login, password, &bad);
+	if (rc < 0)
+		*warning = xasprintf("%s:%zu: %s; the file is not used (fix it)", path,
+		                     bad.line, bad.what ? bad.what : "malformed");
 out:
 	if (fd >= 0)
 		close(fd);

@@ -65,6 +65,7 @@ struct rule {
 
 static const struct rule rules[] = {
 	{ "quote", { "PASS" }, 0, false },
+	{ "quote", { "ACCT" }, 0, false },               /* an account's password */
 	{ "quote", { "AUTHINFO", "PASS" }, 0, false },
 	{ "quote", { "AUTHINFO", "SASL" }, 1, false },  /* the mechanism is public */
 	{ "quote", { "SITE", "PSWD" }, 0, false },      /* old and new password */
@@ -490,4 +491,44 @@ void redact_mask_url(char *url)
 	cmd_free(&c);
 	mask(url, &sp);
 	free(sp.s);
+}
+
+/* ---- lines on the wire ------------------------------------------------- */
+
+/* The line's word at *i equals kw (any case) followed by a blank or the
+ * end; *i moves past it and the blanks after it. */
+static bool wire_word(const char *line, size_t n, size_t *i, const char *kw)
+{
+	size_t k = strlen(kw);
+	if (n - *i < k || strncasecmp(line + *i, kw, k) != 0 ||
+	    (*i + k < n && !is_blank(line[*i + k])))
+		return false;
+	*i += k;
+	while (*i < n && is_blank(line[*i]))
+		(*i)++;
+	return true;
+}
+
+size_t redact_wire(const char *line, size_t n)
+{
+	size_t best = 0;
+	for (size_t r = 0; r < sizeof(rules) / sizeof(rules[0]); r++) {
+		if (strcmp(rules[r].cmd, "quote") != 0)
+			continue; /* the same commands as typed through quote */
+		size_t i = 0;
+		while (i < n && is_blank(line[i]))
+			i++;
+		bool ok = true;
+		for (int k = 0; k < 2 && rules[r].kw[k] && ok; k++)
+			ok = wire_word(line, n, &i, rules[r].kw[k]);
+		for (int k = 0; k < rules[r].skip && ok; k++) {
+			while (i < n && !is_blank(line[i]))
+				i++;
+			while (i < n && is_blank(line[i]))
+				i++;
+		}
+		if (ok && i > 0 && i < n && (!best || i < best))
+			best = i;
+	}
+	return best;
 }

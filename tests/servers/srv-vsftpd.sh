@@ -5,6 +5,9 @@
 #   implicit  FTPS_IMPLICIT_PORT  implicit FTPS (TLS from the first byte)
 #   slow      FTP_SLOW_PORT       like main, anonymous downloads at
 #                                 FTP_SLOW_RATE bytes/s (for Ctrl-C tests)
+# and, when the machine has ::1, one on IPv6 loopback:
+#   v6        FTP6_PORT           like main, on [::1] (vsftpd takes one
+#                                 address family per process)
 # Anonymous: read-only sample files.  User ferrytest/ferrypass: chrooted,
 # writable home, reset at every start.
 set -euo pipefail
@@ -58,7 +61,13 @@ start() {
 	command -v vsftpd >/dev/null || die "vsftpd is not installed"
 	ensure_user
 	prepare_tree
-	read -r FTP_PORT FTPS_IMPLICIT_PORT FTP_SLOW_PORT <<<"$(free_ports 3)"
+	read -r FTP_PORT FTPS_IMPLICIT_PORT FTP_SLOW_PORT FTP6_PORT <<<"$(free_ports 4)"
+	if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+		INSTANCES+=(v6)
+	else
+		FTP6_PORT=
+		note "vsftpd: no ::1 on this machine; no IPv6 instance"
+	fi
 	mkdir -p "$RUN/vsftpd"
 	local inst port extra conf
 	for inst in "${INSTANCES[@]}"; do
@@ -66,6 +75,8 @@ start() {
 		main) port=$FTP_PORT extra= ;;
 		implicit) port=$FTPS_IMPLICIT_PORT extra=implicit_ssl=YES ;;
 		slow) port=$FTP_SLOW_PORT extra=anon_max_rate=$FTP_SLOW_RATE ;;
+		# The last setting wins: IPv6 only, on ::1.
+		v6) port=$FTP6_PORT extra=$'listen=NO\nlisten_ipv6=YES\nlisten_address6=::1' ;;
 		esac
 		conf=$RUN/vsftpd/$inst.conf
 		python3 "$SRV_DIR/subst.py" "$SRV_DIR/conf/vsftpd.conf.in" "$conf" \
@@ -79,6 +90,7 @@ start() {
 	wait_banner vsftpd-main 127.0.0.1 "$FTP_PORT" 220
 	wait_banner vsftpd-implicit 127.0.0.1 "$FTPS_IMPLICIT_PORT" 220 --tls
 	wait_banner vsftpd-slow 127.0.0.1 "$FTP_SLOW_PORT" 220
+	[ -z "$FTP6_PORT" ] || wait_banner vsftpd-v6 ::1 "$FTP6_PORT" 220
 
 	local env=$STATE/env.d/vsftpd.sh
 	: > "$env"
@@ -87,15 +99,16 @@ start() {
 	env_put "$env" FTPS_IMPLICIT_PORT "$FTPS_IMPLICIT_PORT"
 	env_put "$env" FTP_SLOW_PORT "$FTP_SLOW_PORT"
 	env_put "$env" FTP_SLOW_RATE "$FTP_SLOW_RATE"
+	env_put "$env" FTP6_PORT "$FTP6_PORT"
 	ftp_samples_env "$env"
 	env_put "$env" FTP_ANON_ROOT "$RUN/ftp/anon"
 	env_put "$env" FTP_USER_HOME "$RUN/ftp/home"
-	note "vsftpd: ftp $FTP_PORT, implicit ftps $FTPS_IMPLICIT_PORT, slow $FTP_SLOW_PORT"
+	note "vsftpd: ftp $FTP_PORT, implicit ftps $FTPS_IMPLICIT_PORT, slow $FTP_SLOW_PORT${FTP6_PORT:+, ipv6 $FTP6_PORT}"
 }
 
 stop() {
 	local inst
-	for inst in "${INSTANCES[@]}"; do
+	for inst in "${INSTANCES[@]}" v6; do
 		daemon_stop "vsftpd-$inst"
 	done
 	rm -f "$STATE/env.d/vsftpd.sh"

@@ -323,6 +323,47 @@ static void test_reply_err(void)
 	CU_ASSERT(!ftp_arg_ok("a\n"));
 }
 
+/* Down in pieces of every size: the same as in one piece. */
+static void ascii_down_pieces(const char *in, const char *want)
+{
+	size_t n = strlen(in);
+	for (size_t cut = 1; cut <= n + 1; cut++) {
+		char out[256];
+		size_t o = 0;
+		bool cr = false;
+		for (size_t i = 0; i < n; i += cut) {
+			size_t k = n - i < cut ? n - i : cut;
+			size_t got = ftp_ascii_down(in + i, k, out + o, &cr);
+			CU_ASSERT(got <= k + 1);
+			o += got;
+		}
+		o += ftp_ascii_down_end(out + o, &cr);
+		CU_ASSERT_EQUAL(o, strlen(want));
+		CU_ASSERT(o == strlen(want) && memcmp(out, want, o) == 0);
+		CU_ASSERT(!cr);
+	}
+}
+
+static void test_ascii(void)
+{
+	ascii_down_pieces("a\r\nb\r\n", "a\nb\n");
+	ascii_down_pieces("a\rb\r\r\nc\r", "a\rb\r\nc\r");
+	ascii_down_pieces("\n\r\n\r", "\n\n\r");
+	ascii_down_pieces("", "");
+
+	char out[64];
+	bool cr = false;
+	size_t o = ftp_ascii_up("a\nb\r\nc", 7, out, &cr);
+	CU_ASSERT(o == 8 && memcmp(out, "a\r\nb\r\nc", 8) == 0);
+	/* A CR at the end of one piece, its LF at the start of the next. */
+	cr = false;
+	o = ftp_ascii_up("x\r", 2, out, &cr);
+	o += ftp_ascii_up("\n\n", 2, out + o, &cr);
+	CU_ASSERT(o == 5 && memcmp(out, "x\r\n\r\n", 5) == 0);
+	cr = false;
+	CU_ASSERT_EQUAL(ftp_ascii_up("\n\n\n", 3, out, &cr), 6);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("ftp_parse", NULL, NULL);
@@ -336,4 +377,5 @@ void cu_register(void)
 	CU_add_test(s, "FEAT", test_feat);
 	CU_add_test(s, "local names", test_local_name);
 	CU_add_test(s, "reply codes", test_reply_err);
+	CU_add_test(s, "ascii CRLF <-> LF", test_ascii);
 }

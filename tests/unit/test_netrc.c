@@ -224,9 +224,50 @@ static void test_lookup_open_file(void)
 	unlink(path);
 }
 
+/* A malformed file: the line of the offending word. */
+static void bad_at(const char *text, size_t line)
+{
+	char *l, *p;
+	struct netrc_error e = { 0, NULL };
+	CU_ASSERT_EQUAL(netrc_parse(text, strlen(text), "h", NULL, &l, &p, &e), ERR_FAIL);
+	CU_ASSERT_EQUAL(e.line, line);
+	CU_ASSERT_PTR_NOT_NULL(e.what);
+}
+
+static void test_malformed_line(void)
+{
+	bad_at("machine h\n  login a\n  bogus y\n", 3);
+	bad_at("machine h login a\npassword \"open\n\n", 2);
+	bad_at("\n\nmachine h\nlogin", 4);
+	bad_at("login x\n", 1);
+}
+
+/* A FIFO at the path neither blocks nor is read; a directory neither. */
+static void test_lookup_not_regular(void)
+{
+	char dir[] = "/tmp/ferry-netrc-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	char *fifo = xasprintf("%s/fifo", dir);
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+	char *l, *p, *w = NULL;
+	CU_ASSERT_EQUAL(netrc_lookup(fifo, "lab", NULL, &l, &p, &w), ERR_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w, "not a regular file"));
+	free(w);
+	w = NULL;
+	CU_ASSERT_EQUAL(netrc_lookup(dir, "lab", NULL, &l, &p, &w), ERR_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL(w);
+	free(w);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("netrc", NULL, NULL);
+	CU_add_test(s, "malformed: the line", test_malformed_line);
+	CU_add_test(s, "not a regular file", test_lookup_not_regular);
 
 	CU_add_test(s, "machine match", test_machine);
 	CU_add_test(s, "default", test_default);

@@ -172,6 +172,36 @@ static void test_masks(void)
 	}
 }
 
+static size_t wire(const char *line)
+{
+	return redact_wire(line, strlen(line));
+}
+
+/* Lines on the wire: the trace shows them up to the offset. */
+static void test_wire(void)
+{
+	CU_ASSERT_EQUAL(wire("PASS secret"), 5);
+	CU_ASSERT_EQUAL(wire("pass secret"), 5);
+	CU_ASSERT_EQUAL(wire("ACCT acctpw"), 5);
+	CU_ASSERT_EQUAL(wire("SITE PSWD old new"), 10);
+	CU_ASSERT_EQUAL(wire("site  pswd old new"), 11);
+	CU_ASSERT_EQUAL(wire("SITE PASSWD old new"), 12);
+	CU_ASSERT_EQUAL(wire("AUTHINFO PASS pw"), 14);
+	CU_ASSERT_EQUAL(wire("AUTHINFO SASL PLAIN AGZvbwBiYXI="), 20);
+	/* No password: shown whole. */
+	CU_ASSERT_EQUAL(wire("PASSWORD x"), 0);
+	CU_ASSERT_EQUAL(wire("SITE CHMOD 644 f"), 0);
+	CU_ASSERT_EQUAL(wire("AUTHINFO USER u"), 0);
+	CU_ASSERT_EQUAL(wire("AUTHINFO SASL PLAIN"), 0);
+	CU_ASSERT_EQUAL(wire("RETR PASS"), 0);
+	CU_ASSERT_EQUAL(wire("PASS"), 0);
+	CU_ASSERT_EQUAL(wire(""), 0);
+	/* typed: quote ACCT is redacted from history too */
+	char *r = redact_line("quote ACCT hunter2");
+	CU_ASSERT_PTR_NULL(strstr(r, "hunter2"));
+	free(r);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("redact", NULL, NULL);
@@ -179,4 +209,5 @@ void cu_register(void)
 	CU_add_test(s, "lines", test_lines);
 	CU_add_test(s, "no secret left", test_no_secret_left);
 	CU_add_test(s, "masks", test_masks);
+	CU_add_test(s, "lines on the wire", test_wire);
 }

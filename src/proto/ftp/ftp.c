@@ -351,6 +351,7 @@ static void login_step(struct ftp *f, const struct pp_reply *r)
 			                 "server refused binary mode (TYPE I)", r);
 			return;
 		}
+		f->type = 'I';
 		login_send(f, FS_FEAT, "FEAT", 0);
 		return;
 	case FS_FEAT:
@@ -451,7 +452,22 @@ static void *ftp_init(struct session *s)
 	struct ftp *f = xcalloc(1, sizeof(*f));
 	f->s = s;
 	f->state = FS_IDLE;
+	f->passive = -1;
 	return f;
+}
+
+bool ftp_site_ascii(struct session *s)
+{
+	const struct ftp *site = session_site(s)->pdata;
+	return site->ascii;
+}
+
+bool ftp_site_passive(struct session *s)
+{
+	const struct ftp *site = session_site(s)->pdata;
+	if (site->passive >= 0)
+		return site->passive;
+	return config_bool(s->cfg, "ftp:passive");
 }
 
 
@@ -478,6 +494,7 @@ static void ftp_login(struct session *s, proto_done_fn done, void *arg)
 	f->prot_p = false;
 	f->epsv_refused = false;
 	f->eprt_refused = false;
+	f->type = 0;
 	f->feat_known = false;
 	memset(&f->feat, 0, sizeof(f->feat));
 	set_state(f, FS_GREETING);
@@ -522,6 +539,7 @@ static void ftp_disconnected(struct session *s)
 	f->prot_p = false;
 	f->epsv_refused = false;
 	f->eprt_refused = false;
+	f->type = 0;
 	f->feat_known = false;
 	set_state(f, FS_IDLE);
 }

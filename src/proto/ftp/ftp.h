@@ -71,6 +71,19 @@ int ftp_local_name(const char *remote, char **name);
  * (transfer aborted) ERR_PROTO; other 4xx/5xx ERR_FAIL. */
 int ftp_reply_err(int code);
 
+/* ascii transfers (TYPE A, RFC 959 3.1.1.1): the network's CRLF line
+ * ends to LF and back, over a stream cut anywhere.  *cr carries the state
+ * between pieces (false at the start).
+ * ftp_ascii_down: CRLF becomes LF, any other CR stays; writes at most n + 1
+ * bytes to out (a CR held back from the piece before comes out first) and
+ * returns the count.  ftp_ascii_down_end: the CR held back at the end of
+ * the stream, if any (0 or 1 byte to out).
+ * ftp_ascii_up: LF becomes CRLF unless a CR already precedes it; writes at
+ * most 2 * n bytes to out and returns the count. */
+size_t ftp_ascii_down(const char *in, size_t n, char *out, bool *cr);
+size_t ftp_ascii_down_end(char *out, bool *cr);
+size_t ftp_ascii_up(const char *in, size_t n, char *out, bool *cr);
+
 /* True if s may go on the wire as (part of) one command line: no CR, LF
  * or NUL.  (pp_send checks again.) */
 bool ftp_arg_ok(const char *s);

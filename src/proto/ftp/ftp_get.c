@@ -229,9 +229,22 @@ static int get_start(void *arg)
 	return r;
 }
 
+static int get_write(struct ftp_op *op, const char *p, size_t n);
+
 static int get_data(void *arg, const char *p, size_t n)
 {
 	struct ftp_op *op = arg;
+	if (op->ascii) {
+		/* CRLF to LF: at most one byte more than came (a CR held). */
+		op->abuf = xrealloc(op->abuf, n + 1);
+		n = ftp_ascii_down(p, n, op->abuf, &op->acr);
+		p = op->abuf;
+	}
+	return get_write(op, p, n);
+}
+
+static int get_write(struct ftp_op *op, const char *p, size_t n)
+{
 	uint64_t written = op->to_stdout ? op->streamed : op->lf.written;
 	uint64_t offset = op->to_stdout ? 0 : op->lf.offset;
 
@@ -268,6 +281,9 @@ static int get_data(void *arg, const char *p, size_t n)
 
 static void get_item_end(struct ftp_op *op, int err)
 {
+	free(op->abuf);
+	op->abuf = NULL;
+	op->acr = false;
 	op->tries = 0;
 	op->sized = false;
 	free(op->remote);
@@ -291,6 +307,12 @@ static void get_done(void *arg, int err, const char *why)
 	bool cut = op->x && ftp_xfer_cut(op->x);
 	op->x = NULL;
 	progress_end(op);
+	char cr;
+	if (!err && op->ascii && ftp_ascii_down_end(&cr, &op->acr)) {
+		int r = get_write(op, &cr, 1); /* a lone CR at the very end */
+		if (r < 0)
+			err = r;
+	}
 	int e = lfile_close(&op->lf);
 	if (!err && e < 0) {
 		err = e;
@@ -326,8 +348,8 @@ static int get_retr(struct ftp_op *op)
 {
 	char *line = xasprintf("RETR %s", op->remote);
 	int64_t left = op->size >= 0 ? op->size - (int64_t)op->lf.offset : -1;
-	int r = ftp_xfer_start(op->o.s, line, XFER_DOWN, left, op->lf.offset, &get_ops,
-	                       op, &op->x);
+	int r = ftp_xfer_start_typed(op->o.s, line, XFER_DOWN, left, op->lf.offset,
+	                             &get_ops, op, &op->x);
 	free(line);
 	if (r == 0) {
 		op->o.ctx->bytes = op->lf.offset;
@@ -489,7 +511,9 @@ static int get_target(struct ftp_op *op)
  * the time; then RETR.  0 or ERR_* (reported). */
 static int get_query(struct ftp_op *op)
 {
-	if (!op->f->feat_known || op->f->feat.size)
+	/* ascii: a text transfer's byte count is not the file's size, so
+	 * SIZE could not tell a whole transfer from a cut one. */
+	if (!op->ascii && (!op->f->feat_known || op->f->feat.size))
 		return ftp_op_sendf(op, get_size_reply, "SIZE %s", op->remote);
 	if (want_mdtm(op))
 		return ftp_op_sendf(op, get_mdtm_reply, "MDTM %s", op->remote);
@@ -504,7 +528,7 @@ static int get_query(struct ftp_op *op)
  * grew this time, tries left. */
 static bool get_may_resume(struct ftp_op *op, bool cut, int err)
 {
-	return cut && err != ERR_INTR && op->o.ctx && !op->to_stdout &&
+	return cut && err != ERR_INTR && !op->ascii && op->o.ctx && !op->to_stdout &&
 	       !op->lf.in_place && op->sized && op->lf.written > 0 &&
 	       op->tries < config_int(op->o.s->cfg, "xfer:retries");
 }
@@ -579,6 +603,7 @@ static void get_resume_later(struct ftp_op *op, const char *why)
 static int get_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
+	op->ascii = ftp_site_ascii(o->s);
 	int err = get_target(op);
 	if (!err)
 		err = get_query(op);
@@ -624,6 +649,14 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 	return ftp_check_args(ctx, 1);
 }
 
+/* Byte offsets in the local file are not offsets in the remote one when
+ * line ends change on the way. */
+static int ascii_no_resume(struct cmdctx *ctx)
+{
+	return cmd_error(ctx, ERR_USAGE, "cannot resume in ascii mode (line ends "
+	                 "change the byte offsets); type binary first");
+}
+
 static int get_run(struct cmdctx *ctx, bool reget)
 {
 	struct ftp_op *op = ftp_op_new(ctx);
@@ -632,6 +665,10 @@ static int get_run(struct cmdctx *ctx, bool reget)
 	                              "REMOTE... [-o LOCAL] [-f]");
 	if (r < 0)
 		goto fail;
+	if (reget && ftp_site_ascii(ctx->sess)) {
+		r = ascii_no_resume(ctx);
+		goto fail;
+	}
 	if (op->out_opt && strcmp(op->out_opt, "-") == 0) {
 		if (reget) {
 			r = cmd_error(ctx, ERR_USAGE, "reget cannot resume standard output");
@@ -687,18 +724,30 @@ int ftp_do_cat(struct cmdctx *ctx)
 static ssize_t put_fill(void *arg, char *p, size_t cap)
 {
 	struct ftp_op *op = arg;
-	ssize_t n = lsource_read(&op->src, p, cap);
+	char *in = p;
+	if (op->ascii) {
+		/* LF to CRLF: read half, expand into p. */
+		cap /= 2;
+		op->abuf = xrealloc(op->abuf, cap);
+		in = op->abuf;
+	}
+	ssize_t n = lsource_read(&op->src, in, cap);
 	if (n < 0) {
 		snprintf(op->why, sizeof(op->why), "%s", op->src.why);
 		return n;
 	}
 	op->streamed += (uint64_t)n;
 	op->o.ctx->bytes = op->up_offset + op->streamed;
+	if (op->ascii)
+		n = (ssize_t)ftp_ascii_up(in, (size_t)n, p, &op->acr);
 	return n;
 }
 
 static void put_item_end(struct ftp_op *op, int err)
 {
+	free(op->abuf);
+	op->abuf = NULL;
+	op->acr = false;
 	op->up_offset = 0;
 	lsource_clear(&op->src);
 	free(op->remote);
@@ -786,10 +835,14 @@ static void put_done(void *arg, int err, const char *why)
 		put_item_end(op, err);
 		return;
 	}
-	if (!op->f->feat_known || op->f->feat.size) {
+	/* ascii: the server may store other line ends than were sent, so
+	 * its size proves nothing. */
+	if (!op->ascii && (!op->f->feat_known || op->f->feat.size)) {
 		if (ftp_op_sendf(op, put_size_reply, "SIZE %s", op->remote) == 0)
 			return;
 	}
+	if (op->ascii)
+		summary(op, op->src.path, op->streamed, 0, " sent");
 	put_item_end(op, 0);
 }
 
@@ -802,7 +855,7 @@ static const struct ftp_xfer_ops put_ops = {
 static int put_send(struct ftp_op *op, const char *verb)
 {
 	char *line = xasprintf("%s %s", verb, op->remote);
-	int err = ftp_xfer_start(op->o.s, line, XFER_UP, -1, 0, &put_ops, op, &op->x);
+	int err = ftp_xfer_start_typed(op->o.s, line, XFER_UP, -1, 0, &put_ops, op, &op->x);
 	free(line);
 	if (err < 0) {
 		char *l = ftp_esc_str(op->src.path);
@@ -866,6 +919,8 @@ static int put_item(struct op *o)
 	char *l = ftp_esc_str(op->o.arg);
 	int err = lsource_open(&op->src, op->o.arg);
 
+	op->ascii = ftp_site_ascii(o->s);
+
 	if (err) {
 		cmd_error(op->o.ctx, err, "%s", op->src.why);
 		goto out;
@@ -900,6 +955,10 @@ static int put_run(struct cmdctx *ctx, bool reput)
 
 	if (r < 0)
 		goto fail;
+	if (reput && ftp_site_ascii(ctx->sess)) {
+		r = ascii_no_resume(ctx);
+		goto fail;
+	}
 	if (op->out_opt && op->o.nargs > 1) {
 		r = cmd_error(ctx, ERR_USAGE, "-o takes one file");
 		goto fail;

@@ -55,13 +55,24 @@ struct ftp {
 	bool eprt_refused;   /* EPRT failed once: PORT from now on */
 	bool feat_known;
 	struct ftp_feat feat;
+	char type;           /* TYPE in force on this connection: 'I' after
+	                        login, 'A' after ascii's first transfer */
 
 	struct ftp_op *op;   /* the running command, if any */
 
 	/* The site's (on its own connection's struct ftp only). */
 	struct ftp_dir *dirs;         /* listing cache (ftp_ls.c) */
 	struct cfetch *cfetch;        /* a listing fetched for completion */
+	/* The site's choices, kept across reconnects and used by every
+	 * connection of the pool (ftp_site_ascii, ftp_site_passive). */
+	bool ascii;                   /* ascii: TYPE A, CRLF <-> LF */
+	int passive;                  /* passive/active: 1, 0; -1 ftp:passive */
 };
+
+/* The site's transfer type and data-connection mode, from any of its
+ * connections. */
+bool ftp_site_ascii(struct session *s);
+bool ftp_site_passive(struct session *s);
 
 /* ---- ftp_xfer.c: one data connection and the command that uses it ---- */
 
@@ -83,13 +94,19 @@ struct ftp_xfer_ops {
 };
 
 /* Start "EPSV"/"PASV", the data connection and cmd ("RETR name", "LIST",
- * "STOR name") on s.  size is the byte count this download must deliver
+ * "STOR name") on s, in TYPE I.  size is the byte count this download must deliver
  * (from SIZE, less rest), or -1 when unknown.  rest > 0 sends "REST rest"
  * right before cmd and requires 350.  Returns 0 with *out set (freed after
  * done), or ERR_* (nothing started, done not called). */
 int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
                    int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
                    void *arg, struct ftp_xfer **out);
+/* The same in the site's type (ascii: "TYPE A" first when the connection
+ * is not in it yet, and no byte count from a 150 reply: what a text
+ * transfer moves differs from the file's size).  For get, cat, put. */
+int ftp_xfer_start_typed(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
+                         int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
+                         void *arg, struct ftp_xfer **out);
 /* Stop at once without calling done (Ctrl-C, session dropped): the data
  * connection is closed and the control connection kept in step (ABOR) or
  * dropped.  Frees x. */
@@ -150,6 +167,11 @@ struct ftp_op {
 	struct lsource src;   /* put: the local file */
 	uint64_t up_offset;   /* reput: bytes the server had (APPE from there) */
 	bool reput;
+	/* ascii (the site's type when the item began): CRLF <-> LF through
+	 * abuf, acr the CR seen last */
+	bool ascii, acr;
+	char *abuf;
+	bool list_nl;         /* ls to a file or pipe: the last byte was LF */
 	/* progress (ftp_get.c): the line on a terminal, the summary */
 	struct ev_timer *ptimer;
 	struct progress_meter meter;

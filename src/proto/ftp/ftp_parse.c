@@ -302,3 +302,45 @@ bool ftp_arg_ok(const char *s)
 {
 	return strpbrk(s, "\r\n") == NULL;
 }
+
+/* ---- ascii transfers ---------------------------------------------------- */
+
+size_t ftp_ascii_down(const char *in, size_t n, char *out, bool *cr)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+		if (*cr) {
+			*cr = false;
+			if (c != '\n')
+				out[o++] = '\r';
+		}
+		if (c == '\r')
+			*cr = true;
+		else
+			out[o++] = c;
+	}
+	return o;
+}
+
+size_t ftp_ascii_down_end(char *out, bool *cr)
+{
+	if (!*cr)
+		return 0;
+	*cr = false;
+	out[0] = '\r';
+	return 1;
+}
+
+size_t ftp_ascii_up(const char *in, size_t n, char *out, bool *cr)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+		if (c == '\n' && !*cr)
+			out[o++] = '\r';
+		out[o++] = c;
+		*cr = c == '\r';
+	}
+	return o;
+}

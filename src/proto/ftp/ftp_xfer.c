@@ -1,5 +1,5 @@
 /* ftp_xfer.c - FTP data connections: EPSV (PASV as fallback), connecting
- * to the control connection's peer, or in active mode (ftp:passive off)
+ * to the control connection's peer, or in active mode (active, or ftp:passive off)
  * EPRT (PORT as fallback) and a listening socket that takes a connection
  * from the server's address only; TLS on the data channel resumed from
  * the control connection, the transfer command and its replies, and the
@@ -48,6 +48,7 @@
 
 /* One setter, one table of names (house rule 1). */
 enum xstate {
+	XS_TYPE,     /* TYPE sent (ascii or back to binary) */
 	XS_EPSV,     /* EPSV sent */
 	XS_PASV,     /* PASV sent */
 	XS_EPRT,     /* EPRT sent (active mode) */
@@ -60,6 +61,7 @@ enum xstate {
 };
 
 static const char *const xstate_names[] = {
+	[XS_TYPE] = "type",
 	[XS_EPSV] = "epsv",
 	[XS_PASV] = "pasv",
 	[XS_EPRT] = "eprt",
@@ -95,6 +97,7 @@ struct ftp_xfer {
 	bool final_ok;           /* 2xx final reply to cmd */
 	bool up_eof;             /* source exhausted, shutdown requested */
 	bool up_drained;         /* close_notify and FIN sent */
+	char type;               /* 'A' or 'I': the TYPE this transfer needs */
 	uint64_t rest;           /* REST offset, 0 for none */
 	bool rest_done;
 	uint64_t bytes;
@@ -492,7 +495,7 @@ static void x_cmd_reply(struct pp *pp, int err, const struct pp_reply *r, void *
 		/* Without SIZE, the 150's "(N bytes)" tells when a download
 		 * is whole; after a REST servers disagree on what N counts
 		 * (the file or the rest), so then it is not used. */
-		if (x->dir == XFER_DOWN && x->size < 0 && !x->rest &&
+		if (x->dir == XFER_DOWN && x->size < 0 && !x->rest && x->type == 'I' &&
 		    strncmp(x->cmd, "RETR ", 5) == 0 &&
 		    ftp_parse_150_size(r->msg, &announced) == 0) {
 			x->size = (int64_t)announced;
@@ -770,7 +773,7 @@ static long x_accept_tick(void *arg)
 	else
 		x_finish(x, ERR_TIMEOUT, "the server did not open the data connection "
 		         "within %ld s (active mode: a firewall in the way? "
-		         "set ftp:passive on)", x->timeout_ms / 1000);
+		         "type passive)", x->timeout_ms / 1000);
 	return 0;
 }
 
@@ -824,7 +827,7 @@ static void x_port_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 		int e = x_send_port(x, false);
 		if (e == ERR_FAIL)
 			x_finish(x, ERR_FAIL, "the server refuses EPRT (%d %s), and PORT "
-			         "cannot carry an IPv6 address; set ftp:passive on",
+			         "cannot carry an IPv6 address; type passive",
 			         r->code, esc);
 		else if (e < 0)
 			x_finish(x, e, "cannot send PORT: %s", pp_error(pp));
@@ -857,9 +860,41 @@ static int x_active_start(struct ftp_xfer *x)
 	return x_send_port(x, !x->f->eprt_refused);
 }
 
-int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
+/* The data connection's first command: EPRT/PORT after listening, or
+ * EPSV (PASV once EPSV was refused). */
+static int x_open(struct ftp_xfer *x)
+{
+	if (!ftp_site_passive(x->s))
+		return x_active_start(x);
+	if (x->f->epsv_refused)
+		return x_send(x, "PASV", XS_PASV);
+	return x_send(x, "EPSV", XS_EPSV);
+}
+
+static void x_type_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct ftp_xfer *x = arg;
+
+	if (!x_final_reply(x, pp, err, r))
+		return;
+	if (r->code / 100 != 2) {
+		char *esc = ui_escape_str(r->msg, strlen(r->msg));
+		err = ftp_reply_err(r->code);
+		x_finish(x, err && err != ERR_NOTFOUND ? err : ERR_FAIL,
+		         "the server refused %s mode (TYPE %c): %d %s",
+		         x->type == 'A' ? "ascii" : "binary", x->type, r->code, esc);
+		free(esc);
+		return;
+	}
+	x->f->type = x->type;
+	int e = x_open(x);
+	if (e < 0)
+		x_finish(x, e, "cannot start the data connection: %s", err_str(e));
+}
+
+static int x_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
                    int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
-                   void *arg, struct ftp_xfer **out)
+                   void *arg, struct ftp_xfer **out, char type)
 {
 	struct ftp *f = s->pdata;
 	struct ftp_xfer *x;
@@ -881,18 +916,42 @@ int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 	x->arg = arg;
 	x->timeout_ms = config_int(s->cfg, "net:timeout") * 1000;
 	x->tls_wanted = f->prot_p;
-	bool active = !config_bool(s->cfg, "ftp:passive");
-	x->state = active ? XS_EPRT : XS_EPSV;
-	if (active)
-		err = x_active_start(x);
-	else if (f->epsv_refused)
-		err = x_send(x, "PASV", XS_PASV);
-	else
-		err = x_send(x, "EPSV", XS_EPSV);
+	x->type = type;
+	if (f->type != type) {
+		/* The connection is in the other type (ascii was used on it,
+		 * or binary after ascii): switch first. */
+		struct pp_cmd pc = { .done = x_type_reply, .arg = x };
+		char line[8];
+		snprintf(line, sizeof(line), "TYPE %c", type);
+		x->state = XS_TYPE;
+		err = pp_send(x->pp, line, &pc);
+		if (err >= 0) {
+			x->ctl_req = err;
+			err = 0;
+		}
+	} else {
+		x->state = ftp_site_passive(s) ? XS_EPSV : XS_EPRT;
+		err = x_open(x);
+	}
 	if (err < 0) {
 		x_free(x);
 		return err;
 	}
 	*out = x;
 	return 0;
+}
+
+int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
+                   int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
+                   void *arg, struct ftp_xfer **out)
+{
+	return x_start(s, cmd, dir, size, rest, ops, arg, out, 'I');
+}
+
+int ftp_xfer_start_typed(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
+                         int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
+                         void *arg, struct ftp_xfer **out)
+{
+	char type = ftp_site_ascii(s) ? 'A' : 'I';
+	return x_start(s, cmd, dir, type == 'A' ? -1 : size, rest, ops, arg, out, type);
 }
