@@ -391,11 +391,37 @@ static int print_text(struct cmdctx *ctx, const struct buf *b)
 static int set_list(struct cmdctx *ctx, const struct config *cfg)
 {
 	struct buf b;
+	const char *name, *host, *value;
 	buf_init(&b, 1024 * 1024);
 	help_settings(&b, cfg, use_colour(ctx), false);
+	/* The per-host overrides, as lines that can be typed again. */
+	for (size_t k = 0; (name = config_override_nth(cfg, k, &host, &value)); k++) {
+		char *line = xasprintf("set %s/%s %s\n", name, host, value);
+		buf_appendstr(&b, line);
+		free(line);
+	}
 	int r = print_text(ctx, &b);
 	buf_clear(&b);
 	return r;
+}
+
+/* `set NAME/HOST`: the override set last for that setting and host
+ * pattern (the one that wins). */
+static int show_override(struct cmdctx *ctx, const struct config *cfg, const char *arg)
+{
+	const char *name, *host, *value, *found = NULL;
+	size_t nlen = (size_t)(strchr(arg, '/') - arg);
+	for (size_t k = 0; (name = config_override_nth(cfg, k, &host, &value)); k++)
+		if (strlen(name) == nlen && strncmp(name, arg, nlen) == 0 &&
+		    strcmp(host, arg + nlen + 1) == 0)
+			found = value;
+	if (!found)
+		return cmd_error(ctx, ERR_FAIL, "%s: no such override (`set %s VALUE` makes one)",
+		                 arg, arg);
+	char *esc = ui_escape_str(found, strlen(found));
+	cmd_printf(ctx, "%s %s", arg, esc);
+	free(esc);
+	return 0;
 }
 
 static int do_set(struct cmdctx *ctx)
@@ -404,6 +430,8 @@ static int do_set(struct cmdctx *ctx)
 	if (ctx->argc == 1)
 		return set_list(ctx, cfg);
 	const char *why = NULL;
+	if (ctx->argc == 2 && strchr(ctx->argv[1], '/'))
+		return show_override(ctx, cfg, ctx->argv[1]);
 	if (ctx->argc == 2) {
 		for (int i = 0; config_name(i); i++)
 			if (strcmp(config_name(i), ctx->argv[1]) == 0) {
