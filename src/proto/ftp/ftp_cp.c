@@ -906,7 +906,7 @@ static void cp_begin(struct cmdctx *ctx, const struct proto_copy *req,
 /* ---- leasing both connections ------------------------------------------- */
 
 struct cp_lease {
-	struct cmdctx *ctx;
+	struct cmdctx *ctx;         /* NULL once handed to cp_begin */
 	struct proto_copy req;
 	struct session_lease *l;
 	struct session *src;        /* held */
@@ -922,7 +922,7 @@ static void cpl_free(struct cp_lease *l)
 		session_lease_cancel(l->l);
 	if (l->src)
 		session_release(l->src);
-	if (l->ctx->op == l) {
+	if (l->ctx && l->ctx->op == l) {
 		l->ctx->op = NULL;
 		l->ctx->cancel = NULL;
 	}
@@ -957,6 +957,9 @@ static void cpl_leased(struct session *c, int err, void *arg)
 	l->src = NULL;
 	ctx->op = NULL;
 	ctx->cancel = NULL;
+	/* cp_begin may end the command at once (a refused --fxp), and with it
+	 * ctx: l forgets it first. */
+	l->ctx = NULL;
 	cp_begin(ctx, &l->req, src, c);
 	cpl_free(l);
 }
