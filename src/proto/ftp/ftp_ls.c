@@ -378,7 +378,8 @@ struct cls_opts {
 static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct cls_opts *o)
 {
 	int r = 0;
-	qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
+	if (d->n > 1)
+		qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
 	for (size_t i = 0; i < d->n && !r; i++) {
 		const struct ftp_ent *e = &d->ents[i];
 		if (!o->all && e->name[0] == '.')
@@ -666,7 +667,8 @@ static int glob_match(struct ftp_op *op, const char *w, struct ftp_dir *d)
 	const char *pat = w + dlen;
 	size_t found = 0;
 
-	qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
+	if (d->n > 1)
+		qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ftp_ent *e = &d->ents[i];
 		if (fnmatch(pat, e->name, FNM_PERIOD) != 0)
