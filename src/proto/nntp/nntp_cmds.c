@@ -39,6 +39,7 @@ static void nop_flow(struct op *o, bool pause)
 static void nop_clear(struct op *o)
 {
 	struct nop *op = nop_of(o);
+	npipe_free(op);
 	if (op->rq)
 		op->rq->arg = NULL;
 	if (op->paused_pp && o->s->pp)
@@ -181,6 +182,8 @@ static int nop_send(struct nop *op)
 {
 	int err;
 
+	if (op->pipe_ops)
+		return npipe_start(op);
 	op->rq = nreq_send(op->n, op->line, op->flags, op->fn, op, op->on_line, &err);
 	if (!op->rq)
 		return cmd_error(op->o.ctx, err, "%s", op->n->detail);
@@ -517,6 +520,8 @@ static int run_over(struct cmdctx *ctx)
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, over_done);
 	op->on_line = nop_print_line;
 	op->what = "overview";
+	if (a && a[0] != '<')
+		nntp_range_listing(op, verb, NULL, a, &rg, 224);
 	return nop_go(op);
 }
 
