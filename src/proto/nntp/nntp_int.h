@@ -94,7 +94,8 @@ struct nntp {
 	/* Authentication in progress. */
 	auth_fn auth_done;
 	void *auth_arg;
-	struct nreq *auth_waiting;  /* the request to resend after a 480 */
+	struct nreq *auth_waiting;  /* the requests to resend after a 480, in
+	                               order (linked by next) */
 
 	/* Location: kept across reconnects. */
 	char *group;
