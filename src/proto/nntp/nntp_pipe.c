@@ -47,10 +47,12 @@ static void npipe_cancel_from(struct nop *op, int i)
 	op->rq = p->nfly ? p->fly[0] : NULL;
 }
 
-/* Ctrl-C: the requests behind op->rq (nop_stop takes care of that one). */
+/* Ctrl-C: the requests behind op->rq; nop_stop takes care of that one
+ * (which is then no longer ours to cancel). */
 static void npipe_stop_more(struct nop *op)
 {
 	npipe_cancel_from(op, 1);
+	op->pipe->nfly = 0;
 }
 
 void npipe_free(struct nop *op)
