@@ -39,6 +39,7 @@ static void nop_flow(struct op *o, bool pause)
 static void nop_clear(struct op *o)
 {
 	struct nop *op = nop_of(o);
+	npipe_free(op);
 	if (op->rq)
 		op->rq->arg = NULL;
 	if (op->paused_pp && o->s->pp)
@@ -181,6 +182,8 @@ static int nop_send(struct nop *op)
 {
 	int err;
 
+	if (op->pipe_ops)
+		return npipe_start(op);
 	op->rq = nreq_send(op->n, op->line, op->flags, op->fn, op, op->on_line, &err);
 	if (!op->rq)
 		return cmd_error(op->o.ctx, err, "%s", op->n->detail);
@@ -293,12 +296,138 @@ static void article_done(struct nreq *rq, int err, const struct pp_reply *r)
 	op_finish(&op->o, 0);
 }
 
+/* article/head/body/stat with several operands: pipelined, answered in
+ * operand order; a missing one says so and the others go on. */
+struct abatch {
+	const char *verb;
+	char **args;
+	size_t n;
+	bool stat;
+	bool started;           /* the current reply's lines began */
+	bool shown;             /* an article went out */
+	int failed;             /* the last operand's failure */
+};
+
+static void abatch_free(void *p)
+{
+	struct abatch *b = p;
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		free(b->args[i]);
+	free(b->args);
+	free(b);
+}
+
+static char *abatch_line(struct nop *op, size_t i)
+{
+	struct abatch *b = op->ext;
+	return i < b->n ? xasprintf("%s %s", b->verb, b->args[i]) : NULL;
+}
+
+/* The lines of one article; a blank line between articles. */
+static int abatch_print(void *arg, const char *line, size_t len)
+{
+	struct nop *op = arg;
+	struct abatch *b = op->ext;
+
+	if (!b->started) {
+		b->started = true;
+		if (b->shown) {
+			int err = cmd_data_line(op->o.ctx, "", 0);
+			if (err < 0)
+				return err;
+		}
+		b->shown = true;
+	}
+	return nop_print_line(arg, line, len);
+}
+
+static int abatch_reply(struct nop *op, size_t i, int err, const struct pp_reply *r)
+{
+	struct abatch *b = op->ext;
+	int want = b->stat ? 223 : 220 + (b->verb[0] == 'H') + 2 * (b->verb[0] == 'B');
+	uint64_t num;
+	struct nntp_span id;
+
+	b->started = false;
+	op->by_msgid = b->args[i][0] == '<';
+	if (!err && (r->code == 423 || r->code == 430)) {
+		nntp_note_reply(op->n, r);
+		b->failed = cmd_error(op->o.ctx, ERR_NOTFOUND, "%s: no such article (%s)",
+		                      b->args[i], op->n->detail);
+		return 0;
+	}
+	if (err < 0 || r->code != want)
+		return nop_error(op, err, r);
+	if (!nop_take_status(op, r, &num, &id)) {
+		nntp_note_reply(op->n, r);
+		return cmd_error(op->o.ctx, ERR_PROTO, "malformed reply: %s", op->n->detail);
+	}
+	if (!b->stat) {
+		if (!op->by_msgid && num)
+			nntp_mark_read(op->n, num);
+		return 0;
+	}
+	char *e = ui_escape_str(id.p, id.len);
+	cmd_printf(op->o.ctx, "%" PRIu64 " %s", num, e);
+	free(e);
+	return 0;
+}
+
+static int abatch_end(struct nop *op)
+{
+	struct abatch *b = op->ext;
+	return b->failed;
+}
+
+static const struct npipe_ops abatch_ops = {
+	.line = abatch_line,
+	.reply = abatch_reply,
+	.end = abatch_end,
+};
+
+/* Several operands: each a number or a <message-id>, checked before
+ * anything is sent.  CMD_PENDING or the error. */
+static int run_abatch(struct cmdctx *ctx, const char *verb)
+{
+	uint64_t num;
+
+	for (int i = 1; i < ctx->argc; i++) {
+		const char *a = ctx->argv[i];
+		if (a[0] == '<' ? !nntp_msgid_valid(a, strlen(a)) :
+		    nntp_parse_u64(a, strlen(a), &num) < 0 || num > INT64_MAX)
+			return cmd_error(ctx, ERR_USAGE, "%s: expected an article number "
+			                 "or a <message-id>", a);
+	}
+	struct abatch *b = xcalloc(1, sizeof(*b));
+	b->verb = verb;
+	b->stat = strcmp(verb, "STAT") == 0;
+	b->n = (size_t)ctx->argc - 1;
+	b->args = xcalloc(b->n, sizeof(*b->args));
+	for (size_t i = 0; i < b->n; i++)
+		b->args[i] = xstrdup(ctx->argv[i + 1]);
+	struct nop *op = nop_new(ctx, xasprintf("%s %s", verb, b->args[0]), NR_AUTH_RETRY,
+	                         NULL);
+	op->ext = b;
+	op->ext_free = abatch_free;
+	op->pipe_ops = &abatch_ops;
+	if (!b->stat) {
+		op->on_line = abatch_print;
+		op->what = "article";
+	}
+	return nop_go(op);
+}
+
 static int run_article(struct cmdctx *ctx)
 {
 	const char *verb = strcmp(ctx->def->name, "head") == 0 ? "HEAD" :
 	                   strcmp(ctx->def->name, "body") == 0 ? "BODY" : "ARTICLE";
 	char *line;
 	bool by_msgid;
+
+	if (ctx->argc > 2)
+		return run_abatch(ctx, verb);
 	int err = nop_article_arg(ctx, verb, &line, &by_msgid);
 
 	if (err < 0)
@@ -346,6 +475,9 @@ static int run_stat(struct cmdctx *ctx)
 {
 	char *line;
 	bool by_msgid;
+
+	if (ctx->argc > 2)
+		return run_abatch(ctx, "STAT");
 	int err = nop_article_arg(ctx, "STAT", &line, &by_msgid);
 
 	if (err < 0)
@@ -517,6 +649,8 @@ static int run_over(struct cmdctx *ctx)
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, over_done);
 	op->on_line = nop_print_line;
 	op->what = "overview";
+	if (a && a[0] != '<')
+		nntp_range_listing(op, verb, NULL, a, &rg, 224);
 	return nop_go(op);
 }
 
@@ -706,12 +840,12 @@ static const struct cmd_def nntp_cmds[] = {
 	{ "group", "NAME", "select a newsgroup", "g", 1, 1, run_group },
 	{ "listgroup", "[GROUP] [RANGE]", "list the article numbers of a group",
 	  "g-", 0, 2, run_listgroup },
-	{ "article", "[N|<message-id>]", "print an article (headers and body)",
-	  "-", 0, 1, run_article },
-	{ "head", "[N|<message-id>]", "print the headers of an article",
-	  "-", 0, 1, run_article },
-	{ "body", "[N|<message-id>]", "print the body of an article",
-	  "-", 0, 1, run_article },
+	{ "article", "[N|<message-id>...]", "print articles (headers and body), a blank line between two",
+	  "-", 0, -1, run_article },
+	{ "head", "[N|<message-id>...]", "print the headers of articles, a blank line between two",
+	  "-", 0, -1, run_article },
+	{ "body", "[N|<message-id>...]", "print the bodies of articles, a blank line between two",
+	  "-", 0, -1, run_article },
 	{ "read", "[N|<message-id>]",
 	  "print an article decoded: main headers (RFC 2047), body (QP, base64, charset)",
 	  "-", 0, 1, nntp_run_read },
@@ -719,8 +853,8 @@ static const struct cmd_def nntp_cmds[] = {
 	  "write the decoded bytes of a MIME part of the article read last "
 	  "(default FILE: the part's file name; -f: replace FILE)", "-l", 1, 3,
 	  nntp_run_save },
-	{ "stat", "[N|<message-id>]", "check that an article exists and select it",
-	  "-", 0, 1, run_stat },
+	{ "stat", "[N|<message-id>...]", "check that articles exist; print and select each",
+	  "-", 0, -1, run_stat },
 	{ "next", "", "show the next unread article (in a subscribed group; "
 	  "elsewhere: move to the next article)", "-", 0, 0, run_next },
 	{ "prev", "", "show the previous unread article (in a subscribed group; "

@@ -94,7 +94,8 @@ struct nntp {
 	/* Authentication in progress. */
 	auth_fn auth_done;
 	void *auth_arg;
-	struct nreq *auth_waiting;  /* the request to resend after a 480 */
+	struct nreq *auth_waiting;  /* the requests to resend after a 480, in
+	                               order (linked by next) */
 
 	/* Location: kept across reconnects. */
 	char *group;
@@ -156,6 +157,10 @@ struct nop {
 	/* Ctrl-C: cancel the requests besides rq a command keeps in flight
 	 * (pipelined), before rq itself is. */
 	void (*stop_more)(struct nop *op);
+	/* Set: the command's requests are pipelined by nntp_pipe.c (line
+	 * unused), its state in pipe. */
+	const struct npipe_ops *pipe_ops;
+	struct npipe *pipe;
 };
 
 struct cmdctx;
@@ -248,6 +253,40 @@ struct nntp_ix_keep {
 };
 void nntp_index_over(struct nop *op, uint64_t lo, uint64_t hi,
                      const struct nntp_ix_keep *keep);
+
+/* nntp_pipe.c: a command's requests pipelined (RFC 3977 3.5), at most
+ * nntp:pipeline on the wire (the first alone until answered), each with
+ * NR_AUTH_RETRY | NR_PIPE, block lines to the nop's on_line. */
+struct npipe_ops {
+	/* The i-th request line (allocated), or NULL after the last; the
+	 * 0th must be one. */
+	char *(*line)(struct nop *op, size_t i);
+	/* The reply to the i-th (err < 0: none came): 0 to go on, else the
+	 * command's status (printed): the rest is cancelled, op finished. */
+	int (*reply)(struct nop *op, size_t i, int err, const struct pp_reply *r);
+	/* Every request was answered: the command's status. */
+	int (*end)(struct nop *op);
+};
+/* Send the first request(s) of op with op->pipe_ops: 0 (replies come from
+ * the loop) or the error (printed).  nop_go does it for a nop whose
+ * pipe_ops is set; the index calls it after its GROUP. */
+int npipe_start(struct nop *op);
+/* Cancel what is in flight and free op->pipe (nop_clear). */
+void npipe_free(struct nop *op);
+
+/* The i-th of the pieces of a few thousand articles covering lo-hi:
+ * "VERB[ FIELD] A-B" ("A" for one article, "A-" for the last when
+ * open_end), or NULL past the last. */
+char *nntp_range_line(const char *verb, const char *field, uint64_t lo, uint64_t hi,
+                      bool open_end, size_t i);
+/* over and hdr with a RANGE (arg as typed, rg parsed): "VERB[ FIELD] RANGE"
+ * in pieces pipelined when it is large (an open one up to the group's last
+ * article when known, the last piece open), the block lines to
+ * op->on_line in order: the bytes of the one command.  ok is the reply
+ * code with lines; 423 for every piece is "no articles in that range".
+ * Sets op's ext and pipe_ops; then nop_go(op). */
+void nntp_range_listing(struct nop *op, const char *verb, const char *field,
+                        const char *arg, const struct nntp_range *rg, int ok);
 
 /* nntp_search.c: search and hdr. */
 int nntp_run_search(struct cmdctx *ctx);

@@ -527,11 +527,6 @@ static int lines_add(struct lines *l, const char *line, size_t len)
 /* Overview bytes kept for one index: far above any real group's. */
 #define IX_MAX_BYTES ((size_t)512 << 20)
 #define IX_LAST_DEFAULT 100
-/* index asks for the overview in OVER ranges of this many articles, so
- * several can be on the wire at once (nntp:pipeline) without one huge
- * reply; big enough that a fast server streams. */
-#define IX_CHUNK 20000
-#define IX_FLY_MAX 64
 
 enum ix_mode { IX_DEFAULT, IX_ALL, IX_UNREAD, IX_RANGE };
 
@@ -544,13 +539,7 @@ struct ix {
 	struct lines ov;         /* the overview lines, NUL-separated */
 	size_t bad;              /* lines not understood */
 	struct nntp_ix_keep keep;   /* search: which lines to show */
-	/* The OVER ranges (IX_CHUNK articles each) pipelined, at most
-	 * nntp:pipeline in flight: */
-	uint64_t next;           /* first article not asked for yet */
-	struct nreq *fly[IX_FLY_MAX]; /* in flight, oldest first (op->rq) */
-	int nfly;
-	bool answered;           /* a first reply came (a 480 is behind us) */
-	bool any;                /* some range had articles (224) */
+	bool any;                /* some OVER range had articles (224) */
 };
 
 static void ix_free(void *p)
@@ -815,112 +804,58 @@ out:
 	return failed ? failed : out_status(ctx, err);
 }
 
-static void ix_over_done(struct nreq *rq, int err, const struct pp_reply *r);
-
-/* Forget the ranges in flight from the i-th on. */
-static void ix_cancel_from(struct nop *op, int i)
+/* The i-th OVER (or XOVER) range of IX_CHUNK articles, from ix->lo. */
+static char *ix_over_line(struct nop *op, size_t i)
 {
 	struct ix *ix = op->ext;
 
-	for (int k = i; k < ix->nfly; k++)
-		nreq_cancel(ix->fly[k]);
-	ix->nfly = i;
-	op->rq = ix->nfly ? ix->fly[0] : NULL;
+	return nntp_range_line(op->n->caps.over ? "OVER" : "XOVER", NULL, ix->lo, ix->hi,
+	                       false, i);
 }
 
-/* Ctrl-C: the ranges behind op->rq (nop_stop takes care of that one). */
-static void ix_stop_more(struct nop *op)
-{
-	ix_cancel_from(op, 1);
-}
-
-/* Ask for the next ranges while there is room: the first alone (a 480
- * is answered by logging in and sending it again, which a pipelined
- * batch could not survive in order), then nntp:pipeline at once.
- * 0 or the error (with n->detail). */
-static int ix_send_more(struct nop *op)
+static int ix_over_reply(struct nop *op, size_t i, int err, const struct pp_reply *r)
 {
 	struct ix *ix = op->ext;
-	struct nntp *n = op->n;
-	long window = ix->answered ? config_int(op->o.s->cfg, "nntp:pipeline") : 1;
-	const char *verb = n->caps.over ? "OVER" : "XOVER";
-	int err = 0;
 
-	if (window > IX_FLY_MAX)
-		window = IX_FLY_MAX;
-	while (ix->nfly < window && ix->next && ix->next <= ix->hi) {
-		uint64_t lo = ix->next;
-		uint64_t hi = ix->hi - lo < IX_CHUNK ? ix->hi : lo + IX_CHUNK - 1;
-		char *line = lo == hi ? xasprintf("%s %" PRIu64, verb, lo) :
-			xasprintf("%s %" PRIu64 "-%" PRIu64, verb, lo, hi);
-		struct nreq *rq = nreq_send(n, line, NR_AUTH_RETRY | NR_PIPE, ix_over_done,
-		                            op, ix_line, &err);
-		free(line);
-		if (!rq)
-			break;
-		ix->fly[ix->nfly++] = rq;
-		ix->next = hi + 1;
+	(void)i;
+	if (err < 0 || (r->code != 224 && r->code != 423)) {
+		/* One range failed: the index would have a hole. */
+		if (err == ERR_TOOLONG)
+			return cmd_error(op->o.ctx, ERR_PROTO, "overview too large");
+		return nop_error(op, err, r);
 	}
-	op->rq = ix->nfly ? ix->fly[0] : NULL;
-	return err;
+	ix->any |= r->code == 224;   /* 423: nothing in that range */
+	return 0;
 }
 
-static void ix_over_done(struct nreq *rq, int err, const struct pp_reply *r)
+static int ix_over_end(struct nop *op)
 {
-	struct nop *op = rq->arg;
 	struct ix *ix = op->ext;
 	const char *why;
 
-	/* Replies come in order; a lost connection fails them in any. */
-	for (int i = 0; i < ix->nfly; i++)
-		if (ix->fly[i] == rq) {
-			memmove(ix->fly + i, ix->fly + i + 1,
-			        (size_t)(ix->nfly - i - 1) * sizeof(ix->fly[0]));
-			ix->nfly--;
-			break;
-		}
-	op->rq = ix->nfly ? ix->fly[0] : NULL;
-	ix->answered = true;
-	if (err < 0 || (r->code != 224 && r->code != 423)) {
-		/* One range failed: the index would have a hole. */
-		ix_cancel_from(op, 0);
-		if (err == ERR_TOOLONG) {
-			op_finish(&op->o, cmd_error(op->o.ctx, ERR_PROTO, "overview too large"));
-			return;
-		}
-		nop_fail(op, err, r);
-		return;
-	}
-	ix->any |= r->code == 224;   /* 423: nothing in that range */
-	err = ix_send_more(op);
-	if (err < 0) {
-		ix_cancel_from(op, 0);
-		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", op->n->detail));
-		return;
-	}
-	if (ix->nfly)
-		return;
-	if (!ix->any) {   /* nothing in the whole range */
-		op_finish(&op->o, 0);
-		return;
-	}
+	if (!ix->any)   /* nothing in the whole range */
+		return 0;
 	struct newsrc *nr = srv_newsrc(op->n, &why);
 	const struct newsrc_group *ng = nr ? newsrc_find(nr, op->name) : NULL;
-	op_finish(&op->o, ix_render(op, ng));
+	return ix_render(op, ng);
 }
 
-/* OVER (or XOVER) ix->lo-ix->hi, in ranges pipelined by ix_send_more(),
- * then the index. */
+static const struct npipe_ops ix_over_ops = {
+	.line = ix_over_line,
+	.reply = ix_over_reply,
+	.end = ix_over_end,
+};
+
+/* OVER (or XOVER) ix->lo-ix->hi, in ranges pipelined, then the index. */
 static void ix_over(struct nop *op)
 {
-	struct ix *ix = op->ext;
 	int err;
 
-	ix->next = ix->lo;
-	op->stop_more = ix_stop_more;
-	err = ix_send_more(op);
+	op->pipe_ops = &ix_over_ops;
+	op->on_line = ix_line;
+	err = npipe_start(op);
 	if (err < 0)
-		op_finish(&op->o, cmd_error(op->o.ctx, err, "%s", op->n->detail));
+		op_finish(&op->o, err);
 }
 
 static void ix_group_done(struct nreq *rq, int err, const struct pp_reply *r)

@@ -118,8 +118,11 @@ void nreq_drop_all(struct nntp *n, int err)
 	struct nreq *rq;
 
 	if (n->auth_waiting) {
-		/* Not on the list while the login it waits for runs. */
-		n->auth_waiting->next = n->reqs;
+		/* Not on the list while the login they wait for runs. */
+		struct nreq *last = n->auth_waiting;
+		while (last->next)
+			last = last->next;
+		last->next = n->reqs;
 		n->reqs = n->auth_waiting;
 		n->auth_waiting = NULL;
 	}
@@ -139,13 +142,15 @@ void nreq_cancel(struct nreq *rq)
 {
 	struct nntp *n = rq->n;
 
-	if (n->auth_waiting == rq) {
-		/* The login goes on (the connection is the better for it);
-		 * retry_resend frees rq instead of sending it again. */
-		rq->cancelled = true;
-		rq->arg = NULL;
-		return;
-	}
+	for (struct nreq *w = n->auth_waiting; w; w = w->next)
+		if (w == rq) {
+			/* The login goes on (the connection is the better
+			 * for it); retry_resend frees rq instead of sending
+			 * it again. */
+			rq->cancelled = true;
+			rq->arg = NULL;
+			return;
+		}
 	if (n->s->pp && rq->id)
 		pp_cancel(n->s->pp, rq->id);
 	nreq_unlink(rq);
@@ -169,31 +174,34 @@ static void detail_prefix(struct nntp *n, const char *prefix)
 	n->detail[pl + dl] = '\0';
 }
 
-/* The request that met a 480 goes out again, or fails with err. */
+/* The requests that met a 480 go out again, in the order they went out
+ * first, or fail with err.  One at a time off the queue: a failure's
+ * callback may cancel those behind it (nreq_cancel marks them). */
 static void retry_resend(struct nntp *n, int err)
 {
-	struct nreq *rq = n->auth_waiting;
+	struct nreq *rq;
 
-	n->auth_waiting = NULL;
 	nntp_state(n, NS_READY);
-	if (!rq)
-		return;
-	if (rq->cancelled) {
-		nreq_free(rq);
-		return;
-	}
-	if (err == 0) {
-		err = nreq_push(rq);
-		if (err == 0)
-			return;
-		snprintf(n->detail, sizeof(n->detail), "cannot send: %s",
-		         n->s->pp ? pp_error(n->s->pp) : "not connected");
-	} else if (err == ERR_AUTH) {
+	if (err == ERR_AUTH && n->auth_waiting)
 		detail_prefix(n, "login refused: ");
+	while ((rq = n->auth_waiting)) {
+		n->auth_waiting = rq->next;
+		rq->next = NULL;
+		if (rq->cancelled) {
+			nreq_free(rq);
+			continue;
+		}
+		if (err == 0) {
+			err = nreq_push(rq);
+			if (err == 0)
+				continue;
+			snprintf(n->detail, sizeof(n->detail), "cannot send: %s",
+			         n->s->pp ? pp_error(n->s->pp) : "not connected");
+		}
+		if (rq->arg)
+			rq->fn(rq, err, NULL);
+		nreq_free(rq);
 	}
-	if (rq->arg)
-		rq->fn(rq, err, NULL);
-	nreq_free(rq);
 }
 
 static void retry_caps_done(struct nreq *rq, int err, const struct pp_reply *r)
@@ -231,6 +239,16 @@ void nreq_done(struct pp *pp, int err, const struct pp_reply *r, void *arg)
 	nreq_unlink(rq);
 	if (err < 0) {
 		snprintf(n->detail, sizeof(n->detail), "%s", pp_error(pp));
+	} else if (r->code == 480 && rq->auth_retry && !rq->retried && s->user &&
+	           !n->authed && n->auth_waiting && rq->pipe) {
+		/* Pipelined behind one whose 480 started the login (which
+		 * goes out after every reply due): sent again after it. */
+		struct nreq **w = &n->auth_waiting;
+		while (*w)
+			w = &(*w)->next;
+		rq->retried = true;
+		*w = rq;
+		return;
 	} else if (r->code == 480 && rq->auth_retry && !rq->retried && s->user &&
 	           !n->authed && n->state == NS_READY && !n->auth_waiting) {
 		/* RFC 4643 2.1: authenticate, then send the command again. */

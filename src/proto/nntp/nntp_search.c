@@ -266,5 +266,7 @@ int nntp_run_hdr(struct cmdctx *ctx)
 	struct nop *op = nop_new(ctx, line, NR_AUTH_RETRY, hdr_done);
 	op->on_line = nop_print_line;
 	op->what = "listing";
+	if (a && a[0] != '<')
+		nntp_range_listing(op, verb, field, a, &rg, n->caps.hdr ? 225 : 221);
 	return nop_go(op);
 }

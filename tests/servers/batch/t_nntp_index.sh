@@ -7,6 +7,8 @@
 # .newsrc; `article N > FILE` still keeps the raw article byte for byte.
 # COMPRESS DEFLATE on and off: the same bytes, the trace in clear, the
 # saving in `sessions`.
+# Pipelining: over/hdr in pieces, head/stat batches, the same bytes under
+# nntp:pipeline 1 and the default.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -116,4 +118,25 @@ grep -Eq '> *COMPRESS' "$W/trace.off" && t_fail "COMPRESS sent with nntp:compres
 grep -Eq '^ +compressed: received .* as .*, [0-9]+% saved; sent ' "$W/sessions.on" ||
 	t_fail "sessions does not show the bytes saved"
 grep -q 'compressed:' "$W/sessions.off" && t_fail "sessions shows COMPRESS that was off"
+# ---- pipelining (RFC 3977 3.5) ----
+# over and hdr over a range of three pieces (20,000 articles each) give
+# the bytes of the range asked for whole; nntp:pipeline 1 and the default
+# give the same bytes out of them and out of head and stat batches with a
+# missing article in the middle (named, status 6, the others printed).
+run_ferry 0 -c "open $U; group $G > /dev/null; over 1-7 > $W/over.whole; hdr Subject 1-7 > $W/hdr.whole"
+for p in 1 4; do
+	rm -f "$HOME/.newsrc"
+	run_ferry 6 -k -c "set nntp:pipeline $p; open $U; group $G > /dev/null; over 1-45000 > $W/over.p$p; hdr Subject 1-45000 > $W/hdr.p$p; head 1 3 99 5 > $W/head.p$p; stat 2 99 4 > $W/stat.p$p"
+	grep -q '99: no such article' "$LAST.err" || t_fail "head 1 3 99 5 (pipeline $p) does not name 99"
+done
+for f in over hdr; do
+	[ -s "$W/$f.whole" ] || t_fail "$f 1-7 wrote nothing"
+	cmp -s "$W/$f.whole" "$W/$f.p1" || t_fail "$f in pieces differs from the range whole"
+done
+for f in over hdr head stat; do
+	cmp -s "$W/$f.p1" "$W/$f.p4" || t_fail "$f differs with nntp:pipeline 1 and 4"
+done
+[ "$(grep -c '^Message-ID: ' "$W/head.p4")" = 3 ] || t_fail "head 1 3 99 5: not three heads"
+[ "$(grep -c '^$' "$W/head.p4")" = 2 ] || t_fail "head 1 3 99 5: not a blank line between two"
+[ "$(cut -d' ' -f1 "$W/stat.p4" | paste -sd,)" = "2,4" ] || t_fail "stat 2 99 4: not 2 and 4"
 t_pass
