@@ -221,6 +221,22 @@ int nop_go(struct nop *op)
 	return op_start(&op->o, nop_send(op));
 }
 
+int nop_go_group(struct cmdctx *ctx, nreq_fn fn, void *ext, void (*ext_free)(void *))
+{
+	struct nntp *n = ctx->sess->pdata;
+
+	if (!n->group) {
+		ext_free(ext);
+		return cmd_error(ctx, ERR_FAIL, "no newsgroup selected; use `group NAME` first");
+	}
+	struct nop *op = nop_new(ctx, xasprintf("GROUP %s", n->group), NR_AUTH_RETRY, fn);
+	op->name = xstrdup(n->group);
+	op->ext = ext;
+	op->ext_free = ext_free;
+	op->what = "overview";
+	return nop_go(op);
+}
+
 struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn)
 {
 	struct nop *op = op_new(ctx, &nop_class, sizeof(*op));

@@ -172,6 +172,11 @@ struct nop *nop_of(struct op *o);
 struct nop *nop_new(struct cmdctx *ctx, char *line, unsigned flags, nreq_fn fn);
 /* Start op from run(): CMD_PENDING, or the error (op freed). */
 int nop_go(struct nop *op);
+/* Start a command over the current group's overview: GROUP first (the
+ * counts now, not those of the last `group`), fn gets its reply; ext is
+ * the command's state, freed with ext_free also when nothing is sent (no
+ * group selected: an error saying to select one). */
+int nop_go_group(struct cmdctx *ctx, nreq_fn fn, void *ext, void (*ext_free)(void *));
 /* Print the request's error (with a hint) and return the status. */
 int nop_error(struct nop *op, int err, const struct pp_reply *r);
 /* nop_error, then op_finish. */

@@ -969,18 +969,7 @@ int nntp_run_index(struct cmdctx *ctx)
 		ix_free(ix);
 		return cmd_error(ctx, ERR_USAGE, "expected N, N-M, N-, unread or all");
 	}
-	if (!n->group) {
-		ix_free(ix);
-		return cmd_error(ctx, ERR_FAIL, "no newsgroup selected; use `group NAME` first");
-	}
-	/* GROUP first: the counts now, not those of the last `group`. */
-	struct nop *op = nop_new(ctx, xasprintf("GROUP %s", n->group), NR_AUTH_RETRY,
-	                         ix_group_done);
-	op->name = xstrdup(n->group);
-	op->ext = ix;
-	op->ext_free = ix_free;
-	op->what = "overview";
-	return nop_go(op);
+	return nop_go_group(ctx, ix_group_done, ix, ix_free);
 }
 
 /* ---- read ---------------------------------------------------------------- */

@@ -195,7 +195,6 @@ static void srch_group_done(struct nreq *rq, int err, const struct pp_reply *r)
 
 int nntp_run_search(struct cmdctx *ctx)
 {
-	struct nntp *n = ctx->sess->pdata;
 	unsigned fields = SF_SUBJECT | SF_FROM;
 	int i = 1;
 
@@ -215,17 +214,7 @@ int nntp_run_search(struct cmdctx *ctx)
 		}
 		sr->have_rg = true;
 	}
-	if (!n->group) {
-		srch_free(sr);
-		return cmd_error(ctx, ERR_FAIL, "no newsgroup selected; use `group NAME` first");
-	}
-	struct nop *op = nop_new(ctx, xasprintf("GROUP %s", n->group), NR_AUTH_RETRY,
-	                         srch_group_done);
-	op->name = xstrdup(n->group);
-	op->ext = sr;
-	op->ext_free = srch_free;
-	op->what = "overview";
-	return nop_go(op);
+	return nop_go_group(ctx, srch_group_done, sr, srch_free);
 }
 
 /* ---- hdr FIELD [RANGE|<message-id>] ---------------------------------------- */
