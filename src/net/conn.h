@@ -194,7 +194,9 @@ void conn_listener_free(struct conn_listener *l);
  * IPv4-mapped IPv6 address equals its IPv4 form). */
 bool conn_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
-/* Global TLS setup/teardown (gnutls_global_init, system trust) */
+/* Global TLS setup/teardown: loads GnuTLS (tlslib.h) and initialises it.
+ * Done by the first TLS connection anyway; 0, or ERR_TLS when the library
+ * cannot be loaded. */
 int conn_tls_global_init(void);
 void conn_tls_global_deinit(void);
 

@@ -22,11 +22,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
-
 #include "err.h"
 #include "tls.h"
+#include "tlslib.h"
 
 #define TLS_CACHE_SLOTS 16
 #define TLS_SEND_CHUNK 16384
@@ -87,7 +85,7 @@ int tls_global_init(void)
 {
 	if (tls_inited)
 		return 0;
-	if (gnutls_global_init() < 0)
+	if (!tlslib_load() || gnutls.global_init() < 0)
 		return ERR_TLS;
 	tls_inited = true;
 	return 0;
@@ -103,21 +101,21 @@ void tls_global_deinit(void)
 		struct tls_creds *c = tls_creds_list;
 
 		tls_creds_list = c->next;
-		gnutls_certificate_free_credentials(c->cred);
+		gnutls.certificate_free_credentials(c->cred);
 		free(c->ca_file);
 		free(c);
 	}
 	for (i = 0; i < sizeof(tls_prio) / sizeof(tls_prio[0]); i++) {
 		if (tls_prio[i])
-			gnutls_priority_deinit(tls_prio[i]);
+			gnutls.priority_deinit(tls_prio[i]);
 		tls_prio[i] = NULL;
 	}
 	for (i = 0; i < TLS_CACHE_SLOTS; i++) {
 		free(tls_cache[i].key);
-		gnutls_free(tls_cache[i].data.data);
+		gnutls.free(tls_cache[i].data.data);
 		memset(&tls_cache[i], 0, sizeof(tls_cache[i]));
 	}
-	gnutls_global_deinit();
+	gnutls.global_deinit();
 	tls_inited = false;
 }
 
@@ -146,17 +144,17 @@ static int tls_creds_get(const char *ca_file, struct tls_creds **out,
 	}
 
 	c = xcalloc(1, sizeof(*c));
-	if (gnutls_certificate_allocate_credentials(&c->cred) < 0) {
+	if (gnutls.certificate_allocate_credentials(&c->cred) < 0) {
 		free(c);
 		snprintf(err, errlen, "cannot allocate TLS credentials");
 		return ERR_TLS;
 	}
 	if (ca_file) {
-		r = gnutls_certificate_set_x509_trust_file(c->cred, ca_file, GNUTLS_X509_FMT_PEM);
+		r = gnutls.certificate_set_x509_trust_file(c->cred, ca_file, GNUTLS_X509_FMT_PEM);
 		if (r <= 0) {
 			snprintf(err, errlen, "cannot load CA file %s: %s", ca_file,
-			         r < 0 ? gnutls_strerror(r) : "no certificate in it");
-			gnutls_certificate_free_credentials(c->cred);
+			         r < 0 ? gnutls.strerror(r) : "no certificate in it");
+			gnutls.certificate_free_credentials(c->cred);
 			free(c);
 			return ERR_TLS;
 		}
@@ -180,7 +178,7 @@ static bool tls_creds_add_system(struct tls_creds *c)
 	if (c->system_tried)
 		return false;
 	c->system_tried = true;
-	return gnutls_certificate_set_x509_system_trust(c->cred) > 0;
+	return gnutls.certificate_set_x509_system_trust(c->cred) > 0;
 }
 
 static struct tls_cached *tls_cache_find(const char *key)
@@ -212,7 +210,7 @@ static void tls_cache_put(const char *key, gnutls_datum_t *d)
 		free(e->key);
 		e->key = xstrdup(key);
 	}
-	gnutls_free(e->data.data);
+	gnutls.free(e->data.data);
 	e->data = *d;
 	e->stamp = ++tls_cache_clock;
 	d->data = NULL;
@@ -220,7 +218,7 @@ static void tls_cache_put(const char *key, gnutls_datum_t *d)
 }
 
 /* Resumption data of an established session, without waiting: under
- * TLS 1.3 gnutls_session_get_data2() would poll the socket for up to a
+ * TLS 1.3 gnutls.session_get_data2() would poll the socket for up to a
  * round trip when no ticket has arrived yet, which is a blocking read
  * this loop cannot afford (and it could swallow application data). */
 static int tls_session_data(struct tls *t, gnutls_datum_t *d)
@@ -229,11 +227,11 @@ static int tls_session_data(struct tls *t, gnutls_datum_t *d)
 	d->size = 0;
 	if (!t || !t->done)
 		return ERR_AGAIN;
-	if (gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3 &&
-	    !(gnutls_session_get_flags(t->s) & GNUTLS_SFLAGS_SESSION_TICKET))
+	if (gnutls.protocol_get_version(t->s) == GNUTLS_TLS1_3 &&
+	    !(gnutls.session_get_flags(t->s) & GNUTLS_SFLAGS_SESSION_TICKET))
 		return ERR_AGAIN;
-	if (gnutls_session_get_data2(t->s, d) < 0 || !d->size) {
-		gnutls_free(d->data);
+	if (gnutls.session_get_data2(t->s, d) < 0 || !d->size) {
+		gnutls.free(d->data);
 		d->data = NULL;
 		d->size = 0;
 		return ERR_AGAIN;
@@ -323,10 +321,10 @@ static void tls_take_fingerprint(struct tls *t)
 	char *w = t->fpr;
 
 	t->fpr[0] = '\0';
-	certs = gnutls_certificate_get_peers(t->s, &n);
+	certs = gnutls.certificate_get_peers(t->s, &n);
 	if (!certs || !n)
 		return;
-	if (gnutls_fingerprint(GNUTLS_DIG_SHA256, &certs[0], md, &mdlen) < 0 || mdlen != 32)
+	if (gnutls.fingerprint(GNUTLS_DIG_SHA256, &certs[0], md, &mdlen) < 0 || mdlen != 32)
 		return;
 	for (i = 0; i < mdlen; i++)
 		w += sprintf(w, i ? ":%02X" : "%02X", md[i]);
@@ -341,12 +339,12 @@ static bool tls_leaf_self_signed(struct tls *t)
 	gnutls_x509_crt_t crt;
 	bool self = false;
 
-	certs = gnutls_certificate_get_peers(t->s, &n);
-	if (!certs || !n || gnutls_x509_crt_init(&crt) < 0)
+	certs = gnutls.certificate_get_peers(t->s, &n);
+	if (!certs || !n || gnutls.x509_crt_init(&crt) < 0)
 		return false;
-	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0)
-		self = gnutls_x509_crt_check_issuer(crt, crt) != 0;
-	gnutls_x509_crt_deinit(crt);
+	if (gnutls.x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0)
+		self = gnutls.x509_crt_check_issuer(crt, crt) != 0;
+	gnutls.x509_crt_deinit(crt);
 	return self;
 }
 
@@ -385,10 +383,10 @@ static void tls_reasons(struct tls *t, unsigned status, char *out, size_t n)
 	if ((status & ~known) && used < n) {
 		gnutls_datum_t txt = { NULL, 0 };
 
-		if (gnutls_certificate_verification_status_print(status & ~known,
+		if (gnutls.certificate_verification_status_print(status & ~known,
 		    GNUTLS_CRT_X509, &txt, 0) >= 0 && txt.data)
 			snprintf(out + used, n - used, "%s%s", used ? ", " : "", (char *)txt.data);
-		gnutls_free(txt.data);
+		gnutls.free(txt.data);
 	}
 	if (!out[0])
 		snprintf(out, n, "not trusted");
@@ -437,12 +435,12 @@ static int tls_verify(struct tls *t, char *err, size_t errlen)
 		}
 		nvd++;
 	}
-	r = gnutls_certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
+	r = gnutls.certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
 	if (r >= 0 && (status & GNUTLS_CERT_SIGNER_NOT_FOUND) &&
 	    tls_creds_add_system(t->creds))
-		r = gnutls_certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
+		r = gnutls.certificate_verify_peers(t->s, vd, (unsigned)nvd, &status);
 	if (r < 0) {
-		snprintf(why, sizeof(why), "%s", gnutls_strerror(r));
+		snprintf(why, sizeof(why), "%s", gnutls.strerror(r));
 		status = GNUTLS_CERT_INVALID;
 	} else if (status) {
 		tls_reasons(t, status, why, sizeof(why));
@@ -499,7 +497,7 @@ static void tls_free_session(struct tls *t)
 	if (!t)
 		return;
 	if (t->s)
-		gnutls_deinit(t->s);
+		gnutls.deinit(t->s);
 	free(t->host);
 	free(t->key);
 	free(t->trust);
@@ -521,7 +519,7 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 
 	*out = NULL;
 	if (tls_global_init() < 0) {
-		snprintf(err, errlen, "cannot initialise GnuTLS");
+		snprintf(err, errlen, "cannot initialise GnuTLS: %s", tlslib_error());
 		rc = ERR_TLS;
 		goto out;
 	}
@@ -550,7 +548,7 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	t->key = from ? xstrdup(from->key) : tls_cache_key(t, p, port);
 	t->borrowed = from != NULL;
 
-	r = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
+	r = gnutls.init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL);
 	if (r < 0) {
 		t->s = NULL;
 		goto gnutls_fail;
@@ -558,29 +556,29 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	/* The system policy (@SYSTEM) or GnuTLS's defaults, which still
 	 * allow TLS 1.0 and 1.1, less the versions older than min. */
 	gnutls_priority_t *pc = &tls_prio[t->min - 10];
-	if (!*pc && (r = gnutls_priority_init2(pc, prio, NULL,
+	if (!*pc && (r = gnutls.priority_init2(pc, prio, NULL,
 	                                       GNUTLS_PRIORITY_INIT_DEF_APPEND)) < 0) {
 		*pc = NULL;
 		goto gnutls_fail;
 	}
-	if ((r = gnutls_priority_set(t->s, *pc)) < 0)
+	if ((r = gnutls.priority_set(t->s, *pc)) < 0)
 		goto gnutls_fail;
-	if ((r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, creds->cred)) < 0)
+	if ((r = gnutls.credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, creds->cred)) < 0)
 		goto gnutls_fail;
 	if (t->host[0] && !tls_ip_literal(t->host, raw, &rawlen)) {
-		r = gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, t->host, strlen(t->host));
+		r = gnutls.server_name_set(t->s, GNUTLS_NAME_DNS, t->host, strlen(t->host));
 		if (r < 0)
 			goto gnutls_fail;
 	}
 	/* Our own timers bound the handshake. */
-	gnutls_handshake_set_timeout(t->s, 0);
-	gnutls_transport_set_int(t->s, fd);
+	gnutls.handshake_set_timeout(t->s, 0);
+	gnutls.transport_set_int2(t->s, fd, fd);
 
 	/* Fresh data from the control session each time (a TLS 1.3 ticket
 	 * may have arrived since the last data connection); the cache is
 	 * the fallback, and what a reconnect uses. */
 	if (tls_session_data(from, &d) < 0 && (e = tls_cache_find(t->key)) != NULL) {
-		d.data = gnutls_malloc(e->data.size);
+		d.data = gnutls.malloc(e->data.size);
 		if (d.data) {
 			memcpy(d.data, e->data.data, e->data.size);
 			d.size = e->data.size;
@@ -588,14 +586,14 @@ int tls_new(struct tls **out, int fd, const struct tls_params *p, int port,
 	}
 	if (d.data) {
 		/* Unusable data only means a full handshake. */
-		(void)gnutls_session_set_data(t->s, d.data, d.size);
-		gnutls_free(d.data);
+		(void)gnutls.session_set_data(t->s, d.data, d.size);
+		gnutls.free(d.data);
 	}
 	rc = 0;
 	goto out;
 
 gnutls_fail:
-	snprintf(err, errlen, "TLS setup failed: %s", gnutls_strerror(r));
+	snprintf(err, errlen, "TLS setup failed: %s", gnutls.strerror(r));
 	rc = ERR_TLS;
 out:
 	if (rc < 0)
@@ -635,15 +633,15 @@ int tls_handshake(struct tls *t, char *err, size_t errlen)
 {
 	int r;
 
-	r = gnutls_handshake(t->s);
+	r = gnutls.handshake(t->s);
 	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
 		return ERR_AGAIN;
-	if (r < 0 && !gnutls_error_is_fatal(r))
+	if (r < 0 && !gnutls.error_is_fatal(r))
 		return ERR_AGAIN; /* a warning alert: go on */
 	if (r < 0) {
 		if (r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET ||
 		    (r == GNUTLS_E_FATAL_ALERT_RECEIVED &&
-		     gnutls_alert_get(t->s) == GNUTLS_A_PROTOCOL_VERSION))
+		     gnutls.alert_get(t->s) == GNUTLS_A_PROTOCOL_VERSION))
 			/* We offer every version from min to the newest, so
 			 * no common version means the server's are older. */
 			snprintf(err, errlen, "TLS handshake failed: the server offers only "
@@ -651,20 +649,20 @@ int tls_handshake(struct tls *t, char *err, size_t errlen)
 			         t->min / 10, t->min % 10);
 		else if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
 			snprintf(err, errlen, "TLS handshake failed: server sent alert \"%s\"",
-			         gnutls_alert_get_name(gnutls_alert_get(t->s)));
+			         gnutls.alert_get_name(gnutls.alert_get(t->s)));
 		else if (r == GNUTLS_E_PREMATURE_TERMINATION)
 			snprintf(err, errlen, "TLS handshake failed: connection closed by server");
 		else if (r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR)
 			snprintf(err, errlen, "TLS handshake failed: %s", strerror(errno));
 		else
-			snprintf(err, errlen, "TLS handshake failed: %s", gnutls_strerror(r));
+			snprintf(err, errlen, "TLS handshake failed: %s", gnutls.strerror(r));
 		return ERR_TLS;
 	}
-	t->resumed = gnutls_session_is_resumed(t->s) != 0;
+	t->resumed = gnutls.session_is_resumed(t->s) != 0;
 	tls_take_fingerprint(t);
 	snprintf(t->desc, sizeof(t->desc), "%s %s",
-	         gnutls_protocol_get_name(gnutls_protocol_get_version(t->s)),
-	         gnutls_cipher_get_name(gnutls_cipher_get(t->s)));
+	         gnutls.protocol_get_name(gnutls.protocol_get_version(t->s)),
+	         gnutls.cipher_get_name(gnutls.cipher_get(t->s)));
 	if (t->verify) {
 		r = tls_verify(t, err, errlen);
 		if (r < 0)
@@ -676,7 +674,7 @@ int tls_handshake(struct tls *t, char *err, size_t errlen)
 
 bool tls_want_write(const struct tls *t)
 {
-	return gnutls_record_get_direction(t->s) == 1;
+	return gnutls.record_get_direction(t->s) == 1;
 }
 
 ssize_t tls_recv(struct tls *t, void *p, size_t n, char *err, size_t errlen)
@@ -687,7 +685,7 @@ ssize_t tls_recv(struct tls *t, void *p, size_t n, char *err, size_t errlen)
 	/* Non-fatal conditions (a warning alert, a renegotiation request we
 	 * ignore) are skipped, a bounded number of times. */
 	for (spins = 0; spins < 16; spins++) {
-		r = gnutls_record_recv(t->s, p, n);
+		r = gnutls.record_recv(t->s, p, n);
 		if (r >= 0) {
 			if (!t->cached && !t->borrowed)
 				tls_cache_session(t);
@@ -707,13 +705,13 @@ ssize_t tls_recv(struct tls *t, void *p, size_t n, char *err, size_t errlen)
 		case GNUTLS_E_WARNING_ALERT_RECEIVED:
 			continue;
 		default:
-			if (!gnutls_error_is_fatal((int)r))
+			if (!gnutls.error_is_fatal((int)r))
 				continue;
 			if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
 				snprintf(err, errlen, "TLS alert from server: %s",
-				         gnutls_alert_get_name(gnutls_alert_get(t->s)));
+				         gnutls.alert_get_name(gnutls.alert_get(t->s)));
 			else
-				snprintf(err, errlen, "TLS receive failed: %s", gnutls_strerror((int)r));
+				snprintf(err, errlen, "TLS receive failed: %s", gnutls.strerror((int)r));
 			return ERR_TLS;
 		}
 	}
@@ -728,7 +726,7 @@ ssize_t tls_send(struct tls *t, const void *p, size_t n, char *err, size_t errle
 	/* GnuTLS wants a send that returned EAGAIN repeated with the same
 	 * length; the caller keeps the bytes in place until they are sent. */
 	len = t->wlast ? t->wlast : (n < TLS_SEND_CHUNK ? n : TLS_SEND_CHUNK);
-	r = gnutls_record_send(t->s, p, len);
+	r = gnutls.record_send(t->s, p, len);
 	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
 		t->wlast = len;
 		return ERR_AGAIN;
@@ -740,23 +738,23 @@ ssize_t tls_send(struct tls *t, const void *p, size_t n, char *err, size_t errle
 		snprintf(err, errlen, "send failed: %s", strerror(errno));
 		return ERR_NET;
 	}
-	snprintf(err, errlen, "TLS send failed: %s", gnutls_strerror((int)r));
+	snprintf(err, errlen, "TLS send failed: %s", gnutls.strerror((int)r));
 	return ERR_TLS;
 }
 
 size_t tls_pending(const struct tls *t)
 {
-	return t && t->s ? gnutls_record_check_pending(t->s) : 0;
+	return t && t->s ? gnutls.record_check_pending(t->s) : 0;
 }
 
 int tls_bye(struct tls *t, char *err, size_t errlen)
 {
-	int r = gnutls_bye(t->s, GNUTLS_SHUT_WR);
+	int r = gnutls.bye(t->s, GNUTLS_SHUT_WR);
 
 	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
 		return ERR_AGAIN;
 	if (r < 0) {
-		snprintf(err, errlen, "TLS close_notify failed: %s", gnutls_strerror(r));
+		snprintf(err, errlen, "TLS close_notify failed: %s", gnutls.strerror(r));
 		return r == GNUTLS_E_PUSH_ERROR ? ERR_NET : ERR_TLS;
 	}
 	return 0;
@@ -781,7 +779,7 @@ int tls_version(const struct tls *t)
 {
 	if (!t || !t->done)
 		return 0;
-	switch (gnutls_protocol_get_version(t->s)) {
+	switch (gnutls.protocol_get_version(t->s)) {
 	case GNUTLS_TLS1_0: return 10;
 	case GNUTLS_TLS1_1: return 11;
 	case GNUTLS_TLS1_2: return 12;
@@ -794,12 +792,12 @@ int tls_version(const struct tls *t)
 static void tls_dn(gnutls_x509_crt_t crt, bool issuer, char *out, size_t n)
 {
 	gnutls_datum_t d = { NULL, 0 };
-	int r = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) :
-	                 gnutls_x509_crt_get_dn3(crt, &d, 0);
+	int r = issuer ? gnutls.x509_crt_get_issuer_dn3(crt, &d, 0) :
+	                 gnutls.x509_crt_get_dn3(crt, &d, 0);
 	out[0] = '\0';
 	if (r >= 0 && d.data)
 		snprintf(out, n, "%.*s", (int)d.size, (const char *)d.data);
-	gnutls_free(d.data);
+	gnutls.free(d.data);
 }
 
 int tls_info(const struct tls *t, struct conn_tls_info *out)
@@ -814,11 +812,11 @@ int tls_info(const struct tls *t, struct conn_tls_info *out)
 		return ERR_FAIL;
 	int v = tls_version(t);
 	snprintf(out->version, sizeof(out->version), "TLS%d.%d", (v / 10) % 10, v % 10);
-	const char *kx = gnutls_kx_get_name(gnutls_kx_get(t->s));
-	const char *cipher = gnutls_cipher_get_name(gnutls_cipher_get(t->s));
-	const char *mac = gnutls_mac_get_name(gnutls_mac_get(t->s));
-	const char *sig = gnutls_sign_get_name(gnutls_sign_algorithm_get(t->s));
-	const char *group = gnutls_group_get_name(gnutls_group_get(t->s));
+	const char *kx = gnutls.kx_get_name(gnutls.kx_get(t->s));
+	const char *cipher = gnutls.cipher_get_name(gnutls.cipher_get(t->s));
+	const char *mac = gnutls.mac_get_name(gnutls.mac_get(t->s));
+	const char *sig = gnutls.sign_get_name(gnutls.sign_algorithm_get(t->s));
+	const char *group = gnutls.group_get_name(gnutls.group_get(t->s));
 	bool aead = !mac || strcmp(mac, "AEAD") == 0;
 	snprintf(out->suite, sizeof(out->suite), "%s%s%s%s%s%s%s%s%s%s",
 	         cipher ? cipher : "?", aead ? "" : " ", aead ? "" : mac,
@@ -827,15 +825,15 @@ int tls_info(const struct tls *t, struct conn_tls_info *out)
 	         sig ? ", signature " : "", sig ? sig : "", "");
 	snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", t->fpr);
 	out->resumed = t->resumed;
-	certs = gnutls_certificate_get_peers(t->s, &n);
-	if (!certs || !n || gnutls_x509_crt_init(&crt) < 0)
+	certs = gnutls.certificate_get_peers(t->s, &n);
+	if (!certs || !n || gnutls.x509_crt_init(&crt) < 0)
 		return 0;
-	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0) {
+	if (gnutls.x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) >= 0) {
 		tls_dn(crt, false, out->subject, sizeof(out->subject));
 		tls_dn(crt, true, out->issuer, sizeof(out->issuer));
-		out->not_before = (int64_t)gnutls_x509_crt_get_activation_time(crt);
-		out->not_after = (int64_t)gnutls_x509_crt_get_expiration_time(crt);
+		out->not_before = (int64_t)gnutls.x509_crt_get_activation_time(crt);
+		out->not_after = (int64_t)gnutls.x509_crt_get_expiration_time(crt);
 	}
-	gnutls_x509_crt_deinit(crt);
+	gnutls.x509_crt_deinit(crt);
 	return 0;
 }

@@ -1620,10 +1620,6 @@ int shell_main(const struct shell_opts *o)
 	the_shell = sh;
 	cmd_set_host(&shell_host);
 
-	if (conn_tls_global_init() < 0) {
-		ui_error("cannot initialise TLS");
-		return 5;
-	}
 	sh->ev = ev_new();
 	sh->cfg = config_new();
 	sh->reg = session_reg_new(sh->ev, sh->cfg);

@@ -2,7 +2,7 @@
 # The Debian package: `cpack -G DEB` from the build tree makes
 # ferry_VERSION_ARCH.deb, whose control fields (name, version, section,
 # maintainer, architecture, the Depends dpkg-shlibdeps computed from the
-# libraries the binary links) and file list (the binary, the man page, the
+# libraries the binary links, plus GnuTLS, which it loads) and file list (the binary, the man page, the
 # three completions, all under /usr and nothing else) are checked; then it
 # is installed into a scratch root and run from there.
 #
