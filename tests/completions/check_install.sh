@@ -4,9 +4,10 @@
 #   bash  DATADIR/bash-completion/completions/ferry  (bash-completion's loader)
 #   zsh   DATADIR/zsh/vendor-completions/_ferry      (Debian's fpath)
 #   fish  DATADIR/fish/vendor_completions.d/ferry.fish
-#   man   MANDIR/man1/ferry.1
+#   man   MANDIR/man1/ferry.1.gz                     (gzip of doc/ferry.1)
 #   ferry BINDIR/ferry                               (runs: --version)
-# Each installed file must be the source file unchanged.  The prefix has a
+# Each installed file must be the source file unchanged (the manual page
+# once gunzipped).  The prefix has a
 # blank in its name: nothing may assume a plain one.
 #
 #   bash check_install.sh CMAKE SRCDIR BUILDDIR WORK DATADIR MANDIR BINDIR
@@ -31,7 +32,9 @@ check() {
 check "$SRC/completions/ferry.bash" "$(under "$DATADIR")/bash-completion/completions/ferry"
 check "$SRC/completions/_ferry" "$(under "$DATADIR")/zsh/vendor-completions/_ferry"
 check "$SRC/completions/ferry.fish" "$(under "$DATADIR")/fish/vendor_completions.d/ferry.fish"
-check "$SRC/doc/ferry.1" "$(under "$MANDIR")/man1/ferry.1"
+man=$(under "$MANDIR")/man1/ferry.1.gz
+gzip -dc "$man" > "$P.man" 2>/dev/null || fail "no gzipped manual page at $man"
+check "$SRC/doc/ferry.1" "$P.man"
 bin=$(under "$BINDIR")/ferry
 [ -x "$bin" ] || fail "ferry is not installed at $bin"
 v=$("$bin" --version) || fail "the installed $bin --version failed"

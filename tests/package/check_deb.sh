@@ -59,7 +59,7 @@ cat > "$W/want" <<LIST
 ./usr/bin/ferry
 ./usr/share/bash-completion/completions/ferry
 ./usr/share/fish/vendor_completions.d/ferry.fish
-./usr/share/man/man1/ferry.1
+./usr/share/man/man1/ferry.1.gz
 ./usr/share/zsh/vendor-completions/_ferry
 LIST
 diff -u "$W/want" "$W/files" > "$W/files.diff" || fail "the package's files differ from the install layout: $(cat "$W/files.diff")"
@@ -88,7 +88,7 @@ v=$(env -i PATH=/usr/bin:/bin HOME="$W" "$R/usr/bin/ferry" --version) || fail "t
 env -i PATH=/usr/bin:/bin HOME="$W" "$R/usr/bin/ferry" --no-rc -c 'help open' > "$W/help.out" 2>&1 ||
 	fail "the installed ferry -c 'help open' failed: $(cat "$W/help.out")"
 grep -q '^  ftps://' "$W/help.out" || fail "the installed ferry's help open lacks ftps://"
-MANWIDTH=80 man -P cat -l "$R/usr/share/man/man1/ferry.1" > "$W/man.out" 2> "$W/man.err" || fail "man -l failed: $(cat "$W/man.err")"
+MANWIDTH=80 man -P cat -l "$R/usr/share/man/man1/ferry.1.gz" > "$W/man.out" 2> "$W/man.err" || fail "man -l failed: $(cat "$W/man.err")"
 grep -q 'ferry - interactive shell for FTP and NNTP' "$W/man.out" || fail "man -l: no NAME line"
 grep -q '^SHELL COMMANDS' "$W/man.out" || fail "man -l: no SHELL COMMANDS section"
 
