@@ -8,9 +8,11 @@
 
 #include "alias.h"
 #include "argv.h"
+#include "ask.h"
 #include "buf.h"
 #include "bookmark.h"
 #include "builtin.h"
+#include "child.h"
 #include "cmd.h"
 #include "config.h"
 #include "conn.h"

@@ -18,9 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -28,7 +26,9 @@
 
 #include "alias.h"
 #include "argv.h"
+#include "ask.h"
 #include "builtin.h"
+#include "child.h"
 #include "cmd.h"
 #include "complete.h"
 #include "config.h"
@@ -42,7 +42,6 @@
 #include "session.h"
 #include "sink.h"
 #include "tilde.h"
-#include "trust.h"
 #include "ui.h"
 #include "xdg.h"
 
@@ -99,7 +98,6 @@ static void rc_where(struct shell *sh, const char *cmd)
 /* ---- jobs: running one command ----------------------------------------- */
 
 static void command_finished(struct cmdctx *ctx, int err);
-static void spawn_cancel(struct cmdctx *ctx);
 static void job_output_done(struct shell *sh, struct job *j);
 static void job_interrupt(struct shell *sh, struct job *j);
 static void account(struct shell *sh, int err);
@@ -899,8 +897,6 @@ static void show_prompt(void *arg)
 	saved_line = NULL;
 }
 
-static void rl_stop(struct shell *sh);
-
 bool shell_can_ask(const struct shell *sh)
 {
 	/* A person typed the command, or started ferry at a terminal with
@@ -910,149 +906,17 @@ bool shell_can_ask(const struct shell *sh)
 	       (!sh->from_script || (src && (src->rc || src->urls)));
 }
 
-/* A secret answer is drawn as the question alone: what is typed never
- * reaches the screen. */
-static void secret_redisplay(void)
-{
-	FILE *out = rl_outstream ? rl_outstream : stdout;
-	fprintf(out, "\r%s\033[K", rl_prompt ? rl_prompt : "");
-	fflush(out);
-}
-
-/* The end of a secret question: the normal display again, and no copy
- * of the answer left in readline's line buffer. */
-static void secret_end(struct shell *sh)
-{
-	if (!sh->ask_secret)
-		return;
-	sh->ask_secret = false;
-	rl_redisplay_function = rl_redisplay;
-	if (rl_line_buffer)
-		memset(rl_line_buffer, 0, strlen(rl_line_buffer));
-}
-
-static void on_ask_line(char *line)
-{
-	struct shell *sh = the_shell;
-	void (*fn)(struct shell *, const char *, void *) = sh->ask_fn;
-	void *arg = sh->ask_arg;
-	sh->ask_fn = NULL;
-	bool secret = sh->ask_secret;
-	secret_end(sh);
-	if (secret && line) {
-		/* Nothing was echoed, not even the Enter. */
-		fputc('\n', rl_outstream ? rl_outstream : stdout);
-		fflush(rl_outstream ? rl_outstream : stdout);
-	}
-	rl_stop(sh);
-	if (fn)
-		fn(sh, line, arg);
-	if (line && secret)
-		memset(line, 0, strlen(line));
-	free(line);
-}
-
-void shell_ask(struct shell *sh, const char *question,
-               void (*fn)(struct shell *sh, const char *answer, void *arg), void *arg)
-{
-	sh->ask_fn = fn;
-	sh->ask_arg = arg;
-	free(sh->prompt);
-	sh->prompt = ui_escape_str(question, strlen(question));
-	rl_callback_handler_install(sh->prompt, on_ask_line);
-	sh->rl_active = true;
-	ev_io_set(sh->in_io, POLLIN);
-}
-
-void shell_ask_secret(struct shell *sh, const char *question,
-                      void (*fn)(struct shell *sh, const char *answer, void *arg),
-                      void *arg)
-{
-	sh->ask_secret = true;
-	rl_redisplay_function = secret_redisplay;
-	shell_ask(sh, question, fn, arg);
-}
-
-/* ---- the password question (session_need_password's asker) ------------ */
-
-static void pass_answer(struct shell *sh, const char *answer, void *arg)
-{
-	(void)sh;
-	session_pass_answer(arg, answer);
-}
-
-static bool ask_password(void *arg, struct session *s, struct session_pass_q *q)
-{
-	struct shell *sh = arg;
-	/* Only for the command a person waits for, and one question at a
-	 * time; never over the prompt (a background job's login). */
-	if (!shell_can_ask(sh) || !sh->fg || sh->ask_fn || sh->rl_active)
-		return false;
-	char *q_text = xasprintf("Password for %s@%s: ", s->user, s->host);
-	shell_ask_secret(sh, q_text, pass_answer, q);
-	free(q_text);
-	return true;
-}
-
-struct trust_q {
-	struct session *s;
-	void (*done)(struct cmdctx *ctx, bool trusted);
-	struct cmdctx *ctx;
-};
-
-static void trust_answer(struct shell *sh, const char *answer, void *arg)
-{
-	struct trust_q *q = arg;
-	struct session *s = q->s;
-	bool yes = false;
-	(void)sh;
-	if (answer && (answer[0] == 'o' || answer[0] == 'O')) {
-		yes = true;
-	} else if (answer && (answer[0] == 'a' || answer[0] == 'A')) {
-		yes = true;
-		if (trust_add(s->host, s->port, s->bad_fingerprint) < 0) {
-			char *path = trust_path();
-			ui_error("cannot record the certificate in %s: %s",
-			         path ? path : "(no $HOME)", strerror(errno));
-			free(path);
-		}
-	}
-	if (yes)
-		session_trust(s, s->bad_fingerprint);
-	struct cmdctx *ctx = q->ctx;
-	void (*done)(struct cmdctx *, bool) = q->done;
-	free(q);
-	done(ctx, yes);
-}
-
-bool shell_offer_trust(struct shell *sh, struct session *s,
-                       void (*done)(struct cmdctx *ctx, bool trusted),
-                       struct cmdctx *ctx)
-{
-	if (!shell_can_ask(sh) || !s->bad_fingerprint)
-		return false;
-	struct trust_q *q = xcalloc(1, sizeof(*q));
-	q->s = s;
-	q->done = done;
-	q->ctx = ctx;
-	char *question = xasprintf("Trust this certificate for %s port %d? "
-	                           "[o]nce, [a]lways, [N]o: ", s->host, s->port);
-	shell_ask(sh, question, trust_answer, q);
-	free(question);
-	return true;
-}
-
 static void on_rl_line(char *line)
 {
 	struct shell *sh = the_shell;
 	if (!line) {
 		/* Ctrl-D on an empty line ends the shell. */
-		rl_stop(sh);
+		shell_rl_stop(sh);
 		fputc('\n', stdout);
 		sh->quit = true;
 		return;
 	}
-	rl_stop(sh);
+	shell_rl_stop(sh);
 	if (*line) {
 		/* Up-arrow and the history file get the line without its
 		 * passwords; the command runs with them. */
@@ -1076,7 +940,7 @@ static void rl_start(struct shell *sh)
 	ev_io_set(sh->in_io, POLLIN);
 }
 
-static void rl_stop(struct shell *sh)
+void shell_rl_stop(struct shell *sh)
 {
 	if (!sh->rl_active)
 		return;
@@ -1194,7 +1058,7 @@ static void handle_sigtstp(struct shell *sh)
 		cmd_done(w, 0);
 		return;
 	}
-	if (j && j->ctx && j->ctx->cancel != spawn_cancel && !sh->programs) {
+	if (j && j->ctx && !shell_spawned(j->ctx) && !sh->programs) {
 		sh->fg = NULL;
 		job_set_background(sh, j, true);
 		ev_wakeup(sh->ev);
@@ -1259,16 +1123,8 @@ static void job_interrupt(struct shell *sh, struct job *j)
 static void handle_sigint(struct shell *sh)
 {
 	sh->sigint = false;
-	if (sh->ask_fn) {
-		/* Ctrl-C at a question answers no. */
-		void (*fn)(struct shell *, const char *, void *) = sh->ask_fn;
-		sh->ask_fn = NULL;
-		secret_end(sh);
-		rl_stop(sh);
-		fputc('\n', stdout);
-		fn(sh, NULL, sh->ask_arg);
+	if (shell_ask_interrupt(sh))
 		return;
-	}
 	if (sh->fg) {
 		job_interrupt(sh, sh->fg);
 		return;
@@ -1284,192 +1140,6 @@ static void handle_sigint(struct shell *sh)
 		sh->quit = true;
 	}
 }
-
-/* ---- spawning local programs ------------------------------------------ */
-
-struct child {
-	pid_t pid;
-	struct ev_io *io;
-	struct ev_timer *poll;
-	int fd;
-	void (*done)(void *arg, int status);
-	void *arg;
-};
-
-static void child_end(struct child *c, int st)
-{
-	ev_io_del(c->io);
-	ev_timer_del(c->poll);
-	close(c->fd);
-	void (*done)(void *, int) = c->done;
-	void *darg = c->arg;
-	free(c);
-	done(darg, st);
-}
-
-static void child_io(int fd, short revents, void *arg)
-{
-	struct child *c = arg;
-	char ch;
-	(void)revents;
-	/* The child holds the write end; EOF means it exited (or closed
-	 * it), and so did whatever it started in the background. */
-	if (read(fd, &ch, 1) > 0)
-		return;
-	int st = 0;
-	while (waitpid(c->pid, &st, 0) < 0 && errno == EINTR)
-		;
-	child_end(c, st);
-}
-
-/* The child may have exited while something it left running in the
- * background (`!sleep 10 &`) keeps the pipe open: the command is over
- * when the child is, as in a shell. */
-static long child_poll(void *arg)
-{
-	struct child *c = arg;
-	int st = 0;
-	pid_t r = waitpid(c->pid, &st, WNOHANG);
-	if (r == 0 || (r < 0 && errno == EINTR))
-		return 100;
-	c->poll = NULL;  /* freed by the loop when we return 0 */
-	child_end(c, st);
-	return 0;
-}
-
-pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
-                  void (*done)(void *arg, int status), void *arg)
-{
-	int pfd[2];
-	ui_flush();
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		ui_error("pipe: %s", strerror(errno));
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		ui_error("fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGTSTP, SIG_DFL);
-		close(pfd[0]);
-		if (in_fd >= 0)
-			dup2(in_fd, STDIN_FILENO);
-		if (out_fd >= 0)
-			dup2(out_fd, STDOUT_FILENO);
-		/* pfd[1] stays open (not CLOEXEC) until the program exits. */
-		fcntl(pfd[1], F_SETFD, 0);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	struct child *c = xcalloc(1, sizeof(*c));
-	c->pid = pid;
-	c->fd = pfd[0];
-	c->done = done;
-	c->arg = arg;
-	c->io = ev_io_add(sh->ev, pfd[0], POLLIN, child_io, c);
-	c->poll = ev_timer_add(sh->ev, 100, child_poll, c);
-	return pid;
-}
-
-static void spawn_done(void *arg, int st)
-{
-	struct cmdctx *ctx = arg;
-	int err = 0;
-	if (WIFSIGNALED(st))
-		err = WTERMSIG(st) == SIGINT ? ERR_INTR : ERR_FAIL;
-	else if (WEXITSTATUS(st) != 0)
-		err = ERR_FAIL;
-	cmd_done(ctx, err);
-}
-
-static void spawn_cancel(struct cmdctx *ctx)
-{
-	pid_t pid = (pid_t)(intptr_t)ctx->op;
-	kill(pid, SIGINT);
-}
-
-int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx)
-{
-	/* Its output goes where the command's goes (`lls > f`, `lls | wc`);
-	 * a terminal is inherited as it is. */
-	int out_fd = cmd_out(ctx) ? sink_child_fd(cmd_out(ctx)) : -1;
-	pid_t pid = shell_child(sh, argv, -1, out_fd, spawn_done, ctx);
-	if (pid < 0)
-		return ERR_LOCAL;
-	ctx->op = (void *)(intptr_t)pid;
-	ctx->cancel = spawn_cancel;
-	return CMD_PENDING;
-}
-
-/* What the shell does for a protocol command (cmd.h cmd_host): an
- * editor for `post`, with the terminal as it is (the prompt is down
- * while a command runs in the foreground), and questions. */
-struct host_prog {
-	struct shell *sh;
-	void (*done)(void *arg, int status);
-	void *arg;
-};
-
-static void host_program_done(void *arg, int st)
-{
-	struct host_prog hp = *(struct host_prog *)arg;
-	free(arg);
-	hp.sh->programs--;
-	hp.done(hp.arg, st);
-}
-
-static int host_run_program(struct cmdctx *ctx, char *const argv[],
-                            void (*done)(void *arg, int status), void *arg)
-{
-	struct host_prog *hp = xcalloc(1, sizeof(*hp));
-	hp->sh = ctx->sh;
-	hp->done = done;
-	hp->arg = arg;
-	if (shell_child(ctx->sh, argv, -1, -1, host_program_done, hp) < 0) {
-		free(hp);
-		return ERR_LOCAL;
-	}
-	ctx->sh->programs++;
-	return 0;
-}
-
-struct host_q {
-	void (*fn)(void *arg, const char *answer);
-	void *arg;
-};
-
-static void host_answer(struct shell *sh, const char *answer, void *arg)
-{
-	struct host_q q = *(struct host_q *)arg;
-	(void)sh;
-	free(arg);
-	q.fn(q.arg, answer);
-}
-
-/* cmd_ask: a question for the foreground command of a person at the
- * terminal (post's "edit again?", rm -r's "remove DIR ...?"); never for a
- * background job, in batch use or while another question is open. */
-static bool host_ask(struct cmdctx *ctx, const char *question,
-                     void (*fn)(void *arg, const char *answer), void *arg)
-{
-	struct shell *sh = ctx->sh;
-	if (!sh || ctx->on_error || sh->ask_fn || !shell_can_ask(sh) || sh->fg != ctx->job)
-		return false;
-	struct host_q *q = xcalloc(1, sizeof(*q));
-	q->fn = fn;
-	q->arg = arg;
-	shell_ask(ctx->sh, question, host_answer, q);
-	return true;
-}
-
-static const struct cmd_host shell_host = { host_run_program, host_ask };
 
 /* ---- files ------------------------------------------------------------- */
 
@@ -1613,6 +1283,8 @@ static void setup_readline(struct shell *sh)
 	ui_set_hooks(&h);
 }
 
+static const struct cmd_host shell_host = { shell_run_program, shell_host_ask };
+
 int shell_main(const struct shell_opts *o)
 {
 	struct shell shell = { 0 };
@@ -1694,7 +1366,7 @@ int shell_main(const struct shell_opts *o)
 		/* Now, so the rc file and the URLs may ask (a certificate, a
 		 * password). */
 		sh->in_io = ev_io_add(sh->ev, STDIN_FILENO, 0, on_tty, sh);
-		session_reg_set_asker(sh->reg, ask_password, sh);
+		session_reg_set_asker(sh->reg, shell_ask_password, sh);
 	} else {
 		add_source(SRC_STDIN, NULL, false);
 	}
@@ -1718,7 +1390,7 @@ int shell_main(const struct shell_opts *o)
 
 out:
 	if (sh->rl_active)
-		rl_stop(sh);
+		shell_rl_stop(sh);
 	if (sh->interactive) {
 		ui_set_hooks(NULL);
 		if (sh->histfile)

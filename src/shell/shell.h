@@ -88,17 +88,6 @@ int shell_main(const struct shell_opts *o);
 /* Run one line of commands typed or read (used by `alias` later, tests). */
 void shell_feed(struct shell *sh, const char *text);
 
-/* Spawn a local program (for `!`, `lls`) with the terminal, without blocking
- * the loop; done gets the exit status. */
-int shell_spawn(struct shell *sh, char *const argv[], struct cmdctx *ctx);
-
-/* Start argv[0] (searched in PATH) with in_fd / out_fd as its standard
- * input / output (-1: inherit); done(arg, wait status) once it and every
- * process holding its descriptors have exited.  Returns the pid, or -1
- * with the error printed. */
-pid_t shell_child(struct shell *sh, char *const argv[], int in_fd, int out_fd,
-                  void (*done)(void *arg, int status), void *arg);
-
 /* The job builtins: `wait [N]` / `fg [N]` (CMD_PENDING until the job
  * ends, with its status; fg shows its output and gives it Ctrl-C),
  * `kill N`, and the `jobs` listing to ctx's output. */
@@ -115,27 +104,12 @@ int shell_delegate(struct cmdctx *ctx, struct session *site, const struct cmd_de
 int shell_close_session(struct shell *sh, struct cmdctx *ctx, struct session *s);
 void shell_jobs_list(struct shell *sh, struct cmdctx *ctx);
 
-/* Ask the user a question on the terminal while a command is pending;
- * fn gets the line typed, or NULL on Ctrl-C or end of input.  Only when
- * shell_can_ask(). */
-void shell_ask(struct shell *sh, const char *question,
-               void (*fn)(struct shell *sh, const char *answer, void *arg), void *arg);
-/* The same with the answer not shown as it is typed, and wiped from
- * readline's buffer after fn (a password).  Never in the history. */
-void shell_ask_secret(struct shell *sh, const char *question,
-                      void (*fn)(struct shell *sh, const char *answer, void *arg),
-                      void *arg);
-/* True when a person at a terminal typed the running command. */
+/* True when a person at a terminal typed the running command (questions,
+ * ask.h, are put to them only then). */
 bool shell_can_ask(const struct shell *sh);
-
-struct session;
-/* After a certificate failed verification for s: when a person can be
- * asked, ask whether to trust it once or always, and call done(ctx, true)
- * if they do (the session then accepts that certificate), done(ctx, false)
- * if not.  Returns false, asking nothing, otherwise. */
-bool shell_offer_trust(struct shell *sh, struct session *s,
-                       void (*done)(struct cmdctx *ctx, bool trusted),
-                       struct cmdctx *ctx);
+/* Take readline's prompt down and stop reading the terminal (after a
+ * line, or a question's answer). */
+void shell_rl_stop(struct shell *sh);
 
 /* The prompt text for the focused session (heap). */
 char *shell_prompt(struct shell *sh);
