@@ -4,7 +4,10 @@
 # without a Subject gets one line saying so and "Edit again? [Y/n]"; "y"
 # runs the editor again, the fixed article is posted ("posted <id>"), the
 # prompt comes back and the server holds what was typed; "n" at the
-# question keeps the article in dead.article and says so.
+# question keeps the article in dead.article and says so.  `followup` of
+# an article with Followup-To: poster asks "Post to the group anyway?
+# [y/N]" naming the Reply-To: "n" posts nothing (status 1's line), "y"
+# runs the editor on a template for the article's Newsgroups.
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
@@ -18,6 +21,12 @@ echo 'set nntp:from "Ferry Poster <poster@ferry.invalid>"' >> "$RC"
 # what the first run left).
 cat > "$W/editor.sh" <<END
 #!/bin/sh
+if grep -q '^References: ' "\$1"; then
+	# A followup: keep the template, add a line.
+	cp "\$1" "$W/fu-template"
+	printf 'A followup anyway.\n' >> "\$1"
+	exit 0
+fi
 n=\$(cat "$W/edits" 2>/dev/null || echo 0)
 n=\$((n + 1)); echo \$n > "$W/edits"
 printf 'EDITOR-%s-READING\n' \$n
@@ -64,6 +73,30 @@ pty_wait_prompts $((PTY_PROMPTS + 1)) 20
 dead=$XDG_STATE_HOME/ferry/dead.article
 pty_until 5 "the error naming $dead" grep -qF "not posted; the article is kept in $dead" "$W/ferry.stderr"
 grep -qxF "Body from the editor, run 3." "$dead" || pty_fail "$dead does not hold the article written"
+# Followup-To: poster: asked at the terminal.
+printf '%s\n' "From: Ferry Tester <tester@ferry.invalid>" "Newsgroups: $G" \
+	"Subject: mail me" "Followup-To: poster" "Reply-To: asker@ferry.invalid" "" \
+	"Reply by mail." > "$W/poster.txt"
+pty_cmd_output "post $W/poster.txt"
+idp=$(pty_last_output | sed -n 's/^posted \(<[^>]*>\)$/\1/p')
+[ -n "$idp" ] || pty_fail "no 'posted <id>' line for the Followup-To: poster article"
+pty_type "followup $idp"
+pty_send Enter
+pty_wait_for 'to asker@ferry\.invalid \(Followup-To: poster\)\. Post to the group anyway\? \[y/N\]'
+pty_err_mark
+pty_type "n"
+pty_send Enter
+pty_wait_prompts $((PTY_PROMPTS + 1)) 20
+pty_err_wait "nothing posted \(the author asked for replies by mail\)" 1
+[ ! -e "$W/fu-template" ] || pty_fail "the editor ran after 'n'"
+pty_type "followup $idp"
+pty_send Enter
+pty_wait_for 'Post to the group anyway\? \[y/N\]'
+pty_type "y"
+pty_send Enter
+pty_wait_prompts $((PTY_PROMPTS + 1)) 20
+pty_last_output | grep -q '^posted <' || pty_fail "no 'posted <id>' after 'y': $(pty_last_output)"
+grep -qxF "Newsgroups: $G" "$W/fu-template" || pty_fail "the followup's template: $(cat "$W/fu-template")"
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status"
 t_pass

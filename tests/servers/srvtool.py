@@ -226,6 +226,19 @@ def news_articles():
         frm="Bob Plain <bob@ferry.invalid>")
     add(g, 3, "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= from the search test",
         b"Found by its decoded subject.\n", frm="Ann Attach <ann@ferry.invalid>")
+    # Files inside a plain (non-MIME) body, as Usenet carried them before
+    # MIME: two uuencoded blocks (the second named to climb out of the
+    # directory) in article 4, a yEnc block in article 5; the decoded
+    # files are kept in mime-parts/ too.
+    uu = old_attachments()
+    for name in ("old.bin", "ync.bin"):
+        arts.append(("@file", os.path.join("mime-parts", name), None, None, uu[name]))
+    add(g, 4, "An old-style file", b"The file follows.\n\n" +
+        uuencode(uu["old.bin"], b"644", b"old.bin") + b"\nAnd another.\n" +
+        uuencode(b"should never land\n", b"755", b"../escape.bin") + b"\n-- \nUri\n",
+        frm="Uri Coder <uri@ferry.invalid>")
+    add(g, 5, "A yEnc file", b"yEnc below.\n" + yencode(uu["ync.bin"], b"ync.bin") +
+        b"Done.\n", frm="Uri Coder <uri@ferry.invalid>")
 
     g = "ferry.big"
     for i in range(1, 4):
@@ -241,6 +254,40 @@ def mime_attachments():
         "gr\u00fc\u00dfe.txt": ("Gr\u00fc\u00dfe, a text attachment.\n"
                                "Line two = with an equals sign.\n").encode("utf-8"),
     }
+
+
+def old_attachments():
+    rng = random.Random(20261206)
+    return {"old.bin": rng.randbytes(2000), "ync.bin": rng.randbytes(3000)}
+
+
+def uuencode(data, mode, name):
+    import binascii
+    out = b"begin " + mode + b" " + name + b"\n"
+    for i in range(0, len(data), 45):
+        out += binascii.b2a_uu(data[i:i + 45], backtick=True)
+    return out + b"`\nend\n"
+
+
+def yencode(data, name, line=128):
+    """yEnc 1.3, single part: NUL, LF, CR and "=" escaped, and a TAB,
+    blank or dot that would start a line."""
+    import zlib
+    lines, cur = [], bytearray()
+    for c in data:
+        e = (c + 42) % 256
+        if e in (0, 10, 13, 61) or (not cur and e in (9, 32, 46)):
+            cur += bytes([61, (e + 64) % 256])
+        else:
+            cur.append(e)
+        if len(cur) >= line:
+            lines.append(bytes(cur))
+            cur = bytearray()
+    if cur:
+        lines.append(bytes(cur))
+    return (b"=ybegin line=%d size=%d name=%s\n" % (line, len(data), name) +
+            b"\n".join(lines) +
+            b"\n=yend size=%d crc32=%08x\n" % (len(data), zlib.crc32(data)))
 
 
 def mime_body():

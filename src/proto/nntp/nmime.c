@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "nuu.h"
 
 static bool is_blank(char c)
 {
@@ -879,49 +880,6 @@ static bool b64_strict(const char *p, size_t len)
 	return true;
 }
 
-/* uuencode: "begin MODE NAME", lines of a length character and groups of
- * four, "end". */
-static int uu_decode(const char *p, size_t len, struct buf *out, const char **why)
-{
-	struct ob o = { .out = out };
-	size_t i = 0, tl;
-	bool begun = false;
-
-	while (i < len && o.err == 0) {
-		size_t e = line_end(p, len, i, &tl);
-		const char *l = p + i;
-		if (!begun) {
-			begun = tl >= 6 && strncmp(l, "begin ", 6) == 0;
-		} else if (tl == 3 && strncmp(l, "end", 3) == 0) {
-			return ob_end(&o);
-		} else if (tl > 0) {
-			size_t n = (size_t)((l[0] - 32) & 63);
-			size_t k = 1;
-			for (size_t got = 0; got < n; k += 4) {
-				unsigned char c[4];
-				for (int j = 0; j < 4; j++)
-					c[j] = (unsigned char)(k + (size_t)j < tl ? (l[k + j] - 32) & 63 : 0);
-				char b3[3] = { (char)(c[0] << 2 | c[1] >> 4), (char)(c[1] << 4 | c[2] >> 2),
-				               (char)(c[2] << 6 | c[3]) };
-				for (int j = 0; j < 3 && got < n; j++, got++)
-					ob_put(&o, b3[j]);
-				if (k + 4 > tl && got < n) {
-					*why = "a uuencoded line is shorter than it says";
-					ob_end(&o);
-					return ERR_PROTO;
-				}
-			}
-		}
-		i = e + 1;
-	}
-	int err = ob_end(&o);
-	if (err < 0)
-		return err;
-	*why = begun ? "the uuencoded data has no \"end\" line" :
-	               "the uuencoded data has no \"begin\" line";
-	return ERR_PROTO;
-}
-
 int nmime_part_decode(const char *art, const struct nmime_part *p,
                       struct buf *out, const char **why)
 {
@@ -949,7 +907,7 @@ int nmime_part_decode(const char *art, const struct nmime_part *p,
 		return nmime_qp_decode(body, p->blen, out);
 	if (strcmp(enc, "x-uuencode") == 0 || strcmp(enc, "uuencode") == 0 ||
 	    strcmp(enc, "x-uue") == 0)
-		return uu_decode(body, p->blen, out, why);
+		return nuu_uu_body(body, p->blen, out, why);
 	if (!*enc || strcmp(enc, "7bit") == 0 || strcmp(enc, "8bit") == 0 ||
 	    strcmp(enc, "binary") == 0)
 		return buf_append(out, body, p->blen);

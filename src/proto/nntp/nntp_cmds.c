@@ -866,7 +866,7 @@ static const struct cmd_def nntp_cmds[] = {
 	  "print an article decoded: main headers (RFC 2047), body (QP, base64, charset)",
 	  "-", 0, 1, nntp_run_read },
 	{ "save", "[-f] PART [FILE]",
-	  "write the decoded bytes of a MIME part of the article read last "
+	  "write the decoded bytes of a part (MIME, uuencode, yEnc) of the article read last "
 	  "(default FILE: the part's file name; -f: replace FILE)", "-l", 1, 3,
 	  nntp_run_save },
 	{ "stat", "[N|<message-id>...]", "check that articles exist; print and select each",

@@ -5,6 +5,13 @@
  * through util/lfile (NAME.part, then NAME; never over an existing file
  * unless -f or xfer:clobber; FILE "-" is standard output).
  *
+ * A file carried inside a text body the old way (a uuencoded or yEnc
+ * block, nuu.h) is a part too, numbered right after the text part that
+ * holds it; read shows a one-line placeholder where its lines were.  Only
+ * text/plain bodies sent as they are (7bit, 8bit, no encoding) are looked
+ * into: that is where such blocks live.  The mode of a "begin" line is
+ * never applied.
+ *
  * A file name from the article (Content-Disposition filename, else
  * Content-Type name; RFC 2231 and RFC 2047 undone by nmime_param) names a
  * file in the local working directory only when lfile_name_safe() takes
@@ -27,6 +34,7 @@
 #include "err.h"
 #include "lfile.h"
 #include "nmime.h"
+#include "nuu.h"
 #include "op.h"
 #include "session.h"
 #include "sink.h"
@@ -60,6 +68,95 @@ static void part_type(const char *art, const struct nmime_part *p, char *type, s
 	nmime_ctype(has ? v : NULL, has ? vlen : 0, type, cap);
 }
 
+/* What read lists and save writes: the leaf MIME parts in order, each
+ * followed by the files found inside it. */
+struct item {
+	size_t part;             /* index in the tree */
+	bool embedded;           /* a block inside that part's body */
+	struct nuu_block blk;    /* then: offsets in the article */
+};
+
+struct items {
+	struct nmime_tree t;
+	struct item it[NMIME_MAX_PARTS];
+	size_t n;
+	bool truncated;          /* items past NMIME_MAX_PARTS left out */
+};
+
+static bool part_inline_text(const char *art, const struct nmime_part *p);
+
+/* A body sent as it is (no Content-Transfer-Encoding, 7bit, 8bit). */
+static bool part_identity(const char *art, const struct nmime_part *p)
+{
+	const char *v;
+	size_t vlen;
+
+	if (!nmime_header(art + p->hoff, p->hlen, "Content-Transfer-Encoding", &v, &vlen))
+		return true;
+	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t' || v[vlen - 1] == '\r' ||
+	                v[vlen - 1] == '\n'))
+		vlen--;
+	return (vlen == 4 && strncasecmp(v, "7bit", 4) == 0) ||
+	       (vlen == 4 && strncasecmp(v, "8bit", 4) == 0);
+}
+
+static void items_add(struct items *x, size_t part, const struct nuu_block *b)
+{
+	if (x->n == NMIME_MAX_PARTS) {
+		x->truncated = true;
+		return;
+	}
+	struct item *it = &x->it[x->n++];
+	it->part = part;
+	it->embedded = b != NULL;
+	if (b)
+		it->blk = *b;
+}
+
+/* The article's items; the caller frees x. */
+static struct items *items_new(const char *art, size_t len)
+{
+	struct items *x = xcalloc(1, sizeof(*x));
+
+	nmime_parts(art, len, &x->t);
+	for (size_t i = 0; i < x->t.n; i++) {
+		const struct nmime_part *p = &x->t.part[i];
+		items_add(x, i, NULL);
+		if (!part_inline_text(art, p) || !part_identity(art, p))
+			continue;
+		struct nuu_block b;
+		for (size_t at = 0; nuu_next(art + p->boff, p->blen, at, &b); at = b.off + b.len) {
+			struct nuu_block abs = b;
+			abs.off += p->boff;
+			abs.noff += p->boff;
+			items_add(x, i, &abs);
+		}
+	}
+	x->truncated |= x->t.truncated;
+	return x;
+}
+
+/* An item's file name (not checked): 1, 0 none, ERR_PROTO. */
+static int item_name(const char *art, const struct items *x, size_t k, struct buf *out)
+{
+	const struct item *it = &x->it[k];
+
+	if (it->embedded)
+		return buf_append(out, art + it->blk.noff, it->blk.nlen) < 0 ? ERR_PROTO : 1;
+	return part_name(art, &x->t.part[it->part], out);
+}
+
+/* An item's decoded bytes: as nmime_part_decode. */
+static int item_decode(const char *art, const struct items *x, size_t k, struct buf *out,
+                       const char **why)
+{
+	const struct item *it = &x->it[k];
+
+	if (it->embedded)
+		return nuu_decode(art, &it->blk, out, why);
+	return nmime_part_decode(art, &x->t.part[it->part], out, why);
+}
+
 /* Shown inline by read: text/plain, not marked as an attachment. */
 static bool part_inline_text(const char *art, const struct nmime_part *p)
 {
@@ -74,16 +171,54 @@ static bool part_inline_text(const char *art, const struct nmime_part *p)
 	       vlen < 10 || strncasecmp(v, "attachment", 10) != 0;
 }
 
-/* A text part decoded and converted from its charset to UTF-8. */
-static void part_text(const char *art, const struct nmime_part *p, struct buf *out)
+/* What read says of each item: its decoded size, or why it cannot be
+ * decoded. */
+struct item_info {
+	size_t size;
+	int err;
+	const char *why;
+};
+
+/* The one line read shows instead of the lines of a file inside a text. */
+static void item_placeholder(const char *art, const struct items *x, size_t k,
+                             const struct item_info *in, struct buf *out)
 {
+	const struct item *it = &x->it[k];
+
+	buf_appendf(out, "[%s file %.*s, ", it->blk.kind == NUU_YENC ? "yEnc" : "uuencoded",
+	            (int)it->blk.nlen, art + it->blk.noff);
+	if (in->err == 0)
+		buf_appendf(out, "%zu bytes: `save %zu` writes it]\n", in->size, k + 1);
+	else
+		buf_appendf(out, "part %zu: %s]\n", k + 1,
+		            in->why ? in->why : "too large to decode");
+}
+
+/* Text part i decoded and converted from its charset to UTF-8, the files
+ * inside it as one line each. */
+static void part_text(const char *art, const struct items *x, size_t i,
+                      const struct item_info *info, struct buf *out)
+{
+	const struct nmime_part *p = &x->t.part[i];
 	struct buf dec, cs;
 	const char *v, *why;
-	size_t vlen;
+	size_t vlen, at = p->boff;
+	bool blocks = false;
 
 	buf_init(&dec, PART_MAX_BYTES);
 	buf_init(&cs, 100);
-	if (nmime_part_decode(art, p, &dec, &why) == ERR_PROTO) {
+	for (size_t k = 0; k < x->n; k++) {
+		const struct item *it = &x->it[k];
+		if (it->part != i || !it->embedded)
+			continue;
+		blocks = true;
+		buf_append(&dec, art + at, it->blk.off - at);
+		item_placeholder(art, x, k, &info[k], &dec);
+		at = it->blk.off + it->blk.len;
+	}
+	if (blocks)
+		buf_append(&dec, art + at, p->boff + p->blen - at);
+	else if (nmime_part_decode(art, p, &dec, &why) == ERR_PROTO) {
 		buf_reset(&dec);
 		buf_append(&dec, art + p->boff, p->blen);
 	}
@@ -100,54 +235,65 @@ static void part_text(const char *art, const struct nmime_part *p, struct buf *o
 
 bool nntp_parts_render(const char *art, size_t len, struct buf *out)
 {
-	struct nmime_tree *t = xmalloc(sizeof(*t));
+	struct items *x = items_new(art, len);
+	const struct nmime_tree *t = &x->t;
 	char type[64];
 
-	nmime_parts(art, len, t);
 	part_type(art, &t->part[0], type, sizeof(type));
-	if (!t->multipart && strncmp(type, "text/", 5) == 0) {
-		free(t);
+	if (!t->multipart && strncmp(type, "text/", 5) == 0 && x->n == 1) {
+		free(x);
 		return false;   /* one text body: read shows it as before */
+	}
+	struct item_info *info = xcalloc(x->n, sizeof(*info));
+	for (size_t k = 0; k < x->n; k++) {
+		struct buf dec;
+		buf_init(&dec, PART_MAX_BYTES);
+		info[k].err = item_decode(art, x, k, &dec, &info[k].why);
+		info[k].size = buf_avail(&dec);
+		buf_clear(&dec);
 	}
 	bool shown[NMIME_MAX_PARTS] = { false };
 	for (size_t i = 0; i < t->n; i++) {
-		if (!t->multipart || !part_inline_text(art, &t->part[i]))
+		if (!part_inline_text(art, &t->part[i]))
 			continue;
 		size_t before = buf_avail(out);
-		part_text(art, &t->part[i], out);
+		part_text(art, x, i, info, out);
 		if (buf_avail(out) > before && buf_peek(out)[buf_avail(out) - 1] != '\n')
 			buf_append(out, "\n", 1);
 		shown[i] = true;
 	}
-	buf_appendf(out, "\n[%zu part%s; `save PART [FILE]` writes one]\n", t->n,
-	            t->n == 1 ? "" : "s");
-	for (size_t i = 0; i < t->n; i++) {
-		const struct nmime_part *p = &t->part[i];
-		struct buf dec, name;
-		const char *why;
-		buf_init(&dec, PART_MAX_BYTES);
+	buf_appendf(out, "\n[%zu part%s; `save PART [FILE]` writes one]\n", x->n,
+	            x->n == 1 ? "" : "s");
+	for (size_t k = 0; k < x->n; k++) {
+		const struct item *it = &x->it[k];
+		const struct item_info *in = &info[k];
+		struct buf name;
 		buf_init(&name, 1024);
-		part_type(art, p, type, sizeof(type));
-		int r = nmime_part_decode(art, p, &dec, &why);
-		int nr = part_name(art, p, &name);
-		buf_appendf(out, "%4zu  %-28s ", i + 1, type);
-		if (r == 0)
-			buf_appendf(out, "%10zu bytes", buf_avail(&dec));
+		if (it->embedded)
+			strcpy(type, "application/octet-stream");
+		else
+			part_type(art, &t->part[it->part], type, sizeof(type));
+		int nr = item_name(art, x, k, &name);
+		buf_appendf(out, "%4zu  %-28s ", k + 1, type);
+		if (in->err == 0)
+			buf_appendf(out, "%10zu bytes", in->size);
 		else
 			buf_appendf(out, "%16s", "?");
 		if (nr == 1)
 			buf_appendf(out, "  %.*s", (int)buf_avail(&name), buf_peek(&name));
 		else if (nr < 0)
 			buf_appendstr(out, "  (malformed file name)");
-		if (shown[i])
+		if (it->embedded)
+			buf_appendf(out, "  (%s in part %zu)",
+			            it->blk.kind == NUU_YENC ? "yEnc" : "uuencoded", it->part + 1);
+		else if (shown[it->part])
 			buf_appendstr(out, "  (shown above)");
-		if (r < 0 && why)
-			buf_appendf(out, "  (%s)", why);
+		if (in->err < 0 && in->why)
+			buf_appendf(out, "  (%s)", in->why);
 		buf_append(out, "\n", 1);
-		buf_clear(&dec);
 		buf_clear(&name);
 	}
-	if (t->truncated)
+	if (x->truncated)
 		buf_appendf(out, "(more than %d parts: the rest are not listed)\n",
 		            NMIME_MAX_PARTS);
 	if (t->too_deep)
@@ -155,7 +301,8 @@ bool nntp_parts_render(const char *art, size_t len, struct buf *out)
 		            NMIME_MAX_DEPTH);
 	if (t->unterminated)
 		buf_appendstr(out, "(the closing boundary is missing: the article may be cut)\n");
-	free(t);
+	free(info);
+	free(x);
 	return true;
 }
 
@@ -222,25 +369,23 @@ static int save_part(struct nop *op)
 	struct save *sv = op->ext;
 	struct cmdctx *ctx = op->o.ctx;
 	const char *art = buf_peek(&sv->art), *why;
-	struct nmime_tree *t = xmalloc(sizeof(*t));
+	struct items *x = items_new(art, buf_avail(&sv->art));
 	struct buf dec, name;
 	int err;
 
 	buf_init(&dec, PART_MAX_BYTES);
 	buf_init(&name, 1024);
-	nmime_parts(art, buf_avail(&sv->art), t);
-	if (sv->part > t->n) {
-		err = cmd_error(ctx, ERR_NOTFOUND, "the article has %zu part%s%s", t->n,
-		                t->n == 1 ? "" : "s", t->truncated ? " listed" : "");
+	if (sv->part > x->n) {
+		err = cmd_error(ctx, ERR_NOTFOUND, "the article has %zu part%s%s", x->n,
+		                x->n == 1 ? "" : "s", x->truncated ? " listed" : "");
 		goto out;
 	}
-	const struct nmime_part *p = &t->part[sv->part - 1];
 	const char *path = sv->file;
 	struct stat st;
 	/* FILE an existing directory: the part's own name in it. */
 	bool into_dir = path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!path || into_dir) {
-		int r = part_name(art, p, &name);
+		int r = item_name(art, x, sv->part - 1, &name);
 		if (r < 0) {
 			err = cmd_error(ctx, ERR_PROTO, "part %zu: its file name is malformed; "
 			                "give one: save %zu FILE", sv->part, sv->part);
@@ -272,7 +417,7 @@ static int save_part(struct nop *op)
 			path = buf_peek(&name);
 		}
 	}
-	err = nmime_part_decode(art, p, &dec, &why);
+	err = item_decode(art, x, sv->part - 1, &dec, &why);
 	if (err == ERR_PROTO) {
 		err = cmd_error(ctx, ERR_PROTO, "part %zu: %s; nothing written", sv->part, why);
 		goto out;
@@ -298,7 +443,7 @@ static int save_part(struct nop *op)
 out:
 	buf_clear(&dec);
 	buf_clear(&name);
-	free(t);
+	free(x);
 	return err;
 }
 

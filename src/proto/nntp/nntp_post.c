@@ -41,6 +41,8 @@ struct post;
  * meanwhile (Ctrl-C), so the late callback finds p NULL. */
 struct post_wait {
 	struct post *p;
+	char *parent;            /* followup: the article asked about */
+	size_t parent_len;
 };
 
 struct post {
@@ -647,38 +649,17 @@ static void field_decoded(const char *head, size_t hlen, const char *name,
 		buf_appendstr(out, def);
 }
 
-static void followup_article(struct nreq *rq, int err, const struct pp_reply *r)
+/* The template of a followup to art[0..len) whose header is hlen bytes,
+ * into $EDITOR, posted to groups.  0 (the editor runs) or the error
+ * (printed). */
+static int followup_compose(struct post *p, const char *art, size_t len, size_t hlen,
+                            struct nntp_span groups)
 {
-	struct nop *op = rq->arg;
-	struct post *p = op->ext;
-	struct cmdctx *ctx = op->o.ctx;
-	struct nntp_span id, groups, refs = { "", 0 };
-	bool poster;
-
-	op->rq = NULL;
-	if (err < 0 || r->code != 220) {
-		nop_fail_missing(op, err, r, 430, "no such article");
-		return;
-	}
-	const char *art = r->block ? r->block : "";
-	size_t len = r->block_len;
+	struct nop *op = p->op;
+	struct nntp_span id, refs = { "", 0 };
 	long boff = npost_body_offset(art, len);
-	size_t hlen = boff < 0 ? len : (size_t)boff;
-	if (!npost_header_get(art, hlen, "Message-ID", &id) ||
-	    !nntp_msgid_valid(id.p, id.len)) {
-		op_finish(&op->o, cmd_error(ctx, ERR_PROTO, "the article has no valid "
-		                            "Message-ID to refer to"));
-		return;
-	}
-	if (!npost_followup_groups(art, hlen, &groups, &poster)) {
-		op_finish(&op->o, cmd_error(ctx, ERR_PROTO, "the article has no Newsgroups"));
-		return;
-	}
-	if (poster) {
-		op_finish(&op->o, cmd_error(ctx, ERR_FAIL, "the author asked for replies by "
-		                            "mail (Followup-To: poster); nothing posted"));
-		return;
-	}
+
+	npost_header_get(art, hlen, "Message-ID", &id);
 	struct buf t, v;
 	buf_init(&t, 2 * POST_MAX);
 	buf_init(&v, POST_MAX);
@@ -701,8 +682,118 @@ static void followup_article(struct nreq *rq, int err, const struct pp_reply *r)
 	npost_quote(buf_peek(&v), buf_avail(&v), &t);
 	buf_appendstr(&t, "\n");
 	buf_clear(&v);
-	err = edit_first(p, buf_peek(&t), buf_avail(&t));
+	int err = edit_first(p, buf_peek(&t), buf_avail(&t));
 	buf_clear(&t);
+	return err;
+}
+
+/* Where the author of art asked for replies by mail: Reply-To, else
+ * From, decoded (not escaped). */
+static void followup_mail_to(const char *art, size_t hlen, struct buf *out)
+{
+	struct nntp_span v;
+
+	if (npost_header_get(art, hlen, "Reply-To", &v) && v.len)
+		field_decoded(art, hlen, "Reply-To", "", out);
+	else
+		field_decoded(art, hlen, "From", "(no address given)", out);
+}
+
+/* The answer to "post to the group anyway?" for a Followup-To: poster. */
+static void followup_anyway(void *arg, const char *answer)
+{
+	struct post_wait *w = arg;
+	struct post *p = w->p;
+	char *art = w->parent;
+	size_t len = w->parent_len;
+
+	free(w);
+	if (p) {
+		p->wait = NULL;
+		long boff = npost_body_offset(art, len);
+		size_t hlen = boff < 0 ? len : (size_t)boff;
+		struct nntp_span groups;
+		int err;
+		if (!answer)
+			err = ERR_INTR;
+		else if (answer[0] != 'y' && answer[0] != 'Y')
+			err = cmd_error(p->op->o.ctx, ERR_FAIL, "nothing posted (the author "
+			                "asked for replies by mail)");
+		else if (!npost_header_get(art, hlen, "Newsgroups", &groups) || !groups.len)
+			err = cmd_error(p->op->o.ctx, ERR_PROTO, "the article has no Newsgroups");
+		else
+			err = followup_compose(p, art, len, hlen, groups);
+		if (err < 0)
+			op_finish(&p->op->o, err);
+	}
+	free(art);
+}
+
+/* Followup-To: poster: the author asked for replies by mail, which ferry
+ * cannot send.  At a terminal the user may post to the group anyway;
+ * elsewhere the followup is refused (status 1), the address named. */
+static int followup_poster(struct post *p, const char *art, size_t len, size_t hlen)
+{
+	struct cmdctx *ctx = p->op->o.ctx;
+	struct buf to;
+
+	buf_init(&to, POST_MAX);
+	followup_mail_to(art, hlen, &to);
+	buf_append(&to, "", 1);
+	char *esc = ui_escape_str(buf_peek(&to), strlen(buf_peek(&to)));
+	char *q = xasprintf("The author asked for replies by mail, to %s "
+	                    "(Followup-To: poster). Post to the group anyway? [y/N] ", esc);
+	struct post_wait *w = xcalloc(1, sizeof(*w));
+	w->p = p;
+	w->parent = xmalloc(len + 1);
+	memcpy(w->parent, art, len);
+	w->parent_len = len;
+	p->wait = w;
+	bool asked = cmd_ask(ctx, q, followup_anyway, w);
+	free(q);
+	free(esc);
+	int err = 0;
+	if (!asked) {
+		p->wait = NULL;
+		free(w->parent);
+		free(w);
+		err = cmd_error(ctx, ERR_FAIL, "the author asked for replies by mail, to %s "
+		                "(Followup-To: poster); ferry does not send mail; nothing posted",
+		                buf_peek(&to));
+	}
+	buf_clear(&to);
+	return err;
+}
+
+static void followup_article(struct nreq *rq, int err, const struct pp_reply *r)
+{
+	struct nop *op = rq->arg;
+	struct post *p = op->ext;
+	struct cmdctx *ctx = op->o.ctx;
+	struct nntp_span id, groups;
+	bool poster;
+
+	op->rq = NULL;
+	if (err < 0 || r->code != 220) {
+		nop_fail_missing(op, err, r, 430, "no such article");
+		return;
+	}
+	const char *art = r->block ? r->block : "";
+	size_t len = r->block_len;
+	long boff = npost_body_offset(art, len);
+	size_t hlen = boff < 0 ? len : (size_t)boff;
+	if (!npost_header_get(art, hlen, "Message-ID", &id) ||
+	    !nntp_msgid_valid(id.p, id.len)) {
+		op_finish(&op->o, cmd_error(ctx, ERR_PROTO, "the article has no valid "
+		                            "Message-ID to refer to"));
+		return;
+	}
+	if (!npost_followup_groups(art, hlen, &groups, &poster)) {
+		op_finish(&op->o, cmd_error(ctx, ERR_PROTO, "the article has no Newsgroups"));
+		return;
+	}
+	err = poster ? followup_poster(p, art, len, hlen)
+	             : followup_compose(p, art, len, hlen, groups);
 	if (err < 0)
 		op_finish(&op->o, err);
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # MIME parts, search, hdr and the server's lists, on INN's ferry.mime group:
 # read shows a multipart article's text parts decoded and lists every part
-# (type, decoded size, file name); save writes a part's decoded bytes
+# (type, decoded size, file name), and the uuencoded and yEnc files of a
+# plain body as parts, a one-line placeholder where their lines were;
+# save writes a part's decoded bytes
 # (compared by checksum with the bytes that were encoded into the article),
 # under its RFC 2231 UTF-8 name, never over an existing file without -f,
 # and no .part left behind; `article N > FILE` and `body N > FILE` keep the
@@ -71,6 +73,42 @@ assert_no_part .
 run_ferry 0 -c "open $U; group $G > /dev/null; read 2"
 assert_out_lacks "save PART"
 
+# ---- files inside a plain body: uuencode and yEnc (articles 4 and 5) ----
+run_ferry 0 -c "open $U; group $G > /dev/null; read 4"
+assert_out_line "The file follows."
+assert_out_line "[uuencoded file old.bin, 2000 bytes: \`save 2\` writes it]"
+assert_out_line "[uuencoded file ../escape.bin, 18 bytes: \`save 3\` writes it]"
+assert_out_line "And another."
+assert_out_line "Uri"
+assert_out_lacks "begin 644"
+grep -qE '^M.{60}$' "$LAST.out.lf" && t_fail "a line of uuencoded data was shown"
+sed 's/  */ /g' "$LAST.out.lf" | grep -E '^ ?[0-9]+ ' > "$W/uu.got" || true
+cat > "$W/uu.want" <<EOT
+ 1 text/plain $(wc -c < "$NNTP_CONTENT/$G/4.body") bytes (shown above)
+ 2 application/octet-stream 2000 bytes old.bin (uuencoded in part 1)
+ 3 application/octet-stream 18 bytes ../escape.bin (uuencoded in part 1)
+EOT
+diff -u "$W/uu.want" "$W/uu.got" >&2 || t_fail "the parts of article 4 differ (want - got +)"
+# save writes the decoded bytes; a name that leaves the directory needs
+# FILE (status 2, nothing written); the mode of "begin 755" is not applied.
+run_ferry 0 -c "open $U; group $G > /dev/null; read 4 > /dev/null; save 2"
+assert_sha old.bin "$(sha "$PARTS/old.bin")"
+run_ferry 2 -c "open $U; group $G > /dev/null; read 4 > /dev/null; save 3"
+assert_one_line_error "save 3 FILE"
+assert_no_file ../escape.bin
+assert_no_file escape.bin
+run_ferry 0 -c "open $U; group $G > /dev/null; read 4 > /dev/null; save 3 esc.bin"
+[ "$(cat esc.bin)" = "should never land" ] || t_fail "save 3 FILE: $(cat -A esc.bin)"
+[ -x esc.bin ] && t_fail "the mode of 'begin 755' was applied"
+assert_no_part .
+# yEnc: size and crc32 checked, the decoded bytes saved.
+run_ferry 0 -c "open $U; group $G > /dev/null; read 5; save 2"
+assert_out_line "yEnc below."
+assert_out_line "[yEnc file ync.bin, 3000 bytes: \`save 2\` writes it]"
+assert_out_line "Done."
+assert_out_lacks "=ybegin"
+assert_sha ync.bin "$(sha "$PARTS/ync.bin")"
+
 # ---- the raw article is untouched ----
 run_ferry 0 -c "open $U; group $G > /dev/null; body 1 > $W/body1; article 1 > $W/art1"
 cmp -s "$W/body1" "$NNTP_CONTENT/$G/1.body" || t_fail "body 1 > FILE is not the injected body"
@@ -115,7 +153,7 @@ assert_out_has "ferry.test "
 run_ferry 2 -c "open $U; newgroups yesterday"
 assert_one_line_error "YYYY-MM-DD"
 run_ferry 0 -c "open $U; group $G > /dev/null; newnews 2020-01-01"
-printf '%s\n' "$(msgid_of "$G" 1)" "$(msgid_of "$G" 2)" "$(msgid_of "$G" 3)" > "$W/nn.want"
+for i in 1 2 3 4 5; do msgid_of "$G" $i; done | sort > "$W/nn.want"
 sort "$LAST.out.lf" | diff -u "$W/nn.want" - >&2 || t_fail "newnews of the group differs"
 run_ferry 0 -c "open $U; newnews 'ferry.t*' 1d"
 assert_out_line "$(msgid_of ferry.test 1)"
@@ -123,7 +161,7 @@ assert_out_lacks "$G"
 run_ferry 0 -c "open $U; groups -d 'ferry.[mt]*'"
 sed 's/  */ /g' "$LAST.out.lf" > "$W/gd.got"
 cat > "$W/gd.want" <<EOT
-ferry.mime 3 MIME parts: attachments to list and save, search and hdr.
+ferry.mime 5 MIME parts: attachments to list and save, search and hdr.
 ferry.test 8 Ferry test articles.
 ferry.thread 7 Threads for index: a missing parent, RFC 2047 headers.
 EOT

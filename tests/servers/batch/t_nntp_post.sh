@@ -2,7 +2,9 @@
 # Posting to INN: `post FILE` (8-bit header and body, lines starting with
 # dots) read back byte-exact; `post` composed by a scripted $EDITOR;
 # `followup` twice (Subject with one "Re: ", References per RFC 5537), read
-# back from the server; a refused article kept (mode 0600); posting refused
+# back from the server; Followup-To: poster refused in batch with the
+# address to mail, Followup-To: GROUP honoured; a refused article kept
+# (mode 0600); posting refused
 # without a login (status 6, no POST).
 set -e
 . "$(dirname "$0")/../testlib.sh"
@@ -83,6 +85,34 @@ run_ferry 0 -c "open $U; head $id4 > $W/head4"
 grep -qxF "References: $id1 $id3" "$W/head4" || t_fail "References of the second followup: $(grep References "$W/head4")"
 grep -qxF "Subject: Re: =?UTF-8?Q?caf=C3=A9?= post" "$W/head4" || t_fail "one Re: only: $(grep Subject "$W/head4")"
 grep -qxF ">> first line" "$W/fu2-template" || t_fail "quoted quote: $(cat "$W/fu2-template")"
+
+# ---- Followup-To: poster asks for replies by mail, which ferry cannot
+# send: in batch the followup is refused (status 1) with the Reply-To
+# address (RFC 2047 decoded), no editor run, no POST on the wire.
+printf '%s\n' "From: Ferry Tester <tester@ferry.invalid>" "Newsgroups: $G" \
+	"Subject: mail me" "Followup-To: poster" \
+	"Reply-To: =?UTF-8?Q?R=C3=A9my?= <remy@ferry.invalid>" "" "Reply by mail." > "$W/poster.txt"
+run_ferry 0 -c "post $W/poster.txt" "$UP"
+idp=$(posted_id)
+EDITOR="touch $W/editor-ran" run_ferry 1 -d -c "followup $idp" "$UP"
+grep -qF "followup: the author asked for replies by mail, to Rémy <remy@ferry.invalid> (Followup-To: poster)" "$ERR" ||
+	t_fail "the refusal does not name the Reply-To: $(grep -v '^[<>]' "$ERR" | tail -3)"
+assert_no_file "$W/editor-ran"
+trace_sent POST && t_fail "POST sent for a Followup-To: poster"
+# Followup-To: GROUP: the followup goes there, not to Newsgroups (the
+# editor leaves the template unchanged, so nothing is posted: status 1).
+printf '%s\n' "From: Ferry Tester <tester@ferry.invalid>" "Newsgroups: $G" \
+	"Subject: answer elsewhere" "Followup-To: ferry.test" "" "Follow up in ferry.test." > "$W/fu-to.txt"
+run_ferry 0 -c "post $W/fu-to.txt" "$UP"
+idf=$(posted_id)
+cat > "$W/ed-keep.sh" <<'EOF2'
+#!/bin/sh
+cp "$1" "$TEMPLATE_COPY"
+EOF2
+chmod +x "$W/ed-keep.sh"
+EDITOR=$W/ed-keep.sh TEMPLATE_COPY=$W/fu-to-template run_ferry 1 -c "followup $idf" "$UP"
+grep -qxF "Newsgroups: ferry.test" "$W/fu-to-template" || t_fail "followup to Followup-To: $(grep Newsgroups "$W/fu-to-template")"
+assert_one_line_error "not changed"
 
 # ---- INN refuses a group it does not carry (441): the article is kept,
 # as written, in a new file of mode 0600 whose name is printed; status 1.
