@@ -40,8 +40,9 @@
  * links and special files are skipped.
  *
  * Ctrl-C or `kill`: both transfers are stopped (ABOR on each control
- * connection), the partial NAME.part is deleted (DELE) and one line says
- * so.
+ * connection; under --fxp written at once, pp_send_urgent, while the
+ * transfer's reply is due, since the servers stop only when told), the
+ * partial NAME.part is deleted (DELE) and one line says so.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -110,6 +111,7 @@ struct ftp_cp {
 	bool s_ok, d_ok;        /* --fxp: the 226 of each side */
 	bool tls;               /* --fxp with PROT P on both: SSCN needed */
 	struct session *sscn;   /* the connection in SSCN ON mode, or NULL */
+	struct session *sscn_asked; /* SSCN ON sent here, reply still due */
 	int sscn_try;           /* candidates asked for SSCN ON (this file) */
 	char sscn_said[2][200]; /* what each that refused answered */
 	int fxp_port;
@@ -161,14 +163,16 @@ static void cp_abor(struct session *c)
 }
 
 /* The connection in SSCN ON mode goes back to TLS server (SSCN OFF), so
- * its next ordinary transfer works. */
+ * its next ordinary transfer works; so does one whose answer to SSCN ON
+ * was dropped (Ctrl-C while it was due). */
 static void fxp_sscn_off(struct ftp_cp *cp)
 {
-	if (!cp->sscn)
+	struct session *c = cp->sscn ? cp->sscn : cp->sscn_asked;
+	if (!c)
 		return;
-	cp_fire(cp->sscn, "SSCN OFF");
-	((struct ftp *)cp->sscn->pdata)->sscn_on = false;
-	cp->sscn = NULL;
+	cp_fire(c, "SSCN OFF");
+	((struct ftp *)c->pdata)->sscn_on = false;
+	cp->sscn = cp->sscn_asked = NULL;
 }
 
 static void cp_stop(struct op *o)
@@ -703,6 +707,7 @@ static void fxp_sscn(struct ftp_op *op, const struct pp_reply *r)
 {
 	struct ftp_cp *cp = cp_of(op);
 	struct session *c = fxp_sscn_cand(cp, cp->sscn_try);
+	cp->sscn_asked = NULL;
 	if (r->code / 100 == 2) {
 		cp->sscn = c;
 		((struct ftp *)c->pdata)->sscn_on = true;
@@ -734,6 +739,8 @@ static void fxp_sscn_next(struct ftp_cp *cp)
 	                        : cp_dsend(cp, fxp_sscn, "SSCN ON");
 	if (e < 0)
 		cp_item_end(cp, ERR_NET);
+	else
+		cp->sscn_asked = c;
 }
 
 static void cp_fxp(struct ftp_cp *cp)

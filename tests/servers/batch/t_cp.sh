@@ -5,12 +5,12 @@
 # connections of one server (@b twice), FXP from vsftpd to proftpd (the
 # PORT carries the source's PASV address), FXP under PROT P from pure-ftpd
 # to proftpd (SSCN ON/OFF on proftpd) and its failure from vsftpd (session
-# reuse required) with
-# nothing written, a missing source (exit 6, nothing on the target), the
-# local forms (get, put), bad operands (exit 2), and `kill` of a cp job
-# from the rate-limited vsftpd: one line says what was left, and neither
-# the name nor NAME.part stays on the target.  Checksums throughout; no
-# .part left anywhere.
+# reuse required) with nothing written, a missing source (exit 6, nothing
+# on the target), the local forms (get, put), bad operands (exit 2), and
+# `kill` of a cp job from the rate-limited vsftpd, streamed and FXP (ABOR
+# to both servers at once): one line says what was left, and neither the
+# name nor NAME.part stays on the target.  Checksums throughout; no .part
+# left anywhere.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -131,6 +131,23 @@ grep -q "partial copy b:slow.bin.part is deleted" "$ERR" ||
 	t_fail "no line says what was left on the target"
 [ "$(grep -c 'slow.bin' "$ERR")" = 1 ] || t_fail "more than one line about the stopped copy"
 assert_no_file "$PH/slow.bin"
+no_part
+
+# kill of an FXP copy from the rate-limited vsftpd (80 s for 20 MiB):
+# ABOR goes to both servers while the transfer runs (proftpd stops and
+# closes the data connection, vsftpd's RETR fails with it), DELE of the
+# partial copy, and all within seconds, not at the transfer's end.
+t0=$SECONDS
+run_ferry 0 -d -c "set ftp:tls off; open ftp://127.0.0.1:$FTP_SLOW_PORT as s; open ftp://$UP@$P/cp as b
+cp --fxp @s:$FTP_SAMPLE_20M @b:slowfxp.bin &
+!sleep 1
+kill 1
+@b pwd"
+[ $((SECONDS - t0)) -lt 20 ] || t_fail "the killed FXP copy took $((SECONDS - t0)) s to end"
+grep -q '^\[s\] > ABOR$' "$ERR" && grep -q '^\[b\] > ABOR$' "$ERR" ||
+	t_fail "ABOR did not go to both servers"
+trace_sent 'DELE slowfxp.bin.part' || t_fail "the partial FXP copy was not deleted"
+assert_no_file "$PH/slowfxp.bin"
 no_part
 
 t_pass
