@@ -425,22 +425,63 @@ void pp_set_pipeline(struct pp *pp, size_t window)
 	pp->window = window ? window : 1;
 }
 
-int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd)
+/* A command entry for line, or NULL with *err set (CR/LF, a failed pp). */
+static struct pp_q *pp_cmd_new(struct pp *pp, const char *line, const struct pp_cmd *cmd,
+                               int *err)
 {
 	struct pp_q *q;
 	size_t n;
 
+	*err = ERR_USAGE;
 	if (!pp || !line || strpbrk(line, "\r\n"))
-		return ERR_USAGE;
+		return NULL;
+	*err = ERR_NET;
 	if (pp->failed || pp->dead)
-		return ERR_NET;
+		return NULL;
 	n = strlen(line);
 	q = pp_q_new(Q_CMD, cmd);
 	q->data = xmalloc(n + 3);
 	memcpy(q->data, line, n);
 	memcpy(q->data + n, "\r\n", 3);
 	q->len = n + 2;
-	return pp_enqueue(pp, q);
+	return q;
+}
+
+int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd)
+{
+	int err;
+	struct pp_q *q = pp_cmd_new(pp, line, cmd, &err);
+
+	return q ? pp_enqueue(pp, q) : err;
+}
+
+int pp_send_urgent(struct pp *pp, const char *line, const struct pp_cmd *cmd)
+{
+	int err;
+	struct pp_q *q = pp_cmd_new(pp, line, cmd, &err);
+	struct pp_q **pq;
+
+	if (!q)
+		return err;
+	if (pp->next_id <= 0 || pp->next_id == INT_MAX)
+		pp->next_id = 0;
+	q->id = ++pp->next_id;
+	err = pp_write_head(pp, q);
+	if (err < 0) {
+		q_free(q);
+		return err;
+	}
+	/* Its reply comes after those of the commands already written and
+	 * before those of the ones still queued. */
+	for (pq = &pp->head; *pq && (*pq)->sent; pq = &(*pq)->next)
+		;
+	q->next = *pq;
+	*pq = q;
+	q->sent = true;
+	if (!q->next)
+		pp->tail = q;
+	pp_timer_arm(pp);
+	return q->id;
 }
 
 int pp_expect(struct pp *pp, const struct pp_cmd *cmd)

@@ -128,6 +128,12 @@ void pp_touch(struct pp *pp);
  * before anything is queued or sent; ERR_NET if the pp failed.
  * The command struct is copied. */
 int pp_send(struct pp *pp, const char *line, const struct pp_cmd *cmd);
+/* Write a command line now, ahead of every command still queued and
+ * behind those already written, whatever the window: FTP's ABOR during a
+ * transfer whose reply is still due (RFC 959 4.1.3: the server answers
+ * the transfer command, 426 or 226, then ABOR).  Returns a handle as
+ * pp_send(); a write error is returned and nothing is queued. */
+int pp_send_urgent(struct pp *pp, const char *line, const struct pp_cmd *cmd);
 /* Queue a wait for a reply without sending anything (the greeting, or
  * the reply after a data transfer).  Returns a handle as pp_send(). */
 int pp_expect(struct pp *pp, const struct pp_cmd *cmd);

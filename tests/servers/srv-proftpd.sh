@@ -46,7 +46,7 @@ start() {
 	read -r port iport <<<"$(free_ports 2)"
 	python3 "$SRV_DIR/subst.py" "$SRV_DIR/conf/proftpd.conf.in" "$conf" \
 		PORT="$port" IMPLICIT_PORT="$iport" DIR="$DIR" LOGS="$LOGS" \
-		MODDIR="$MODDIR" CERT="$SERVER_CERT" KEY="$SERVER_KEY" \
+		MODDIR="$MODDIR" CERT="$SERVER_CERT" KEY="$SERVER_KEY" CA="$CA_FILE" \
 		ANON_ROOT="$RUN/ftp/anon"
 	chmod 600 "$conf"
 	if ! "$PROFTPD" -t -c "$conf" > "$LOGS/proftpd-configtest.log" 2>&1; then

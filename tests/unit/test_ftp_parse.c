@@ -246,7 +246,11 @@ static void test_feat(void)
 	ftp_parse_feat("211-Features:\n EPSV\n MDTM\n PASV\n REST STREAM\n SIZE\n"
 	               " TVFS\n UTF8\n mlst type*;size*;modify*;\n211 End", &f);
 	CU_ASSERT(f.epsv && f.mdtm && f.rest_stream && f.size && f.utf8 && f.mlst);
-	CU_ASSERT(!f.mfmt);
+	CU_ASSERT(!f.mfmt && !f.sscn);
+	ftp_parse_feat("211-Features:\n AUTH TLS\n SSCN\n SSCNX\n211 End", &f);
+	CU_ASSERT(f.sscn);
+	ftp_parse_feat("211-Features:\n SSCNX\n211 End", &f);
+	CU_ASSERT(!f.sscn);
 	ftp_parse_feat("211-Features:\n MFMT\n MFMTX\n211 End", &f);
 	CU_ASSERT(f.mfmt);
 	ftp_parse_feat("211-Features:\n MFMTX\n MFF modify;\n211 End", &f);

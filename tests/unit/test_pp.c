@@ -851,6 +851,38 @@ static void test_cancel_one(void)
 	teardown();
 }
 
+/* pp_send_urgent: ABOR goes out at once while a transfer's reply is due
+ * and a queued command waits; the replies go in that order: the
+ * transfer's 426, ABOR's 226, then the queued one's. */
+static void test_send_urgent(void)
+{
+	struct pp_cmd c = reply_cmd();
+	int a, b, d;
+
+	setup(PP_FTP);
+	a = pp_send(fx.pp, "STOR x", &c);
+	b = pp_send(fx.pp, "DELE x", &c);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "STOR x\r\n");
+	d = pp_send_urgent(fx.pp, "ABOR", &c);
+	CU_ASSERT(a > 0 && b > a && d > b);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "ABOR\r\n");
+	CU_ASSERT_EQUAL(pp_pending(fx.pp), 3);
+	CU_ASSERT_EQUAL(pp_send_urgent(fx.pp, "A\r\nB", &c), ERR_USAGE);
+	feed("150 go\r\n426 aborted\r\n226 abort ok\r\n");
+	run_until(&fx.nrecs, 3, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "DELE x\r\n");
+	feed("250 deleted\r\n");
+	run_until(&fx.nrecs, 4, 2000);
+	CU_ASSERT_EQUAL(fx.nrecs, 4);
+	CU_ASSERT_EQUAL(fx.recs[0].code, 150);
+	CU_ASSERT_EQUAL(fx.recs[1].code, 426);
+	CU_ASSERT_EQUAL(fx.recs[2].code, 226);
+	CU_ASSERT_EQUAL(fx.recs[3].code, 250);
+	CU_ASSERT_EQUAL(fx.nunsol, 0);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
+	teardown();
+}
+
 /* Pausing from inside on_line holds the rest of the block (no more lines,
  * no deadline) until resumed; then it goes on from the buffer. */
 static int pause_after;
@@ -1588,6 +1620,7 @@ void cu_register(void)
 	CU_add_test(s, "pp_send_raw", test_send_raw);
 	CU_add_test(s, "pp_cancel_all", test_cancel_all);
 	CU_add_test(s, "pp_cancel one request", test_cancel_one);
+	CU_add_test(s, "pp_send_urgent (ABOR during a transfer)", test_send_urgent);
 	CU_add_test(s, "pp_pause and resume", test_pause);
 	CU_add_test(s, "pipelined window, GROUP waits", test_pipeline_window);
 	CU_add_test(s, "nothing past a state change", test_pipeline_barrier);

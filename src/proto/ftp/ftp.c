@@ -492,6 +492,7 @@ static void ftp_login(struct session *s, proto_done_fn done, void *arg)
 	f->login_done = done;
 	f->login_arg = arg;
 	f->prot_p = false;
+	f->sscn_on = false;
 	f->epsv_refused = false;
 	f->eprt_refused = false;
 	f->type = 0;
@@ -537,6 +538,7 @@ static void ftp_disconnected(struct session *s)
 	f->login_done = NULL;
 	f->login_arg = NULL;
 	f->prot_p = false;
+	f->sscn_on = false;
 	f->epsv_refused = false;
 	f->eprt_refused = false;
 	f->type = 0;

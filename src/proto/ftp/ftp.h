@@ -57,6 +57,8 @@ int ftp_parse_mdtm(const char *msg, int64_t *t);
 struct ftp_feat {
 	bool epsv, mlst, size, mdtm, utf8, rest_stream;
 	bool mfmt;           /* MFMT: set a file's modification time */
+	bool sscn;           /* SSCN: the server can be the TLS client of a
+	                        data connection (server-to-server TLS) */
 };
 void ftp_parse_feat(const char *text, struct ftp_feat *f);
 

@@ -20,9 +20,18 @@
  * target answered 1xx; both 226s awaited, then the rename.  The address a
  * 227 reply names must be the source's own (the control connection's
  * peer): one pointing elsewhere is refused, as ferry refuses it for its
- * own data connections.  Refused when a data channel is TLS-protected
- * (PROT P: the two servers would need SSCN or CPSV, which ferry does not
- * speak), never silently turned into a streamed copy.
+ * own data connections.
+ *
+ * --fxp under PROT P on both sides: both servers would be the TLS server
+ * of the data connection, so one is asked to be its TLS client with
+ * "SSCN ON" (the one whose FEAT lists SSCN first, then the other); it is
+ * put back with "SSCN OFF" when the file ends, so the pool's next plain
+ * transfer on that connection is not in client mode.  Neither accepting
+ * SSCN, or PROT P on one side only, refuses the copy: never silently
+ * turned into clear data or a streamed copy.  A server that requires the
+ * data connection's TLS session to resume its control connection's
+ * (vsftpd's require_ssl_reuse, proftpd's default) cannot be served by
+ * the other server: its 425/426/522 is reported as that, naming both.
  *
  * -r: the source directory is listed (ftp_fetch_start, MLSD or LIST),
  * directory by directory, names checked with ftp_ent_name_safe() as
@@ -31,8 +40,9 @@
  * links and special files are skipped.
  *
  * Ctrl-C or `kill`: both transfers are stopped (ABOR on each control
- * connection), the partial NAME.part is deleted (DELE) and one line says
- * so.
+ * connection; under --fxp written at once, pp_send_urgent, while the
+ * transfer's reply is due, since the servers stop only when told), the
+ * partial NAME.part is deleted (DELE) and one line says so.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -99,6 +109,11 @@ struct ftp_cp {
 	char *tmp;
 	int64_t size;
 	bool s_ok, d_ok;        /* --fxp: the 226 of each side */
+	bool tls;               /* --fxp with PROT P on both: SSCN needed */
+	struct session *sscn;   /* the connection in SSCN ON mode, or NULL */
+	struct session *sscn_asked; /* SSCN ON sent here, reply still due */
+	int sscn_try;           /* candidates asked for SSCN ON (this file) */
+	char sscn_said[2][200]; /* what each that refused answered */
 	int fxp_port;
 	char fxp_host[INET6_ADDRSTRLEN];
 	bool fxp_v6;
@@ -128,12 +143,36 @@ static void cp_detach(struct ftp_cp *cp)
 		cp->df->op = NULL;
 }
 
-/* Send line on c with no reply wanted (ABOR, DELE after a failure). */
+/* Send line on c with no reply wanted (DELE after a failure). */
 static void cp_fire(struct session *c, const char *line)
 {
 	struct pp_cmd pc = { 0 };
 	if (c->pp && !pp_failed(c->pp))
 		pp_send(c->pp, line, &pc);
+}
+
+/* ABOR on c at once, while the reply to its transfer command is still
+ * due (RFC 959 4.1.3): the servers move the data of an FXP copy, so
+ * nothing of ferry's closes to stop them.  The transfer's reply (426 or
+ * 226) and ABOR's are read and dropped. */
+static void cp_abor(struct session *c)
+{
+	struct pp_cmd pc = { 0 };
+	if (c->pp && !pp_failed(c->pp))
+		pp_send_urgent(c->pp, "ABOR", &pc);
+}
+
+/* The connection in SSCN ON mode goes back to TLS server (SSCN OFF), so
+ * its next ordinary transfer works; so does one whose answer to SSCN ON
+ * was dropped (Ctrl-C while it was due). */
+static void fxp_sscn_off(struct ftp_cp *cp)
+{
+	struct session *c = cp->sscn ? cp->sscn : cp->sscn_asked;
+	if (!c)
+		return;
+	cp_fire(c, "SSCN OFF");
+	((struct ftp *)c->pdata)->sscn_on = false;
+	cp->sscn = cp->sscn_asked = NULL;
 }
 
 static void cp_stop(struct op *o)
@@ -153,9 +192,9 @@ static void cp_stop(struct op *o)
 	if (fxp_running) {
 		/* The servers move the data: tell both to stop. */
 		if (cp->fo.req)
-			cp_fire(s, "ABOR");
+			cp_abor(s);
 		if (cp->dreq)
-			cp_fire(cp->dst, "ABOR");
+			cp_abor(cp->dst);
 	}
 	cp->fo.req = cp->dreq = 0;
 	ftp_xfer_abort(cp->xd);
@@ -168,11 +207,8 @@ static void cp_stop(struct op *o)
 		/* Said at once, also for a job killed in the background
 		 * (whose notice is not shown). */
 		char *msg = fxp_running ?
-		            /* One command at a time on a control connection:
-		             * the servers read ABOR once they answer the
-		             * transfer under way. */
-		            xasprintf("stopped; the servers were told to stop (ABOR) and the "
-		                      "partial copy %s:%s is deleted (DELE) when they answer",
+		            xasprintf("stopped; both servers were told to stop (ABOR) and "
+		                      "the partial copy %s:%s is deleted (DELE)",
 		                      cp->dst->name, cp->tmp) :
 		            xasprintf("stopped after %" PRIu64 " bytes; the partial copy "
 		                      "%s:%s is deleted (DELE sent)", cp->got, cp->dst->name,
@@ -201,6 +237,7 @@ static void cp_clear(struct op *o)
 		pp_cancel(cp->dst->pp, cp->dreq);
 	ftp_xfer_abort(cp->xd);
 	ftp_xfer_abort(cp->xu);
+	fxp_sscn_off(cp);
 	for (size_t i = 0; i < cp->nit; i++) {
 		free(cp->it[i].src);
 		free(cp->it[i].dst);
@@ -313,6 +350,7 @@ static void cp_item_end(struct ftp_cp *cp, int err)
 			free(line);
 		}
 	}
+	fxp_sscn_off(cp);
 	cp->up_started = false;
 	free(cp->tmp);
 	cp->tmp = NULL;
@@ -518,12 +556,24 @@ static void fxp_fail(struct ftp_cp *cp, bool on_src, const struct pp_reply *r, c
 	int *oreq = on_src ? &cp->dreq : &cp->fo.req;
 	if (*oreq && other->pp && !pp_failed(other->pp)) {
 		pp_cancel(other->pp, *oreq);
-		cp_fire(other, "ABOR");
+		cp_abor(other);
 	}
 	*oreq = 0;
 	char *esc = ftp_reply_esc(r);
 	int e = ftp_reply_err(r->code);
 	struct session *c = on_src ? cp_src(cp) : cp->dst;
+	if (cp->sscn && (r->code == 425 || r->code == 426 || r->code == 522)) {
+		/* The server-to-server TLS handshake failed; the usual cause
+		 * is the TLS server's demand that the data connection resume
+		 * its control connection's session. */
+		struct session *srv = cp->sscn == cp->dst ? cp_src(cp) : cp->dst;
+		cp_fail(cp, ERR_TLS, "--fxp: the TLS data connection between %s and %s "
+		        "failed (%s: %d %s): %s may require TLS session reuse, which %s "
+		        "(SSCN client) cannot give; copy without --fxp", cp_src(cp)->name,
+		        cp->dst->name, c->name, r->code, esc, srv->name, cp->sscn->name);
+		free(esc);
+		return;
+	}
 	cp_fail(cp, e ? e : ERR_PROTO, "%s:%s: %s: %d %s", c->name, on_src ? it->src : it->dst,
 	        what, r->code, esc);
 	free(esc);
@@ -631,7 +681,7 @@ static void fxp_pasv(struct ftp_op *op, const struct pp_reply *r)
 		cp_item_end(cp, ERR_NET);
 }
 
-static void cp_fxp(struct ftp_cp *cp)
+static void fxp_go(struct ftp_cp *cp)
 {
 	struct sockaddr_storage peer;
 	socklen_t len;
@@ -642,6 +692,65 @@ static void cp_fxp(struct ftp_cp *cp)
 	cp->fxp_v6 = peer.ss_family == AF_INET6;
 	if (ftp_op_send(&cp->fo, fxp_pasv, cp->fxp_v6 ? "EPSV" : "PASV", 0) < 0)
 		cp_item_end(cp, ERR_NET);
+}
+
+/* The i-th side to ask for SSCN ON: one whose FEAT lists SSCN first. */
+static struct session *fxp_sscn_cand(struct ftp_cp *cp, int i)
+{
+	bool dst_first = !cp->fo.f->feat.sscn && cp->df->feat.sscn;
+	return (i == 0) != dst_first ? cp_src(cp) : cp->dst;
+}
+
+static void fxp_sscn_next(struct ftp_cp *cp);
+
+static void fxp_sscn(struct ftp_op *op, const struct pp_reply *r)
+{
+	struct ftp_cp *cp = cp_of(op);
+	struct session *c = fxp_sscn_cand(cp, cp->sscn_try);
+	cp->sscn_asked = NULL;
+	if (r->code / 100 == 2) {
+		cp->sscn = c;
+		((struct ftp *)c->pdata)->sscn_on = true;
+		fxp_go(cp);
+		return;
+	}
+	char *esc = ftp_reply_esc(r);
+	snprintf(cp->sscn_said[cp->sscn_try], sizeof(cp->sscn_said[0]), "%s: %d %s",
+	         c->name, r->code, esc);
+	free(esc);
+	cp->sscn_try++;
+	fxp_sscn_next(cp);
+}
+
+/* Ask the next side for SSCN ON; when both refused, the copy is refused
+ * (the rest of the files would be too). */
+static void fxp_sscn_next(struct ftp_cp *cp)
+{
+	if (cp->sscn_try >= 2) {
+		cmd_error(cp->fo.o.ctx, ERR_USAGE, "--fxp: the data connections are "
+		          "TLS-protected (PROT P) and neither server offers SSCN "
+		          "(server-to-server TLS: %s; %s); copy without --fxp (streamed "
+		          "through ferry)", cp->sscn_said[0], cp->sscn_said[1]);
+		op_finish(&cp->fo.o, ERR_USAGE);
+		return;
+	}
+	struct session *c = fxp_sscn_cand(cp, cp->sscn_try);
+	int e = c == cp_src(cp) ? ftp_op_send(&cp->fo, fxp_sscn, "SSCN ON", 0)
+	                        : cp_dsend(cp, fxp_sscn, "SSCN ON");
+	if (e < 0)
+		cp_item_end(cp, ERR_NET);
+	else
+		cp->sscn_asked = c;
+}
+
+static void cp_fxp(struct ftp_cp *cp)
+{
+	if (!cp->tls) {
+		fxp_go(cp);
+		return;
+	}
+	cp->sscn_try = 0;
+	fxp_sscn_next(cp);
 }
 
 /* ---- the files one after the other -------------------------------------- */
@@ -878,11 +987,13 @@ static void cp_begin(struct cmdctx *ctx, const struct proto_copy *req,
 	cp->target = xstrdup(*req->dst_path ? req->dst_path : ".");
 
 	int e = 0;
-	if (cp->fxp && (cp->fo.f->prot_p || cp->df->prot_p))
+	cp->tls = cp->fxp && cp->fo.f->prot_p && cp->df->prot_p;
+	if (cp->fxp && cp->fo.f->prot_p != cp->df->prot_p)
 		e = cmd_error(ctx, ERR_USAGE, "--fxp: the data connections of %s are "
-		              "TLS-protected (PROT P), and server-to-server TLS (SSCN, CPSV) "
-		              "is not supported; copy without --fxp (streamed through ferry)",
-		              cp->fo.f->prot_p ? src->name : dst->name);
+		              "TLS-protected (PROT P) and those of %s are not; copy without "
+		              "--fxp (streamed through ferry)",
+		              cp->fo.f->prot_p ? src->name : dst->name,
+		              cp->fo.f->prot_p ? dst->name : src->name);
 	if (!e) {
 		size_t n = strlen(cp->target);
 		if (cp->target[n - 1] == '/' || strcmp(cp->target, ".") == 0 ||

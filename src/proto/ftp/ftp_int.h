@@ -51,6 +51,10 @@ struct ftp {
 
 	/* Per connection, reset by ftp_disconnected(). */
 	bool prot_p;         /* data connections use TLS (PROT P accepted) */
+	bool sscn_on;        /* SSCN ON accepted: this server is the TLS client
+	                        of its data connections (cp --fxp only; cp
+	                        sends SSCN OFF after each file, ftp_xfer
+	                        before its own transfer if still set) */
 	bool epsv_refused;   /* EPSV failed once: PASV from now on */
 	bool eprt_refused;   /* EPRT failed once: PORT from now on */
 	bool feat_known;

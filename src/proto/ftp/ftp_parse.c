@@ -258,6 +258,8 @@ void ftp_parse_feat(const char *text, struct ftp_feat *f)
 				f->utf8 = true;
 			else if (feat_is(l, n, "MFMT"))
 				f->mfmt = true;
+			else if (feat_is(l, n, "SSCN"))
+				f->sscn = true;
 			else if (n >= 11 && strncasecmp(l, "REST STREAM", 11) == 0)
 				f->rest_stream = true;
 		}

@@ -917,6 +917,14 @@ static int x_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 	x->timeout_ms = config_int(s->cfg, "net:timeout") * 1000;
 	x->tls_wanted = f->prot_p;
 	x->type = type;
+	if (f->sscn_on) {
+		/* Left the TLS client of its data connections (cp --fxp's SSCN
+		 * ON, its SSCN OFF not sent): ferry's own transfer needs the
+		 * server side back. */
+		struct pp_cmd pc = { 0 };
+		pp_send(x->pp, "SSCN OFF", &pc);
+		f->sscn_on = false;
+	}
 	if (f->type != type) {
 		/* The connection is in the other type (ascii was used on it,
 		 * or binary after ascii): switch first. */

@@ -3,12 +3,14 @@
 # (plain: 20 MiB and two files into a directory), pure-ftpd to vsftpd
 # streamed over TLS (PROT P on both), a tree with -r (diff -r), two
 # connections of one server (@b twice), FXP from vsftpd to proftpd (the
-# PORT carries the source's PASV address), FXP refused under PROT P and
-# nothing written, a missing source (exit 6, nothing on the target), the
-# local forms (get, put), bad operands (exit 2), and `kill` of a cp job
-# from the rate-limited vsftpd: one line says what was left, and neither
-# the name nor NAME.part stays on the target.  Checksums throughout; no
-# .part left anywhere.
+# PORT carries the source's PASV address), FXP under PROT P from pure-ftpd
+# to proftpd (SSCN ON/OFF on proftpd) and its failure from vsftpd (session
+# reuse required) with nothing written, a missing source (exit 6, nothing
+# on the target), the local forms (get, put), bad operands (exit 2), and
+# `kill` of a cp job from the rate-limited vsftpd, streamed and FXP (ABOR
+# to both servers at once): one line says what was left, and neither the
+# name nor NAME.part stays on the target.  Checksums throughout; no .part
+# left anywhere.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -61,16 +63,40 @@ diff -r "$QH/tree" "$VH/copy" > diff.txt || t_fail "cp -r differs: $(cat diff.tx
 no_part
 
 # FXP from vsftpd to proftpd: PASV on the source, PORT with that address on
-# the target, both 226s; then FXP refused under PROT P, nothing written.
+# the target, both 226s.
 run_ferry 0 -d -c "set ftp:tls off; open ftp://$V as a; open ftp://$UP@$P/cp as b
 cp --fxp @a:$FTP_SAMPLE_1M @b:fxp.bin"
 assert_sha "$PH/fxp.bin" "$FTP_SAMPLE_1M_SHA256"
 pasv=$(grep -Eo '< *227 .*' "$ERR" | grep -Eo '[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+' | head -1)
 [ -n "$pasv" ] && trace_sent "PORT $pasv" || t_fail "the PORT to the target does not carry the source's PASV address ($pasv)"
-run_ferry 2 -c "open ftpes://$V as a; open ftpes://$UP@$P/cp as b
-cp --fxp @a:$FTP_SAMPLE_1M @b:tls.bin"
-assert_one_line_error "TLS-protected"
+
+# FXP under PROT P on both: pure-ftpd (no SSCN) to proftpd, which FEAT
+# says speaks SSCN: SSCN ON on proftpd (the TLS client of the data
+# connection), pure-ftpd the TLS server; SSCN OFF after, so the plain
+# listing that follows on that connection still works.
+run_ferry 0 -d -c "open ftpes://$UP@$PU/cp as q; open ftpes://$UP@$P/cp as b
+cp --fxp @q:tree/top.bin @b:fxptls.bin
+@b ls fxptls.bin"
+assert_sha "$PH/fxptls.bin" "$(cat tree-top.sha)"
+grep -q '^\[b\] > SSCN ON$' "$ERR" && grep -q '^\[b\] > SSCN OFF$' "$ERR" ||
+	t_fail "SSCN ON and OFF were not sent to proftpd"
+! grep -q '^\[q\] > SSCN' "$ERR" || t_fail "SSCN went to both servers"
+assert_out_has fxptls.bin
+no_part
+
+# vsftpd to proftpd under PROT P: proftpd takes SSCN, but vsftpd
+# (require_ssl_reuse) refuses a TLS session that is not its control
+# connection's: one line naming both, exit 5, nothing on the target, and
+# both sessions still answer (-k: the listings after it run).
+run_ferry 5 -k -c "open ftpes://$V as a; open ftpes://$UP@$P/cp as b
+cp --fxp @a:$FTP_SAMPLE_1M @b:tls.bin
+@b ls fxptls.bin
+@a ls $FTP_SAMPLE_SMALL"
+assert_one_line_error "the TLS data connection between a and b failed"
 assert_no_file "$PH/tls.bin"
+assert_out_has fxptls.bin
+assert_out_has "$FTP_SAMPLE_SMALL"
+no_part
 
 # A missing source: exit 6, nothing on the target.
 run_ferry 6 -c "set ftp:tls off; open ftp://$V as a; open ftp://$UP@$P/cp as b
@@ -105,6 +131,23 @@ grep -q "partial copy b:slow.bin.part is deleted" "$ERR" ||
 	t_fail "no line says what was left on the target"
 [ "$(grep -c 'slow.bin' "$ERR")" = 1 ] || t_fail "more than one line about the stopped copy"
 assert_no_file "$PH/slow.bin"
+no_part
+
+# kill of an FXP copy from the rate-limited vsftpd (80 s for 20 MiB):
+# ABOR goes to both servers while the transfer runs (proftpd stops and
+# closes the data connection, vsftpd's RETR fails with it), DELE of the
+# partial copy, and all within seconds, not at the transfer's end.
+t0=$SECONDS
+run_ferry 0 -d -c "set ftp:tls off; open ftp://127.0.0.1:$FTP_SLOW_PORT as s; open ftp://$UP@$P/cp as b
+cp --fxp @s:$FTP_SAMPLE_20M @b:slowfxp.bin &
+!sleep 1
+kill 1
+@b pwd"
+[ $((SECONDS - t0)) -lt 20 ] || t_fail "the killed FXP copy took $((SECONDS - t0)) s to end"
+grep -q '^\[s\] > ABOR$' "$ERR" && grep -q '^\[b\] > ABOR$' "$ERR" ||
+	t_fail "ABOR did not go to both servers"
+trace_sent 'DELE slowfxp.bin.part' || t_fail "the partial FXP copy was not deleted"
+assert_no_file "$PH/slowfxp.bin"
 no_part
 
 t_pass
