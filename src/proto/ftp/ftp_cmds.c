@@ -361,13 +361,14 @@ static int quote_start(struct cmdctx *ctx, const char *prefix)
 		free(line);
 		return cmd_error(ctx, ERR_USAGE, "CR and LF are not allowed in the line");
 	}
-	/* Commands that change the session's security (AUTH, PROT, CCC...)
+	/* Commands that change the session's security (AUTH, PROT, CCC,
+	 * SSCN: which side of a data connection's TLS the server takes...)
 	 * or put it out of step with ferry's idea of it (a data port, a
 	 * restart offset, REIN) would be silently undone or, worse, kept:
 	 * ferry does those itself or not at all. */
 	static const char *const refused[] = {
 		"AUTH", "ADAT", "PBSZ", "PROT", "CCC", "REIN", "PASV", "EPSV",
-		"LPSV", "PORT", "EPRT", "LPRT", "REST", NULL,
+		"LPSV", "PORT", "EPRT", "LPRT", "REST", "SSCN", "CPSV", NULL,
 	};
 	for (int i = 0; !prefix && refused[i]; i++)
 		if (starts_word(line, refused[i])) {
