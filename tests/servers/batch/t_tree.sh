@@ -6,7 +6,8 @@
 # tree depth first, deleting a symbolic link to a directory outside without
 # following it, and dot files (which vsftpd's plain LIST hides: ferry asks
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
-# tree, one block per directory, never through the link.
+# tree, one block per directory, never through the link, dot files hidden
+# as ls hides them, and shown by cls -R -a and cls -a.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -41,6 +42,20 @@ assert_out_line "deep.txt"
 assert_out_line "out"
 assert_out_lacks_line "/trees/t/a/out:"
 assert_out_lacks_line "keep.txt"
+assert_out_lacks_line ".dotdir/"
+assert_out_lacks_line "/trees/t/.dotdir:"
+run_ferry 0 -c "open $U; cls -R -a t"
+assert_out_line ".dotdir/"
+assert_out_line "/trees/t/.dotdir:"
+assert_out_line ".dotfile"
+assert_out_lacks_line "./"
+assert_out_lacks_line "../"
+assert_out_lacks_line "/trees/t/a/out:"
+# cls -a after cls: the cached plain listing lacks the dot files, so -a
+# lists again (LIST -a).
+run_ferry 0 -c "open $U; cls t; cls -a t"
+[ "$(grep -cxF top.txt "$OUT.lf")" = 2 ] || t_fail "cls; cls -a did not list twice"
+assert_out_line ".dotdir/"
 run_ferry 0 -c "open $U; ls -R t"
 assert_out_has "two words.txt"
 grep -q '^l .* out -> ' "$OUT" || t_fail "ls -R does not show the link in long form"
