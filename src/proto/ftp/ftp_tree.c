@@ -505,7 +505,8 @@ static void mkp_reply(struct ftp_op *op, const struct pp_reply *r)
 		free(esc);
 		char *parent = strrchr(op->line, '/') == op->line ? xstrdup("/") :
 		               xstrndup(op->line, (size_t)(strrchr(op->line, '/') - op->line));
-		int e = ftp_fetch_start(op->o.s, parent, mkp_checked, op, &op->fetch);
+		/* -a: the directory in the way may be a dot directory. */
+		int e = ftp_fetch_start_all(op->o.s, parent, true, mkp_checked, op, &op->fetch);
 		free(parent);
 		if (e < 0)
 			op_item_done(&op->o, cmd_error(op->o.ctx, e, "cannot list: %s",

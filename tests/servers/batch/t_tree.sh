@@ -1,7 +1,7 @@
 #!/bin/bash
 # Remote trees against vsftpd over TLS, each result read on the server's
 # directory on disk: mkdir -p makes every missing level and takes an
-# existing directory (a file in the way fails); rm with an unquoted
+# existing directory (a dot directory too; a file in the way fails); rm with an unquoted
 # pattern removes the matches, a quoted one is a name; rm -r removes a
 # tree depth first, deleting a symbolic link to a directory outside without
 # following it, and dot files (which vsftpd's plain LIST hides: ferry asks
@@ -28,8 +28,10 @@ chown -R "$FTP_USER:" "$H"
 U=ftpes://$FTP_USER:$FTP_PASS@127.0.0.1:$FTP_PORT/trees
 
 # mkdir -p: every level; again (and a level that exists) is no error.
-run_ferry 0 -c "open $U; mkdir -p new/one/two; mkdir -p new/one/two; mkdir -p /trees/new/other"
-[ -d "$H/new/one/two" ] && [ -d "$H/new/other" ] || t_fail "mkdir -p did not make every level: $(find "$H/new")"
+run_ferry 0 -c "open $U; mkdir -p new/one/two; mkdir -p new/one/two; mkdir -p /trees/new/other
+mkdir -p new/.dot; mkdir -p new/.dot"
+[ -d "$H/new/one/two" ] && [ -d "$H/new/other" ] && [ -d "$H/new/.dot" ] ||
+	t_fail "mkdir -p did not make every level: $(find "$H/new")"
 run_ferry 1 -c "open $U; mkdir -p keep.log/sub"
 assert_one_line_error keep.log
 [ -f "$H/keep.log" ] || t_fail "mkdir -p over a file changed it"
