@@ -43,7 +43,8 @@ struct cmd_def {
 	const char *help;      /* one line */
 	/* Completion, one letter per argument position, the last repeating:
 	 * 'c' command, 's' session name, 'l' local path, 'r' remote path,
-	 * 'g' newsgroup, 'S' setting name, 'u' URL or nothing, '-' nothing. */
+	 * 'g' newsgroup, 'S' setting name, 'u' URL or nothing, 'p' a path
+	 * of a session as @NAME:PATH or a local path (cp), '-' nothing. */
 	const char *complete;
 	int min_args, max_args;  /* not counting argv[0]; max -1: unlimited */
 	cmd_run_fn run;

@@ -798,7 +798,7 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "fg", "[N]", "bring job N (default: the last) to the foreground", "-", 0, 1, do_fg },
 	{ "kill", "N", "cancel job N", "-", 1, 1, do_kill },
 	{ "cp", "[-r] [--fxp] SOURCE... TARGET", "copy files between sessions "
-	  "(@NAME:PATH; a path without @NAME: is local)", "-", 2, -1, do_cp },
+	  "(@NAME:PATH; a path without @NAME: is local)", "p", 2, -1, do_cp },
 	{ "debug", "[on|off]", "protocol trace on standard error", "-", 0, 1, do_debug },
 	{ "quit", "[STATUS]", "leave ferry (also `exit`, Ctrl-D)", "-", 0, 1, do_quit },
 	{ "exit", "[STATUS]", "leave ferry", "-", 0, 1, do_quit },

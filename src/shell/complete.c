@@ -103,14 +103,13 @@ static void remote_ready(void *arg)
 	}
 }
 
-/* Names from the session a command goes to (`@NAME cmd`, else routing). */
-static void remote_names(struct cands *c, struct shell *sh, const struct argv *a,
-                         const struct cmd_def *d, char letter, const char *word,
-                         const char *line, size_t point)
+/* Names of session s that complete word, each after prefix ("" or cp's
+ * "@NAME:"); not known yet: fetched, and Tab pressed again when they are
+ * in (remote_ready). */
+static void session_names(struct cands *c, struct shell *sh, struct session *s,
+                          char letter, const char *prefix, const char *word,
+                          const char *line, size_t point)
 {
-	const char *why;
-	struct session *s = a->argv[0][0] == '@' ? session_find(sh->reg, a->argv[0] + 1) :
-	                                           cmd_route(sh->reg, d->name, &why);
 	if (!s || !s->proto->ops->complete)
 		return;
 	char **v = s->proto->ops->complete(s, letter, word, remote_ready, sh);
@@ -121,13 +120,63 @@ static void remote_names(struct cands *c, struct shell *sh, const struct argv *a
 		return;
 	}
 	for (size_t i = 0; v[i]; i++) {
-		add(c, v[i]);
+		char *w = xasprintf("%s%s", prefix, v[i]);
+		add(c, w);
+		free(w);
 		free(v[i]);
 	}
 	free(v);
 	/* A directory goes on: no blank after it. */
 	if (c->n == 1 && c->v[0][strlen(c->v[0]) - 1] == '/')
 		rl_completion_suppress_append = 1;
+}
+
+/* Names from the session a command goes to (`@NAME cmd`, else routing). */
+static void remote_names(struct cands *c, struct shell *sh, const struct argv *a,
+                         const struct cmd_def *d, char letter, const char *word,
+                         const char *line, size_t point)
+{
+	const char *why;
+	struct session *s = a->argv[0][0] == '@' ? session_find(sh->reg, a->argv[0] + 1) :
+	                                           cmd_route(sh->reg, d->name, &why);
+	session_names(c, sh, s, letter, "", word, line, point);
+}
+
+/* cp's words: "@NAME:" for the sessions that can copy, then "@NAME:PATH"
+ * from that session's listings; a word without '@' is a local path. */
+static void copy_paths(struct cands *c, struct shell *sh, const char *word,
+                       const char *line, size_t point)
+{
+	if (word[0] != '@') {
+		rl_filename_completion_desired = 1;
+		local_paths(c, word);
+		return;
+	}
+	const char *colon = strchr(word, ':');
+	if (!colon) {
+		for (struct session *s = session_first(sh->reg); s; s = session_next(s)) {
+			if (!s->proto->ops->copy)
+				continue;
+			char *n = xasprintf("%s:", s->name);
+			add_prefixed(c, "@", word, n);
+			free(n);
+		}
+		rl_completion_suppress_append = 1;  /* the path follows the ':' */
+		return;
+	}
+	char *name = xstrndup(word + 1, (size_t)(colon - word - 1));
+	char *prefix = xstrndup(word, (size_t)(colon - word) + 1);
+	struct session *s = session_find(sh->reg, name);
+	if (s && s->proto->ops->copy)
+		session_names(c, sh, s, 'r', prefix, colon + 1, line, point);
+	/* Readline quotes a whole word holding any of its quote characters,
+	 * '@' among them: only when a name needs it (a blank), so that a
+	 * plain name stays @NAME:PATH. */
+	for (size_t i = 0; i < c->n; i++)
+		if (strpbrk(c->v[i] + strlen(prefix), rl_filename_quote_characters))
+			rl_filename_completion_desired = 1;
+	free(prefix);
+	free(name);
 }
 
 static int cmp(const void *a, const void *b)
@@ -180,6 +229,7 @@ char **complete_candidates(struct shell *sh, const char *line, size_t point,
 		rl_filename_completion_desired = 1;
 		local_paths(&c, word);
 		break;
+	case 'p': copy_paths(&c, sh, word, line, point); break;
 	case 'r':
 	case 'g':
 		/* Quoting of names with blanks, as for local paths. */

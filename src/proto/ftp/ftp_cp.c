@@ -33,7 +33,8 @@
  * (vsftpd's require_ssl_reuse, proftpd's default) cannot be served by
  * the other server: its 425/426/522 is reported as that, naming both.
  *
- * -r: the source directory is listed (ftp_fetch_start, MLSD or LIST),
+ * -r: the source directory is listed (ftp_fetch_start_all: MLSD, else
+ * LIST -a, so that dot files come as mirror brings them),
  * directory by directory, names checked with ftp_ent_name_safe() as
  * mirror does; every directory is made on the target (MKD; an existing
  * one is fine), then the files are copied one after the other.  Symbolic
@@ -868,7 +869,7 @@ static void cp_made(struct ftp_op *op, const struct pp_reply *r)
 	if (r->code / 100 != 2 && r->code != 550)
 		log_note(cp->dst->name, "MKD %s: %d", q->dst, r->code);
 	ftp_cache_forget(cp->dst, q->dst);
-	int e = ftp_fetch_start(cp_src(cp), q->src, cp_listed, cp, &cp->fo.fetch);
+	int e = ftp_fetch_start_all(cp_src(cp), q->src, true, cp_listed, cp, &cp->fo.fetch);
 	if (e < 0) {
 		cmd_error(cp->fo.o.ctx, e, "%s: cannot list: %s", q->src, err_str(e));
 		op_finish(&cp->fo.o, e);

@@ -124,14 +124,23 @@ void ftp_progress_begin(struct ftp_op *op, const char *name)
 	progress_begin(op);
 }
 
+/* The summary of a command moving many files, where a person watches (or
+ * xfer:progress on): "mirror: 3 files: 1.0 MiB in 0.4 s (2.5 MiB/s)", the
+ * time from t0 on. */
+static void total_line(struct ftp_op *op, const char *what, size_t files, uint64_t bytes,
+                       int64_t t0)
+{
+	if (!progress_mode(op) || !t0)
+		return;
+	char sum[128];
+	progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - t0);
+	ui_trace("%s: %zu file%s: %s", what, files, files == 1 ? "" : "s", sum);
+}
+
 void ftp_progress_done(struct ftp_op *op, const char *what, size_t files, uint64_t bytes)
 {
 	progress_end(op);
-	if (!progress_mode(op) || !op->t0)
-		return;
-	char sum[128];
-	progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - op->t0);
-	ui_trace("%s: %zu file%s: %s", what, files, files == 1 ? "" : "s", sum);
+	total_line(op, what, files, bytes, op->t0);
 }
 
 static char *reput_hint(const struct ftp_op *op);
@@ -178,15 +187,16 @@ static void summary(struct ftp_op *op, const char *path, uint64_t bytes,
 	free(l);
 }
 
-/* After the last operand of a command over several files, where a
- * person watches: the total. */
+/* After the last operand of a command over several files (get, mget,
+ * put, mput, cp), where a person watches: the total, named after the
+ * command as mirror's is. */
 static void summary_total(struct ftp_op *op)
 {
-	if (op->o.idx < op->o.nargs || op->cmd_files < 2 || !progress_mode(op))
+	if (op->o.idx < op->o.nargs || op->cmd_files < 2)
 		return;
-	char sum[128];
-	progress_summary(sum, sizeof(sum), op->cmd_bytes, ev_now_ms(op->o.s->ev) - op->cmd_t0);
-	ui_trace("%d files: %s", op->cmd_files, sum);
+	const struct cmdctx *ctx = op->o.ctx;
+	total_line(op, ctx && ctx->def ? ctx->def->name : "total", (size_t)op->cmd_files,
+	           op->cmd_bytes, op->cmd_t0);
 }
 
 /* For cp (ftp_cp.c): the same line and summaries. */

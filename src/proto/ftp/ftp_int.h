@@ -71,6 +71,8 @@ struct ftp {
 	 * connection of the pool (ftp_site_ascii, ftp_site_passive). */
 	bool ascii;                   /* ascii: TYPE A, CRLF <-> LF */
 	int passive;                  /* passive/active: 1, 0; -1 ftp:passive */
+	bool list_a_refused;          /* "LIST -a" refused where plain LIST
+	                                 worked: plain from now on (ftp_ls.c) */
 };
 
 /* The site's transfer type and data-connection mode, from any of its
@@ -244,7 +246,9 @@ int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg);
 int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
                     struct ftp_fetch **out);
 /* The same with all: "LIST -a" where MLSD is not offered, so that a
- * server hiding dot files (vsftpd) shows them ("." and ".." come too). */
+ * server hiding dot files (vsftpd) shows them ("." and ".." come too,
+ * and the parser drops them).  A server that refuses "-a" or takes it for
+ * a name gets the plain LIST at once, and only that from then on. */
 int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch_fn done,
                         void *arg, struct ftp_fetch **out);
 void ftp_fetch_cancel(struct ftp_fetch *ft);

@@ -1,5 +1,6 @@
 /* ftp_ls.c - parsed listings: a directory's entries fetched over a data
- * connection (MLSD when FEAT offers MLST, else LIST) and parsed by
+ * connection (MLSD when FEAT offers MLST, else LIST, or LIST -a for the
+ * dot files with plain LIST again when the server refuses it) and parsed by
  * ftp_list.c; the site's listing cache (per directory, for ftp:cache-ttl
  * seconds, dropped when a command changes the directory); and what is
  * built on them: `cls` and remote completion.
@@ -35,6 +36,7 @@ struct ftp_dir {
 	struct ftp_ent *ents;
 	size_t n, cap;
 	int64_t when_ms;            /* fetched at (ev_now_ms) */
+	bool all;                   /* dot files included (MLSD, LIST -a) */
 	struct ftp_dir *next;
 };
 
@@ -228,11 +230,16 @@ struct ftp_fetch {
 	struct ftp_dir *dir;
 	struct buf lb;
 	bool mlsd;
+	bool all;                   /* "LIST -a" sent (MLSD not offered) */
+	bool retried;               /* ... refused: plain LIST sent again */
+	bool cwd;                   /* no path: the current directory's */
 	int64_t now;
 	size_t skipped;             /* lines that did not parse */
 	ftp_fetch_fn done;
 	void *arg;
 };
+
+static int fetch_send(struct ftp_fetch *ft);
 
 static int fetch_line(void *arg, const char *line, size_t len, bool piece)
 {
@@ -270,6 +277,14 @@ static int fetch_data(void *arg, const char *p, size_t n)
 	return ftp_lines_feed(&ft->lb, p, n, fetch_line, ft);
 }
 
+/* "LIST -a" failed in a way plain LIST may not: the server refused the
+ * option (501) or took "-a" for a name (550), not the network. */
+static bool fetch_try_plain(const struct ftp_fetch *ft, int err)
+{
+	return ft->all && err != ERR_NET && err != ERR_TIMEOUT && err != ERR_EOF &&
+	       err != ERR_TLS && err != ERR_INTR;
+}
+
 static void fetch_done(void *arg, int err, const char *why)
 {
 	struct ftp_fetch *ft = arg;
@@ -277,12 +292,37 @@ static void fetch_done(void *arg, int err, const char *why)
 	ft->x = NULL;
 	if (!err)
 		err = ftp_lines_end(&ft->lb, fetch_line, ft);
+	if (err && fetch_try_plain(ft, err)) {
+		/* The same listing again without the option; what came of
+		 * the first is dropped. */
+		struct ftp_dir *d = ft->dir;
+		for (size_t i = 0; i < d->n; i++)
+			ftp_ent_clear(&d->ents[i]);
+		d->n = 0;
+		buf_reset(&ft->lb);
+		ft->skipped = 0;
+		ft->all = false;
+		ft->retried = true;
+		int r = fetch_send(ft);
+		if (r == 0)
+			return;
+		err = r;
+		why = err_str(r);
+	}
+	if (!err && ft->retried) {
+		/* LIST -a refused, LIST answered: the option was the trouble,
+		 * so the site's later listings go without it. */
+		site_ftp(ft->c)->list_a_refused = true;
+		log_note(ft->c->name, "LIST -a refused: plain LIST from now on "
+		         "(dot files may be hidden)");
+	}
 	if (ft->skipped)
 		log_note(ft->c->name, "listing of %s: %zu line%s not understood",
 		         ft->dir->path, ft->skipped, ft->skipped == 1 ? "" : "s");
 	struct ftp_dir *d = err ? NULL : ft->dir;
 	if (d) {
 		d->when_ms = ev_now_ms(ft->c->ev);
+		d->all = ft->mlsd || ft->all;
 		ft->dir = NULL;
 	}
 	ft->done(ft->arg, err, why ? why : "", d);
@@ -293,6 +333,16 @@ static const struct ftp_xfer_ops fetch_ops = {
 	.data = fetch_data,
 	.done = fetch_done,
 };
+
+/* Send the listing command: 0, or ERR_* (nothing started). */
+static int fetch_send(struct ftp_fetch *ft)
+{
+	const char *verb = ft->mlsd ? "MLSD" : ft->all ? "LIST -a" : "LIST";
+	char *line = ft->cwd ? xstrdup(verb) : xasprintf("%s %s", verb, ft->dir->path);
+	int r = ftp_xfer_start(ft->c, line, XFER_DOWN, -1, 0, &fetch_ops, ft, &ft->x);
+	free(line);
+	return r;
+}
 
 int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
                     struct ftp_fetch **out)
@@ -311,13 +361,12 @@ int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch
 	ft->arg = arg;
 	ft->now = (int64_t)time(NULL);
 	ft->mlsd = f->feat_known && f->feat.mlst;
+	ft->all = all && !ft->mlsd && !site_ftp(c)->list_a_refused;
+	ft->cwd = !path;
 	ft->dir = xcalloc(1, sizeof(*ft->dir));
 	ft->dir->path = xstrdup(path ? path : "");
 	buf_init(&ft->lb, FTP_LIST_LINE_MAX + 2);
-	const char *verb = ft->mlsd ? "MLSD" : all ? "LIST -a" : "LIST";
-	char *line = path ? xasprintf("%s %s", verb, path) : xstrdup(verb);
-	int r = ftp_xfer_start(c, line, XFER_DOWN, -1, 0, &fetch_ops, ft, &ft->x);
-	free(line);
+	int r = fetch_send(ft);
 	if (r < 0) {
 		ftp_fetch_cancel(ft);
 		return r;
@@ -479,8 +528,9 @@ int ftp_do_cls(struct cmdctx *ctx)
 	int r = ftp_dir_arg(ctx, dir, &path);
 	if (r < 0)
 		return r;
+	/* -a wants the dot files a plain LIST may have hidden (vsftpd). */
 	struct ftp_dir *d = cache_find(ctx->sess, path);
-	if (d) {
+	if (d && (d->all || !o.all)) {
 		free(path);
 		return cls_print(ctx, d, &o);
 	}
@@ -488,7 +538,7 @@ int ftp_do_cls(struct cmdctx *ctx)
 	op->cls_long = o.lng;
 	op->cls_human = o.hum;
 	op->cls_all = o.all;
-	r = ftp_fetch_start(ctx->sess, path, cls_fetched, op, &op->fetch);
+	r = ftp_fetch_start_all(ctx->sess, path, o.all, cls_fetched, op, &op->fetch);
 	free(path);
 	if (r < 0)
 		cmd_error(ctx, r, "%s", err_str(r));

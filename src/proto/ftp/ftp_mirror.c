@@ -1,7 +1,8 @@
 /* ftp_mirror.c - mirror REMOTE [LOCAL]: a remote tree made again locally.
  *
  * Two phases on the command's connection: the walk lists every remote
- * directory (ftp_fetch_start), makes the local directories and decides
+ * directory (ftp_fetch_start_all: MLSD, else LIST -a, so that dot files a
+ * plain LIST hides come too), makes the local directories and decides
  * what to get (missing files; changed ones: another size or time; with
  * --only-newer, only those newer than the local copy, compared in UTC) and,
  * with --delete, what local names the remote side no longer has; then the
@@ -598,7 +599,8 @@ static void walk_next(struct ftp_op *op)
 	struct mirror *m = op->mirror;
 
 	if (m->qi < m->qn) {
-		int r = ftp_fetch_start(op->o.s, m->q[m->qi].rdir, walk_fetched, op, &op->fetch);
+		int r = ftp_fetch_start_all(op->o.s, m->q[m->qi].rdir, true, walk_fetched, op,
+		                            &op->fetch);
 		if (r < 0) {
 			cmd_error(op->o.ctx, r, "mirror: cannot list: %s", err_str(r));
 			op_finish(&op->o, r);
@@ -674,7 +676,8 @@ static int mirror_go(struct cmdctx *ctx, struct mirror *m)
 	m->op = op;
 	if (m->up)
 		return op_start(&op->o, mirror_up_start(op));
-	int r = ftp_fetch_start(ctx->sess, m->q[0].rdir, walk_fetched, op, &op->fetch);
+	int r = ftp_fetch_start_all(ctx->sess, m->q[0].rdir, true, walk_fetched, op,
+	                            &op->fetch);
 	if (r < 0)
 		cmd_error(ctx, r, "mirror: cannot list: %s", err_str(r));
 	return op_start(&op->o, r);

@@ -319,7 +319,8 @@ static void up_next(struct ftp_op *op)
 		if (d->make == 1)
 			r = ftp_op_sendf(op, up_made, "MKD %s", d->rdir);
 		else
-			r = ftp_fetch_start(op->o.s, d->rdir, up_fetched, op, &op->fetch);
+			r = ftp_fetch_start_all(op->o.s, d->rdir, true, up_fetched, op,
+			                        &op->fetch);
 		if (r == 0)
 			return;
 		op->o.err = cmd_error(op->o.ctx, r, "mirror: %s", err_str(r));
@@ -353,5 +354,5 @@ int mirror_up_start(struct ftp_op *op)
 		m->q[i].make = m->dry ? 0 : 1;
 	if (m->qn && !m->dry)
 		return ftp_op_sendf(op, up_made, "MKD %s", m->q[0].rdir);
-	return ftp_fetch_start(op->o.s, m->q[0].rdir, up_fetched, op, &op->fetch);
+	return ftp_fetch_start_all(op->o.s, m->q[0].rdir, true, up_fetched, op, &op->fetch);
 }

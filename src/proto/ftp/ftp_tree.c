@@ -51,7 +51,6 @@ struct ftp_tree {
 	size_t nroots;              /* dirs[0..nroots) given, not found */
 	size_t entries;
 	bool failed;                /* the walk refused the tree */
-	bool plain;                 /* LIST -a refused: plain LIST */
 	size_t ri;                  /* removal: the next command */
 	size_t removed;
 	tree_done_fn done;
@@ -134,14 +133,6 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 	struct tdir d = t->dirs[t->di++];   /* a copy: dirs may move */
 
 	op->fetch = NULL;
-	if (err && !t->plain && !t->ls && err != ERR_NET && err != ERR_TIMEOUT &&
-	    err != ERR_EOF && err != ERR_TLS) {
-		/* A server that takes "-a" for a name: list it again plainly. */
-		t->plain = true;
-		t->di--;
-		walk_next(op);
-		return;
-	}
 	if (err) {
 		char *e = ui_escape_str(d.path, strlen(d.path));
 		op->o.err = cmd_error(op->o.ctx, err, "cannot list %s: %s", e,
@@ -224,7 +215,9 @@ static void walk_next(struct ftp_op *op)
 {
 	struct ftp_tree *t = op->tree;
 	if (!t->failed && t->di < t->nd) {
-		int r = ftp_fetch_start_all(op->o.s, t->dirs[t->di].path, !t->ls && !t->plain,
+		/* Dot files too (rm -r must see them), unless cls -R lists
+		 * without -a. */
+		int r = ftp_fetch_start_all(op->o.s, t->dirs[t->di].path, !t->ls || t->ls_all,
 		                            walk_fetched, op, &op->fetch);
 		if (r == 0)
 			return;
@@ -381,8 +374,7 @@ static int rmr_list_parent(struct ftp_op *op)
 	char *slash = strrchr(op->line, '/');
 	char *parent = slash == op->line ? xstrdup("/") :
 	               xstrndup(op->line, (size_t)(slash - op->line));
-	int r = ftp_fetch_start_all(op->o.s, parent, !tree_of(op)->plain, rmr_classified,
-	                            op, &op->fetch);
+	int r = ftp_fetch_start_all(op->o.s, parent, true, rmr_classified, op, &op->fetch);
 	free(parent);
 	return r;
 }
@@ -393,14 +385,6 @@ static void rmr_classified(void *arg, int err, const char *why, struct ftp_dir *
 	struct ftp_op *op = arg;
 	const char *w = op->line;
 	op->fetch = NULL;
-	struct ftp_tree *t = tree_of(op);
-	if (err && !t->plain && err != ERR_NET && err != ERR_TIMEOUT && err != ERR_EOF &&
-	    err != ERR_TLS) {
-		/* "-a" refused: the parent's listing again, plainly. */
-		t->plain = true;
-		if (rmr_list_parent(op) == 0)
-			return;
-	}
 	char *shown = ftp_esc_str(op->o.arg);
 	int type = -1;
 	if (err) {
@@ -521,7 +505,8 @@ static void mkp_reply(struct ftp_op *op, const struct pp_reply *r)
 		free(esc);
 		char *parent = strrchr(op->line, '/') == op->line ? xstrdup("/") :
 		               xstrndup(op->line, (size_t)(strrchr(op->line, '/') - op->line));
-		int e = ftp_fetch_start(op->o.s, parent, mkp_checked, op, &op->fetch);
+		/* -a: the directory in the way may be a dot directory. */
+		int e = ftp_fetch_start_all(op->o.s, parent, true, mkp_checked, op, &op->fetch);
 		free(parent);
 		if (e < 0)
 			op_item_done(&op->o, cmd_error(op->o.ctx, e, "cannot list: %s",
@@ -662,7 +647,7 @@ int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all)
 	add_dir(t, path, 0);
 	t->nroots = 1;
 	t->done = ls_walked;
-	r = ftp_fetch_start(op->o.s, path, walk_fetched, op, &op->fetch);
+	r = ftp_fetch_start_all(op->o.s, path, all, walk_fetched, op, &op->fetch);
 	if (r < 0)
 		cmd_error(ctx, r, "%s", err_str(r));
 	return op_start(&op->o, r);

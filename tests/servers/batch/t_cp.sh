@@ -48,17 +48,25 @@ trace_sent 'RNTO big.bin' || t_fail "the copy was not renamed to its name"
 no_part
 
 # pure-ftpd to vsftpd over TLS (PROT P on both data connections), and a
-# tree with -r: made again on the target, empty directory included.
+# tree with -r: made again on the target, empty directory included; and
+# back, a tree of dot files, which vsftpd's plain LIST hides.
 make_file "$QH/tree/top.bin" 3000000 > tree-top.sha
 make_file "$QH/tree/a/one.txt" 1000 > /dev/null
 make_file "$QH/tree/a/b/two words.bin" 70000 > /dev/null
 : > "$QH/tree/a/b/empty.txt"
 chown -R "$FTP_USER:" "$QH"
+mkdir -p "$VH/dots/.d"
+make_file "$VH/dots/.hidden" 500 > /dev/null
+make_file "$VH/dots/.d/.x" 600 > /dev/null
+chown -R "$FTP_USER:" "$VH/dots"
 run_ferry 0 -d -c "open ftpes://$UP@$PU/cp as q; open ftpes://$UP@$V/cp as v
 cp @q:tree/top.bin @v:top.bin
-cp -r @q:tree @v:copy"
+cp -r @q:tree @v:copy
+cp -r @v:dots @q:dots"
 assert_sha "$VH/top.bin" "$(cat tree-top.sha)"
 diff -r "$QH/tree" "$VH/copy" > diff.txt || t_fail "cp -r differs: $(cat diff.txt)"
+# vsftpd's plain LIST hides dot files: cp -r lists with LIST -a.
+diff -r "$VH/dots" "$QH/dots" > diff.txt || t_fail "cp -r of dot files differs: $(cat diff.txt)"
 [ "$(grep -c '> *PROT P' "$ERR")" -ge 2 ] || t_fail "PROT P was not used on both sides"
 no_part
 

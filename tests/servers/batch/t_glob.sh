@@ -3,7 +3,9 @@
 # *.bin files, cls showing them, mget of remote ones into a directory (-o),
 # an unquoted pattern in get expanded by ferry against the listing, a quoted
 # one taken as a name, a pattern matching nothing (exit 6), and a listing
-# cached for cls but dropped after put.  Every checksum checked.
+# cached for cls but dropped after put.  Every checksum checked.  With
+# xfer:progress on, mget of three files ends with one line for them all
+# ("mget: 3 files: 600 B in ..."); in batch use without it, none.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -27,6 +29,17 @@ assert_sha "$H/b.bin" "$b_sha"
 [ ! -e "$H/notes.txt" ] || t_fail "mput *.bin sent notes.txt"
 assert_sha got/a.bin "$a_sha"
 assert_sha got/b.bin "$b_sha"
+! grep -q 'files: ' "$ERR" || t_fail "a batch mget printed a total without xfer:progress on"
+
+# The batch's line: three files of 100, 200 and 300 bytes.
+for n in 1 2 3; do make_file "$H/s$n.dat" $((n * 100)) > /dev/null; done
+chown "$FTP_USER:" "$H"/s*.dat
+run_ferry 0 -c "open $U; set xfer:progress on; mget s*.dat -o got"
+for n in 1 2 3; do cmp -s "$H/s$n.dat" got/s$n.dat || t_fail "mget s*.dat: s$n.dat differs"; done
+tr '\r' '\n' < "$ERR" | grep -Eq '^got/s2\.dat: 200 B in [0-9.]+ s' ||
+	t_fail "no summary line for s2.dat: $(cat -v "$ERR")"
+[ "$(tr '\r' '\n' < "$ERR" | grep -Ec '^mget: 3 files: 600 B in [0-9.]+ s \([0-9.]+ [^)]*/s\)$')" = 1 ] ||
+	t_fail "mget of three files did not end with one 'mget: 3 files: 600 B' line: $(cat -v "$ERR")"
 
 # get with an unquoted pattern expands it; quoted, it is a name.
 run_ferry 0 -c "open $U; get a*"

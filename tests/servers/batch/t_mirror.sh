@@ -7,10 +7,14 @@
 # would delete and deletes nothing; --delete removes local extras (and only
 # inside the target); --parallel=4 spreads the files over more connections
 # of the session; --exclude leaves the matching names out; a mirror in the
-# background (&) ends done.
+# background (&) ends done.  vsftpd's plain LIST hides dot files: a dot
+# file and a dot directory come over all the same (LIST -a), checksums
+# compared, --only-newer takes a newer one, and --delete removes a local
+# dot file the server lacks but not those it has.
 # The other way (mirror -R, put -r, get -r): a local tree goes up whole
 # (a local symbolic link to a directory outside is not followed), a second
-# run puts nothing (MDTM for LIST's times), --only-newer puts only newer
+# run puts nothing (MDTM for LIST's times; the dot files seen on the
+# server, not put again), --only-newer puts only newer
 # files, --dry-run --delete only says, --delete removes remote
 # extras inside REMOTE only; 300 small files go up and come back over TLS
 # with require_ssl_reuse=YES and --parallel=4, every checksum compared.
@@ -22,13 +26,15 @@ t_require FTP_PORT
 H=$FTP_USER_HOME/tree
 UP="$FTP_USER_HOME/back $FTP_USER_HOME/beside.txt $FTP_USER_HOME/many300"
 trap 'rm -rf "$H" $UP' EXIT
-rm -rf "$H" $UP && mkdir -p "$H/a/b/c" "$H/empty dir" "$H/d"
+rm -rf "$H" $UP && mkdir -p "$H/a/b/c" "$H/empty dir" "$H/d" "$H/.dotdir"
 make_file "$H/top.bin" 300000 > /dev/null
 make_file "$H/a/one.txt" 1000 > /dev/null
 make_file "$H/a/b/two words.bin" 70000 > /dev/null
 make_file "$H/a/b/c/deep.bin" 5000 > /dev/null
 : > "$H/d/empty.txt"
 make_file "$H/d/skip.log" 100 > /dev/null
+HIDDEN_SHA=$(make_file "$H/.hidden" 777)
+INNER_SHA=$(make_file "$H/.dotdir/.inner" 4321)
 touch -d '2020-03-04 05:06:07 UTC' "$H/a/one.txt"
 chown -R "$FTP_USER:" "$H"
 U=ftpes://$FTP_USER:$FTP_PASS@127.0.0.1:$FTP_PORT
@@ -37,25 +43,31 @@ run_ferry 0 -c "open $U; mirror tree local"
 diff -r "$H" local > diff.txt || t_fail "the mirror differs from the server's tree: $(cat diff.txt)"
 [ "$(stat -c %Y local/a/one.txt)" = "$(stat -c %Y "$H/a/one.txt")" ] ||
 	t_fail "the mirrored file does not have the remote modification time"
-assert_out_has "mirror: 6 files to get"
+assert_out_has "mirror: 8 files to get"
+assert_sha local/.hidden "$HIDDEN_SHA"
+assert_sha local/.dotdir/.inner "$INNER_SHA"
 [ -z "$(find . -name '*.part*')" ] || t_fail ".part files left: $(find . -name '*.part*')"
 
 # Again: nothing to get.
 run_ferry 0 -c "open $U; mirror tree local"
-assert_out_has "mirror: 0 files to get (0 bytes), 6 up to date"
+assert_out_has "mirror: 0 files to get (0 bytes), 8 up to date"
 
 # --only-newer: a file changed on the server comes; a local one newer than
 # the server's stays.
 make_file "$H/a/one.txt" 1200 > /dev/null
 touch -d '2030-01-01 00:00:00 UTC' "$H/a/one.txt"
+HIDDEN_SHA=$(make_file "$H/.hidden" 800)
+touch -d '2030-01-01 00:00:00 UTC' "$H/.hidden"
 echo "local edit" > local/top.bin
 touch -d '2031-01-01 00:00:00 UTC' local/top.bin
 run_ferry 0 -c "open $U; mirror --only-newer tree local"
 cmp -s "$H/a/one.txt" local/a/one.txt || t_fail "--only-newer did not take the newer remote file"
+assert_sha local/.hidden "$HIDDEN_SHA"
 [ "$(cat local/top.bin)" = "local edit" ] || t_fail "--only-newer replaced a newer local file"
 
 # --delete: a dry run only says; then extras go, inside the target only.
 echo x > local/extra.txt
+echo x > local/.stale
 mkdir -p local/a/gone/deeper && echo y > local/a/gone/deeper/f
 echo keep > outside.txt
 run_ferry 0 -c "open $U; mirror --dry-run --delete tree local"
@@ -63,7 +75,10 @@ assert_out_line "delete local/extra.txt"
 assert_out_line "delete local/a/gone"
 [ -e local/extra.txt ] && [ -e local/a/gone/deeper/f ] || t_fail "--dry-run deleted something"
 run_ferry 0 -c "open $U; mirror --delete tree local"
-[ ! -e local/extra.txt ] && [ ! -e local/a/gone ] || t_fail "--delete left local extras"
+[ ! -e local/extra.txt ] && [ ! -e local/a/gone ] && [ ! -e local/.stale ] ||
+	t_fail "--delete left local extras"
+assert_sha local/.hidden "$HIDDEN_SHA"
+assert_sha local/.dotdir/.inner "$INNER_SHA"
 [ -e outside.txt ] || t_fail "--delete removed a file outside the target"
 
 # --parallel=4: the same tree over four connections of the session.
@@ -90,12 +105,12 @@ find local -type f -exec touch -d '2025-01-01 00:00:00 UTC' {} +
 run_ferry 0 -c "open $U; mirror -R local back"
 rm local/link
 diff -r local "$FTP_USER_HOME/back" > diff.txt || t_fail "mirror -R differs: $(cat diff.txt)"
-assert_out_has "mirror: 6 files to put"
+assert_out_has "mirror: 8 files to put"
 assert_out_has "1 skipped"
 [ ! -e "$FTP_USER_HOME/back/link" ] && [ -z "$(find "$FTP_USER_HOME/back" -name secret.txt)" ] ||
 	t_fail "mirror -R followed the local symbolic link"
 run_ferry 0 -d -c "open $U; mirror -R local back"
-assert_out_has "mirror: 0 files to put (0 bytes), 6 up to date"
+assert_out_has "mirror: 0 files to put (0 bytes), 8 up to date"
 grep -q '> MDTM /back/top.bin' "$ERR" || t_fail "mirror -R did not ask MDTM for a time LIST gives in minutes"
 
 # --only-newer up, as a job: a local file newer than the server's goes; an

@@ -1,12 +1,13 @@
 #!/bin/bash
 # Remote trees against vsftpd over TLS, each result read on the server's
 # directory on disk: mkdir -p makes every missing level and takes an
-# existing directory (a file in the way fails); rm with an unquoted
+# existing directory (a dot directory too; a file in the way fails); rm with an unquoted
 # pattern removes the matches, a quoted one is a name; rm -r removes a
 # tree depth first, deleting a symbolic link to a directory outside without
 # following it, and dot files (which vsftpd's plain LIST hides: ferry asks
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
-# tree, one block per directory, never through the link.
+# tree, one block per directory, never through the link, dot files hidden
+# as ls hides them, and shown by cls -R -a and cls -a.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -27,8 +28,10 @@ chown -R "$FTP_USER:" "$H"
 U=ftpes://$FTP_USER:$FTP_PASS@127.0.0.1:$FTP_PORT/trees
 
 # mkdir -p: every level; again (and a level that exists) is no error.
-run_ferry 0 -c "open $U; mkdir -p new/one/two; mkdir -p new/one/two; mkdir -p /trees/new/other"
-[ -d "$H/new/one/two" ] && [ -d "$H/new/other" ] || t_fail "mkdir -p did not make every level: $(find "$H/new")"
+run_ferry 0 -c "open $U; mkdir -p new/one/two; mkdir -p new/one/two; mkdir -p /trees/new/other
+mkdir -p new/.dot; mkdir -p new/.dot"
+[ -d "$H/new/one/two" ] && [ -d "$H/new/other" ] && [ -d "$H/new/.dot" ] ||
+	t_fail "mkdir -p did not make every level: $(find "$H/new")"
 run_ferry 1 -c "open $U; mkdir -p keep.log/sub"
 assert_one_line_error keep.log
 [ -f "$H/keep.log" ] || t_fail "mkdir -p over a file changed it"
@@ -41,6 +44,20 @@ assert_out_line "deep.txt"
 assert_out_line "out"
 assert_out_lacks_line "/trees/t/a/out:"
 assert_out_lacks_line "keep.txt"
+assert_out_lacks_line ".dotdir/"
+assert_out_lacks_line "/trees/t/.dotdir:"
+run_ferry 0 -c "open $U; cls -R -a t"
+assert_out_line ".dotdir/"
+assert_out_line "/trees/t/.dotdir:"
+assert_out_line ".dotfile"
+assert_out_lacks_line "./"
+assert_out_lacks_line "../"
+assert_out_lacks_line "/trees/t/a/out:"
+# cls -a after cls: the cached plain listing lacks the dot files, so -a
+# lists again (LIST -a).
+run_ferry 0 -c "open $U; cls t; cls -a t"
+[ "$(grep -cxF top.txt "$OUT.lf")" = 2 ] || t_fail "cls; cls -a did not list twice"
+assert_out_line ".dotdir/"
 run_ferry 0 -c "open $U; ls -R t"
 assert_out_has "two words.txt"
 grep -q '^l .* out -> ' "$OUT" || t_fail "ls -R does not show the link in long form"
