@@ -502,14 +502,37 @@ static int list_start(struct cmdctx *ctx, const char *verb)
 	return op_start(&op->o, r);
 }
 
+/* True when ls's leading options (unquoted words of R and a only: -R,
+ * -a, -Ra, -aR) ask for -R; *first is the word after them, *all for -a. */
+static bool ls_tree_opts(const struct cmdctx *ctx, int *first, bool *all)
+{
+	bool rec = false;
+
+	*all = false;
+	for (*first = 1; *first < ctx->argc; (*first)++) {
+		const char *w = ctx->argv[*first];
+
+		if (w[0] != '-' || !w[1] || (ctx->quoted && ctx->quoted[*first]))
+			break;
+		if (strspn(w + 1, "Ra") != strlen(w + 1))
+			return false;
+		rec |= strchr(w, 'R') != NULL;
+		*all |= strchr(w, 'a') != NULL;
+	}
+	return rec;
+}
+
 static int do_ls(struct cmdctx *ctx)
 {
-	/* ls -R [DIR]: walked by ferry (bounded, never through a link), not
-	 * LIST -R, which servers refuse, ignore or leave unbounded. */
-	if (ctx->argc > 1 && !strcmp(ctx->argv[1], "-R") && !(ctx->quoted && ctx->quoted[1])) {
-		if (ctx->argc > 3)
+	int first;
+	bool all;
+
+	/* ls -R [-a] [DIR]: walked by ferry (bounded, never through a link),
+	 * not LIST -R, which servers refuse, ignore or leave unbounded. */
+	if (ls_tree_opts(ctx, &first, &all)) {
+		if (ctx->argc - first > 1)
 			return cmd_error(ctx, ERR_USAGE, "ls -R takes one directory");
-		return ftp_tree_ls(ctx, ctx->argc > 2 ? ctx->argv[2] : NULL, true, false);
+		return ftp_tree_ls(ctx, first < ctx->argc ? ctx->argv[first] : NULL, true, all);
 	}
 	return list_start(ctx, "LIST");
 }
@@ -568,7 +591,7 @@ static int do_active(struct cmdctx *ctx)
 
 static const struct cmd_def ftp_cmds[] = {
 	{ "ls", "[-R] [ARGS...]", "list the remote directory (LIST), as the server sends "
-	  "it; -R [DIR]: the whole tree, long form (bounded)",
+	  "it; -R [-a] [DIR]: the whole tree, long form (bounded), -a with dot files",
 	  "r", 0, -1, do_ls },
 	{ "dir", "[ARGS...]", "same as ls", "r", 0, -1, do_ls },
 	{ "nlist", "[ARGS...]", "list remote names only (NLST)", "r", 0, -1, do_nlist },

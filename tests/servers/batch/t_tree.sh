@@ -61,6 +61,14 @@ assert_out_line ".dotdir/"
 run_ferry 0 -c "open $U; ls -R t"
 assert_out_has "two words.txt"
 grep -q '^l .* out -> ' "$OUT" || t_fail "ls -R does not show the link in long form"
+grep -q '[.]dotfile$' "$OUT.lf" && t_fail "ls -R showed a dot file (as ls, it hides them)"
+# ls -R -a (and -Ra): the dot files too (LIST -a), never . or ..
+for o in "-R -a" "-Ra"; do
+	run_ferry 0 -c "open $U; ls $o t"
+	grep -q ' [.]dotfile$' "$OUT.lf" || t_fail "ls $o shows no .dotfile"
+	assert_out_line "/trees/t/.dotdir:"
+	grep -Eq ' [.]{1,2}$' "$OUT.lf" && t_fail "ls $o shows . or .."
+done
 
 # rm: a quoted pattern is a name, an unquoted one is matched.
 run_ferry 0 -c "open $U; rm '*.tmp'"
