@@ -5,14 +5,17 @@
 # to "@y:" with no blank after it, and "@y:on" to the name of a file only
 # y's server has, fetched from y's listing in the background (the typed
 # line never held); "@x:s" gives x's directory "sub/"; a name with a blank
-# comes quoted.  The completed line then copies the file.
+# comes quoted.  The completed line then copies the file.  A word starting
+# with a dot completes y's dot file, though y's cached listing (plain LIST,
+# which hides dot files on vsftpd) lacks it: it is fetched with LIST -a.
 set -e
 . "$(dirname "$0")/ptylib.sh"
 pty_init "$@"
 
-trap 'rm -f "$FTP_USER_HOME/only-on-y.txt"; pty_cleanup' EXIT
+trap 'rm -f "$FTP_USER_HOME/only-on-y.txt" "$FTP_USER_HOME/.only-y.rc"; pty_cleanup' EXIT
 echo "from y" > "$FTP_USER_HOME/only-on-y.txt"
-chown "$FTP_USER:" "$FTP_USER_HOME/only-on-y.txt"
+echo "dot" > "$FTP_USER_HOME/.only-y.rc"
+chown "$FTP_USER:" "$FTP_USER_HOME/only-on-y.txt" "$FTP_USER_HOME/.only-y.rc"
 
 PTY_STDERR=pane pty_start
 pty_cmd "open ftp://127.0.0.1:$FTP_PORT as x"
@@ -48,6 +51,10 @@ pty_send Enter
 pty_wait_prompts $((PTY_PROMPTS + 1))
 [ "$(cat copied.txt 2>/dev/null)" = "from y" ] ||
 	pty_fail "the completed cp line did not copy the file: $(ls)"
+pty_type "cp @y:.on"
+pty_send Tab
+pty_wait_line '^ferry y:/> cp @y:\.only-y\.rc ?$' 15
+pty_send C-u
 status=$(pty_quit)
 [ "$status" = 0 ] || pty_fail "ferry exited with $status after quit"
 t_pass

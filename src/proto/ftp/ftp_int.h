@@ -242,10 +242,8 @@ int ftp_lines_feed(struct buf *lb, const char *p, size_t n, ftp_line_fn fn, void
 int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg);
 /* Fetch path's listing on connection c (MLSD when offered, else LIST;
  * path NULL: the current directory's, path "" in the result);
- * done once from a callback, unless cancelled.  0 with *out, or ERR_*. */
-int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
-                    struct ftp_fetch **out);
-/* The same with all: "LIST -a" where MLSD is not offered, so that a
+ * done once from a callback, unless cancelled.  0 with *out, or ERR_*.
+ * With all: "LIST -a" where MLSD is not offered, so that a
  * server hiding dot files (vsftpd) shows them ("." and ".." come too,
  * and the parser drops them).  A server that refuses "-a" or takes it for
  * a name gets the plain LIST at once, and only that from then on. */

@@ -344,12 +344,6 @@ static int fetch_send(struct ftp_fetch *ft)
 	return r;
 }
 
-int ftp_fetch_start(struct session *c, const char *path, ftp_fetch_fn done, void *arg,
-                    struct ftp_fetch **out)
-{
-	return ftp_fetch_start_all(c, path, false, done, arg, out);
-}
-
 int ftp_fetch_start_all(struct session *c, const char *path, bool all, ftp_fetch_fn done,
                         void *arg, struct ftp_fetch **out)
 {
@@ -554,6 +548,7 @@ struct cfetch {
 	struct session *c;
 	struct ftp_fetch *ft;
 	char *path;
+	bool all;                   /* LIST -a: the word starts with a dot */
 	void (*ready)(void *arg);
 	void *arg;
 };
@@ -605,7 +600,7 @@ static void cfetch_leased(struct session *c, int err, void *arg)
 	}
 	cf->c = c;
 	session_touch(c);
-	if (ftp_fetch_start(c, cf->path, cfetch_done, cf, &cf->ft) < 0)
+	if (ftp_fetch_start_all(c, cf->path, cf->all, cfetch_done, cf, &cf->ft) < 0)
 		cfetch_free(cf);
 }
 
@@ -628,14 +623,18 @@ char **ftp_complete(struct session *s, char letter, const char *word,
 		free(path);
 		return NULL;
 	}
+	/* A word starting with a dot completes dot files: a listing without
+	 * them (plain LIST on vsftpd) will not do. */
+	bool dots = base[0] == '.';
 	struct ftp_dir *d = cache_find(site, path);
-	if (!d) {
+	if (!d || (dots && !d->all)) {
 		/* Fetch it in the background; one fetch per site at a time
 		 * (a newer Tab replaces an older one). */
 		ftp_cfetch_cancel(sf);
 		struct cfetch *cf = xcalloc(1, sizeof(*cf));
 		cf->site = site;
 		cf->path = path;
+		cf->all = dots;
 		cf->ready = ready;
 		cf->arg = arg;
 		sf->cfetch = cf;
@@ -809,8 +808,11 @@ static int glob_next(struct ftp_op *op)
 			continue;
 		}
 		free(dir);
+		/* A pattern starting with a dot matches dot files (as in sh):
+		 * it needs a listing with them (LIST -a on vsftpd). */
+		bool dots = (slash ? slash + 1 : w)[0] == '.';
 		struct ftp_dir *d = path ? cache_find(op->o.s, path) : NULL;
-		if (d) {
+		if (d && (d->all || !dots)) {
 			int e = glob_match(op, w, d);
 			if (e)
 				op->o.err = e;
@@ -818,7 +820,7 @@ static int glob_next(struct ftp_op *op)
 			op->gi++;
 			continue;
 		}
-		int r = ftp_fetch_start(op->o.s, path, glob_fetched, op, &op->fetch);
+		int r = ftp_fetch_start_all(op->o.s, path, dots, glob_fetched, op, &op->fetch);
 		free(path);
 		if (r == 0)
 			return CMD_PENDING;

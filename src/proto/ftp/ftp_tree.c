@@ -2,7 +2,7 @@
  * recursive listing of cls -R and ls -R.
  *
  * A remote tree is walked one directory listing at a time on the
- * command's connection (ftp_fetch_start), breadth first.  Symbolic links
+ * command's connection (ftp_fetch_start_all), breadth first.  Symbolic links
  * are never entered (a link is a name to DELE, or a line to print), a
  * name ftp_ent_name_safe() refuses ("..", "/", control bytes) is never
  * joined into a path sent to the server, and the walk is bounded in depth

@@ -5,7 +5,9 @@
 # one taken as a name, a pattern matching nothing (exit 6), and a listing
 # cached for cls but dropped after put.  Every checksum checked.  With
 # xfer:progress on, mget of three files ends with one line for them all
-# ("mget: 3 files: 600 B in ..."); in batch use without it, none.
+# ("mget: 3 files: 600 B in ..."); in batch use without it, none.  A
+# pattern starting with a dot matches dot files (LIST -a, even after a
+# plain listing was cached); "*" does not.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -47,6 +49,18 @@ assert_sha a.bin "$a_sha"
 run_ferry 6 -c "open $U; get 'a*'"
 run_ferry 6 -c "open $U; mget 'nomatch*'"
 grep -q 'no match' "$ERR" || t_fail "mget of a pattern matching nothing does not say so"
+
+# Dot files: ".h*" matches .hidden.cfg, listed again with LIST -a though
+# cls cached a plain listing; "*" leaves it out.
+hid_sha=$(make_file "$H/.hidden.cfg" 300)
+chown "$FTP_USER:" "$H/.hidden.cfg"
+mkdir -p dots star
+run_ferry 0 -d -c "open $U; cls; mget .h* -o dots; mget * -o star"
+assert_sha dots/.hidden.cfg "$hid_sha"
+grep -q '> LIST -a' "$ERR" || t_fail "mget .h* did not list with LIST -a"
+[ ! -e star/.hidden.cfg ] || t_fail "mget * fetched a dot file"
+[ -e star/a.bin ] || t_fail "mget * fetched nothing: $(ls star)"
+rm -f "$H/.hidden.cfg"
 
 # cls is answered from the cache until a put in the directory drops it.
 make_file late.bin 5 > /dev/null
