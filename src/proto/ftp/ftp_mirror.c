@@ -339,8 +339,13 @@ void mirror_transfer_all(struct ftp_op *op)
 	m->w = xcalloc((size_t)n, sizeof(*m->w));
 	m->nw = n;
 	m->busy = n;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		m->w[i].m = m;
+		/* Not the calloc'ed fd 0: a worker that finds no file left
+		 * still clears its lfile, which would close standard input,
+		 * and later whatever socket or file took descriptor 0. */
+		lfile_init(&m->w[i].lf, true);
+	}
 	m->w[0].c = op->o.s;
 	for (int i = 1; i < n; i++)
 		m->w[i].lease = session_acquire(session_site(op->o.s), mw_leased, &m->w[i]);

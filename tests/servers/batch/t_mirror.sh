@@ -6,7 +6,8 @@
 # a local file newer than the server's; --dry-run --delete says what it
 # would delete and deletes nothing; --delete removes local extras (and only
 # inside the target); --parallel=4 spreads the files over more connections
-# of the session; --exclude leaves the matching names out; a mirror in the
+# of the session, and its workers left without a file do not close
+# standard input (the script, read again after the mirror); --exclude leaves the matching names out; a mirror in the
 # background (&) ends done.  vsftpd's plain LIST hides dot files: a dot
 # file and a dot directory come over all the same (LIST -a), checksums
 # compared, --only-newer takes a newer one, and --delete removes a local
@@ -87,6 +88,31 @@ diff -r "$H" par > diff.txt || t_fail "the --parallel=4 mirror differs from the 
 [ "$(grep -Ec '> USER ' "$ERR")" -ge 3 ] ||
 	t_fail "--parallel=4 did not open more connections (USER sent $(grep -Ec '> USER ' "$ERR") times)"
 ! grep -Eq '<[[:space:]]*522' "$ERR" || t_fail "a data connection was refused (522: no TLS session reuse)"
+
+# A worker that finds no file left (six files, four connections) must
+# leave descriptor 0 alone: here standard input is the script, and its
+# last line is written only once every file has arrived, so ferry reads it
+# after the mirror.  (Workers closed fd 0 three times here, and under load
+# once a data connection that had taken it.)
+S6=$FTP_USER_HOME/six
+UP="$UP $S6"
+rm -rf "$S6" six.local && mkdir -p "$S6"
+for i in 1 2 3 4 5 6; do echo "$i" > "$S6/f$i.txt"; done
+chown -R "$FTP_USER:" "$S6"
+rm -f in.fifo && mkfifo in.fifo
+{
+	printf 'open %s\nmirror --parallel=4 six six.local\n' "$U"
+	for _ in $(seq 300); do
+		[ "$(ls six.local 2>/dev/null | grep -vc '[.]part$')" = 6 ] && break
+		sleep 0.1
+	done
+	sleep 0.2
+	echo lpwd
+} > in.fifo &
+T_STDIN=in.fifo run_ferry 0
+wait
+diff -r "$S6" six.local > diff.txt || t_fail "the mirror of six files differs: $(cat diff.txt)"
+assert_out_line "$PWD"
 
 # --exclude, and a mirror as a job.
 run_ferry 0 -c "open $U; mirror --exclude '*.log' --exclude c tree part &
