@@ -381,6 +381,14 @@ static struct pp_q *pp_q_new(enum q_kind kind, const struct pp_cmd *cmd)
  * handle (> 0; 0 for raw bytes) or an error: errors from an immediate
  * write are returned without failing the pp, since no callback may run
  * from inside pp_send(), and conn reports a dead socket itself. */
+/* The next request handle: 1, 2, ..., never 0 or negative. */
+static int pp_new_id(struct pp *pp)
+{
+	if (pp->next_id <= 0 || pp->next_id == INT_MAX)
+		pp->next_id = 0;
+	return ++pp->next_id;
+}
+
 static int pp_enqueue(struct pp *pp, struct pp_q *q)
 {
 	struct pp_q *first, *prev;
@@ -388,11 +396,8 @@ static int pp_enqueue(struct pp *pp, struct pp_q *q)
 	bool all_pipe;
 	int rc;
 
-	if (q->kind != Q_RAW) {
-		if (pp->next_id <= 0 || pp->next_id == INT_MAX)
-			pp->next_id = 0;
-		q->id = ++pp->next_id;
-	}
+	if (q->kind != Q_RAW)
+		q->id = pp_new_id(pp);
 	first = pp_first_unsent(pp, &inflight, &all_pipe);
 	prev = pp->tail;
 	if (pp->head) {
@@ -463,9 +468,7 @@ int pp_send_urgent(struct pp *pp, const char *line, const struct pp_cmd *cmd)
 
 	if (!q)
 		return err;
-	if (pp->next_id <= 0 || pp->next_id == INT_MAX)
-		pp->next_id = 0;
-	q->id = ++pp->next_id;
+	q->id = pp_new_id(pp);
 	err = pp_write_head(pp, q);
 	if (err < 0) {
 		q_free(q);
