@@ -280,23 +280,37 @@ int lfile_open(struct lfile *f, int64_t size, int64_t mtime)
 		return open_append(f);
 	char *p = esc(f->part);
 	int err = 0;
-	if (f->clobber && unlink(f->part) < 0 && errno != ENOENT) {
-		err = FAIL(f, ERR_LOCAL, "%s: %s", p, strerror(errno));
-	} else {
-		f->fd = open(f->part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY |
-		             O_CLOEXEC, 0666);
-		if (f->fd < 0 && errno == EEXIST)
-			err = FAIL(f, ERR_LOCAL, "%s exists (reget resumes it; get -f "
-			           "starts over)", p);
-		else if (f->fd < 0)
-			err = FAIL(f, ERR_LOCAL, "%s: %s", p, strerror(errno));
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+	f->fd = open(f->part, flags, 0666);
+	/* Clobbering: an old NAME.part goes, and only then (the common case
+	 * of none costs no unlink). */
+	if (f->fd < 0 && errno == EEXIST && f->clobber) {
+		if (unlink(f->part) == 0 || errno == ENOENT)
+			f->fd = open(f->part, flags, 0666);
+		meta_remove(f->part); /* it told of the old part */
 	}
+	if (f->fd < 0 && errno == EEXIST)
+		err = FAIL(f, ERR_LOCAL, "%s exists (reget resumes it; get -f "
+		           "starts over)", p);
+	else if (f->fd < 0)
+		err = FAIL(f, ERR_LOCAL, "%s: %s", p, strerror(errno));
 	free(p);
 	if (err)
 		return err;
 	f->part_made = true;
-	meta_write(f->part, size, mtime);
+	f->meta_due = true;
+	f->meta_size = size;
 	return 0;
+}
+
+/* The part outlives its first piece, or a failure leaves it: now it needs
+ * its record. */
+static void meta_now(struct lfile *f)
+{
+	if (!f->meta_due)
+		return;
+	f->meta_due = false;
+	meta_write(f->part, f->meta_size, f->mtime);
 }
 
 /* The name being written, for messages (escaped by the caller). */
@@ -311,6 +325,8 @@ int lfile_write(struct lfile *f, const void *data, size_t n)
 	struct buf e;
 	int err = 0;
 
+	if (f->written)
+		meta_now(f);
 	buf_init(&e, (size_t)-1 / 8);
 	if (f->tty) {
 		ui_escape(p, n, true, &e);
@@ -385,7 +401,9 @@ int lfile_commit(struct lfile *f)
 		err = FAIL(f, ERR_LOCAL, "rename %s: %s", p, strerror(errno));
 	}
 	if (!err) {
-		meta_remove(f->part);
+		if (!f->meta_due)
+			meta_remove(f->part);
+		f->meta_due = false;
 		set_mtime(f);
 	}
 	free(l);
@@ -400,7 +418,11 @@ void lfile_discard(struct lfile *f)
 	f->fd = -1;
 	if (f->part_made && f->written == 0) {
 		unlink(f->part);
-		meta_remove(f->part);
+		if (!f->meta_due)
+			meta_remove(f->part);
+		f->meta_due = false;
+	} else if (f->part_made) {
+		meta_now(f);
 	}
 }
 

@@ -5,7 +5,9 @@
  * (lfile_commit): with link(), which refuses to replace a NAME that
  * appeared meanwhile, unless clobbering.  NAME.part.meta records the
  * remote size and time the part began with, so a later resume can tell a
- * remote file that changed (lfile_meta).  A resume appends to NAME.part, or
+ * remote file that changed (lfile_meta).  It is written once the part
+ * outlives its first piece of data, or when a failure leaves it: a small
+ * file that arrives whole costs no second file made and removed.  A resume appends to NAME.part, or
  * to a shorter NAME itself, after checking it has not changed since it was
  * measured.  A target that is not a regular file (/dev/null, a FIFO, a
  * terminal) is written in place, escaped when it is a terminal.  A symbolic
@@ -31,6 +33,8 @@ struct lfile {
 	bool append;        /* resuming NAME itself */
 	bool resume_part;   /* resuming NAME.part */
 	bool part_made;     /* lfile_open created NAME.part */
+	bool meta_due;      /* NAME.part.meta not written yet */
+	int64_t meta_size;  /* the remote size for it; -1 unknown */
 	uint64_t offset;    /* bytes there before this transfer (resume) */
 	uint64_t written;   /* bytes of this transfer written */
 	int64_t mtime;      /* the remote file's time (UTC), set on NAME at
@@ -49,7 +53,8 @@ void lfile_clear(struct lfile *f);
  * anew (offset says from where).  ERR_LOCAL with why. */
 int lfile_target(struct lfile *f, const char *path, bool resume);
 /* Open the target when data starts; a new NAME.part gets its .meta with
- * the remote size and time (-1: unknown). */
+ * the remote size and time (-1: unknown) when a second piece comes or a
+ * failure leaves it (lfile_discard). */
 int lfile_open(struct lfile *f, int64_t size, int64_t mtime);
 /* Write the bytes (escaped on a terminal). */
 int lfile_write(struct lfile *f, const void *p, size_t n);

@@ -1,0 +1,197 @@
+/* test_lfile.c - the local end of a download, in a scratch directory:
+ * NAME.part until complete, and when NAME.part.meta is written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cu_main.h"
+#include "lfile.h"
+
+static char dir[] = "/tmp/ferry-test-lfile.XXXXXX";
+static char name[256], part[300], meta[310];
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static char *slurp(const char *p)
+{
+	static char text[256];
+	FILE *fp = fopen(p, "r");
+	size_t n = fp ? fread(text, 1, sizeof(text) - 1, fp) : 0;
+	if (fp)
+		fclose(fp);
+	text[n] = '\0';
+	return text;
+}
+
+static void put(const char *p, const char *text)
+{
+	FILE *fp = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static int init(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(name, sizeof(name), "%s/f.bin", dir);
+	snprintf(part, sizeof(part), "%s.part", name);
+	snprintf(meta, sizeof(meta), "%s.meta", part);
+	return 0;
+}
+
+static int clean(void)
+{
+	unlink(meta);
+	unlink(part);
+	unlink(name);
+	rmdir(dir);
+	return 0;
+}
+
+static void reset(void)
+{
+	unlink(meta);
+	unlink(part);
+	unlink(name);
+}
+
+/* A file that arrives in one piece: no record is ever made, and NAME gets
+ * the remote time. */
+static void test_one_piece(void)
+{
+	struct lfile f;
+	struct stat st;
+
+	reset();
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 5, 1700000000), 0);
+	CU_ASSERT(exists(part));
+	CU_ASSERT_FALSE(exists(meta));
+	CU_ASSERT_EQUAL(lfile_write(&f, "hello", 5), 0);
+	CU_ASSERT_FALSE(exists(meta));
+	CU_ASSERT_FALSE(exists(name));
+	CU_ASSERT_EQUAL(lfile_close(&f), 0);
+	CU_ASSERT_EQUAL(lfile_commit(&f), 0);
+	CU_ASSERT_FALSE(exists(part));
+	CU_ASSERT_FALSE(exists(meta));
+	CU_ASSERT_STRING_EQUAL(slurp(name), "hello");
+	CU_ASSERT_EQUAL_FATAL(lstat(name, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mtime, 1700000000);
+	lfile_clear(&f);
+}
+
+/* The second piece makes the record, with the time the part began with
+ * (known by then: lfile.mtime may be set after the open, as mirror does
+ * when MDTM answers); the commit removes it. */
+static void test_second_piece(void)
+{
+	struct lfile f;
+	int64_t size, mtime;
+
+	reset();
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 10, -1), 0);
+	f.mtime = 1700000100;
+	CU_ASSERT_EQUAL(lfile_write(&f, "hello", 5), 0);
+	CU_ASSERT_FALSE(exists(meta));
+	CU_ASSERT_EQUAL(lfile_write(&f, "world", 5), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 10\nmdtm 1700000100\n");
+	CU_ASSERT_EQUAL(lfile_meta(&f, &size, &mtime), 0);
+	CU_ASSERT_EQUAL(size, 10);
+	CU_ASSERT_EQUAL(mtime, 1700000100);
+	CU_ASSERT_EQUAL(lfile_close(&f), 0);
+	CU_ASSERT_EQUAL(lfile_commit(&f), 0);
+	CU_ASSERT_FALSE(exists(meta));
+	CU_ASSERT_STRING_EQUAL(slurp(name), "helloworld");
+	lfile_clear(&f);
+}
+
+/* A failure after one piece keeps the part for a resume, with its
+ * record; one before any data leaves nothing. */
+static void test_discard(void)
+{
+	struct lfile f;
+
+	reset();
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 100, 1700000200), 0);
+	CU_ASSERT_EQUAL(lfile_write(&f, "hello", 5), 0);
+	lfile_discard(&f);
+	CU_ASSERT_STRING_EQUAL(slurp(part), "hello");
+	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 100\nmdtm 1700000200\n");
+	CU_ASSERT_FALSE(exists(name));
+	lfile_clear(&f);
+
+	reset();
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 100, 1700000200), 0);
+	lfile_discard(&f);
+	CU_ASSERT_FALSE(exists(part));
+	CU_ASSERT_FALSE(exists(meta));
+	lfile_clear(&f);
+}
+
+/* Clobbering replaces an old NAME.part (and its record goes with the
+ * commit); without it, the old part is refused and left alone. */
+static void test_old_part(void)
+{
+	struct lfile f;
+
+	reset();
+	put(part, "old bytes");
+	put(meta, "size 9\n");
+	lfile_init(&f, false);
+	CU_ASSERT_NOT_EQUAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.why, "exists"));
+	lfile_clear(&f);
+	CU_ASSERT_STRING_EQUAL(slurp(part), "old bytes");
+
+	lfile_init(&f, true);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 3, -1), 0);
+	CU_ASSERT_EQUAL(lfile_write(&f, "new", 3), 0);
+	CU_ASSERT_EQUAL(lfile_write(&f, "!", 1), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 3\n");
+	CU_ASSERT_EQUAL(lfile_close(&f), 0);
+	CU_ASSERT_EQUAL(lfile_commit(&f), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(name), "new!");
+	CU_ASSERT_FALSE(exists(part));
+	CU_ASSERT_FALSE(exists(meta));
+	lfile_clear(&f);
+
+	/* The same in one piece: the old record goes all the same. */
+	put(part, "old bytes");
+	put(meta, "size 9\n");
+	lfile_init(&f, true);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, false), 0);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 3, -1), 0);
+	CU_ASSERT_FALSE(exists(meta));
+	CU_ASSERT_EQUAL(lfile_write(&f, "new", 3), 0);
+	CU_ASSERT_EQUAL(lfile_close(&f), 0);
+	CU_ASSERT_EQUAL(lfile_commit(&f), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(name), "new");
+	CU_ASSERT_FALSE(exists(part));
+	CU_ASSERT_FALSE(exists(meta));
+	lfile_clear(&f);
+}
+
+void cu_register(void)
+{
+	CU_pSuite s = CU_add_suite("lfile", init, clean);
+	CU_add_test(s, "one piece: no record", test_one_piece);
+	CU_add_test(s, "second piece: the record", test_second_piece);
+	CU_add_test(s, "discard", test_discard);
+	CU_add_test(s, "an old part", test_old_part);
+}
