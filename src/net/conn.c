@@ -480,10 +480,11 @@ static void conn_do_read(struct conn *c)
 	}
 }
 
-static void conn_do_write(struct conn *c)
+/* Send from the write buffer until it is empty: 0, ERR_AGAIN (the rest
+ * waits for POLLOUT) or the error that failed a send (c->err set). */
+static int conn_send_wbuf(struct conn *c)
 {
 	ssize_t n;
-	int r;
 
 	while (buf_avail(&c->wbuf)) {
 		if (c->tls) {
@@ -500,14 +501,23 @@ static void conn_do_write(struct conn *c)
 				n = ERR_NET;
 			}
 		}
-		if (n == ERR_AGAIN)
-			return;
-		if (n < 0) {
-			conn_fail(c, (int)n);
-			return;
-		}
+		if (n < 0)
+			return (int)n;
 		buf_consume(&c->wbuf, (size_t)n);
 		c->last_act = conn_now(c);
+	}
+	return 0;
+}
+
+static void conn_do_write(struct conn *c)
+{
+	int r = conn_send_wbuf(c);
+
+	if (r == ERR_AGAIN)
+		return;
+	if (r < 0) {
+		conn_fail(c, r);
+		return;
 	}
 	if (c->shut_req && !c->shut_done) {
 		if (c->tls) {
@@ -1144,6 +1154,18 @@ int conn_write(struct conn *c, const void *p, size_t n)
 	c->wdirty = true;
 	conn_update_io(c);
 	return 0;
+}
+
+void conn_flush(struct conn *c)
+{
+	if (c->dead || c->state != CS_UP || c->hs || c->shut_req || !buf_avail(&c->wbuf))
+		return;
+	/* A failure stays for the loop: the bytes are still queued, POLLOUT
+	 * is wanted, and conn_do_write meets it again and reports it. */
+	if (conn_send_wbuf(c) == 0) {
+		c->wdirty = false;
+		conn_update_io(c);
+	}
 }
 
 int conn_compress_start(struct conn *c)

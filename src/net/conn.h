@@ -142,6 +142,12 @@ void conn_stats(const struct conn *c, struct conn_stats *st);
 /* Queue bytes for sending; never blocks.  ERR_NET if the connection is
  * down, ERR_TOOLONG if the write buffer limit (4 MiB) would be passed. */
 int conn_write(struct conn *c, const void *p, size_t n);
+/* Send what is queued now rather than on the loop's next turn (command
+ * lines: one poll() less each).  What it sends is never reported by
+ * CONN_DRAINED, so only for an owner that does not wait for that (pp); a
+ * send that fails stays queued for the loop to report as CONN_ERROR:
+ * nothing is called back from inside. */
+void conn_flush(struct conn *c);
 size_t conn_wpending(const struct conn *c);
 
 /* Received bytes not yet consumed by the owner (consume with buf_consume).

@@ -16,7 +16,10 @@
  *
  * Pipelining: the queue's written entries are a prefix of it (written in
  * order, answered in order); pp_pump() writes the next while pp_may_send()
- * allows, after each reply and from pp_send() itself.
+ * allows, after each reply and from pp_send() itself.  What it writes
+ * goes out at once (conn_flush), not on the loop's next turn: a command
+ * costs no poll() for writing, and those written together leave in one
+ * send().
  *
  * Time: one timer, the head command's deadline (pp.h).  It is armed when
  * the head is written and re-armed only by pp_touch(), which the lines of
@@ -364,6 +367,8 @@ static void pp_pump(struct pp *pp)
 		}
 		q->sent = true;
 	}
+	if (!pp->failed && !pp->dead)
+		conn_flush(pp->c);
 	pp_timer_arm(pp);
 }
 
@@ -410,6 +415,8 @@ static int pp_enqueue(struct pp *pp, struct pp_q *q)
 	if (first || !pp_may_send(pp, q, inflight, all_pipe))
 		return q->id;
 	rc = pp_write_head(pp, q);
+	if (rc == 0)
+		conn_flush(pp->c);
 	if (rc < 0 || q->kind == Q_RAW) {
 		/* Taken off again: it is the tail. */
 		if (prev)
@@ -474,6 +481,7 @@ int pp_send_urgent(struct pp *pp, const char *line, const struct pp_cmd *cmd)
 		q_free(q);
 		return err;
 	}
+	conn_flush(pp->c);
 	/* Its reply comes after those of the commands already written and
 	 * before those of the ones still queued. */
 	for (pq = &pp->head; *pq && (*pq)->sent; pq = &(*pq)->next)

@@ -442,6 +442,33 @@ static void test_no_pipelining(void)
 	teardown();
 }
 
+/* What the peer has now, without running the loop. */
+static char *peer_read_now(void)
+{
+	static char got[4096];
+	ssize_t r = read(fx.peer, got, sizeof(got) - 1);
+	got[r > 0 ? r : 0] = '\0';
+	return got;
+}
+
+/* A command goes out from pp_send() itself, and the next queued one from
+ * the reply that lets it go, not on a later turn of the loop (conn_flush:
+ * one poll() a command less). */
+static void test_sent_at_once(void)
+{
+	struct pp_cmd c = reply_cmd();
+
+	setup(PP_FTP);
+	CU_ASSERT(pp_send(fx.pp, "USER anne", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read_now(), "USER anne\r\n");
+	CU_ASSERT(pp_send(fx.pp, "PASS x", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read_now(), "");
+	feed("331 pw\r\n");
+	run_until(&fx.nrecs, 1, 2000);
+	CU_ASSERT_STRING_EQUAL(peer_read_now(), "PASS x\r\n");
+	teardown();
+}
+
 /* "234 ok\r\n230 in\r\n" in one segment: the 234 callback must run while
  * "230 in" is still unread, so conn_tls_start() can refuse it. */
 static void test_one_reply_at_a_time(void)
@@ -1589,6 +1616,7 @@ void cu_register(void)
 	CU_add_test(s, "multi-line replies", test_ftp_multi);
 	CU_add_test(s, "150 then 226", test_ftp_preliminary);
 	CU_add_test(s, "no pipelining", test_no_pipelining);
+	CU_add_test(s, "sent at once", test_sent_at_once);
 	CU_add_test(s, "one reply at a time", test_one_reply_at_a_time);
 	CU_add_test(s, "1 MB line", test_toolong_1mb);
 	CU_add_test(s, "endless line", test_endless_line);
