@@ -2011,13 +2011,13 @@ static int run_action(const struct action *a, int depth)
 			if (r)
 				return RS_OK;
 		}
-	case OP_SILENCE: {
-		size_t before = ctl.in.n;
+	case OP_SILENCE:
+		/* Unread bytes, whether they came with the line just read or
+		 * during the wait: either way sent before our reply. */
 		r = idle_wait(a->secs, false);
-		if (ctl.in.n > before)
-			note_bytes("EARLY bytes before our reply:", ctl.in.p + before, ctl.in.n - before);
+		if (ctl.in.n)
+			note_bytes("EARLY bytes before our reply:", ctl.in.p, ctl.in.n);
 		return r == RS_DEAD ? RS_DEAD : RS_OK;
-	}
 	case OP_EOF:
 		return drain(depth, a->secs);
 	case OP_STALL:

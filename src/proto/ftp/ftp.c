@@ -499,6 +499,9 @@ static void ftp_login(struct session *s, proto_done_fn done, void *arg)
 	f->feat_known = false;
 	memset(&f->feat, 0, sizeof(f->feat));
 	set_state(f, FS_GREETING);
+	/* Two on the wire at most, and only commands marked pipeline: a
+	 * mirror's MDTM and the EPSV (PASV, EPRT, PORT) behind it. */
+	pp_set_pipeline(s->pp, 2);
 	int e = pp_expect(s->pp, &c);
 	if (e < 0)
 		login_fail(f, e, "cannot read the greeting: %s", pp_error(s->pp));

@@ -135,6 +135,8 @@ static int mw_stor(struct mworker *w)
 static int mw_start(void *arg)
 {
 	struct mworker *w = arg;
+	if (w->lf.fd >= 0)
+		return 0; /* opened by mw_retr */
 	int r = lfile_open(&w->lf, w->m->sizes[w->idx], w->m->mtimes[w->idx]);
 	if (r < 0)
 		snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
@@ -225,9 +227,15 @@ static int mw_retr(struct mworker *w)
 	char *line = xasprintf("RETR %s", m->rpaths[w->idx]);
 	int r = ftp_xfer_start(w->c, line, XFER_DOWN, m->sizes[w->idx], 0, &mw_ops, w, &w->x);
 	free(line);
-	if (r < 0)
+	if (r < 0) {
 		snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
-	return r;
+		return r;
+	}
+	/* NAME.part is made while the server answers (a new file costs a
+	 * local file system more than a round trip on loopback); a failure
+	 * is met again, and reported, when the data starts (mw_start). */
+	(void)lfile_open(&w->lf, m->sizes[w->idx], m->mtimes[w->idx]);
+	return 0;
 }
 
 static void mw_failed(struct mworker *w, int r)
@@ -240,7 +248,8 @@ static void mw_failed(struct mworker *w, int r)
 }
 
 /* A time from a LIST line has minutes at best: MDTM tells the second,
- * for the local copy's time. */
+ * for the local copy's time.  The RETR is already on its way behind it
+ * (pipelined); a failure here reaches that too, which reports it. */
 static void mw_mdtm_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
 {
 	struct mworker *w = arg;
@@ -249,14 +258,9 @@ static void mw_mdtm_reply(struct pp *pp, int err, const struct pp_reply *r, void
 	if (!err && !r->final)
 		return;
 	w->req = 0;
-	if (!err && r->code == 213 && ftp_parse_mdtm(r->msg, &t) == 0)
+	if (!err && r->code == 213 && ftp_parse_mdtm(r->msg, &t) == 0) {
 		w->m->mtimes[w->idx] = t;
-	int e = err ? err : mw_retr(w);
-	if (e < 0) {
-		mw_failed(w, e);
-		if (e == ERR_NET || err)
-			w->idx = w->m->nget;
-		mw_next(w);
+		w->lf.mtime = t;
 	}
 }
 
@@ -280,18 +284,22 @@ static void mw_next(struct mworker *w)
 		}
 		int r = lfile_target(&w->lf, m->lpaths[w->idx], false);
 		if (r == 0 && !m->exact[w->idx] && f->feat_known && f->feat.mdtm) {
-			struct pp_cmd c = { .done = mw_mdtm_reply, .arg = w };
+			/* Pipelined with the data connection's EPSV: one round
+			 * trip a file less. */
+			struct pp_cmd c = { .done = mw_mdtm_reply, .arg = w, .pipeline = true };
 			char *line = xasprintf("MDTM %s", m->rpaths[w->idx]);
 			r = w->c->pp ? pp_send(w->c->pp, line, &c) : ERR_NET;
 			free(line);
-			if (r > 0) {
-				w->req = r;
-				return;
-			}
-			snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
-		} else if (r == 0 && (r = mw_retr(w)) == 0) {
-			return;
+			if (r > 0)
+				w->req = r, r = 0;
+			else
+				snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
 		}
+		if (r == 0 && (r = mw_retr(w)) == 0)
+			return;
+		if (w->req && w->c->pp)
+			pp_cancel(w->c->pp, w->req);
+		w->req = 0;
 		mw_failed(w, r);
 		if (r == ERR_NET)
 			break;

@@ -709,9 +709,11 @@ out:
 	free(esc);
 }
 
+/* EPSV, PASV, EPRT and PORT are marked pipeline: they may go out behind
+ * a mirror's MDTM for the same file (ftp_login sets the window). */
 static int x_send(struct ftp_xfer *x, const char *line, enum xstate st)
 {
-	struct pp_cmd pc = { .done = x_pasv_reply, .arg = x };
+	struct pp_cmd pc = { .done = x_pasv_reply, .arg = x, .pipeline = true };
 	x_set_state(x, st);
 	int e = pp_send(x->pp, line, &pc);
 	if (e < 0)
@@ -781,7 +783,7 @@ static void x_port_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 
 static int x_send_port(struct ftp_xfer *x, bool eprt)
 {
-	struct pp_cmd pc = { .done = x_port_reply, .arg = x };
+	struct pp_cmd pc = { .done = x_port_reply, .arg = x, .pipeline = true };
 	struct sockaddr_storage local;
 	socklen_t len;
 	char host[INET6_ADDRSTRLEN], line[128];
