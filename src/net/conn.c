@@ -20,6 +20,7 @@
 #define _GNU_SOURCE /* getaddrinfo_a */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -44,6 +45,9 @@
 #define CONN_READ_CHUNK 16384
 /* Reads per wakeup, so one fast peer cannot starve the others. */
 #define CONN_READS_PER_WAKE 8
+/* A bulk reader's low-water mark falls back to 1 byte when it has not
+ * been reached for this long (conn_set_bulk). */
+#define CONN_LOWAT_TICK_MS 100
 /* Handshake bound when the owner set no idle timeout. */
 #define CONN_HS_TIMEOUT_MS 60000
 /* Give one address of several no less than this before trying the next. */
@@ -117,6 +121,13 @@ struct conn {
 	 * buffers; the counters are what conn_stats() shows. */
 	struct zio *z;
 	struct conn_stats st;
+
+	/* bulk reading (conn_set_bulk): the socket's SO_RCVLOWAT, 1 or the
+	 * read chunk, and the timer that lowers it again */
+	bool bulk;
+	int lowat;
+	struct ev_timer *lowat_timer;
+	int64_t last_read;
 
 	long idle_ms;
 	struct ev_timer *idle_timer;
@@ -252,6 +263,7 @@ static void conn_stop(struct conn *c)
 	conn_resolve_cancel(c);
 	conn_timer_stop(&c->op_timer);
 	conn_timer_stop(&c->idle_timer);
+	conn_timer_stop(&c->lowat_timer);
 	if (c->io)
 		ev_io_set(c->io, 0);
 }
@@ -397,10 +409,50 @@ static ssize_t conn_inflate(struct conn *c)
 
 /* Reading: append to rbuf (through inflate when compressed), then tell
  * the owner. */
+static void conn_set_lowat(struct conn *c, int lowat)
+{
+	if (c->fd >= 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)) == 0)
+		c->lowat = lowat;
+}
+
+/* The mark was not reached for a tick: the stream is slow (or ends with
+ * a TLS close_notify and waits for ours).  Wake on every byte again and
+ * read what is there. */
+static long conn_lowat_cb(void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->lowat > 1 && conn_now(c) - c->last_read < CONN_LOWAT_TICK_MS)
+		return CONN_LOWAT_TICK_MS;
+	c->lowat_timer = NULL; /* returning 0 frees it */
+	conn_set_lowat(c, 1);
+	c->kick_read = true;
+	conn_kick(c);
+	return 0;
+}
+
+/* After a wake that read `got` bytes: a full chunk means the sender is
+ * ahead of us, so let the socket gather a chunk before the next wake
+ * (a third of the wakes of a loopback get, and 0.6 of the time).  Not
+ * under TLS: the sender's encryption sets the pace there, and a mark
+ * made the same get slower (2.0 s to 2.6 s for 1 GiB). */
+static void conn_bulk_adapt(struct conn *c, size_t got)
+{
+	if (!c->bulk || !got || c->tls)
+		return;
+	c->last_read = conn_now(c);
+	if (c->lowat > 1 || got < c->read_chunk || c->read_chunk > INT_MAX)
+		return;
+	conn_set_lowat(c, (int)c->read_chunk);
+	if (c->lowat > 1 && !c->lowat_timer)
+		c->lowat_timer = ev_timer_add(c->ev, CONN_LOWAT_TICK_MS, conn_lowat_cb, c);
+}
+
 static void conn_do_read(struct conn *c)
 {
 	bool got = false, eof = false;
 	int err = 0, i;
+	size_t wire = 0;
 
 	c->rd_write = false;
 	for (i = 0; i < CONN_READS_PER_WAKE && conn_can_read(c); i++) {
@@ -428,6 +480,7 @@ static void conn_do_read(struct conn *c)
 		n = conn_recv(c, w, chunk);
 		if (n > 0) {
 			c->st.in_wire += (uint64_t)n;
+			wire += (size_t)n;
 			if (c->z) {
 				ssize_t m;
 
@@ -460,6 +513,7 @@ static void conn_do_read(struct conn *c)
 		}
 		break;
 	}
+	conn_bulk_adapt(c, wire);
 	if (got && !conn_emit(c, CONN_READABLE, 0))
 		return;
 	if (eof) {
@@ -909,6 +963,7 @@ void conn_free(struct conn *c)
 	conn_resolve_cancel(c);
 	conn_timer_stop(&c->op_timer);
 	conn_timer_stop(&c->idle_timer);
+	conn_timer_stop(&c->lowat_timer);
 	tls_free(c->tls);
 	c->tls = NULL;
 	zio_free(c->z);
@@ -1235,6 +1290,12 @@ void conn_pause_read(struct conn *c, bool paused)
 void conn_set_read_chunk(struct conn *c, size_t n)
 {
 	c->read_chunk = n ? n : CONN_READ_CHUNK;
+}
+
+void conn_set_bulk(struct conn *c)
+{
+	c->bulk = true;
+	c->lowat = 1;
 }
 
 void conn_set_rbuf_max(struct conn *c, size_t max)

@@ -163,6 +163,11 @@ void conn_set_rbuf_max(struct conn *c, size_t max);
  * control connections small); a bulk data connection asks for more, for
  * fewer system calls per byte. */
 void conn_set_read_chunk(struct conn *c, size_t n);
+/* A bulk download: while the peer sends faster than we read (a wake finds
+ * a whole read chunk), the socket wakes us only once it holds a chunk
+ * (SO_RCVLOWAT), and again on every byte once the mark has not been
+ * reached for 100 ms.  End of stream and errors wake at once. */
+void conn_set_bulk(struct conn *c);
 
 /* Fail with CONN_ERROR/ERR_TIMEOUT when nothing is received or sent for
  * ms milliseconds while something is outstanding; 0 disables. */

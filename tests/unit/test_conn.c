@@ -400,6 +400,54 @@ static void test_connect_listening(void)
 	close(lfd);
 }
 
+/* A bulk reader: a burst that fills read chunks raises the socket's
+ * low-water mark, so a few bytes that follow do not wake the loop at
+ * once; they still arrive (the mark falls back after 100 ms without
+ * reaching it), and so does the end of the stream. */
+static void test_bulk_lowat(void)
+{
+	static char blob[256 * 1024];
+	struct probe p;
+	struct conn *c;
+	int lfd, port, sfd;
+	size_t sent = 0, want = 4 * sizeof(blob);
+
+	lfd = listen_on(AF_INET, &port, 8);
+	CU_ASSERT_FATAL(lfd >= 0);
+	memset(&p, 0, sizeof(p));
+	p.consume = true;
+	c = conn_new(tev, probe_event, &p);
+	CU_ASSERT_EQUAL(conn_connect(c, "127.0.0.1", port, 2000, probe_done, &p), 0);
+	CU_ASSERT(wait_for(&p.done_calls, 3000));
+	CU_ASSERT_EQUAL_FATAL(p.done_err, 0);
+	sfd = accept(lfd, NULL, NULL);
+	CU_ASSERT_FATAL(sfd >= 0);
+	conn_set_read_chunk(c, 64 * 1024);
+	conn_set_bulk(c);
+	fcntl(sfd, F_SETFL, fcntl(sfd, F_GETFL) | O_NONBLOCK);
+	memset(blob, 'x', sizeof(blob));
+	for (int spins = 0; (sent < want || p.total < want) && spins < 10000; spins++) {
+		ssize_t w = sent < want ? write(sfd, blob, sizeof(blob) < want - sent ?
+		                                 sizeof(blob) : want - sent) : 0;
+		if (w > 0)
+			sent += (size_t)w;
+		ev_run_once(tev, w > 0 ? 0 : 10);
+	}
+	CU_ASSERT_EQUAL_FATAL(p.total, want);
+
+	int64_t t0 = ev_now_ms(tev);
+	CU_ASSERT_EQUAL(write(sfd, "tail\n", 5), 5);
+	while (p.total < want + 5 && ev_now_ms(tev) - t0 < 2000)
+		ev_run_once(tev, 20);
+	CU_ASSERT_EQUAL(p.total, want + 5);
+	/* Held back by the mark, then read by the fallback. */
+	CU_ASSERT(ev_now_ms(tev) - t0 >= 50);
+	close(sfd);
+	CU_ASSERT(wait_for(&p.eof, 2000));
+	conn_free(c);
+	close(lfd);
+}
+
 /* By name: "localhost" may give ::1 first, where nobody listens; the
  * next address must be tried. */
 static void test_connect_by_name(void)
@@ -1259,6 +1307,7 @@ void cu_register(void)
 	CU_add_test(s, "free_inside_handler", test_free_inside_handler);
 	CU_add_test(s, "connect_refused", test_connect_refused);
 	CU_add_test(s, "connect_listening", test_connect_listening);
+	CU_add_test(s, "bulk_lowat", test_bulk_lowat);
 	CU_add_test(s, "connect_by_name", test_connect_by_name);
 	CU_add_test(s, "connect_ipv6_and_addr", test_connect_ipv6_and_addr);
 	CU_add_test(s, "connect_timeout", test_connect_timeout);

@@ -604,6 +604,8 @@ static int x_data_up(struct ftp_xfer *x)
 
 	conn_set_idle_timeout(c, x->timeout_ms);
 	conn_set_read_chunk(c, 128 * 1024);
+	if (x->dir == XFER_DOWN)
+		conn_set_bulk(c);
 	if (!x->tls_wanted)
 		return 0;
 	struct tls_params tp;
