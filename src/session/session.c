@@ -434,6 +434,15 @@ out:
 static void finish_waiters(struct session *s, int err);
 static void ensure_later(struct session *s, int err);
 
+/* The goodbye goes on at once when something it waits for happens; the
+ * 20 ms tick is only for what raises no event (a 221 from a server that
+ * keeps the connection open). */
+static void closing_wake(struct closing *c)
+{
+	if (c->timer)
+		ev_timer_reset(c->timer, 0);
+}
+
 /* The goodbye's last part: the connection's events after its line layer
  * is gone.  Freed by closing_tick, never here. */
 static void closing_conn_event(struct conn *conn, enum conn_event ev, int err, void *arg)
@@ -446,6 +455,15 @@ static void closing_conn_event(struct conn *conn, enum conn_event ev, int err, v
 		return;
 	}
 	c->bye_done = true; /* drained (close_notify and FIN out), EOF or error */
+	closing_wake(c);
+}
+
+/* The line layer ended (the server closed after its reply to QUIT). */
+static void closing_pp_error(struct pp *pp, int err, void *arg)
+{
+	(void)pp;
+	(void)err;
+	closing_wake(arg);
 }
 
 static long closing_tick(void *arg)
@@ -462,7 +480,6 @@ static long closing_tick(void *arg)
 		c->pp = NULL;
 		conn_set_handler(c->conn, closing_conn_event, c);
 		conn_shutdown(c->conn);
-		return 20;
 	}
 	if (!late && c->bye_sent && !c->bye_done)
 		return 20;
@@ -506,7 +523,7 @@ static void detach(struct session *s, bool polite)
 	/* The session may be freed before the goodbye ends: pp must not
 	 * report to it any more. */
 	if (c->pp) {
-		pp_set_owner(c->pp, NULL);
+		pp_set_owner(c->pp, &(struct pp_owner){ .on_error = closing_pp_error, .arg = c });
 		if (!polite)
 			pp_cancel_all(c->pp);
 	}

@@ -574,6 +574,34 @@ static void test_close_while_connecting(void)
 	fx_free();
 }
 
+/* 9. The goodbye ends on events, not on its 20 ms tick: QUIT, the
+ * server closing, our FIN and the free all happen within turns of the
+ * loop that never wait (each tick once cost a batch run 20 ms at exit). */
+static const struct peer_rule ftp_quit_closes[] = {
+	{ "QUIT", PA_CLOSE, NULL, false, 0 },
+	FTP_LOGIN,
+	{ "RETR b.txt", PA_RETR, "bbb\n", false, 0 },
+	{ NULL, PA_REPLY, NULL, false, 0 },
+};
+
+static void test_close_prompt(void)
+{
+	struct job b;
+
+	fx_init(FTP_GREETING, ftp_quit_closes, "ftp", "/pub");
+	job_start(&b, fx.site, "cat b.txt");
+	RUN_UNTIL(b.done && !session_in_use(fx.site));
+	CU_ASSERT_STRING_EQUAL(job_output(&b), "bbb\n");
+	session_close(fx.site);
+	fx.site = NULL;
+	for (int i = 0; i < 50 && session_reg_closing(fx.reg); i++)
+		ev_run_once(fx.ev, 0);
+	CU_ASSERT_FALSE(session_reg_closing(fx.reg));
+	CU_ASSERT_PTR_NOT_NULL(strstr(peer_lines(fx.peer, 0), "QUIT\n"));
+	job_free(&b);
+	fx_free();
+}
+
 /* ---- NNTP ------------------------------------------------------------------ */
 
 static const struct peer_rule nntp_rules[] = {
@@ -704,6 +732,7 @@ void cu_register(void)
 	CU_add_test(s, "FTP: a free connection follows the site", test_ftp_relocate);
 	CU_add_test(s, "KNOWN BUG: close while a connection connects",
 	            test_close_while_connecting);
+	CU_add_test(s, "FTP: the goodbye ends on events", test_close_prompt);
 	CU_add_test(s, "NNTP: two operations on one site", test_nntp_two_ops);
 	CU_add_test(s, "NNTP: cancel one, the other completes", test_nntp_cancel_one);
 }
