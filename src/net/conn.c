@@ -407,8 +407,6 @@ static ssize_t conn_inflate(struct conn *c)
 	return total;
 }
 
-/* Reading: append to rbuf (through inflate when compressed), then tell
- * the owner. */
 static void conn_set_lowat(struct conn *c, int lowat)
 {
 	if (c->fd >= 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)) == 0)
@@ -448,6 +446,8 @@ static void conn_bulk_adapt(struct conn *c, size_t got)
 		c->lowat_timer = ev_timer_add(c->ev, CONN_LOWAT_TICK_MS, conn_lowat_cb, c);
 }
 
+/* Reading: append to rbuf (through inflate when compressed), then tell
+ * the owner. */
 static void conn_do_read(struct conn *c)
 {
 	bool got = false, eof = false;

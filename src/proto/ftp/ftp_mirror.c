@@ -248,8 +248,9 @@ static void mw_failed(struct mworker *w, int r)
 }
 
 /* A time from a LIST line has minutes at best: MDTM tells the second,
- * for the local copy's time.  The RETR is already on its way behind it
- * (pipelined); a failure here reaches that too, which reports it. */
+ * for the local copy's time.  The EPSV of the file's data connection is
+ * already on its way behind it (pipelined); a failure here reaches that
+ * transfer too, which reports it. */
 static void mw_mdtm_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
 {
 	struct mworker *w = arg;
