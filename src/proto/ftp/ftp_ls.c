@@ -234,7 +234,10 @@ struct ftp_fetch {
 	bool retried;               /* ... refused: plain LIST sent again */
 	bool cwd;                   /* no path: the current directory's */
 	int64_t now;
+	size_t lines;               /* lines received */
 	size_t skipped;             /* lines that did not parse */
+	int req;                    /* the CWD of the existence check */
+	bool back;                  /* ... the CWD back to where it was */
 	ftp_fetch_fn done;
 	void *arg;
 };
@@ -247,6 +250,7 @@ static int fetch_line(void *arg, const char *line, size_t len, bool piece)
 	struct ftp_dir *d = ft->dir;
 	struct ftp_ent e;
 
+	ft->lines++;
 	if (piece) {
 		ft->skipped++;  /* over the parser's limit anyway */
 		return 0;
@@ -285,6 +289,69 @@ static bool fetch_try_plain(const struct ftp_fetch *ft, int err)
 	       err != ERR_TLS && err != ERR_INTR;
 }
 
+static void fetch_end(struct ftp_fetch *ft, int err, const char *why);
+
+/* The existence check's replies: CWD PATH, then CWD back. */
+static void fetch_cwd_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct ftp_fetch *ft = arg;
+	char why[600];
+	(void)pp;
+
+	if (!err && !r->final)
+		return;
+	ft->req = 0;
+	if (err) {
+		fetch_end(ft, err, err_str(err));
+		return;
+	}
+	char *m = ui_escape_str(r->msg, strlen(r->msg));
+	snprintf(why, sizeof(why), "%d %s", r->code, m);
+	free(m);
+	if (r->code / 100 != 2) {
+		/* A missing directory (550), or one we may not enter. */
+		int e = ftp_reply_err(r->code);
+		fetch_end(ft, e ? e : ERR_PROTO, why);
+		return;
+	}
+	if (ft->back) {
+		fetch_end(ft, 0, NULL); /* there, and empty */
+		return;
+	}
+	/* There: back to the directory the connection was in. */
+	struct ftp *f = ft->c->pdata;
+	struct pp_cmd c = { .done = fetch_cwd_reply, .arg = ft };
+	char *line = xasprintf("CWD %s", f->cwd);
+	ft->back = true;
+	int id = pp_send(ft->c->pp, line, &c);
+	free(line);
+	if (id > 0)
+		ft->req = id;
+	else
+		fetch_end(ft, id, err_str(id));
+}
+
+/* A LIST with no line at all: some servers (vsftpd) answer a missing
+ * directory so, as they answer an empty one (where "LIST -a" would
+ * still give "." and ".."), and a command would take the missing
+ * directory for an empty one (`mirror nosuch` made nosuch/ here).  CWD
+ * tells them apart.  Not for MLSD, which fails on a missing directory;
+ * not without a known directory to return to. */
+static bool fetch_check_exists(struct ftp_fetch *ft)
+{
+	struct ftp *f = ft->c->pdata;
+	if (ft->mlsd || ft->cwd || ft->lines || !f->cwd || !ft->c->pp)
+		return false;
+	struct pp_cmd c = { .done = fetch_cwd_reply, .arg = ft };
+	char *line = xasprintf("CWD %s", ft->dir->path);
+	int id = pp_send(ft->c->pp, line, &c);
+	free(line);
+	if (id <= 0)
+		return false;
+	ft->req = id;
+	return true;
+}
+
 static void fetch_done(void *arg, int err, const char *why)
 {
 	struct ftp_fetch *ft = arg;
@@ -319,6 +386,14 @@ static void fetch_done(void *arg, int err, const char *why)
 	if (ft->skipped)
 		log_note(ft->c->name, "listing of %s: %zu line%s not understood",
 		         ft->dir->path, ft->skipped, ft->skipped == 1 ? "" : "s");
+	if (!err && fetch_check_exists(ft))
+		return;
+	fetch_end(ft, err, why);
+}
+
+/* Hand the listing (or the error) over, and free ft. */
+static void fetch_end(struct ftp_fetch *ft, int err, const char *why)
+{
 	struct ftp_dir *d = err ? NULL : ft->dir;
 	if (d) {
 		d->when_ms = ev_now_ms(ft->c->ev);
@@ -375,6 +450,8 @@ void ftp_fetch_cancel(struct ftp_fetch *ft)
 		return;
 	if (ft->x)
 		ftp_xfer_abort(ft->x);
+	if (ft->req && ft->c->pp)
+		pp_cancel(ft->c->pp, ft->req);
 	ftp_dir_free(ft->dir);
 	buf_clear(&ft->lb);
 	free(ft);
@@ -467,7 +544,10 @@ static void cls_fetched(void *arg, int err, const char *why, struct ftp_dir *d)
 
 	op->fetch = NULL;
 	if (err) {
-		cmd_error(op->o.ctx, err, "%s", why[0] ? why : err_str(err));
+		char *a = op->o.arg ? ftp_esc_str(op->o.arg) : NULL;
+		cmd_error(op->o.ctx, err, "%s%s%s", a ? a : "", a ? ": " : "",
+		          why[0] ? why : err_str(err));
+		free(a);
 		op_finish(&op->o, err);
 		return;
 	}
@@ -532,6 +612,7 @@ int ftp_do_cls(struct cmdctx *ctx)
 	op->cls_long = o.lng;
 	op->cls_human = o.hum;
 	op->cls_all = o.all;
+	op->o.arg = dir; /* for the message */
 	r = ftp_fetch_start_all(ctx->sess, path, o.all, cls_fetched, op, &op->fetch);
 	free(path);
 	if (r < 0)

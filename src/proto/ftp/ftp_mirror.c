@@ -60,7 +60,7 @@ static void mw_up_ended(struct mworker *w, int err, const char *why)
 	struct mirror *m = w->m;
 	if (err) {
 		char *r = ui_escape_str(m->lpaths[w->idx], strlen(m->lpaths[w->idx]));
-		m->op->o.err = cmd_error(m->op->o.ctx, err, "mirror: %s: %s", r,
+		m->op->o.err = cmd_error(m->op->o.ctx, err, "%s: %s", r,
 		                         w->why[0] ? w->why : why);
 		free(r);
 	} else {
@@ -172,7 +172,7 @@ static void mw_done(void *arg, int err, const char *why)
 	if (err) {
 		lfile_discard(&w->lf);
 		char *r = ui_escape_str(m->rpaths[w->idx], strlen(m->rpaths[w->idx]));
-		m->op->o.err = cmd_error(m->op->o.ctx, err, "mirror: %s: %s", r,
+		m->op->o.err = cmd_error(m->op->o.ctx, err, "%s: %s", r,
 		                         w->why[0] ? w->why : why);
 		free(r);
 	}
@@ -242,7 +242,7 @@ static void mw_failed(struct mworker *w, int r)
 {
 	struct mirror *m = w->m;
 	char *e = ui_escape_str(m->rpaths[w->idx], strlen(m->rpaths[w->idx]));
-	m->op->o.err = cmd_error(m->op->o.ctx, r, "mirror: %s: %s", e, w->lf.why);
+	m->op->o.err = cmd_error(m->op->o.ctx, r, "%s: %s", e, w->lf.why);
 	free(e);
 	lfile_clear(&w->lf);
 }
@@ -508,7 +508,7 @@ static void delete_extra(struct ftp_op *op, const struct mdir *d, const struct f
 			mirror_plan(op, "delete", lp);
 		} else if (nftw(lp, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0) {
 			char *e = ui_escape_str(lp, strlen(lp));
-			op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mirror: cannot delete %s: %s",
+			op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "cannot delete %s: %s",
 			                      e, strerror(errno));
 			free(e);
 		} else {
@@ -553,7 +553,7 @@ static void walk_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_d
 					mirror_plan(op, "mkdir", lp);
 				if (!exists && !m->dry && mkdir(lp, 0777) < 0) {
 					char *x = ui_escape_str(lp, strlen(lp));
-					op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mirror: mkdir %s: %s",
+					op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mkdir %s: %s",
 					                      x, strerror(errno));
 					free(x);
 				}
@@ -597,10 +597,18 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 	op->fetch = NULL;
 	if (err) {
 		char *e = ui_escape_str(d->rdir, strlen(d->rdir));
-		op->o.err = cmd_error(op->o.ctx, err, "mirror: cannot list %s: %s", e,
+		op->o.err = cmd_error(op->o.ctx, err, "cannot list %s: %s", e,
 		                      why[0] ? why : err_str(err));
 		free(e);
+	} else if (!d->rel[0] && !m->dry && mkdir(d->ldir, 0777) < 0 && errno != EEXIST) {
+		/* A root is made once its remote side is known to be there. */
+		char *e = ui_escape_str(d->ldir, strlen(d->ldir));
+		op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mkdir %s: %s", e,
+		                      strerror(errno));
+		free(e);
+		ftp_dir_free(rd);
 	} else {
+		m->listed++;
 		walk_dir(op, d, rd);
 		ftp_dir_free(rd);
 	}
@@ -616,9 +624,14 @@ static void walk_next(struct ftp_op *op)
 		int r = ftp_fetch_start_all(op->o.s, m->q[m->qi].rdir, true, walk_fetched, op,
 		                            &op->fetch);
 		if (r < 0) {
-			cmd_error(op->o.ctx, r, "mirror: cannot list: %s", err_str(r));
+			cmd_error(op->o.ctx, r, "cannot list: %s", err_str(r));
 			op_finish(&op->o, r);
 		}
+		return;
+	}
+	if (!m->listed) {
+		/* Nothing listed: the errors said it all. */
+		op_finish(&op->o, op->o.err);
 		return;
 	}
 	char deleted[64] = "";
@@ -653,9 +666,9 @@ static int mirror_root(struct cmdctx *ctx, struct mirror *m, char *rroot, char *
 			              "file)", lroot);
 	} else if (lstat(lroot, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		r = cmd_error(ctx, ERR_LOCAL, "%s is not a directory", lroot);
-	} else if (!m->dry && mkdir(lroot, 0777) < 0 && errno != EEXIST) {
-		r = cmd_error(ctx, ERR_LOCAL, "mkdir %s: %s", lroot, strerror(errno));
 	}
+	/* A download's root is made when its listing comes (walk_fetched):
+	 * a remote directory that is not there leaves nothing here. */
 	if (r) {
 		free(rroot);
 		free(lroot);
@@ -693,7 +706,7 @@ static int mirror_go(struct cmdctx *ctx, struct mirror *m)
 	int r = ftp_fetch_start_all(ctx->sess, m->q[0].rdir, true, walk_fetched, op,
 	                            &op->fetch);
 	if (r < 0)
-		cmd_error(ctx, r, "mirror: cannot list: %s", err_str(r));
+		cmd_error(ctx, r, "cannot list: %s", err_str(r));
 	return op_start(&op->o, r);
 }
 

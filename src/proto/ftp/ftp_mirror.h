@@ -49,6 +49,7 @@ struct mirror {
 	size_t nget, capget;
 	uint64_t get_bytes;
 	size_t made, uptodate, skipped, deleted;
+	size_t listed;              /* remote directories listed */
 	bool mfmt;                  /* mirror -R: the server sets times */
 	bool mdtm;                  /* ... and tells them (MDTM) */
 	struct mcheck *chk;         /* mirror -R: files whose remote time */

@@ -114,7 +114,7 @@ static void up_dir(struct ftp_op *op, const struct mdir *d, const struct ftp_dir
 	DIR *dir = opendir(d->ldir);
 	if (!dir) {
 		char *e = ui_escape_str(d->ldir, strlen(d->ldir));
-		op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "mirror: %s: %s", e, strerror(errno));
+		op->o.err = cmd_error(op->o.ctx, ERR_LOCAL, "%s: %s", e, strerror(errno));
 		free(e);
 		return;
 	}
@@ -201,7 +201,7 @@ static void up_fetched(void *arg, int err, const char *why, struct ftp_dir *rd)
 	op->fetch = NULL;
 	if (err && (d.rel[0] || !m->dry)) {
 		char *e = ui_escape_str(d.rdir, strlen(d.rdir));
-		op->o.err = cmd_error(op->o.ctx, err, "mirror: cannot list %s: %s", e,
+		op->o.err = cmd_error(op->o.ctx, err, "cannot list %s: %s", e,
 		                      why[0] ? why : err_str(err));
 		free(e);
 	} else {
@@ -323,7 +323,7 @@ static void up_next(struct ftp_op *op)
 			                        &op->fetch);
 		if (r == 0)
 			return;
-		op->o.err = cmd_error(op->o.ctx, r, "mirror: %s", err_str(r));
+		op->o.err = cmd_error(op->o.ctx, r, "%s", err_str(r));
 		op_finish(&op->o, r);
 		return;
 	}

@@ -48,6 +48,13 @@ assert_out_has "mirror: 8 files to get"
 assert_sha local/.hidden "$HIDDEN_SHA"
 assert_sha local/.dotdir/.inner "$INNER_SHA"
 [ -z "$(find . -name '*.part*')" ] || t_fail ".part files left: $(find . -name '*.part*')"
+# A remote directory that is not there, which vsftpd lists as an empty
+# one: an error in one line, and no local directory made for it.
+run_ferry 6 -c "open $U; mirror nosuch nosuch.local"
+assert_one_line_error "nosuch: 550"
+[ ! -e nosuch.local ] || t_fail "mirror of a missing directory made nosuch.local"
+run_ferry 6 -c "open $U; cls nosuch"
+assert_one_line_error "cls: nosuch: 550"
 
 # Again: nothing to get.
 run_ferry 0 -c "open $U; mirror tree local"
