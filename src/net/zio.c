@@ -1,5 +1,12 @@
 /* zio.c - COMPRESS DEFLATE streams (see zio.h).  zlib, raw deflate
- * (windowBits -15, RFC 8054 section 2.2.2), no header or checksum. */
+ * (windowBits -15, RFC 8054 section 2.2.2), no header or checksum.
+ *
+ * zlib is loaded with dlopen() on the first COMPRESS, not linked: only
+ * NNTP COMPRESS uses it, and a linked zlib is mapped in every run (about
+ * 90 KiB resident), as net/tlslib.h explains for GnuTLS.  zlib.h's own
+ * declarations type the table; its macros (deflateInit2, inflateInit2)
+ * expand to the names below, which go through it. */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +14,47 @@
 
 #include "err.h"
 #include "zio.h"
+
+#ifndef FERRY_ZLIB_SONAME
+#define FERRY_ZLIB_SONAME "libz.so.1"
+#endif
+
+#define ZLIB_FUNCTIONS(X) \
+	X(deflate) X(deflateBound) X(deflateEnd) X(deflateInit2_) \
+	X(inflate) X(inflateEnd) X(inflateInit2_)
+
+static struct {
+#define ZLIB_MEMBER(f) __typeof__(f) *f_##f;
+	ZLIB_FUNCTIONS(ZLIB_MEMBER)
+#undef ZLIB_MEMBER
+} zl;
+
+static enum { ZL_NOT_TRIED, ZL_LOADED, ZL_FAILED } zl_state;
+
+static bool zl_load(void)
+{
+	if (zl_state != ZL_NOT_TRIED)
+		return zl_state == ZL_LOADED;
+	zl_state = ZL_FAILED;
+	void *h = dlopen(FERRY_ZLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return false;
+	/* dlsym() returns an object pointer; POSIX guarantees the
+	 * conversion to a function pointer works. */
+#define ZLIB_LOAD(f) if (!(*(void **)&zl.f_##f = dlsym(h, #f))) return false;
+	ZLIB_FUNCTIONS(ZLIB_LOAD)
+#undef ZLIB_LOAD
+	zl_state = ZL_LOADED;
+	return true;
+}
+
+#define deflate (*zl.f_deflate)
+#define deflateBound (*zl.f_deflateBound)
+#define deflateEnd (*zl.f_deflateEnd)
+#define deflateInit2_ (*zl.f_deflateInit2_)
+#define inflate (*zl.f_inflate)
+#define inflateEnd (*zl.f_inflateEnd)
+#define inflateInit2_ (*zl.f_inflateInit2_)
 
 struct zio {
 	z_stream in, out;
@@ -19,6 +67,8 @@ struct zio {
 
 struct zio *zio_new(void)
 {
+	if (!zl_load())
+		return NULL; /* "COMPRESS: cannot start zlib" */
 	struct zio *z = xcalloc(1, sizeof(*z));
 
 	buf_init(&z->ibuf, ZIO_IN_MAX);

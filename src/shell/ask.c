@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <readline/readline.h>
+#include "rllib.h"
 
 #include "cmd.h"
 #include "ev.h"

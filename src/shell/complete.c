@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <readline/readline.h>
+#include "rllib.h"
 
 #include "argv.h"
 #include "bookmark.h"

@@ -21,8 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
+#include "rllib.h"
 
 #include "alias.h"
 #include "argv.h"
@@ -1298,6 +1297,12 @@ int shell_main(const struct shell_opts *o)
 	sh->aliases = aliases_new();
 	sh->keep_going = o->keep_going;
 	sh->interactive = !o->commands && !o->file && isatty(STDIN_FILENO);
+	if (sh->interactive && !rllib_load()) {
+		/* No line editor: the terminal's lines are read as a script's. */
+		ui_error("cannot load the line editor (%s): reading commands "
+		         "without it", rllib_error());
+		sh->interactive = false;
+	}
 	log_set_trace(o->trace);
 	/* Scripts get errors and warnings on stderr, not progress chatter. */
 	ui_set_quiet(!sh->interactive);

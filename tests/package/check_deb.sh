@@ -42,7 +42,9 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Architecture)" = "$arch" ] || fail "Architecture is '$(field Architecture)'"
 [ -n "$(field Maintainer)" ] || fail "no Maintainer"
 deps=$(field Depends)
-for lib in libc6 libgnutls30 libreadline8; do
+# GnuTLS, Readline and zlib are loaded with dlopen() (dpkg-shlibdeps cannot
+# see them): CMakeLists.txt names them.
+for lib in libc6 libgnutls30 libreadline8 zlib1g; do
 	grep -Eq "(^|, )$lib( \(>= [^)]+\))?(,|$)" <<< "$deps" ||
 		fail "Depends lacks $lib (with a version at most): $deps"
 done

@@ -11,8 +11,8 @@
  */
 #include "nuu.h"
 
+#include <stdint.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "err.h"
 
@@ -246,6 +246,27 @@ static bool y_begin_line(const char *l, size_t tl, struct nuu_block *b)
 	return true;
 }
 
+/* CRC-32 as yEnc's crc32= keyword and zlib compute it (IEEE 802.3,
+ * reflected, polynomial 0xEDB88320), a byte at a time through a table
+ * made on first use: no zlib in a run that never compresses (net/zio.c
+ * loads it for COMPRESS only). */
+static uint32_t crc32_add(uint32_t crc, const char *p, size_t n)
+{
+	static uint32_t table[256];
+	if (!table[1]) {
+		for (uint32_t b = 0; b < 256; b++) {
+			uint32_t c = b;
+			for (int k = 0; k < 8; k++)
+				c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+			table[b] = c;
+		}
+	}
+	crc = ~crc;
+	for (size_t i = 0; i < n; i++)
+		crc = table[(crc ^ (unsigned char)p[i]) & 0xffu] ^ (crc >> 8);
+	return ~crc;
+}
+
 static int y_decode(const char *p, const struct nuu_block *b, struct buf *out,
                     const char **why)
 {
@@ -263,7 +284,7 @@ static int y_decode(const char *p, const struct nuu_block *b, struct buf *out,
 		return ERR_PROTO;
 	}
 	i = next_line(line_at(p, end, b->off, &tl), end);
-	uLong crc = crc32(0L, Z_NULL, 0);
+	uint32_t crc = 0;
 	while (i < end) {
 		size_t e = line_at(p, end, i, &tl);
 		const char *l = p + i;
@@ -295,7 +316,7 @@ static int y_decode(const char *p, const struct nuu_block *b, struct buf *out,
 				int err = buf_append(out, tmp, n);
 				if (err < 0)
 					return err;
-				crc = crc32(crc, (const Bytef *)tmp, (uInt)n);
+				crc = crc32_add(crc, tmp, n);
 				got += n;
 				n = 0;
 			}

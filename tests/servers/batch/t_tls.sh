@@ -35,12 +35,16 @@ assert_one_line_error "no TLS"
 
 # GnuTLS is loaded by the first TLS connection, not at start
 # (src/net/tlslib.h): the dynamic loader's log shows it for an FTPES
-# session only.  (Under valgrind the log would be valgrind's own; a
-# sanitizer build links GnuTLS, see src/CMakeLists.txt.)
+# session only.  Readline (src/shell/rllib.h) and zlib (src/net/zio.c)
+# are not loaded by a script that edits no line and compresses nothing.
+# (Under valgrind the log would be valgrind's own; a sanitizer build
+# links GnuTLS, see src/CMakeLists.txt.)
 if [ "${T_VALGRIND:-0}" != 1 ] && [ "${T_SANITIZED:-0}" != 1 ]; then
 	LD_DEBUG=files run_ferry 0 -c "set ftp:tls off; open ftp://127.0.0.1:$FTP_PORT; ls"
 	grep -q 'file=libc[.]so' "$LAST.err" || t_fail "LD_DEBUG=files logged nothing: $(head -c 300 "$LAST.err")"
 	! grep -q 'libgnutls' "$LAST.err" || t_fail "a plain session loaded GnuTLS"
+	! grep -Eq 'file=lib(readline|z)[.]so' "$LAST.err" ||
+		t_fail "a script loaded Readline or zlib: $(grep -Em2 'file=lib(readline|z)[.]so' "$LAST.err")"
 	LD_DEBUG=files run_ferry 0 -c "open ftpes://127.0.0.1:$FTP_PORT; ls"
 	grep -q 'file=libgnutls[.]so.*dynamically loaded' "$LAST.err" ||
 		t_fail "an FTPES session did not dlopen GnuTLS: $(grep -m3 gnutls "$LAST.err")"
