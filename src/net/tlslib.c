@@ -1,7 +1,7 @@
 /* tlslib.c - GnuTLS loaded with dlopen() on first use (see tlslib.h). */
-#include <dlfcn.h>
 #include <stdio.h>
 
+#include "dynlib.h"
 #include "tlslib.h"
 
 /* The library's file name (its SONAME), found by CMake at configure time
@@ -15,34 +15,22 @@ struct tlslib gnutls;
 static enum { NOT_TRIED, LOADED, FAILED } tlslib_state;
 static char tlslib_err[256];
 
-static void *tlslib_sym(void *h, const char *name)
-{
-	void *p = dlsym(h, name);
-
-	if (!p && !tlslib_err[0])
-		snprintf(tlslib_err, sizeof(tlslib_err), "%s has no %s",
-		         FERRY_GNUTLS_SONAME, name);
-	return p;
-}
-
 static bool tlslib_open(void)
 {
-	void *h = dlopen(FERRY_GNUTLS_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
+	void *h = dynlib_open(FERRY_GNUTLS_SONAME, tlslib_err, sizeof(tlslib_err));
 
-	if (!h) {
-		e = dlerror();
-		snprintf(tlslib_err, sizeof(tlslib_err), "%s",
-		         e ? e : "cannot load " FERRY_GNUTLS_SONAME);
+	if (!h)
 		return false;
-	}
 	/* dlsym() returns an object pointer; POSIX guarantees the
 	 * conversion to a function pointer works. */
-#define TLSLIB_LOAD(f) *(void **)&gnutls.f = tlslib_sym(h, "gnutls_" #f);
+#define TLSLIB_SYM(name) \
+	dynlib_sym(h, FERRY_GNUTLS_SONAME, name, tlslib_err, sizeof(tlslib_err))
+#define TLSLIB_LOAD(f) *(void **)&gnutls.f = TLSLIB_SYM("gnutls_" #f);
 	TLSLIB_FUNCTIONS(TLSLIB_LOAD)
 #undef TLSLIB_LOAD
-	gnutls_alloc_function *m = tlslib_sym(h, "gnutls_malloc");
-	gnutls_free_function *f = tlslib_sym(h, "gnutls_free");
+	gnutls_alloc_function *m = TLSLIB_SYM("gnutls_malloc");
+	gnutls_free_function *f = TLSLIB_SYM("gnutls_free");
+#undef TLSLIB_SYM
 
 	if (tlslib_err[0])
 		return false;

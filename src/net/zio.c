@@ -6,12 +6,12 @@
  * 90 KiB resident), as net/tlslib.h explains for GnuTLS.  zlib.h's own
  * declarations type the table; its macros (deflateInit2, inflateInit2)
  * expand to the names below, which go through it. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "dynlib.h"
 #include "err.h"
 #include "zio.h"
 
@@ -33,17 +33,22 @@ static enum { ZL_NOT_TRIED, ZL_LOADED, ZL_FAILED } zl_state;
 
 static bool zl_load(void)
 {
+	char err[256] = "";
+
 	if (zl_state != ZL_NOT_TRIED)
 		return zl_state == ZL_LOADED;
 	zl_state = ZL_FAILED;
-	void *h = dlopen(FERRY_ZLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void *h = dynlib_open(FERRY_ZLIB_SONAME, err, sizeof(err));
 	if (!h)
 		return false;
 	/* dlsym() returns an object pointer; POSIX guarantees the
 	 * conversion to a function pointer works. */
-#define ZLIB_LOAD(f) if (!(*(void **)&zl.f_##f = dlsym(h, #f))) return false;
+#define ZLIB_LOAD(f) \
+	*(void **)&zl.f_##f = dynlib_sym(h, FERRY_ZLIB_SONAME, #f, err, sizeof(err));
 	ZLIB_FUNCTIONS(ZLIB_LOAD)
 #undef ZLIB_LOAD
+	if (err[0])
+		return false;
 	zl_state = ZL_LOADED;
 	return true;
 }

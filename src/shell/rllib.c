@@ -2,7 +2,7 @@
 #define RLLIB_NO_NAMES
 #include "rllib.h"
 
-#include <dlfcn.h>
+#include "dynlib.h"
 
 /* The library's file name (its SONAME), found by CMake at configure time
  * from the library the headers belong to. */
@@ -15,35 +15,23 @@ struct rllib rllib;
 static enum { NOT_TRIED, LOADED, FAILED } rllib_state;
 static char rllib_err[256];
 
-static void *rllib_sym(void *h, const char *name)
-{
-	void *p = dlsym(h, name);
-
-	if (!p && !rllib_err[0])
-		snprintf(rllib_err, sizeof(rllib_err), "%s has no %s",
-		         FERRY_READLINE_SONAME, name);
-	return p;
-}
-
 static bool rllib_open(void)
 {
-	void *h = dlopen(FERRY_READLINE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	const char *e;
+	void *h = dynlib_open(FERRY_READLINE_SONAME, rllib_err, sizeof(rllib_err));
 
-	if (!h) {
-		e = dlerror();
-		snprintf(rllib_err, sizeof(rllib_err), "%s",
-		         e ? e : "cannot load " FERRY_READLINE_SONAME);
+	if (!h)
 		return false;
-	}
 	/* dlsym() returns an object pointer; POSIX guarantees the
 	 * conversion to a function pointer works. */
-#define RLLIB_LOAD_FN(f) *(void **)&rllib.f_##f = rllib_sym(h, #f);
+#define RLLIB_SYM(name) \
+	dynlib_sym(h, FERRY_READLINE_SONAME, name, rllib_err, sizeof(rllib_err))
+#define RLLIB_LOAD_FN(f) *(void **)&rllib.f_##f = RLLIB_SYM(#f);
 	RLLIB_FUNCTIONS(RLLIB_LOAD_FN)
 #undef RLLIB_LOAD_FN
-#define RLLIB_LOAD_VAR(v) *(void **)&rllib.v_##v = rllib_sym(h, #v);
+#define RLLIB_LOAD_VAR(v) *(void **)&rllib.v_##v = RLLIB_SYM(#v);
 	RLLIB_VARIABLES(RLLIB_LOAD_VAR)
 #undef RLLIB_LOAD_VAR
+#undef RLLIB_SYM
 	return !rllib_err[0];
 }
 
