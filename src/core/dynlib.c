@@ -1,28 +1,40 @@
-/* dynlib.c - dlopen() and dlsym() with messages (see dynlib.h). */
+/* dynlib.c - a library loaded with dlopen() when first needed (see
+ * dynlib.h). */
 #include "dynlib.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 
-void *dynlib_open(const char *soname, char *err, size_t errlen)
+bool dynlib_load(struct dynlib *d, bool (*fill)(struct dynlib *d))
 {
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h) {
+	if (d->state)
+		return d->state > 0;
+	d->state = -1;
+	d->handle = dlopen(d->soname, RTLD_NOW | RTLD_LOCAL);
+	if (!d->handle) {
 		const char *e = dlerror();
 		if (e)
-			snprintf(err, errlen, "%s", e);
+			snprintf(d->err, sizeof(d->err), "%s", e);
 		else
-			snprintf(err, errlen, "cannot load %s", soname);
+			snprintf(d->err, sizeof(d->err), "cannot load %s", d->soname);
+		return false;
 	}
-	return h;
+	if (!fill(d) || d->err[0])
+		return false;
+	d->state = 1;
+	return true;
 }
 
-void *dynlib_sym(void *h, const char *soname, const char *name, char *err, size_t errlen)
+void *dynlib_sym(struct dynlib *d, const char *name)
 {
-	void *p = dlsym(h, name);
+	void *p = dlsym(d->handle, name);
 
-	if (!p && !err[0])
-		snprintf(err, errlen, "%s has no %s", soname, name);
+	if (!p && !d->err[0])
+		snprintf(d->err, sizeof(d->err), "%s has no %s", d->soname, name);
 	return p;
+}
+
+const char *dynlib_error(const struct dynlib *d)
+{
+	return d->err[0] ? d->err : "not loaded";
 }

@@ -12,34 +12,25 @@
 
 struct tlslib gnutls;
 
-static enum { NOT_TRIED, LOADED, FAILED } tlslib_state;
-static char tlslib_err[256];
+static struct dynlib lib = DYNLIB_INIT(FERRY_GNUTLS_SONAME);
 
-static bool tlslib_open(void)
+static bool tlslib_fill(struct dynlib *d)
 {
-	void *h = dynlib_open(FERRY_GNUTLS_SONAME, tlslib_err, sizeof(tlslib_err));
-
-	if (!h)
-		return false;
 	/* dlsym() returns an object pointer; POSIX guarantees the
 	 * conversion to a function pointer works. */
-#define TLSLIB_SYM(name) \
-	dynlib_sym(h, FERRY_GNUTLS_SONAME, name, tlslib_err, sizeof(tlslib_err))
-#define TLSLIB_LOAD(f) *(void **)&gnutls.f = TLSLIB_SYM("gnutls_" #f);
+#define TLSLIB_LOAD(f) *(void **)&gnutls.f = dynlib_sym(d, "gnutls_" #f);
 	TLSLIB_FUNCTIONS(TLSLIB_LOAD)
 #undef TLSLIB_LOAD
-	gnutls_alloc_function *m = TLSLIB_SYM("gnutls_malloc");
-	gnutls_free_function *f = TLSLIB_SYM("gnutls_free");
-#undef TLSLIB_SYM
+	gnutls_alloc_function *m = dynlib_sym(d, "gnutls_malloc");
+	gnutls_free_function *f = dynlib_sym(d, "gnutls_free");
 
-	if (tlslib_err[0])
+	if (d->err[0])
 		return false;
 	gnutls.malloc = *m;
 	gnutls.free = *f;
 	/* The oldest the build accepts (CMakeLists.txt). */
 	if (!gnutls.check_version("3.6.0")) {
-		snprintf(tlslib_err, sizeof(tlslib_err),
-		         "%s is older than GnuTLS 3.6.0", FERRY_GNUTLS_SONAME);
+		snprintf(d->err, sizeof(d->err), "%s is older than GnuTLS 3.6.0", d->soname);
 		return false;
 	}
 	return true;
@@ -47,12 +38,10 @@ static bool tlslib_open(void)
 
 bool tlslib_load(void)
 {
-	if (tlslib_state == NOT_TRIED)
-		tlslib_state = tlslib_open() ? LOADED : FAILED;
-	return tlslib_state == LOADED;
+	return dynlib_load(&lib, tlslib_fill);
 }
 
 const char *tlslib_error(void)
 {
-	return tlslib_err[0] ? tlslib_err : "GnuTLS is not loaded";
+	return dynlib_error(&lib);
 }

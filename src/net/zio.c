@@ -29,28 +29,16 @@ static struct {
 #undef ZLIB_MEMBER
 } zl;
 
-static enum { ZL_NOT_TRIED, ZL_LOADED, ZL_FAILED } zl_state;
+static struct dynlib zlib = DYNLIB_INIT(FERRY_ZLIB_SONAME);
 
-static bool zl_load(void)
+static bool zl_fill(struct dynlib *d)
 {
-	char err[256] = "";
-
-	if (zl_state != ZL_NOT_TRIED)
-		return zl_state == ZL_LOADED;
-	zl_state = ZL_FAILED;
-	void *h = dynlib_open(FERRY_ZLIB_SONAME, err, sizeof(err));
-	if (!h)
-		return false;
 	/* dlsym() returns an object pointer; POSIX guarantees the
 	 * conversion to a function pointer works. */
-#define ZLIB_LOAD(f) \
-	*(void **)&zl.f_##f = dynlib_sym(h, FERRY_ZLIB_SONAME, #f, err, sizeof(err));
+#define ZLIB_LOAD(f) *(void **)&zl.f_##f = dynlib_sym(d, #f);
 	ZLIB_FUNCTIONS(ZLIB_LOAD)
 #undef ZLIB_LOAD
-	if (err[0])
-		return false;
-	zl_state = ZL_LOADED;
-	return true;
+	return true; /* a missing name is in d->err */
 }
 
 #define deflate (*zl.f_deflate)
@@ -72,7 +60,7 @@ struct zio {
 
 struct zio *zio_new(void)
 {
-	if (!zl_load())
+	if (!dynlib_load(&zlib, zl_fill))
 		return NULL; /* "COMPRESS: cannot start zlib" */
 	struct zio *z = xcalloc(1, sizeof(*z));
 

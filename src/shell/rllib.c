@@ -12,37 +12,27 @@
 
 struct rllib rllib;
 
-static enum { NOT_TRIED, LOADED, FAILED } rllib_state;
-static char rllib_err[256];
+static struct dynlib lib = DYNLIB_INIT(FERRY_READLINE_SONAME);
 
-static bool rllib_open(void)
+static bool rllib_fill(struct dynlib *d)
 {
-	void *h = dynlib_open(FERRY_READLINE_SONAME, rllib_err, sizeof(rllib_err));
-
-	if (!h)
-		return false;
 	/* dlsym() returns an object pointer; POSIX guarantees the
 	 * conversion to a function pointer works. */
-#define RLLIB_SYM(name) \
-	dynlib_sym(h, FERRY_READLINE_SONAME, name, rllib_err, sizeof(rllib_err))
-#define RLLIB_LOAD_FN(f) *(void **)&rllib.f_##f = RLLIB_SYM(#f);
+#define RLLIB_LOAD_FN(f) *(void **)&rllib.f_##f = dynlib_sym(d, #f);
 	RLLIB_FUNCTIONS(RLLIB_LOAD_FN)
 #undef RLLIB_LOAD_FN
-#define RLLIB_LOAD_VAR(v) *(void **)&rllib.v_##v = RLLIB_SYM(#v);
+#define RLLIB_LOAD_VAR(v) *(void **)&rllib.v_##v = dynlib_sym(d, #v);
 	RLLIB_VARIABLES(RLLIB_LOAD_VAR)
 #undef RLLIB_LOAD_VAR
-#undef RLLIB_SYM
-	return !rllib_err[0];
+	return true; /* a missing name is in d->err */
 }
 
 bool rllib_load(void)
 {
-	if (rllib_state == NOT_TRIED)
-		rllib_state = rllib_open() ? LOADED : FAILED;
-	return rllib_state == LOADED;
+	return dynlib_load(&lib, rllib_fill);
 }
 
 const char *rllib_error(void)
 {
-	return rllib_err[0] ? rllib_err : "Readline is not loaded";
+	return dynlib_error(&lib);
 }
