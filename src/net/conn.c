@@ -498,8 +498,12 @@ static void conn_do_read(struct conn *c)
 			}
 			c->last_act = conn_now(c);
 			/* A short read emptied the socket; under TLS only
-			 * if GnuTLS holds nothing more either. */
-			if ((size_t)n < chunk && !conn_more(c))
+			 * if GnuTLS holds nothing more either, and not for
+			 * a bulk reader, whose read stops at a record (16
+			 * KiB): it gathers a chunk of records, to hand
+			 * on (and write) at once, until the socket runs dry. */
+			if ((size_t)n < chunk && !conn_more(c) &&
+			    !(c->bulk && c->tls && wire < c->read_chunk))
 				break;
 			continue;
 		}

@@ -1152,6 +1152,38 @@ static void test_tls_backpressure(void)
 	conn_free(c);
 }
 
+/* A bulk reader over TLS: each read ends at a record (16 KiB at most),
+ * so it gathers records up to its read chunk before handing them on: a
+ * burst waiting in the socket reaches the owner in a few pieces, not a
+ * piece per record. */
+static void test_tls_bulk_gathers(void)
+{
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct probe p;
+	struct conn *c;
+	int64_t end;
+
+	c = tls_open(&p, &tp);
+	CU_ASSERT_FATAL(p.done_err == 0);
+	p.consume = true;
+	p.total = 0;
+	p.readable = 0;
+	conn_set_read_chunk(c, 128 * 1024);
+	conn_set_bulk(c);
+	CU_ASSERT_EQUAL(conn_write(c, "BIG\r\n", 5), 0);
+	/* Flush the command, then let the burst reach our socket. */
+	end = ev_now_ms(tev) + 5000;
+	while (conn_wpending(c) && ev_now_ms(tev) < end)
+		ev_run_once(tev, 10);
+	usleep(300 * 1000);
+	while (p.total < 200000 && ev_now_ms(tev) < end && !p.error)
+		ev_run_once(tev, 50);
+	CU_ASSERT_EQUAL(p.total, 200000);
+	/* 13 records: one piece each without the gathering. */
+	CU_ASSERT(p.readable <= 6);
+	conn_free(c);
+}
+
 /* Replies pipelined behind "234" arrive in clear before the handshake:
  * starting TLS must refuse (CVE-2021-22947). */
 static void test_tls_data_before_handshake(void)
@@ -1324,6 +1356,7 @@ void cu_register(void)
 	CU_add_test(s, "tls12_resume", test_tls12_resume);
 	CU_add_test(s, "close", test_tls_close);
 	CU_add_test(s, "backpressure", test_tls_backpressure);
+	CU_add_test(s, "bulk_gathers", test_tls_bulk_gathers);
 	CU_add_test(s, "data_before_handshake", test_tls_data_before_handshake);
 	CU_add_test(s, "free_midway", test_tls_free_midway);
 }
