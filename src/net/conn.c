@@ -45,6 +45,9 @@
 #define CONN_READ_CHUNK 16384
 /* Reads per wakeup, so one fast peer cannot starve the others. */
 #define CONN_READS_PER_WAKE 8
+/* What a bulk TLS reader takes from its socket in one recv (tls_readahead):
+ * four records of 16 KiB and their framing. */
+#define CONN_TLS_READAHEAD (64 * 1024 + 4 * 64)
 /* A bulk reader's low-water mark falls back to 1 byte when it has not
  * been reached for this long (conn_set_bulk). */
 #define CONN_LOWAT_TICK_MS 100
@@ -455,11 +458,23 @@ static void conn_do_read(struct conn *c)
 	size_t wire = 0;
 
 	c->rd_write = false;
+	if (c->bulk && c->tls)
+		tls_readahead(c->tls, CONN_TLS_READAHEAD);
 	for (i = 0; i < CONN_READS_PER_WAKE && conn_can_read(c); i++) {
 		size_t room = c->rbuf.max - buf_avail(&c->rbuf);
-		size_t chunk = room < c->read_chunk ? room : c->read_chunk;
+		size_t want = c->read_chunk, chunk;
 		ssize_t n;
 		char *w;
+
+		/* A bulk TLS reader's reads stop at a record (16 KiB): it
+		 * gathers records until the socket runs dry or it has one
+		 * chunk, to hand on (and write) at once. */
+		if (c->bulk && c->tls) {
+			if (wire >= want)
+				break;
+			want -= wire;
+		}
+		chunk = room < want ? room : want;
 
 		if (c->z) {
 			n = conn_inflate(c);
@@ -499,11 +514,8 @@ static void conn_do_read(struct conn *c)
 			c->last_act = conn_now(c);
 			/* A short read emptied the socket; under TLS only
 			 * if GnuTLS holds nothing more either, and not for
-			 * a bulk reader, whose read stops at a record (16
-			 * KiB): it gathers a chunk of records, to hand
-			 * on (and write) at once, until the socket runs dry. */
-			if ((size_t)n < chunk && !conn_more(c) &&
-			    !(c->bulk && c->tls && wire < c->read_chunk))
+			 * a bulk reader (above). */
+			if ((size_t)n < chunk && !conn_more(c) && !(c->bulk && c->tls))
 				break;
 			continue;
 		}

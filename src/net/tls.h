@@ -38,8 +38,13 @@ ssize_t tls_recv(struct tls *t, void *p, size_t n, char *err, size_t errlen);
 /* > 0 bytes sent; ERR_AGAIN (call again with the same bytes); ERR_NET or
  * ERR_TLS with err filled. */
 ssize_t tls_send(struct tls *t, const void *p, size_t n, char *err, size_t errlen);
-/* Decrypted bytes GnuTLS holds that poll() cannot see. */
+/* Bytes that poll() cannot see: decrypted ones GnuTLS holds, and those
+ * read ahead from the socket. */
 size_t tls_pending(const struct tls *t);
+/* Read the socket ahead, up to size bytes per recv, for a connection
+ * that carries a stream of full records (a download): one system call
+ * for several records instead of two per record.  Once set, stays. */
+void tls_readahead(struct tls *t, size_t size);
 /* close_notify (GNUTLS_SHUT_WR): 0, ERR_AGAIN, or an error. */
 int tls_bye(struct tls *t, char *err, size_t errlen);
 

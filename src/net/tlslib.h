@@ -37,6 +37,8 @@
 	X(server_name_set) X(session_get_data2) X(session_get_flags) \
 	X(session_is_resumed) X(session_set_data) X(sign_algorithm_get) \
 	X(sign_get_name) X(strerror) X(transport_set_int2) \
+	X(transport_set_ptr2) X(transport_set_pull_function) \
+	X(transport_set_pull_timeout_function) \
 	X(x509_crt_check_issuer) X(x509_crt_deinit) \
 	X(x509_crt_get_activation_time) X(x509_crt_get_dn3) \
 	X(x509_crt_get_expiration_time) X(x509_crt_get_issuer_dn3) \

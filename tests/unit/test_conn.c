@@ -1184,6 +1184,35 @@ static void test_tls_bulk_gathers(void)
 	conn_free(c);
 }
 
+/* A bulk TLS reader reads the socket ahead of GnuTLS: bytes taken from
+ * the socket but not yet asked for raise no POLLIN, so an owner whose
+ * buffer holds little must still get them all, without help. */
+static void test_tls_readahead_small_owner(void)
+{
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct probe p;
+	struct conn *c;
+	int64_t end;
+
+	c = tls_open(&p, &tp);
+	CU_ASSERT_FATAL(p.done_err == 0);
+	p.consume = true;
+	p.total = 0;
+	conn_set_read_chunk(c, 128 * 1024);
+	conn_set_bulk(c);
+	/* A record fills the buffer: each wake ends on a record's end,
+	 * with GnuTLS holding nothing and the read-ahead the rest. */
+	conn_set_rbuf_max(c, 16384);
+	CU_ASSERT_EQUAL(conn_write(c, "BIG\r\n", 5), 0);
+	end = ev_now_ms(tev) + 5000;
+	while (p.total < 200000 && ev_now_ms(tev) < end && !p.error)
+		ev_run_once(tev, 50);
+	CU_ASSERT_EQUAL(p.total, 200000);
+	/* The same connection goes on: a short echo after the burst. */
+	CU_ASSERT(tls_echo(c, &p, "after\r\n"));
+	conn_free(c);
+}
+
 /* Replies pipelined behind "234" arrive in clear before the handshake:
  * starting TLS must refuse (CVE-2021-22947). */
 static void test_tls_data_before_handshake(void)
@@ -1357,6 +1386,7 @@ void cu_register(void)
 	CU_add_test(s, "close", test_tls_close);
 	CU_add_test(s, "backpressure", test_tls_backpressure);
 	CU_add_test(s, "bulk_gathers", test_tls_bulk_gathers);
+	CU_add_test(s, "readahead_small_owner", test_tls_readahead_small_owner);
 	CU_add_test(s, "data_before_handshake", test_tls_data_before_handshake);
 	CU_add_test(s, "free_midway", test_tls_free_midway);
 }
