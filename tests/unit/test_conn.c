@@ -1152,59 +1152,59 @@ static void test_tls_backpressure(void)
 	conn_free(c);
 }
 
+/* A TLS connection read as a download (conn_set_bulk), its owner taking
+ * every byte, that has asked the test server for its 200000-byte burst
+ * (13 records); rbuf_max bounds its read buffer (0: the default). */
+static struct conn *tls_bulk_big(struct probe *p, size_t rbuf_max)
+{
+	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
+	struct conn *c = tls_open(p, &tp);
+
+	CU_ASSERT_FATAL(p->done_err == 0);
+	p->consume = true;
+	p->total = 0;
+	p->readable = 0;
+	conn_set_read_chunk(c, 128 * 1024);
+	conn_set_bulk(c);
+	if (rbuf_max)
+		conn_set_rbuf_max(c, rbuf_max);
+	CU_ASSERT_EQUAL(conn_write(c, "BIG\r\n", 5), 0);
+	return c;
+}
+
 /* A bulk reader over TLS: each read ends at a record (16 KiB at most),
  * so it gathers records up to its read chunk before handing them on: a
  * burst waiting in the socket reaches the owner in a few pieces, not a
  * piece per record. */
 static void test_tls_bulk_gathers(void)
 {
-	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
 	struct probe p;
-	struct conn *c;
-	int64_t end;
+	struct conn *c = tls_bulk_big(&p, 0);
+	int64_t end = ev_now_ms(tev) + 5000;
 
-	c = tls_open(&p, &tp);
-	CU_ASSERT_FATAL(p.done_err == 0);
-	p.consume = true;
-	p.total = 0;
-	p.readable = 0;
-	conn_set_read_chunk(c, 128 * 1024);
-	conn_set_bulk(c);
-	CU_ASSERT_EQUAL(conn_write(c, "BIG\r\n", 5), 0);
 	/* Flush the command, then let the burst reach our socket. */
-	end = ev_now_ms(tev) + 5000;
 	while (conn_wpending(c) && ev_now_ms(tev) < end)
 		ev_run_once(tev, 10);
 	usleep(300 * 1000);
 	while (p.total < 200000 && ev_now_ms(tev) < end && !p.error)
 		ev_run_once(tev, 50);
 	CU_ASSERT_EQUAL(p.total, 200000);
-	/* 13 records: one piece each without the gathering. */
+	/* One piece per record without the gathering. */
 	CU_ASSERT(p.readable <= 6);
 	conn_free(c);
 }
 
 /* A bulk TLS reader reads the socket ahead of GnuTLS: bytes taken from
  * the socket but not yet asked for raise no POLLIN, so an owner whose
- * buffer holds little must still get them all, without help. */
+ * buffer holds little must still get them all, without help.  A record
+ * fills this one's buffer: each wake ends on a record's end, with GnuTLS
+ * holding nothing and the read-ahead the rest. */
 static void test_tls_readahead_small_owner(void)
 {
-	struct tls_params tp = { .host = "localhost", .ca_file = ca_pem, .verify = true };
 	struct probe p;
-	struct conn *c;
-	int64_t end;
+	struct conn *c = tls_bulk_big(&p, 16384);
+	int64_t end = ev_now_ms(tev) + 5000;
 
-	c = tls_open(&p, &tp);
-	CU_ASSERT_FATAL(p.done_err == 0);
-	p.consume = true;
-	p.total = 0;
-	conn_set_read_chunk(c, 128 * 1024);
-	conn_set_bulk(c);
-	/* A record fills the buffer: each wake ends on a record's end,
-	 * with GnuTLS holding nothing and the read-ahead the rest. */
-	conn_set_rbuf_max(c, 16384);
-	CU_ASSERT_EQUAL(conn_write(c, "BIG\r\n", 5), 0);
-	end = ev_now_ms(tev) + 5000;
 	while (p.total < 200000 && ev_now_ms(tev) < end && !p.error)
 		ev_run_once(tev, 50);
 	CU_ASSERT_EQUAL(p.total, 200000);
