@@ -1172,6 +1172,15 @@ static struct conn *tls_bulk_big(struct probe *p, size_t rbuf_max)
 	return c;
 }
 
+/* Run the loop until c has sent all it was given (3 s at most). */
+static void flush_wait(struct conn *c)
+{
+	int64_t end = ev_now_ms(tev) + 3000;
+
+	while (conn_wpending(c) && ev_now_ms(tev) < end)
+		ev_run_once(tev, 10);
+}
+
 /* A bulk reader over TLS: each read ends at a record (16 KiB at most),
  * so it gathers records up to its read chunk before handing them on: a
  * burst waiting in the socket reaches the owner in a few pieces, not a
@@ -1183,8 +1192,7 @@ static void test_tls_bulk_gathers(void)
 	int64_t end = ev_now_ms(tev) + 5000;
 
 	/* Flush the command, then let the burst reach our socket. */
-	while (conn_wpending(c) && ev_now_ms(tev) < end)
-		ev_run_once(tev, 10);
+	flush_wait(c);
 	usleep(300 * 1000);
 	while (p.total < 200000 && ev_now_ms(tev) < end && !p.error)
 		ev_run_once(tev, 50);
@@ -1210,6 +1218,34 @@ static void test_tls_readahead_small_owner(void)
 	CU_ASSERT_EQUAL(p.total, 200000);
 	/* The same connection goes on: a short echo after the burst. */
 	CU_ASSERT(tls_echo(c, &p, "after\r\n"));
+	conn_free(c);
+}
+
+/* The end of a bulk TLS stream: every byte read ahead reaches the owner
+ * before the end is told, a cut without close_notify is still the error
+ * the owner judges (an FTP download checks it against the 226), and a
+ * close_notify still a clean end. */
+static void test_tls_readahead_end(void)
+{
+	struct probe p;
+	struct conn *c = tls_bulk_big(&p, 0);
+
+	/* Each command in a record of its own: the server reads one per
+	 * record. */
+	flush_wait(c);
+	CU_ASSERT_EQUAL(conn_write(c, "CUT\r\n", 5), 0);
+	CU_ASSERT(wait_for(&p.error, 3000));
+	CU_ASSERT_EQUAL(p.total, 200000);
+	CU_ASSERT_EQUAL(p.err, ERR_EOF);
+	CU_ASSERT(strstr(conn_error(c), "close_notify") != NULL);
+	conn_free(c);
+
+	c = tls_bulk_big(&p, 0);
+	flush_wait(c);
+	CU_ASSERT_EQUAL(conn_write(c, "BYE\r\n", 5), 0);
+	CU_ASSERT(wait_for(&p.eof, 3000));
+	CU_ASSERT_EQUAL(p.total, 200000);
+	CU_ASSERT_EQUAL(p.error, 0);
 	conn_free(c);
 }
 
@@ -1387,6 +1423,7 @@ void cu_register(void)
 	CU_add_test(s, "backpressure", test_tls_backpressure);
 	CU_add_test(s, "bulk_gathers", test_tls_bulk_gathers);
 	CU_add_test(s, "readahead_small_owner", test_tls_readahead_small_owner);
+	CU_add_test(s, "readahead_end", test_tls_readahead_end);
 	CU_add_test(s, "data_before_handshake", test_tls_data_before_handshake);
 	CU_add_test(s, "free_midway", test_tls_free_midway);
 }
