@@ -26,6 +26,10 @@ bool dynlib_load(struct dynlib *d, bool (*fill)(struct dynlib *d));
  * something, it names the symbol (so a table filled name after name
  * reports its first gap, and fill can check d->err once at the end). */
 void *dynlib_sym(struct dynlib *d, const char *name);
+/* dynlib_sym() into the pointer ptr, function or variable: dlsym()
+ * returns an object pointer, and POSIX guarantees its conversion to a
+ * function pointer works. */
+#define DYNLIB_SET(d, ptr, name) (*(void **)&(ptr) = dynlib_sym((d), (name)))
 const char *dynlib_error(const struct dynlib *d);
 
 #endif

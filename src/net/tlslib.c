@@ -16,9 +16,7 @@ static struct dynlib lib = DYNLIB_INIT(FERRY_GNUTLS_SONAME);
 
 static bool tlslib_fill(struct dynlib *d)
 {
-	/* dlsym() returns an object pointer; POSIX guarantees the
-	 * conversion to a function pointer works. */
-#define TLSLIB_LOAD(f) *(void **)&gnutls.f = dynlib_sym(d, "gnutls_" #f);
+#define TLSLIB_LOAD(f) DYNLIB_SET(d, gnutls.f, "gnutls_" #f);
 	TLSLIB_FUNCTIONS(TLSLIB_LOAD)
 #undef TLSLIB_LOAD
 	gnutls_alloc_function *m = dynlib_sym(d, "gnutls_malloc");

@@ -33,9 +33,7 @@ static struct dynlib zlib = DYNLIB_INIT(FERRY_ZLIB_SONAME);
 
 static bool zl_fill(struct dynlib *d)
 {
-	/* dlsym() returns an object pointer; POSIX guarantees the
-	 * conversion to a function pointer works. */
-#define ZLIB_LOAD(f) *(void **)&zl.f_##f = dynlib_sym(d, #f);
+#define ZLIB_LOAD(f) DYNLIB_SET(d, zl.f_##f, #f);
 	ZLIB_FUNCTIONS(ZLIB_LOAD)
 #undef ZLIB_LOAD
 	return true; /* a missing name is in d->err */

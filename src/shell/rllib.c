@@ -16,12 +16,10 @@ static struct dynlib lib = DYNLIB_INIT(FERRY_READLINE_SONAME);
 
 static bool rllib_fill(struct dynlib *d)
 {
-	/* dlsym() returns an object pointer; POSIX guarantees the
-	 * conversion to a function pointer works. */
-#define RLLIB_LOAD_FN(f) *(void **)&rllib.f_##f = dynlib_sym(d, #f);
+#define RLLIB_LOAD_FN(f) DYNLIB_SET(d, rllib.f_##f, #f);
 	RLLIB_FUNCTIONS(RLLIB_LOAD_FN)
 #undef RLLIB_LOAD_FN
-#define RLLIB_LOAD_VAR(v) *(void **)&rllib.v_##v = dynlib_sym(d, #v);
+#define RLLIB_LOAD_VAR(v) DYNLIB_SET(d, rllib.v_##v, #v);
 	RLLIB_VARIABLES(RLLIB_LOAD_VAR)
 #undef RLLIB_LOAD_VAR
 	return true; /* a missing name is in d->err */
