@@ -11,6 +11,8 @@
 #   bench/ftp-big.sh [RUNS] [MIB]     RUNS: 3, MIB: 1024
 #   ROWS="list put" bench/ftp-big.sh  only those rows (get-null get-file
 #                                     put list)
+#   PLACE=awake bench/ftp-big.sh      where the processes run: free,
+#                                     pinned or awake (bench_place)
 #
 # Needs root (the suite's servers), lftp and GNU time.
 RUNS=${1:-3}
@@ -21,6 +23,7 @@ ROWS=${ROWS:-get-null get-file put list}
 need_lftp
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
 bench_servers vsftpd
+bench_place
 
 [ "$ROWS" = list ] && MIB=1 # the big file is not used
 SIZE=$((MIB * 1024 * 1024))
@@ -83,7 +86,7 @@ one() {
 	# while this one runs (the kernel throttles whoever writes then).
 	sync
 	mark=$(stat -c %s "$LOG")
-	/usr/bin/time -f '%e %U %S %M' -o "$W/time.$tool" "$@" > "$out" 2> "$W/err.$tool" ||
+	/usr/bin/time -f '%e %U %S %M' -o "$W/time.$tool" "${CLIENT[@]}" "$@" > "$out" 2> "$W/err.$tool" ||
 		die "$tool failed: $(tail -3 "$W/err.$tool")"
 	case $CHECK in
 	log) # vsftpd may write its log line just after its 226.
@@ -141,4 +144,4 @@ for row in $ROWS; do
 			"$(ratio "${M[ferry.w]}" "${M[lftp.w]}")" "$(ratio "${M[ferry.c]}" "${M[lftp.c]}")"
 	done
 done
-echo "medians of $RUNS paired runs, $MIB MiB; wall and CPU in seconds, max RSS in MiB; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "medians of $RUNS paired runs, $MIB MiB, PLACE=$PLACE; wall and CPU in seconds, max RSS in MiB; load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -31,9 +31,42 @@ bench_servers() {
 }
 
 bench_stop() {
+	[ -z "${BENCH_SPIN:-}" ] || kill "$BENCH_SPIN" 2>/dev/null || true
 	if declare -F bench_cleanup >/dev/null; then bench_cleanup || true; fi
 	FERRY_SERVERS=$BENCH_SERVERS bash "$ROOT/tests/servers/servers.sh" stop "$STATE/srv" >/dev/null 2>&1
 	rm -rf "$STATE"
+}
+
+# bench_place: where the servers and clients run, from PLACE.
+#   free    where the scheduler puts them (the default);
+#   pinned  the servers on CPU 0, each client on CPU 1 (CLIENT, a prefix
+#           for the client's command line);
+#   awake   pinned, and CPU 1 kept from halting while the client sleeps:
+#           a busy loop of the idle class (SCHED_IDLE), which gives way
+#           to the client at once and is not counted in its CPU time.
+# On a virtual machine whose idle CPU halts, waking a client that sleeps
+# in poll() costs the server's CPU a round trip through the hypervisor:
+# a client that sleeps often (an efficient one) is served more slowly
+# than one too busy to sleep.  "awake" takes that cost out, as a host
+# with shallow idle states would.
+# shellcheck disable=SC2034  # the scripts use CLIENT
+bench_place() {
+	local f
+	CLIENT=()
+	case ${PLACE:=free} in
+	free) return 0 ;;
+	pinned|awake) ;;
+	*) die "PLACE must be free, pinned or awake" ;;
+	esac
+	[ "$(nproc)" -ge 2 ] || die "PLACE=$PLACE needs two CPUs"
+	for f in "$FERRY_SERVERS_RUN"/pids/*.pid; do
+		taskset -a -p -c 0 "$(cat "$f")" >/dev/null
+	done
+	CLIENT=(taskset -c 1)
+	if [ "$PLACE" = awake ]; then
+		chrt -i 0 taskset -c 1 sh -c 'while :; do :; done' &
+		BENCH_SPIN=$!
+	fi
 }
 
 need_lftp() {
