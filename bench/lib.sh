@@ -43,12 +43,14 @@ bench_stop() {
 #           for the client's command line);
 #   awake   pinned, and CPU 1 kept from halting while the client sleeps:
 #           a busy loop of the idle class (SCHED_IDLE), which gives way
-#           to the client at once and is not counted in its CPU time.
+#           to the client at once.
 # On a virtual machine whose idle CPU halts, waking a client that sleeps
 # in poll() costs the server's CPU a round trip through the hypervisor:
-# a client that sleeps often (an efficient one) is served more slowly
-# than one too busy to sleep.  "awake" takes that cost out, as a host
-# with shallow idle states would.
+# a client that needs little CPU, and so leaves its CPU idle most of the
+# time, is served more slowly than a busier one.  "awake" takes that
+# cost out, as a host with shallow idle states would.  This guest
+# reports no steal time, so every client's CPU time reads higher then
+# (bench/README.md, "Where the processes run").
 # shellcheck disable=SC2034  # the scripts use CLIENT
 bench_place() {
 	local f
