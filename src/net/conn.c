@@ -453,12 +453,15 @@ static void conn_bulk_adapt(struct conn *c, size_t got)
  * the owner. */
 static void conn_do_read(struct conn *c)
 {
-	bool got = false, eof = false;
+	/* A bulk TLS reader's reads stop at a record (16 KiB): it gathers
+	 * records until the socket runs dry or it has one chunk, to hand on
+	 * (and write) at once, and reads the socket ahead of GnuTLS. */
+	bool gather = c->bulk && c->tls, got = false, eof = false;
 	int err = 0, i;
 	size_t wire = 0;
 
 	c->rd_write = false;
-	if (c->bulk && c->tls)
+	if (gather)
 		tls_readahead(c->tls, CONN_TLS_READAHEAD);
 	for (i = 0; i < CONN_READS_PER_WAKE && conn_can_read(c); i++) {
 		size_t room = c->rbuf.max - buf_avail(&c->rbuf);
@@ -466,10 +469,7 @@ static void conn_do_read(struct conn *c)
 		ssize_t n;
 		char *w;
 
-		/* A bulk TLS reader's reads stop at a record (16 KiB): it
-		 * gathers records until the socket runs dry or it has one
-		 * chunk, to hand on (and write) at once. */
-		if (c->bulk && c->tls) {
+		if (gather) {
 			if (wire >= want)
 				break;
 			want -= wire;
@@ -513,9 +513,9 @@ static void conn_do_read(struct conn *c)
 			}
 			c->last_act = conn_now(c);
 			/* A short read emptied the socket; under TLS only
-			 * if GnuTLS holds nothing more either, and not for
-			 * a bulk reader (above). */
-			if ((size_t)n < chunk && !conn_more(c) && !(c->bulk && c->tls))
+			 * if GnuTLS holds nothing more either, and not when
+			 * gathering. */
+			if ((size_t)n < chunk && !conn_more(c) && !gather)
 				break;
 			continue;
 		}
