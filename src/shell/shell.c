@@ -869,6 +869,9 @@ char *shell_prompt(struct shell *sh)
 static char *saved_line;
 static int saved_point;
 
+/* The prompt hidden and shown again around other output.  Drawn with the
+ * display in force, not readline's own: a password question's draws the
+ * question alone, never the answer typed so far. */
 static void hide_prompt(void *arg)
 {
 	struct shell *sh = arg;
@@ -878,7 +881,7 @@ static void hide_prompt(void *arg)
 	saved_line = rl_copy_text(0, rl_end);
 	rl_set_prompt("");
 	rl_replace_line("", 0);
-	rl_redisplay();
+	rl_redisplay_function();
 }
 
 static void show_prompt(void *arg)
@@ -889,7 +892,7 @@ static void show_prompt(void *arg)
 	rl_set_prompt(sh->prompt);
 	rl_replace_line(saved_line ? saved_line : "", 0);
 	rl_point = saved_point;
-	rl_redisplay();
+	rl_redisplay_function();
 	if (saved_line)
 		memset(saved_line, 0, strlen(saved_line)); /* maybe a password */
 	free(saved_line);

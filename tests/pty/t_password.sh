@@ -13,6 +13,8 @@
 #     refused password is asked again at the next login;
 #     `user NAME PASSWORD` typed on the line goes to the history without
 #     the password;
+#   - a background job's notice while the question waits leaves the
+#     typed password off the screen;
 #   - the history file never holds the password.
 set -e
 . "$(dirname "$0")/ptylib.sh"
@@ -105,6 +107,26 @@ cmp -s /etc/hostname "$FTP_USER_HOME/fromuser-$$.txt" ||
 	pty_fail "put after \`user $FTP_USER\` did not land in $FTP_USER's home (still anonymous?)"
 rm -f "$FTP_USER_HOME/fromuser-$$.txt"
 no_pass_on_screen "before a password typed on the command line"
+# A background job ends while the question waits: the prompt is hidden
+# for its notice and drawn again, as the question alone, never with what
+# was typed after it.
+pty_fake_held held 65536
+HELD_PORT=$FAKE_PORT
+pty_cmd "open ftp://127.0.0.1:$HELD_PORT as held"
+pty_cmd "get big.bin &"
+pty_wait_size "$W/dl/big.bin.part" 32768
+pty_err_mark
+pty_type "open ftp://$FTP_USER@127.0.0.1:$FTP_PORT as pw3"
+pty_send Enter
+pty_wait_line "^Password for $FTP_USER@127\.0\.0\.1: ?$"
+pty_type "$FTP_PASS"
+pty_fake_poke "$HELD_PORT" GO
+pty_err_wait '^\[1\] done  get big\.bin' 1
+pty_wait_line "^Password for $FTP_USER@127\.0\.0\.1: ?$"
+no_pass_on_screen "after a job's notice came while it was typed"
+pty_send Enter
+pty_wait_line '^ferry pw3:/> ?$'
+PTY_PROMPTS=$(pty_count_prompts)
 # `user NAME PASSWORD` on the line: no question; the history keeps no
 # password.
 pty_cmd_output "user $FTP_USER $FTP_PASS"
