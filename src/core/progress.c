@@ -15,7 +15,14 @@ void progress_start(struct progress_meter *m, int64_t now_ms, uint64_t bytes)
 void progress_sample(struct progress_meter *m, int64_t now_ms, uint64_t bytes)
 {
 	int64_t dt = now_ms - m->last_ms;
-	if (dt < 100 || bytes < m->last_bytes)
+	if (bytes < m->last_bytes) {
+		/* The next file of a command moving several: count from
+		 * here, keeping the rate. */
+		m->last_ms = now_ms;
+		m->last_bytes = bytes;
+		return;
+	}
+	if (dt < 100)
 		return;
 	double now = (double)(bytes - m->last_bytes) * 1000.0 / (double)dt;
 	/* An exponential average: a second of history or so at 4 samples a

@@ -22,7 +22,8 @@ struct progress_meter {
 
 /* Start measuring at now_ms, with bytes already there (a resume). */
 void progress_start(struct progress_meter *m, int64_t now_ms, uint64_t bytes);
-/* A sample: bytes moved in all at now_ms. */
+/* A sample: bytes moved in all at now_ms (fewer than the last sample:
+ * the next file began, counted from there on). */
 void progress_sample(struct progress_meter *m, int64_t now_ms, uint64_t bytes);
 
 /* "512 B", "1.5 MiB" ... "2.0 TiB". */

@@ -32,6 +32,14 @@ static bool (*pvisible)(void *arg);
 static void *pvisible_arg;
 static size_t pdrawn;  /* columns drawn, 0 when nothing shows */
 
+/* The jobs' lines (ui_status): rows right above the prompt, on standard
+ * error.  Before other output the prompt is hidden (hooks.before leaves
+ * the cursor at the start of its row) and the rows above it are cleared;
+ * after it they are drawn again, then the prompt. */
+static char **slines;
+static size_t nslines;
+static size_t sdrawn;  /* rows on the screen now */
+
 void ui_set_hooks(const struct ui_hooks *h)
 {
 	if (h) {
@@ -86,21 +94,57 @@ static size_t term_cols(void)
 	return 80;
 }
 
+/* How many bytes of s fit one row: one column short of the width (a full
+ * row would wrap on some terminals), columns counted as UTF-8 characters
+ * (the text is escaped: no controls).  *cols gets the columns taken. */
+static size_t fit_row(const char *s, size_t *cols)
+{
+	size_t max = term_cols() - 1, n = 0, i = 0;
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;
+		if (n == max)
+			break;
+		n++;
+	}
+	*cols = n;
+	return i;
+}
+
+static void status_erase(void)
+{
+	if (!sdrawn)
+		return;
+	fprintf(stderr, "\033[%zuA\r\033[J", sdrawn);
+	sdrawn = 0;
+}
+
+static void status_draw(void)
+{
+	size_t cols;
+	for (size_t k = 0; k < nslines; k++) {
+		fwrite(slines[k], 1, fit_row(slines[k], &cols), stderr);
+		fputc('\n', stderr);
+	}
+	sdrawn = nslines;
+	fflush(stderr);
+}
+
+static void status_free(void)
+{
+	for (size_t k = 0; k < nslines; k++)
+		free(slines[k]);
+	free(slines);
+	slines = NULL;
+	nslines = 0;
+}
+
 static void progress_draw(void)
 {
 	if (!pline || (pvisible && !pvisible(pvisible_arg)))
 		return;
-	/* One column short of the width: a full row would wrap on some
-	 * terminals.  Columns are counted as UTF-8 characters (the name is
-	 * escaped, so there are no controls). */
-	size_t max = term_cols() - 1, cols = 0, i = 0;
-	for (; pline[i]; i++) {
-		if (((unsigned char)pline[i] & 0xc0) == 0x80)
-			continue;
-		if (cols == max)
-			break;
-		cols++;
-	}
+	size_t cols;
+	size_t i = fit_row(pline, &cols);
 	fputc('\r', stderr);
 	fwrite(pline, 1, i, stderr);
 	for (size_t k = cols; k < pdrawn; k++)
@@ -119,12 +163,18 @@ static void begin(void)
 	progress_erase();
 	if (have_hooks && hooks.before)
 		hooks.before(hooks.arg);
+	fflush(stdout);
+	status_erase();
 }
 
 static void end(void)
 {
 	if (--in_hook)
 		return;
+	if (nslines) {
+		fflush(stdout);
+		status_draw();
+	}
 	if (have_hooks && hooks.after) {
 		fflush(stdout);
 		hooks.after(hooks.arg);
@@ -153,6 +203,48 @@ void ui_progress(const char *line, bool (*visible)(void *arg), void *arg)
 		progress_erase();
 	else
 		progress_draw();
+}
+
+bool ui_progress_wanted(const char *mode)
+{
+	if (strcmp(mode, "on") == 0)
+		return true;
+	if (strcmp(mode, "off") == 0)
+		return false;
+	return ui_stdout_tty() && ui_stderr_tty();
+}
+
+void ui_status(const char *const *lines, size_t n)
+{
+	bool same = n == nslines;
+	for (size_t k = 0; same && k < n; k++)
+		same = strcmp(lines[k], slines[k]) == 0;
+	if (same && sdrawn == n)
+		return; /* no flicker for nothing */
+	begin();
+	status_free();
+	if (n) {
+		slines = xcalloc(n, sizeof(*slines));
+		for (size_t k = 0; k < n; k++)
+			slines[k] = xstrdup(lines[k]);
+		nslines = n;
+	}
+	end();
+}
+
+void ui_status_hide(void)
+{
+	if (!sdrawn && !nslines)
+		return;
+	status_free();
+	begin();
+	end();
+}
+
+void ui_status_forget(void)
+{
+	status_free();
+	sdrawn = 0;
 }
 
 bool ui_stderr_tty(void)

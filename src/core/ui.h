@@ -75,6 +75,22 @@ void ui_stdout_size(int *rows, int *cols);
  * NULL blanks and forgets it.  The caller throttles the calls. */
 void ui_progress(const char *line, bool (*visible)(void *arg), void *arg);
 
+/* Whether progress is drawn under xfer:progress's value: "on", "off", or
+ * "auto", on when standard output and standard error are terminals (a
+ * person watches). */
+bool ui_progress_wanted(const char *mode);
+
+/* The jobs' lines, one row each (text of ours, names escaped), cut to
+ * the terminal's width: drawn on standard error right above the line
+ * being typed, kept there under other output (printed above them).  Only
+ * while the prompt shows: the shell calls it then, and hides the lines
+ * before the prompt goes (ui_status_hide: erased from the screen), or
+ * forgets them when the screen moved on without it (ui_status_forget).
+ * The same lines again draw nothing; n == 0 takes them away. */
+void ui_status(const char *const *lines, size_t n);
+void ui_status_hide(void);
+void ui_status_forget(void);
+
 /* Flush standard output and standard error. */
 void ui_flush(void);
 

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "err.h"
+#include "jobline.h"
 #include "proto.h"
 #include "session.h"
 #include "shell.h"
@@ -98,7 +99,7 @@ static void remote_ready(void *arg)
 	free(pending_line);
 	pending_line = NULL;
 	if (same) {
-		rl_complete(0, '\t');
+		jobline_complete(0, '\t');
 		rl_redisplay();
 	}
 }

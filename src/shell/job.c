@@ -103,6 +103,32 @@ void job_format_bytes(uint64_t n, char *out, size_t len)
 	progress_size(n, out, len); /* the same units as a transfer's lines */
 }
 
+bool job_moving(const struct job *j)
+{
+	return j->ctx && (j->ctx->bytes || j->ctx->total >= 0);
+}
+
+void job_sample(struct job *j, int64_t now_ms)
+{
+	if (!job_moving(j))
+		return;
+	if (!j->metered)
+		progress_start(&j->meter, now_ms, j->ctx->bytes);
+	else
+		progress_sample(&j->meter, now_ms, j->ctx->bytes);
+	j->metered = true;
+}
+
+char *job_progress(const struct job *j)
+{
+	char *name = xasprintf("[%d] %s", j->id, j->text);
+	char line[1024];
+	progress_line(line, sizeof(line), name, j->ctx ? j->ctx->bytes : j->bytes,
+	              j->ctx ? j->ctx->total : -1, j->meter.rate);
+	free(name);
+	return xstrdup(line);
+}
+
 char *job_describe(const struct job *j, const char *session_name, int64_t now_ms)
 {
 	char done[32], total[48] = "", rate[48] = "", bytes[160] = "";
@@ -117,9 +143,17 @@ char *job_describe(const struct job *j, const char *session_name, int64_t now_ms
 			job_format_bytes((uint64_t)j->ctx->total, t, sizeof(t));
 			snprintf(total, sizeof(total), " / %s", t);
 		}
-		if (secs > 0.05) {
+		/* The rate of late, once measured (a resumed transfer's
+		 * first bytes were not moved now), else the average since
+		 * the start. */
+		bool measured = j->metered && j->meter.last_ms > j->meter.start_ms;
+		double bps = measured ? j->meter.rate :
+		             secs > 0.05 ? (double)j->ctx->bytes / secs : 0;
+		if (measured && bps < 1) {
+			snprintf(rate, sizeof(rate), " (stalled)");
+		} else if (bps > 0) {
 			char r[32];
-			job_format_bytes((uint64_t)((double)j->ctx->bytes / secs), r, sizeof(r));
+			job_format_bytes((uint64_t)bps, r, sizeof(r));
 			snprintf(rate, sizeof(rate), " (%s/s)", r);
 		}
 		snprintf(bytes, sizeof(bytes), "  %s%s%s", done, total, rate);

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "progress.h"
+
 struct cmdctx;
 struct sink;
 struct session_lease;
@@ -24,7 +26,8 @@ struct session;
 
 struct job {
 	int id;                       /* 0 until it is in the background */
-	char *text;                   /* the command line, passwords masked */
+	char *text;                   /* the command line, passwords masked,
+	                                 escaped for the terminal */
 	struct cmdctx *ctx;           /* NULL once the command has ended */
 	struct sink *out;
 	struct session_lease *lease;  /* waiting for (or holding) a session */
@@ -40,6 +43,8 @@ struct job {
 	char *errline;                /* a background job's first error */
 	int64_t start_ms;
 	uint64_t bytes;               /* moved, once the command has ended */
+	struct progress_meter meter;  /* its rate while it runs (job_sample) */
+	bool metered;                 /* the meter has started */
 	struct job *next;
 };
 
@@ -67,8 +72,18 @@ void job_ended(struct job_table *t, int id, int err);
 bool job_ended_status(const struct job_table *t, int id, int *err);
 int job_count(const struct job_table *t);
 /* The job's line for `jobs`: number, state, session, command, bytes and
- * rate, elapsed time (heap). */
+ * rate (of late once sampled, "stalled" when nothing moves), elapsed time
+ * (heap). */
 char *job_describe(const struct job *j, const char *session_name, int64_t now_ms);
+/* Whether the running command moves bytes (a transfer, a listing):
+ * it counts them, or knows their total. */
+bool job_moving(const struct job *j);
+/* Sample the running command's bytes for its rate, at now_ms. */
+void job_sample(struct job *j, int64_t now_ms);
+/* The job's progress line, as a transfer's with "[N] COMMAND" for its
+ * name: "[1] get big.iso  412.0 MiB / 1.0 GiB  40%  98.1 MiB/s  ETA 0:06"
+ * (heap). */
+char *job_progress(const struct job *j);
 /* "1.5 MiB" style (static buffer per call site: out). */
 void job_format_bytes(uint64_t n, char *out, size_t len);
 

@@ -28,11 +28,13 @@
 
 #define RLLIB_FUNCTIONS(X) \
 	X(add_history) X(free_history_entry) X(history_get) X(read_history) \
-	X(replace_history_entry) X(rl_callback_handler_install) \
+	X(replace_history_entry) X(rl_bind_key_in_map) \
+	X(rl_callback_handler_install) \
 	X(rl_callback_handler_remove) X(rl_callback_read_char) \
 	X(rl_callback_sigcleanup) X(rl_complete) X(rl_completion_matches) \
 	X(rl_copy_text) X(rl_crlf) X(rl_deprep_terminal) \
 	X(rl_filename_completion_function) X(rl_forced_update_display) \
+	X(rl_get_keymap_by_name) X(rl_newline) \
 	X(rl_on_new_line) X(rl_prep_terminal) X(rl_redisplay) \
 	X(rl_replace_line) X(rl_resize_terminal) X(rl_set_prompt) \
 	X(stifle_history) X(write_history)
@@ -44,6 +46,7 @@
 	X(rl_completer_word_break_characters) \
 	X(rl_completion_suppress_append) X(rl_end) \
 	X(rl_filename_completion_desired) X(rl_filename_quote_characters) \
+	X(rl_last_func) \
 	X(rl_line_buffer) X(rl_outstream) X(rl_point) X(rl_prompt) \
 	X(rl_readline_name) X(rl_redisplay_function)
 
@@ -71,6 +74,7 @@ const char *rllib_error(void);
 #define history_get (*rllib.f_history_get)
 #define read_history (*rllib.f_read_history)
 #define replace_history_entry (*rllib.f_replace_history_entry)
+#define rl_bind_key_in_map (*rllib.f_rl_bind_key_in_map)
 #define rl_callback_handler_install (*rllib.f_rl_callback_handler_install)
 #define rl_callback_handler_remove (*rllib.f_rl_callback_handler_remove)
 #define rl_callback_read_char (*rllib.f_rl_callback_read_char)
@@ -82,6 +86,8 @@ const char *rllib_error(void);
 #define rl_deprep_terminal (*rllib.f_rl_deprep_terminal)
 #define rl_filename_completion_function (*rllib.f_rl_filename_completion_function)
 #define rl_forced_update_display (*rllib.f_rl_forced_update_display)
+#define rl_get_keymap_by_name (*rllib.f_rl_get_keymap_by_name)
+#define rl_newline (*rllib.f_rl_newline)
 #define rl_on_new_line (*rllib.f_rl_on_new_line)
 #define rl_prep_terminal (*rllib.f_rl_prep_terminal)
 #define rl_redisplay (*rllib.f_rl_redisplay)
@@ -102,6 +108,7 @@ const char *rllib_error(void);
 #define rl_end (*rllib.v_rl_end)
 #define rl_filename_completion_desired (*rllib.v_rl_filename_completion_desired)
 #define rl_filename_quote_characters (*rllib.v_rl_filename_quote_characters)
+#define rl_last_func (*rllib.v_rl_last_func)
 #define rl_line_buffer (*rllib.v_rl_line_buffer)
 #define rl_outstream (*rllib.v_rl_outstream)
 #define rl_point (*rllib.v_rl_point)

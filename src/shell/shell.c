@@ -37,6 +37,7 @@
 #include "log.h"
 #include "redact.h"
 #include "job.h"
+#include "jobline.h"
 #include "oneshot.h"
 #include "session.h"
 #include "sink.h"
@@ -152,6 +153,7 @@ static void job_set_background(struct shell *sh, struct job *j, bool bg)
 	if (bg) {
 		job_number(&sh->jobs, j);
 		ui_info("[%d] %s &", j->id, j->text);
+		jobline_watch(sh);
 	}
 }
 
@@ -630,6 +632,7 @@ void shell_jobs_list(struct shell *sh, struct cmdctx *ctx)
 	for (struct job *j = sh->jobs.list; j; j = j->next) {
 		if (j == ctx->job)
 			continue;
+		job_sample(j, now);
 		struct session *s = site_by_id(sh, j->sess_id);
 		char *line = job_describe(j, s ? s->name : NULL, now);
 		cmd_printf(ctx, "%s", line);
@@ -665,6 +668,7 @@ static void job_end(struct shell *sh, struct job *j)
 {
 	int err = j->err;
 	if (j->background) {
+		jobline_refresh(sh); /* its line goes before its notice comes */
 		if (err == ERR_INTR)
 			ui_info("[%d] interrupted  %s", j->id, j->text);
 		else if (err && j->errline)
@@ -940,6 +944,7 @@ static void rl_start(struct shell *sh)
 	rl_callback_handler_install(sh->prompt, on_rl_line);
 	sh->rl_active = true;
 	ev_io_set(sh->in_io, POLLIN);
+	jobline_refresh(sh);
 }
 
 void shell_rl_stop(struct shell *sh)
@@ -948,6 +953,9 @@ void shell_rl_stop(struct shell *sh)
 		return;
 	rl_callback_handler_remove();
 	sh->rl_active = false;
+	/* Taken off by the accepted line already; else left where they
+	 * are, not to be erased under whatever comes next. */
+	ui_status_forget();
 	ev_io_set(sh->in_io, 0);
 }
 
@@ -1036,8 +1044,11 @@ static void set_handler(int sig, void (*fn)(int))
 static void handle_sigwinch(struct shell *sh)
 {
 	sh->sigwinch = false;
-	if (sh->interactive)
+	if (sh->interactive) {
+		jobline_hide(sh);
 		rl_resize_terminal();
+		jobline_refresh(sh);
+	}
 }
 
 /* Ctrl-Z: a running foreground command goes on in the background (as in
@@ -1068,6 +1079,7 @@ static void handle_sigtstp(struct shell *sh)
 	}
 	if (j || !sh->rl_active)
 		return; /* a local program has the terminal: it got the signal */
+	jobline_hide(sh);
 	rl_callback_sigcleanup();
 	rl_deprep_terminal();
 	set_handler(SIGTSTP, SIG_DFL);
@@ -1077,6 +1089,7 @@ static void handle_sigtstp(struct shell *sh)
 	rl_prep_terminal(1);
 	rl_resize_terminal();
 	rl_forced_update_display();
+	jobline_refresh(sh);
 }
 
 static void on_sigint(int sig)
@@ -1133,6 +1146,7 @@ static void handle_sigint(struct shell *sh)
 	}
 	if (sh->rl_active) {
 		/* At the prompt: drop the typed line and start a fresh one. */
+		jobline_hide(sh);
 		rl_replace_line("", 0);
 		rl_crlf();
 		rl_on_new_line();
@@ -1281,6 +1295,18 @@ static void setup_readline(struct shell *sh)
 		redact_history();
 	}
 	stifle_history(1000);
+	/* The jobs' lines leave the screen before an accepted line does, and
+	 * around a completion, which may list names under the line. */
+	static const char *const maps[] = { "emacs", "vi-insert", "vi-command" };
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		Keymap km = rl_get_keymap_by_name(maps[i]);
+		if (km) {
+			rl_bind_key_in_map('\r', jobline_accept, km);
+			rl_bind_key_in_map('\n', jobline_accept, km);
+			if (strcmp(maps[i], "vi-command") != 0)
+				rl_bind_key_in_map('\t', jobline_complete, km);
+		}
+	}
 	struct ui_hooks h = { hide_prompt, show_prompt, sh };
 	ui_set_hooks(&h);
 }
@@ -1395,6 +1421,7 @@ int shell_main(const struct shell_opts *o)
 			handle_sigwinch(sh);
 	}
 	jobs_stop(sh);
+	jobline_stop(sh);
 
 out:
 	if (sh->rl_active)

@@ -59,6 +59,7 @@ struct shell {
 	volatile bool sigint;
 	volatile bool sigtstp;  /* Ctrl-Z, at a terminal */
 	volatile bool sigwinch;
+	struct ev_timer *jobline; /* the jobs' lines above the prompt (jobline.h) */
 
 	/* A question at the terminal while a command waits (shell_ask). */
 	void (*ask_fn)(struct shell *sh, const char *answer, void *arg);

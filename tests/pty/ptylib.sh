@@ -98,6 +98,12 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../servers/testlib.sh"
 
 PTY_PROMPT_RE='^(\^C)?ferry( [^ ]*)?> ?'
+# A background job's progress line, drawn right above the prompt while it
+# shows (ferry(1), xfer:progress): "[1] get big.bin  512.0 KiB / 1.0 MiB
+# 50%  1.2 MiB/s  ETA 0:01", or "[+N more: jobs lists them]".  The output
+# helpers leave these out of what a command printed.
+PTY_SIZE_RE='[0-9.]+ ([KMGT]i)?B'
+PTY_JOBLINE_RE="^(\[[0-9]+\] .*  $PTY_SIZE_RE( / $PTY_SIZE_RE  [0-9]+%)?(  $PTY_SIZE_RE/s)?(  ETA [0-9:>h]+)?|\[\+[0-9]+ more: jobs lists them\])\$"
 
 # pty_init FERRY STATE [FAKESERVER]: FAKESERVER is tests/fake's scripted
 # server, for the few tests that need a server to misbehave.
@@ -195,9 +201,11 @@ pty_line_wrapped() {
 # the command printed until the next prompt.  Trailing blanks and CRs are
 # dropped, so lines compare exactly (grep -x).
 pty_blocks_awk() {
-	pty_screen | PTY_RE=$PTY_PROMPT_RE awk -v want="$1" '
+	pty_screen | PTY_RE=$PTY_PROMPT_RE JL_RE=$PTY_JOBLINE_RE awk -v want="$1" '
 		{ sub(/[ \r]+$/, "") }
 		$0 ~ ENVIRON["PTY_RE"] {
+			# The jobs lines right above a prompt are not output.
+			while (n > 0 && cur[n] ~ ENVIRON["JL_RE"]) n--
 			if (want == "first") { np = 1; exit }
 			np++; pn = n; for (i = 1; i <= n; i++) prev[i] = cur[i]
 			n = 0; cmdline[np] = $0; next

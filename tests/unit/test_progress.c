@@ -56,6 +56,10 @@ static void test_meter(void)
 	CU_ASSERT_DOUBLE_EQUAL(m.rate, 1000.0, 0.01);
 	progress_sample(&m, 3000, 3100);   /* 2000 B/s: smoothed */
 	CU_ASSERT_DOUBLE_EQUAL(m.rate, 1300.0, 0.01);
+	progress_sample(&m, 3500, 200);    /* the next file: counted from 200 */
+	CU_ASSERT_DOUBLE_EQUAL(m.rate, 1300.0, 0.01);
+	progress_sample(&m, 4500, 1500);   /* 1300 B in 1 s */
+	CU_ASSERT_DOUBLE_EQUAL(m.rate, 1300.0, 0.01);
 }
 
 void cu_register(void)

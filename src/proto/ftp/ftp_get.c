@@ -34,12 +34,7 @@
  * are terminals (a person watches), off in batch use. */
 static bool progress_mode(const struct ftp_op *op)
 {
-	const char *v = config_str(op->o.s->cfg, "xfer:progress");
-	if (strcmp(v, "on") == 0)
-		return true;
-	if (strcmp(v, "off") == 0)
-		return false;
-	return ui_stdout_tty() && ui_stderr_tty();
+	return ui_progress_wanted(config_str(op->o.s->cfg, "xfer:progress"));
 }
 
 /* Only the foreground command draws: a job in the background (its output
