@@ -502,22 +502,24 @@ static int list_start(struct cmdctx *ctx, const char *verb)
 	return op_start(&op->o, r);
 }
 
-/* True when ls's leading options (unquoted words of R and a only: -R,
- * -a, -Ra, -aR) ask for -R; *first is the word after them, *all for -a. */
-static bool ls_tree_opts(const struct cmdctx *ctx, int *first, bool *all)
+/* True when ls's leading options (unquoted words of R, a, l and h only:
+ * -R, -lR, -l -R -a, -Ralh...) ask for -R; *first is the word after them,
+ * o what they say (always long: ls -R is cls -R -l). */
+static bool ls_tree_opts(const struct cmdctx *ctx, int *first, struct ftp_cls_opts *o)
 {
 	bool rec = false;
 
-	*all = false;
+	*o = (struct ftp_cls_opts){ .lng = true };
 	for (*first = 1; *first < ctx->argc; (*first)++) {
 		const char *w = ctx->argv[*first];
 
 		if (w[0] != '-' || !w[1] || (ctx->quoted && ctx->quoted[*first]))
 			break;
-		if (strspn(w + 1, "Ra") != strlen(w + 1))
+		if (strspn(w + 1, "Ralh") != strlen(w + 1))
 			return false;
 		rec |= strchr(w, 'R') != NULL;
-		*all |= strchr(w, 'a') != NULL;
+		o->all |= strchr(w, 'a') != NULL;
+		o->hum |= strchr(w, 'h') != NULL;
 	}
 	return rec;
 }
@@ -525,14 +527,14 @@ static bool ls_tree_opts(const struct cmdctx *ctx, int *first, bool *all)
 static int do_ls(struct cmdctx *ctx)
 {
 	int first;
-	bool all;
+	struct ftp_cls_opts o;
 
 	/* ls -R [-a] [DIR]: walked by ferry (bounded, never through a link),
 	 * not LIST -R, which servers refuse, ignore or leave unbounded. */
-	if (ls_tree_opts(ctx, &first, &all)) {
+	if (ls_tree_opts(ctx, &first, &o)) {
 		if (ctx->argc - first > 1)
 			return cmd_error(ctx, ERR_USAGE, "ls -R takes one directory");
-		return ftp_tree_ls(ctx, first < ctx->argc ? ctx->argv[first] : NULL, true, all);
+		return ftp_tree_ls(ctx, first < ctx->argc ? ctx->argv[first] : NULL, &o);
 	}
 	return list_start(ctx, "LIST");
 }

@@ -145,6 +145,11 @@ struct ftp_op;
 typedef void (*step_fn)(struct ftp_op *op, const struct pp_reply *r);
 
 /* An FTP command's state: the shared operation (op.h) first. */
+/* cls's options, and ls -R's (long, every name with -a). */
+struct ftp_cls_opts {
+	bool lng, hum, all;   /* -l, -h, -a */
+};
+
 struct ftp_op {
 	struct op o;
 	struct ftp *f;
@@ -194,7 +199,7 @@ struct ftp_op {
 	struct buf lbuf;      /* listing: the partial line */
 	/* cls, globs */
 	struct ftp_fetch *fetch;
-	bool cls_long, cls_human, cls_all;
+	struct ftp_cls_opts cls;
 	bool glob_all;        /* mget, mput: every operand is a pattern */
 	enum { GLOB_FILES, GLOB_NOT_DIRS, GLOB_ANY } glob_kind;  /* what matches */
 	size_t gi;            /* operand being expanded */
@@ -292,7 +297,7 @@ void ftp_tree_free(struct ftp_tree *t);
 int ftp_do_rm(struct cmdctx *ctx);
 int ftp_do_mkdir(struct cmdctx *ctx);
 /* cls -R, ls -R: the tree below dir (NULL: here), one block a directory. */
-int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all);
+int ftp_tree_ls(struct cmdctx *ctx, const char *dir, const struct ftp_cls_opts *o);
 
 /* ftp_mirror.c */
 struct mirror;
@@ -310,6 +315,12 @@ char **ftp_complete(struct session *s, char letter, const char *word,
 void ftp_plain_reply(struct ftp_op *op, const struct pp_reply *r);
 /* ftp_ls.c: qsort order of struct ftp_ent by name. */
 int ftp_ent_cmp(const void *a, const void *b);
+/* ftp_ls.c: one entry as cls prints it to ctx's output (the name and a
+ * link's target are the server's bytes: escaped on a terminal only):
+ * "-rw-r--r--      1.2M  2026-12-06 14:07  name" long (sizes human with
+ * hum), the name alone otherwise; a directory's name ends in '/'.
+ * 0 or the output's error. */
+int ftp_cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_cls_opts *o);
 /* ftp.c: a reply's text, escaped, for messages (heap). */
 char *ftp_reply_esc(const struct pp_reply *r);
 /* ftp_cmds.c: the directory learnt (takes path). */

@@ -491,56 +491,55 @@ static void mode_text(const struct ftp_ent *e, char out[11])
 	out[10] = '\0';
 }
 
-struct cls_opts {
-	bool lng, hum, all;
-};
+int ftp_cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_cls_opts *o)
+{
+	struct buf b;
+	buf_init(&b, FTP_LIST_LINE_MAX * 2);
+	if (o->lng) {
+		char mode[11], size[32] = "-", when[32] = "-";
+		mode_text(e, mode);
+		if (e->size >= 0 && o->hum)
+			human(e->size, size, sizeof(size));
+		else if (e->size >= 0)
+			snprintf(size, sizeof(size), "%" PRId64, e->size);
+		if (e->mtime >= 0) {
+			time_t t = (time_t)e->mtime;
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		}
+		char head[96];
+		snprintf(head, sizeof(head), "%s %10s  %-16s  ", mode, size, when);
+		buf_appendstr(&b, head);
+	}
+	buf_appendstr(&b, e->name);
+	if (e->type == FTP_ENT_DIR)
+		buf_append(&b, "/", 1);
+	if (o->lng && e->target) {
+		buf_appendstr(&b, " -> ");
+		buf_appendstr(&b, e->target);
+	}
+	/* Names are the server's bytes: escaped on a terminal only. */
+	int r = cmd_data_line(ctx, buf_peek(&b), buf_avail(&b));
+	buf_clear(&b);
+	return r;
+}
 
-static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct cls_opts *o)
+static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls_opts *o)
 {
 	int r = 0;
 	if (d->n > 1)
 		qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
-	for (size_t i = 0; i < d->n && !r; i++) {
-		const struct ftp_ent *e = &d->ents[i];
-		if (!o->all && e->name[0] == '.')
-			continue;
-		struct buf b;
-		buf_init(&b, FTP_LIST_LINE_MAX * 2);
-		if (o->lng) {
-			char mode[11], size[32] = "-", when[32] = "-";
-			mode_text(e, mode);
-			if (e->size >= 0 && o->hum)
-				human(e->size, size, sizeof(size));
-			else if (e->size >= 0)
-				snprintf(size, sizeof(size), "%" PRId64, e->size);
-			if (e->mtime >= 0) {
-				time_t t = (time_t)e->mtime;
-				struct tm tm;
-				gmtime_r(&t, &tm);
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-			}
-			char head[96];
-			snprintf(head, sizeof(head), "%s %10s  %-16s  ", mode, size, when);
-			buf_appendstr(&b, head);
-		}
-		buf_appendstr(&b, e->name);
-		if (e->type == FTP_ENT_DIR)
-			buf_append(&b, "/", 1);
-		if (o->lng && e->target) {
-			buf_appendstr(&b, " -> ");
-			buf_appendstr(&b, e->target);
-		}
-		/* Names are the server's bytes: escaped on a terminal only. */
-		r = cmd_data_line(ctx, buf_peek(&b), buf_avail(&b));
-		buf_clear(&b);
-	}
+	for (size_t i = 0; i < d->n && !r; i++)
+		if (o->all || d->ents[i].name[0] != '.')
+			r = ftp_cls_line(ctx, &d->ents[i], o);
 	return r;
 }
 
 static void cls_fetched(void *arg, int err, const char *why, struct ftp_dir *d)
 {
 	struct ftp_op *op = arg;
-	struct cls_opts o = { op->cls_long, op->cls_human, op->cls_all };
+	struct ftp_cls_opts o = op->cls;
 
 	op->fetch = NULL;
 	if (err) {
@@ -570,7 +569,7 @@ int ftp_dir_arg(struct cmdctx *ctx, const char *dir, char **path)
 
 int ftp_do_cls(struct cmdctx *ctx)
 {
-	struct cls_opts o = { 0 };
+	struct ftp_cls_opts o = { 0 };
 	const char *dir = NULL;
 	bool rec = false;
 
@@ -597,7 +596,7 @@ int ftp_do_cls(struct cmdctx *ctx)
 		}
 	}
 	if (rec)
-		return ftp_tree_ls(ctx, dir, o.lng, o.all);
+		return ftp_tree_ls(ctx, dir, &o);
 	char *path;
 	int r = ftp_dir_arg(ctx, dir, &path);
 	if (r < 0)
@@ -609,9 +608,7 @@ int ftp_do_cls(struct cmdctx *ctx)
 		return cls_print(ctx, d, &o);
 	}
 	struct ftp_op *op = ftp_op_new(ctx);
-	op->cls_long = o.lng;
-	op->cls_human = o.hum;
-	op->cls_all = o.all;
+	op->cls = o;
 	op->o.arg = dir; /* for the message */
 	r = ftp_fetch_start_all(ctx->sess, path, o.all, cls_fetched, op, &op->fetch);
 	free(path);

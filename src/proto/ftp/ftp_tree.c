@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <inttypes.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "err.h"
@@ -55,7 +53,8 @@ struct ftp_tree {
 	size_t removed;
 	tree_done_fn done;
 	/* cls -R */
-	bool ls, ls_long, ls_all;
+	bool ls;
+	struct ftp_cls_opts ls_opts;
 	struct tquestion *q;
 };
 
@@ -155,7 +154,7 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 	for (size_t i = 0; i < ftp_dir_count(rd) && !t->failed; i++) {
 		const struct ftp_ent *e = ftp_dir_ent(rd, i);
 		if (!strcmp(e->name, ".") || !strcmp(e->name, "..") ||
-		    (t->ls && !t->ls_all && e->name[0] == '.'))
+		    (t->ls && !t->ls_opts.all && e->name[0] == '.'))
 			continue;
 		char *p = path_join(d.path, e->name);
 		if (!ftp_ent_name_safe(e->name) || !ftp_arg_ok(e->name)) {
@@ -217,7 +216,7 @@ static void walk_next(struct ftp_op *op)
 	if (!t->failed && t->di < t->nd) {
 		/* Dot files too (rm -r must see them), unless cls -R lists
 		 * without -a. */
-		int r = ftp_fetch_start_all(op->o.s, t->dirs[t->di].path, !t->ls || t->ls_all,
+		int r = ftp_fetch_start_all(op->o.s, t->dirs[t->di].path, !t->ls || t->ls_opts.all,
 		                            walk_fetched, op, &op->fetch);
 		if (r == 0)
 			return;
@@ -599,31 +598,8 @@ static int ls_print(struct ftp_op *op, const struct tdir *d, struct ftp_dir *rd)
 		      ftp_ent_cmp);
 	for (size_t i = 0; i < ftp_dir_count(rd) && !r; i++) {
 		const struct ftp_ent *e = ftp_dir_ent(rd, i);
-		if (!t->ls_all && e->name[0] == '.')
-			continue;
-		char *line;
-		if (t->ls_long) {
-			char when[32] = "-";
-			if (e->mtime >= 0) {
-				time_t tt = (time_t)e->mtime;
-				struct tm tm;
-				gmtime_r(&tt, &tm);
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-			}
-			char size[32] = "-";
-			if (e->size >= 0)
-				snprintf(size, sizeof(size), "%" PRId64, e->size);
-			line = xasprintf("%c %10s  %-16s  %s%s%s%s",
-			                 e->type == FTP_ENT_DIR ? 'd' : e->type == FTP_ENT_LINK ?
-			                 'l' : e->type == FTP_ENT_FILE ? '-' : '?', size, when,
-			                 e->name, e->type == FTP_ENT_DIR ? "/" : "",
-			                 e->target ? " -> " : "", e->target ? e->target : "");
-		} else {
-			line = xasprintf("%s%s", e->name, e->type == FTP_ENT_DIR ? "/" : "");
-		}
-		/* The server's bytes: escaped on a terminal only. */
-		r = cmd_data_line(ctx, line, strlen(line));
-		free(line);
+		if (t->ls_opts.all || e->name[0] != '.')
+			r = ftp_cls_line(ctx, e, &t->ls_opts);
 	}
 	return r;
 }
@@ -633,7 +609,7 @@ static void ls_walked(struct ftp_op *op, int err)
 	op_finish(&op->o, err ? err : op->o.err);
 }
 
-int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all)
+int ftp_tree_ls(struct cmdctx *ctx, const char *dir, const struct ftp_cls_opts *o)
 {
 	char *path;
 	int r = ftp_dir_arg(ctx, dir, &path);
@@ -642,12 +618,11 @@ int ftp_tree_ls(struct cmdctx *ctx, const char *dir, bool lng, bool all)
 	struct ftp_op *op = ftp_op_new(ctx);
 	struct ftp_tree *t = tree_of(op);
 	t->ls = true;
-	t->ls_long = lng;
-	t->ls_all = all;
+	t->ls_opts = *o;
 	add_dir(t, path, 0);
 	t->nroots = 1;
 	t->done = ls_walked;
-	r = ftp_fetch_start_all(op->o.s, path, all, walk_fetched, op, &op->fetch);
+	r = ftp_fetch_start_all(op->o.s, path, o->all, walk_fetched, op, &op->fetch);
 	if (r < 0)
 		cmd_error(ctx, r, "%s", err_str(r));
 	return op_start(&op->o, r);

@@ -7,7 +7,8 @@
 # following it, and dot files (which vsftpd's plain LIST hides: ferry asks
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
 # tree, one block per directory, never through the link, dot files hidden
-# as ls hides them, and shown by cls -R -a and cls -a.
+# as ls hides them, and shown by cls -R -a and cls -a; ls -R and ls -lR
+# print what cls -R -l does.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -60,8 +61,17 @@ run_ferry 0 -c "open $U; cls t; cls -a t"
 assert_out_line ".dotdir/"
 run_ferry 0 -c "open $U; ls -R t"
 assert_out_has "two words.txt"
-grep -q '^l .* out -> ' "$OUT" || t_fail "ls -R does not show the link in long form"
+grep -Eq '^l[rwx-]{9} .* out -> ' "$OUT" || t_fail "ls -R does not show the link in long form"
 grep -q '[.]dotfile$' "$OUT.lf" && t_fail "ls -R showed a dot file (as ls, it hides them)"
+# ls -R is cls -R -l, line for line (modes, sizes, times); ls -lR is the
+# tree too, not LIST -lR (which vsftpd answers with one directory).
+cp "$OUT.lf" "$W/ls-R"
+run_ferry 0 -c "open $U; cls -R -l t"
+cmp -s "$W/ls-R" "$OUT.lf" || t_fail "ls -R and cls -R -l differ: $(diff "$W/ls-R" "$OUT.lf")"
+grep -Eq '^-rw-r--r-- +2  [0-9-]+ [0-9:]+  top\.txt$' "$OUT.lf" ||
+	t_fail "cls -R -l shows no mode and size for top.txt: $(cat "$OUT.lf")"
+run_ferry 0 -c "open $U; ls -lR t"
+cmp -s "$W/ls-R" "$OUT.lf" || t_fail "ls -lR is not the tree ls -R lists: $(cat "$OUT.lf")"
 # ls -R -a (and -Ra): the dot files too (LIST -a), never . or ..
 for o in "-R -a" "-Ra"; do
 	run_ferry 0 -c "open $U; ls $o t"
