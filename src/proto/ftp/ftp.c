@@ -481,6 +481,7 @@ static void ftp_free(void *pdata)
 	ftp_cfetch_cancel(f);
 	ftp_cache_free(f);
 	free(f->cwd);
+	free(f->prev_cwd);
 	free(f);
 }
 

@@ -77,13 +77,25 @@ static int do_pwd(struct cmdctx *ctx)
 	return op_start(&op->o, ftp_op_send(op, pwd_reply, "PWD", 0));
 }
 
+/* The directory changed: the one it left is the site's for cd -. */
+static void cd_finish(struct ftp_op *op, int err)
+{
+	if (!err && op->cd_from) {
+		struct ftp *site = session_site(op->o.s)->pdata;
+		free(site->prev_cwd);
+		site->prev_cwd = op->cd_from;
+		op->cd_from = NULL;
+	}
+	op_finish(&op->o, err);
+}
+
 static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	if (r->code != 257) {
 		/* No PWD here: keep our own idea of the path. */
 		ftp_set_cwd(op->f, op->line);
 		op->line = NULL;
-		op_finish(&op->o, 0);
+		cd_finish(op, 0);
 		return;
 	}
 	int err = learn_pwd(op, r, false);
@@ -91,7 +103,7 @@ static void cd_pwd_reply(struct ftp_op *op, const struct pp_reply *r)
 		ftp_set_cwd(op->f, op->line);
 		op->line = NULL;
 	}
-	op_finish(&op->o, err);
+	cd_finish(op, err);
 }
 
 static void cd_reply(struct ftp_op *op, const struct pp_reply *r)
@@ -106,7 +118,7 @@ static void cd_reply(struct ftp_op *op, const struct pp_reply *r)
 	if (e < 0) {
 		ftp_set_cwd(op->f, op->line);
 		op->line = NULL;
-		op_finish(&op->o, e);
+		cd_finish(op, e);
 	}
 }
 
@@ -120,12 +132,25 @@ static int cd_start(struct cmdctx *ctx, const char *cmdline, const char *dir)
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->o.arg = dir;
 	op->line = join_path(op->f->cwd, dir);
+	op->cd_from = op->f->cwd ? xstrdup(op->f->cwd) : NULL;
 	return op_start(&op->o, ftp_op_send(op, cd_reply, cmdline, 0));
 }
 
 static int do_cd(struct cmdctx *ctx)
 {
 	const char *dir = ctx->argv[1];
+	if (strcmp(dir, "-") == 0 && !(ctx->quoted && ctx->quoted[1])) {
+		/* Back where the last cd left, as in sh and lftp. */
+		struct ftp *site = session_site(ctx->sess)->pdata;
+		if (!site->prev_cwd)
+			return cmd_error(ctx, ERR_USAGE, "no previous directory yet (cd - goes "
+			                 "back where the last cd left)");
+		/* The word becomes the directory: the command's own copy,
+		 * named as such in its messages. */
+		free(ctx->argv[1]);
+		ctx->argv[1] = xstrdup(site->prev_cwd);
+		dir = ctx->argv[1];
+	}
 	if (!*dir)
 		return cmd_error(ctx, ERR_USAGE, "empty directory name");
 	if (!ftp_arg_ok(dir))
@@ -601,7 +626,7 @@ static const struct cmd_def ftp_cmds[] = {
 	  "(dir/), -l long form, -h human sizes, -a dot files too (cached), -R the "
 	  "tree below (bounded)",
 	  "r", 0, -1, ftp_do_cls },
-	{ "cd", "DIR", "change the remote directory", "r", 1, 1, do_cd },
+	{ "cd", "DIR|-", "change the remote directory (-: back to the one before)", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
 	{ "get", "[-r] REMOTE... [-o LOCAL] [-f]", "download files (-o - : standard "

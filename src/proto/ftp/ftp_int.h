@@ -46,6 +46,7 @@ struct ftp {
 
 	/* Kept across reconnects. */
 	char *cwd;           /* directory from the last 257 reply, or NULL */
+	char *prev_cwd;      /* the site's: where the last cd left, for cd - */
 	bool start_done;     /* the URL's path was applied (or failed) once */
 	bool restoring;      /* FS_CWD returns to cwd (not the URL path) */
 
@@ -159,6 +160,7 @@ struct ftp_op {
 
 	/* cd, quote, mv */
 	char *line;
+	char *cd_from;        /* cd: the directory it leaves (for cd -) */
 	bool follow_pwd;
 	/* chmod */
 	const char *mode;

@@ -83,6 +83,7 @@ static void ftp_op_clear(struct op *o)
 	lfile_clear(&op->lf);
 	lsource_clear(&op->src);
 	free(op->line);
+	free(op->cd_from);
 	free(op->remote);
 	free(op->abuf);
 	buf_clear(&op->lbuf);
