@@ -634,6 +634,10 @@ static void walk_next(struct ftp_op *op)
 		op_finish(&op->o, op->o.err);
 		return;
 	}
+	/* A dry run says what it would do, then the count, last. */
+	if (m->dry)
+		for (size_t i = 0; i < m->nget; i++)
+			mirror_plan(op, "get", m->lpaths[i]);
 	char deleted[64] = "";
 	if (m->del)
 		snprintf(deleted, sizeof(deleted), ", %zu %s", m->deleted,
@@ -644,8 +648,6 @@ static void walk_next(struct ftp_op *op)
 	           m->made, m->made == 1 ? "y" : "ies", m->dry ? "to make" : "made",
 	           m->skipped, deleted);
 	if (m->dry) {
-		for (size_t i = 0; i < m->nget; i++)
-			mirror_plan(op, "get", m->lpaths[i]);
 		op_finish(&op->o, op->o.err);
 		return;
 	}

@@ -331,10 +331,12 @@ static void up_next(struct ftp_op *op)
 		up_check_next(op);
 		return;
 	}
-	up_summary(op);
-	if (m->dry) {
+	/* A dry run says what it would do, then the count, last. */
+	if (m->dry)
 		for (size_t i = 0; i < m->nget; i++)
 			mirror_plan(op, "put", m->rpaths[i]);
+	up_summary(op);
+	if (m->dry) {
 		op_finish(&op->o, op->o.err);
 		return;
 	}

@@ -82,6 +82,13 @@ run_ferry 0 -c "open $U; mirror --dry-run --delete tree local"
 assert_out_line "delete local/extra.txt"
 assert_out_line "delete local/a/gone"
 [ -e local/extra.txt ] && [ -e local/a/gone/deeper/f ] || t_fail "--dry-run deleted something"
+# A dry run into nothing: what it would get, then the count, last; no
+# local directory made.
+run_ferry 0 -c "open $U; mirror --dry-run tree fresh"
+grep -q '^get fresh/' "$OUT.lf" || t_fail "mirror --dry-run into a new directory lists no get"
+tail -n 1 "$OUT.lf" | grep -Eq '^mirror: [1-9][0-9]* files? to get ' ||
+	t_fail "the last line of mirror --dry-run is not its count: $(tail -n 1 "$OUT.lf")"
+[ ! -e fresh ] || t_fail "mirror --dry-run made the local directory"
 run_ferry 0 -c "open $U; mirror --delete tree local"
 [ ! -e local/extra.txt ] && [ ! -e local/a/gone ] && [ ! -e local/.stale ] ||
 	t_fail "--delete left local extras"
@@ -166,6 +173,8 @@ assert_out_line "delete /back/extra"
 assert_out_line "delete /back/a/gone.txt"
 [ -e "$FTP_USER_HOME/back/extra/deeper/z" ] && [ -e "$FTP_USER_HOME/back/a/gone.txt" ] ||
 	t_fail "mirror -R --dry-run deleted something"
+tail -n 1 "$OUT.lf" | grep -Eq '^mirror: [0-9]+ files? to put ' ||
+	t_fail "the last line of mirror -R --dry-run is not its count: $(tail -n 1 "$OUT.lf")"
 run_ferry 0 -c "open $U; mirror -R --delete local back"
 [ ! -e "$FTP_USER_HOME/back/extra" ] && [ ! -e "$FTP_USER_HOME/back/a/gone.txt" ] ||
 	t_fail "mirror -R --delete left remote extras"
