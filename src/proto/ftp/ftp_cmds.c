@@ -622,7 +622,7 @@ static const struct cmd_def ftp_cmds[] = {
 	  "r", 0, -1, do_ls },
 	{ "dir", "[ARGS...]", "same as ls", "r", 0, -1, do_ls },
 	{ "nlist", "[ARGS...]", "list remote names only (NLST)", "r", 0, -1, do_nlist },
-	{ "cls", "[-l] [-h] [-a] [-R] [DIR]", "list a remote directory parsed: names "
+	{ "cls", "[-l] [-h] [-a] [-R] [DIR|PATTERN]", "list a remote directory parsed: names "
 	  "(dir/), -l long form, -h human sizes, -a dot files too (cached), -R the "
 	  "tree below (bounded)",
 	  "r", 0, -1, ftp_do_cls },

@@ -149,6 +149,7 @@ typedef void (*step_fn)(struct ftp_op *op, const struct pp_reply *r);
 /* cls's options, and ls -R's (long, every name with -a). */
 struct ftp_cls_opts {
 	bool lng, hum, all;   /* -l, -h, -a */
+	const char *pat;      /* cls PATTERN: the names matching it only */
 };
 
 struct ftp_op {

@@ -464,6 +464,12 @@ int ftp_ent_cmp(const void *a, const void *b)
 	return strcmp(((const struct ftp_ent *)a)->name, ((const struct ftp_ent *)b)->name);
 }
 
+/* An operand with *, ? or [ (unquoted: the caller checks) is a pattern. */
+static bool has_glob(const char *w)
+{
+	return strpbrk(w, "*?[") != NULL;
+}
+
 static void human(int64_t n, char *out, size_t len)
 {
 	static const char units[] = "BKMGTPE";
@@ -528,11 +534,22 @@ int ftp_cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_c
 static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls_opts *o)
 {
 	int r = 0;
+	size_t shown = 0;
 	if (d->n > 1)
 		qsort(d->ents, d->n, sizeof(*d->ents), ftp_ent_cmp);
-	for (size_t i = 0; i < d->n && !r; i++)
-		if (o->all || d->ents[i].name[0] != '.')
-			r = ftp_cls_line(ctx, &d->ents[i], o);
+	for (size_t i = 0; i < d->n && !r; i++) {
+		const char *name = d->ents[i].name;
+		/* A pattern matches dot files only with a dot, as in sh. */
+		if (o->pat ? fnmatch(o->pat, name, FNM_PERIOD) != 0 : !o->all && name[0] == '.')
+			continue;
+		r = ftp_cls_line(ctx, &d->ents[i], o);
+		shown++;
+	}
+	if (!r && o->pat && !shown) {
+		char *p = ui_escape_str(o->pat, strlen(o->pat));
+		r = cmd_error(ctx, ERR_NOTFOUND, "%s: no match", p);
+		free(p);
+	}
 	return r;
 }
 
@@ -571,11 +588,12 @@ int ftp_do_cls(struct cmdctx *ctx)
 {
 	struct ftp_cls_opts o = { 0 };
 	const char *dir = NULL;
-	bool rec = false;
+	char *dirpart = NULL;
+	bool rec = false, quoted = false;
 
 	for (int i = 1; i < ctx->argc; i++) {
 		const char *a = ctx->argv[i];
-		if (a[0] == '-' && a[1] && !dir) {
+		if (a[0] == '-' && a[1] && !dir && !(ctx->quoted && ctx->quoted[i])) {
 			for (const char *p = a + 1; *p; p++) {
 				if (*p == 'l')
 					o.lng = true;
@@ -591,14 +609,31 @@ int ftp_do_cls(struct cmdctx *ctx)
 			}
 		} else if (!dir) {
 			dir = a;
+			quoted = ctx->quoted && ctx->quoted[i];
 		} else {
-			return cmd_error(ctx, ERR_USAGE, "one directory at a time");
+			return cmd_error(ctx, ERR_USAGE, "one directory or pattern at a time");
 		}
+	}
+	if (dir && !quoted && has_glob(dir)) {
+		/* cls PATTERN (lftp's too): the names matching the last part of
+		 * the path, in the directory before it. */
+		const char *slash = strrchr(dir, '/');
+		o.pat = slash ? slash + 1 : dir;
+		dirpart = slash ? xstrndup(dir, slash == dir ? 1 : (size_t)(slash - dir)) : NULL;
+		if (!*o.pat || (dirpart && has_glob(dirpart)) || rec) {
+			free(dirpart);
+			return cmd_error(ctx, ERR_USAGE, "a pattern goes in the last name only, "
+			                 "without -R (cls [-l] [-h] [-a] [DIR/]PATTERN)");
+		}
+		/* vsftpd hides dot files from a plain LIST: a pattern for
+		 * them needs LIST -a. */
+		o.all |= o.pat[0] == '.';
 	}
 	if (rec)
 		return ftp_tree_ls(ctx, dir, &o);
 	char *path;
-	int r = ftp_dir_arg(ctx, dir, &path);
+	int r = ftp_dir_arg(ctx, o.pat ? dirpart : dir, &path);
+	free(dirpart);
 	if (r < 0)
 		return r;
 	/* -a wants the dot files a plain LIST may have hidden (vsftpd). */
@@ -746,11 +781,6 @@ char **ftp_complete(struct session *s, char letter, const char *word,
 }
 
 /* ---- globs: mget, get with *?[ in a name, mput -------------------------- */
-
-static bool has_glob(const char *w)
-{
-	return strpbrk(w, "*?[") != NULL;
-}
 
 /* True when w (one of ctx->argv) had any part quoted: then it is a name. */
 static bool word_quoted(const struct cmdctx *ctx, const char *w)

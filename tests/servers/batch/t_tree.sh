@@ -8,7 +8,7 @@
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
 # tree, one block per directory, never through the link, dot files hidden
 # as ls hides them, and shown by cls -R -a and cls -a; ls -R and ls -lR
-# print what cls -R -l does.
+# print what cls -R -l does; cls PATTERN lists the matching names.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -72,6 +72,16 @@ grep -Eq '^-rw-r--r-- +2  [0-9-]+ [0-9:]+  top\.txt$' "$OUT.lf" ||
 	t_fail "cls -R -l shows no mode and size for top.txt: $(cat "$OUT.lf")"
 run_ferry 0 -c "open $U; ls -lR t"
 cmp -s "$W/ls-R" "$OUT.lf" || t_fail "ls -lR is not the tree ls -R lists: $(cat "$OUT.lf")"
+# cls PATTERN (as lftp's): the names of the directory before it that
+# match; a dot pattern finds the dot files vsftpd hides (LIST -a); a
+# quoted pattern is a name; no match is status 6 with one line.
+run_ferry 0 -c "open $U; cls t/*.txt"
+[ "$(cat "$OUT.lf")" = top.txt ] || t_fail "cls t/*.txt printed: $(cat "$OUT.lf")"
+run_ferry 0 -c "open $U; cls -l t/.d*"
+grep -Eq '^d[rwx-]{9} .*  \.dotdir/$' "$OUT.lf" || t_fail "cls -l t/.d* printed: $(cat "$OUT.lf")"
+[ "$(wc -l < "$OUT.lf")" = 1 ] || t_fail "cls -l t/.d* printed more than .dotdir: $(cat "$OUT.lf")"
+run_ferry 6 -c "open $U; cls t/zz*"
+assert_one_line_error "zz*: no match"
 # ls -R -a (and -Ra): the dot files too (LIST -a), never . or ..
 for o in "-R -a" "-Ra"; do
 	run_ferry 0 -c "open $U; ls $o t"
