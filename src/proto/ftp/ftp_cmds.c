@@ -629,21 +629,22 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "cd", "DIR|-", "change the remote directory (-: back to the one before)", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
-	{ "get", "[-r] REMOTE... [-o LOCAL] [-f]", "download files (-o - : standard "
-	  "output; -f: overwrite; -r: directory trees, as mirror)", "r", 1, -1, ftp_do_get },
+	{ "get", "[-r] REMOTE... [-o LOCAL] [-f] [-c]", "download files (-o - : standard "
+	  "output; -f: overwrite; -c: resume, as reget; -r: directory trees, as mirror)",
+	  "r", 1, -1, ftp_do_get },
 	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
 	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
 	  "size", "r", 1, -1, ftp_do_reget },
-	{ "mget", "PATTERN... [-o DIR] [-f]", "download the remote files matching "
+	{ "mget", "PATTERN... [-o DIR] [-f] [-c]", "download the remote files matching "
 	  "the patterns (*, ?, [...]; regular files with safe names only)",
 	  "r", 1, -1, ftp_do_get },
 	{ "mirror", "[-R] [--only-newer] [--delete] [--dry-run] [--exclude GLOB] "
 	  "[--include GLOB] [--parallel=N] REMOTE [LOCAL]", "make a remote directory tree again "
 	  "locally (LOCAL: its name here); -R LOCAL [REMOTE]: a local tree on the server",
 	  "rl", 1, -1, ftp_do_mirror },
-	{ "put", "[-r] LOCAL... [-o REMOTE]", "upload files (-r: directory trees, as "
-	  "mirror -R)", "l", 1, -1, ftp_do_put },
-	{ "mput", "PATTERN...", "upload the local files matching the patterns",
+	{ "put", "[-r] LOCAL... [-o REMOTE] [-c]", "upload files (-c: resume, as reput; "
+	  "-r: directory trees, as mirror -R)", "l", 1, -1, ftp_do_put },
+	{ "mput", "PATTERN... [-c]", "upload the local files matching the patterns",
 	  "l", 1, -1, ftp_do_put },
 	{ "reput", "LOCAL... [-o REMOTE]", "resume uploads: APPE from the size the "
 	  "server has (SIZE)", "l", 1, -1, ftp_do_reput },

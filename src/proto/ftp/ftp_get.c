@@ -620,8 +620,9 @@ static int get_item(struct op *o)
 	return err;
 }
 
-/* The options of get, reget and put (-o NAME, -f, --unverified, --) and
- * the operands, into op.  0 or ERR_USAGE (reported). */
+/* The options of get, reget and put (-o NAME, -f, -c, --unverified, --)
+ * and the operands, into op.  -c makes get reget and put reput, as in
+ * lftp.  0 or ERR_USAGE (reported). */
 static int xfer_opts(struct ftp_op *op, const char *usage)
 {
 	struct cmdctx *ctx = op->o.ctx;
@@ -640,7 +641,12 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 			op->out_opt = ctx->argv[i];
 		} else if (opts && get && strcmp(a, "-f") == 0) {
 			op->force = true;
-		} else if (opts && op->reget && strcmp(a, "--unverified") == 0) {
+		} else if (opts && strcmp(a, "-c") == 0) {
+			if (get)
+				op->reget = true;
+			else
+				op->reput = true;
+		} else if (opts && get && strcmp(a, "--unverified") == 0) {
 			op->unverified = true;
 		} else if (opts && a[0] == '-' && a[1]) {
 			return cmd_error(ctx, ERR_USAGE, "unknown option %s (use -- before "
@@ -651,6 +657,9 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 	}
 	if (!op->o.nargs)
 		return cmd_error(ctx, ERR_USAGE, "usage: %s %s", ctx->def->name, usage);
+	if (op->unverified && !op->reget)
+		return cmd_error(ctx, ERR_USAGE, "--unverified is for a resume (reget, "
+		                 "or get -c)");
 	return ftp_check_args(ctx, 1);
 }
 
@@ -667,16 +676,17 @@ static int get_run(struct cmdctx *ctx, bool reget)
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->reget = reget;
 	int r = xfer_opts(op, reget ? "REMOTE... [-o LOCAL] [-f] [--unverified]" :
-	                              "REMOTE... [-o LOCAL] [-f]");
+	                              "REMOTE... [-o LOCAL] [-f] [-c]");
 	if (r < 0)
 		goto fail;
-	if (reget && ftp_site_ascii(ctx->sess)) {
+	if (op->reget && ftp_site_ascii(ctx->sess)) {
 		r = ascii_no_resume(ctx);
 		goto fail;
 	}
 	if (op->out_opt && strcmp(op->out_opt, "-") == 0) {
-		if (reget) {
-			r = cmd_error(ctx, ERR_USAGE, "reget cannot resume standard output");
+		if (op->reget) {
+			r = cmd_error(ctx, ERR_USAGE, "%s cannot resume standard output",
+			              reget ? "reget" : "-c");
 			goto fail;
 		}
 		op->to_stdout = true;
@@ -956,11 +966,11 @@ static int put_run(struct cmdctx *ctx, bool reput)
 {
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->reput = reput;
-	int r = xfer_opts(op, "LOCAL... [-o REMOTE]");
+	int r = xfer_opts(op, reput ? "LOCAL... [-o REMOTE]" : "LOCAL... [-o REMOTE] [-c]");
 
 	if (r < 0)
 		goto fail;
-	if (reput && ftp_site_ascii(ctx->sess)) {
+	if (op->reput && ftp_site_ascii(ctx->sess)) {
 		r = ascii_no_resume(ctx);
 		goto fail;
 	}
