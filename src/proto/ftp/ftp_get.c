@@ -690,6 +690,17 @@ static int get_run(struct cmdctx *ctx, bool reget)
 			goto fail;
 		}
 		op->to_stdout = true;
+	} else if (op->out_opt && strcmp(ctx->def->name, "mget") == 0) {
+		/* Checked once, not once for each file the patterns match. */
+		struct stat st;
+		if (stat(op->out_opt, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			bool none = errno == ENOENT;
+			char *d = ui_escape_str(op->out_opt, strlen(op->out_opt));
+			r = cmd_error(ctx, ERR_LOCAL, "%s: %s (mget -o takes a directory)", d,
+			              none ? "no such directory" : "not a directory");
+			free(d);
+			goto fail;
+		}
 	} else if (op->out_opt && op->o.nargs > 1) {
 		struct stat st;
 		if (stat(op->out_opt, &st) < 0 || !S_ISDIR(st.st_mode)) {

@@ -49,6 +49,10 @@ assert_sha a.bin "$a_sha"
 run_ferry 6 -c "open $U; get 'a*'"
 run_ferry 6 -c "open $U; mget 'nomatch*'"
 grep -q 'no match' "$ERR" || t_fail "mget of a pattern matching nothing does not say so"
+# -o naming no directory: one line, however many files match, none written.
+run_ferry 7 -c "open $U; mget s*.dat -o missing/"
+assert_one_line_error "missing/: no such directory"
+[ ! -e missing ] || t_fail "mget -o missing/ made something"
 
 # Dot files: ".h*" matches .hidden.cfg, listed again with LIST -a though
 # cls cached a plain listing; "*" leaves it out.
