@@ -194,7 +194,8 @@ static int do_rmdir(struct cmdctx *ctx)
 static int chmod_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
-	return ftp_op_sendf(op, ftp_plain_reply, "SITE CHMOD %s %s", op->mode, op->o.arg);
+	return ftp_op_sendf(op, ftp_plain_reply, "SITE CHMOD %s %s", op->o.ctx->argv[1],
+	                    op->o.arg);
 }
 
 static int do_chmod(struct cmdctx *ctx)
@@ -203,12 +204,7 @@ static int do_chmod(struct cmdctx *ctx)
 	size_t n = strlen(mode);
 	if (n < 1 || n > 4 || strspn(mode, "01234567") != n)
 		return cmd_error(ctx, ERR_USAGE, "MODE must be octal, e.g. 644");
-	int r = ftp_check_args(ctx, 2);
-	if (r < 0)
-		return r;
-	struct ftp_op *op = ftp_op_new(ctx);
-	op->mode = mode;
-	return op_run(&op->o, 2, chmod_item);
+	return ftp_simple_run(ctx, 2, chmod_item);
 }
 
 static void size_reply(struct ftp_op *op, const struct pp_reply *r)

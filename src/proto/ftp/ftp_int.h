@@ -163,8 +163,6 @@ struct ftp_op {
 	char *line;
 	char *cd_from;        /* cd: the directory it leaves (for cd -) */
 	bool follow_pwd;
-	/* chmod */
-	const char *mode;
 
 	/* transfers */
 	struct ftp_xfer *x;
@@ -227,7 +225,9 @@ int ftp_op_send(struct ftp_op *op, step_fn step, const char *line, int mask_from
 int ftp_op_sendf(struct ftp_op *op, step_fn step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int ftp_check_args(struct cmdctx *ctx, int first);
-/* A simple command with operands: each operand is one command line. */
+/* A simple command with operands from first on (rmdir, chmod, size,
+ * mdtm): each is one command line, its remote patterns expanded first
+ * against the listings (names of any kind, as rm -r's). */
 int ftp_simple_run(struct cmdctx *ctx, int first, op_item_fn item);
 char *ftp_esc_str(const char *s);
 

@@ -186,7 +186,12 @@ int ftp_simple_run(struct cmdctx *ctx, int first, op_item_fn item)
 	int r = ftp_check_args(ctx, first);
 	if (r < 0)
 		return r;
-	return op_run(&ftp_op_new(ctx)->o, first, item);
+	struct ftp_op *op = ftp_op_new(ctx);
+	op->glob_kind = GLOB_ANY;
+	op->o.args = xcalloc((size_t)(ctx->argc - first) + 1, sizeof(char *));
+	for (int i = first; i < ctx->argc; i++)
+		op->o.args[op->o.nargs++] = ctx->argv[i];
+	return ftp_glob_run(op, false, item);
 }
 
 /* Escaped copy of a user-typed name for output (caller frees). */

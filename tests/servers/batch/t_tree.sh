@@ -2,7 +2,8 @@
 # Remote trees against vsftpd over TLS, each result read on the server's
 # directory on disk: mkdir -p makes every missing level and takes an
 # existing directory (a dot directory too; a file in the way fails); rm with an unquoted
-# pattern removes the matches, a quoted one is a name; rm -r removes a
+# pattern removes the matches, a quoted one is a name (chmod, size and
+# rmdir too); rm -r removes a
 # tree depth first, deleting a symbolic link to a directory outside without
 # following it, and dot files (which vsftpd's plain LIST hides: ferry asks
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
@@ -96,6 +97,19 @@ run_ferry 0 -c "open $U; rm '*.tmp'"
 run_ferry 0 -c "open $U; rm *.tmp"
 [ ! -e "$H/x.tmp" ] && [ ! -e "$H/y.tmp" ] && [ -e "$H/keep.log" ] || t_fail "rm *.tmp: $(ls "$H")"
 run_ferry 6 -c "open $U; rm 'nothing*'"
+
+# chmod, size and rmdir take patterns too, matched by ferry; quoted, a
+# pattern is a name.
+touch "$H/p1.cfg" "$H/p2.cfg" && mkdir "$H/rd1" "$H/rd2"
+chown -R "$FTP_USER:" "$H"
+run_ferry 0 -c "open $U; chmod 600 p*.cfg; size p*.cfg; rmdir rd*"
+[ "$(stat -c %a "$H/p1.cfg")" = 600 ] && [ "$(stat -c %a "$H/p2.cfg")" = 600 ] ||
+	t_fail "chmod 600 p*.cfg left: $(stat -c '%n %a' "$H"/p*.cfg)"
+[ "$(grep -Ec '^p[12]\.cfg	0$' "$OUT.lf")" = 2 ] || t_fail "size p*.cfg printed: $(cat "$OUT.lf")"
+[ ! -e "$H/rd1" ] && [ ! -e "$H/rd2" ] || t_fail "rmdir rd* left: $(ls "$H")"
+run_ferry any -d -c "open $U; chmod 644 'p*.cfg'"
+grep -q '> SITE CHMOD 644 p\*\.cfg$' "$ERR" || t_fail "chmod of a quoted pattern did not send it as a name"
+[ "$(stat -c %a "$H/p1.cfg")" = 600 ] || t_fail "chmod 644 'p*.cfg' changed p1.cfg"
 
 # rm without -r leaves a directory; rm -r removes the tree, not the
 # link's target, and asks nothing in batch use.
