@@ -272,36 +272,49 @@ static int do_mdtm(struct cmdctx *ctx)
 	return ftp_simple_run(ctx, 1, mdtm_item);
 }
 
-/* mv FROM TO: RNFR, 350, RNTO. */
+/* mv FROM TO, mv FROM... DIR/: RNFR, 350, RNTO (op->line: the new name
+ * of the current operand). */
 static void rnto_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	int err = 0;
-	ftp_cache_forget(op->o.s, op->o.ctx->argv[1]);
-	ftp_cache_forget(op->o.s, op->o.ctx->argv[2]);
+	ftp_cache_forget(op->o.s, op->o.arg);
+	ftp_cache_forget(op->o.s, op->line);
 	if (r->code / 100 != 2) {
-		char *d = ftp_esc_str(op->o.ctx->argv[2]);
+		char *d = ftp_esc_str(op->line);
 		err = ftp_op_reply_error(op, d, r);
 		free(d);
 	}
-	op_finish(&op->o, err);
+	op_item_done(&op->o, err);
 }
 
 static void rnfr_reply(struct ftp_op *op, const struct pp_reply *r)
 {
 	if (r->code != 350) {
-		char *d = ftp_esc_str(op->o.ctx->argv[1]);
-		op_finish(&op->o, ftp_op_reply_error(op, d, r));
+		char *d = ftp_esc_str(op->o.arg);
+		op_item_done(&op->o, ftp_op_reply_error(op, d, r));
 		free(d);
 		return;
 	}
-	int e = ftp_op_sendf(op, rnto_reply, "RNTO %s", op->o.ctx->argv[2]);
+	int e = ftp_op_sendf(op, rnto_reply, "RNTO %s", op->line);
 	if (e < 0)
-		op_finish(&op->o, e);
+		op_item_done(&op->o, e);
 }
 
 static int mv_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
+	const char *to = op->o.ctx->argv[op->o.ctx->argc - 1];
+	bool into = to[strlen(to) - 1] == '/';
+	if (!into && op->o.nargs > 1) {
+		/* A pattern that matched several names, and one new name. */
+		if (op->o.idx > 1)
+			return ERR_USAGE; /* said for the first (idx is the next's) */
+		return cmd_error(op->o.ctx, ERR_USAGE, "%d names to move: name a directory "
+		                 "with a trailing / (mv FROM... DIR/)", op->o.nargs);
+	}
+	const char *base = strrchr(op->o.arg, '/');
+	free(op->line);
+	op->line = into ? xasprintf("%s%s", to, base ? base + 1 : op->o.arg) : xstrdup(to);
 	return ftp_op_sendf(op, rnfr_reply, "RNFR %s", op->o.arg);
 }
 
@@ -310,11 +323,19 @@ static int do_mv(struct cmdctx *ctx)
 	int r = ftp_check_args(ctx, 1);
 	if (r < 0)
 		return r;
+	const char *to = ctx->argv[ctx->argc - 1];
+	if (!*to)
+		return cmd_error(ctx, ERR_USAGE, "empty name");
+	if (ctx->argc > 3 && to[strlen(to) - 1] != '/')
+		return cmd_error(ctx, ERR_USAGE, "several files go into a directory, named "
+		                 "with a trailing / (mv FROM... DIR/)");
+	/* The sources' patterns are matched by ferry; the target is a name. */
 	struct ftp_op *op = ftp_op_new(ctx);
-	op->o.args = xcalloc(2, sizeof(char *));
-	op->o.args[0] = ctx->argv[1];
-	op->o.nargs = 1;
-	return op_run(&op->o, 1, mv_item);
+	op->glob_kind = GLOB_ANY;
+	op->o.args = xcalloc((size_t)ctx->argc - 1, sizeof(char *));
+	for (int i = 1; i < ctx->argc - 1; i++)
+		op->o.args[op->o.nargs++] = ctx->argv[i];
+	return ftp_glob_run(op, false, mv_item);
 }
 
 /* ==== quote, site, feat ================================================ */
@@ -664,7 +685,8 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "rm", "[-r] [-f] PATTERN...", "remove remote files matching the patterns "
 	  "(quoted: a name); -r: directories with all they hold (asks at a "
 	  "terminal unless -f)", "r", 1, -1, ftp_do_rm },
-	{ "mv", "FROM TO", "rename a remote file", "r", 2, 2, do_mv },
+	{ "mv", "FROM... TO", "rename a remote file, or move files into TO/ (a trailing "
+	  "/: a directory)", "r", 2, -1, do_mv },
 	{ "chmod", "MODE FILE...", "change permissions (SITE CHMOD)", "-r", 2, -1, do_chmod },
 	{ "feat", "", "show the server's features (FEAT)", "-", 0, 0, do_feat },
 	{ "tls", "", "show the control connection's TLS: version, cipher, certificate",

@@ -939,6 +939,13 @@ static void reput_size_reply(struct ftp_op *op, const struct pp_reply *r)
 		put_item_end(op, err);
 }
 
+/* -o names a remote directory (a trailing /), as mv's target does. */
+static bool put_into_dir(const struct ftp_op *op)
+{
+	size_t n = strlen(op->out_opt);
+	return n && op->out_opt[n - 1] == '/';
+}
+
 static int put_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
@@ -952,12 +959,17 @@ static int put_item(struct op *o)
 		goto out;
 	}
 	op->o.ctx->total = (int64_t)op->src.size;
-	if (op->out_opt) {
+	if (op->out_opt && !put_into_dir(op)) {
 		op->remote = xstrdup(op->out_opt);
 	} else if (ftp_local_name(op->src.path, &op->remote) < 0) {
 		err = cmd_error(op->o.ctx, ERR_USAGE, "%s: no file name to store under "
 		                "(use -o)", l);
 		goto out;
+	} else if (op->out_opt) {
+		/* -o DIR/: into that directory, under the local name. */
+		char *in = xasprintf("%s%s", op->out_opt, op->remote);
+		free(op->remote);
+		op->remote = in;
 	}
 	if (op->reput)
 		err = ftp_op_sendf(op, reput_size_reply, "SIZE %s", op->remote);
@@ -985,10 +997,6 @@ static int put_run(struct cmdctx *ctx, bool reput)
 		r = ascii_no_resume(ctx);
 		goto fail;
 	}
-	if (op->out_opt && op->o.nargs > 1) {
-		r = cmd_error(ctx, ERR_USAGE, "-o takes one file");
-		goto fail;
-	}
 	if (op->out_opt && (!*op->out_opt || !ftp_arg_ok(op->out_opt))) {
 		r = cmd_error(ctx, ERR_USAGE, "bad remote name");
 		goto fail;
@@ -996,6 +1004,13 @@ static int put_run(struct cmdctx *ctx, bool reput)
 	r = ftp_local_glob(op, strcmp(ctx->def->name, "mput") == 0);
 	if (r < 0 && op->o.nargs == 0)
 		goto fail;
+	/* Counted once the patterns are expanded: `mput *.txt -o x` would
+	 * store every file as x. */
+	if (op->out_opt && op->o.nargs > 1 && !put_into_dir(op)) {
+		r = cmd_error(ctx, ERR_USAGE, "-o with several files takes a remote "
+		              "directory, ending in / (-o DIR/)");
+		goto fail;
+	}
 	op->o.err = r;
 	return op_run(&op->o, 1, put_item);
 fail:

@@ -3,7 +3,7 @@
 # directory on disk: mkdir -p makes every missing level and takes an
 # existing directory (a dot directory too; a file in the way fails); rm with an unquoted
 # pattern removes the matches, a quoted one is a name (chmod, size and
-# rmdir too); rm -r removes a
+# rmdir too); mput -o DIR/ and mv FROM... DIR/ go into a directory; rm -r removes a
 # tree depth first, deleting a symbolic link to a directory outside without
 # following it, and dot files (which vsftpd's plain LIST hides: ferry asks
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
@@ -110,6 +110,22 @@ run_ferry 0 -c "open $U; chmod 600 p*.cfg; size p*.cfg; rmdir rd*"
 run_ferry any -d -c "open $U; chmod 644 'p*.cfg'"
 grep -q '> SITE CHMOD 644 p\*\.cfg$' "$ERR" || t_fail "chmod of a quoted pattern did not send it as a name"
 [ "$(stat -c %a "$H/p1.cfg")" = 600 ] || t_fail "chmod 644 'p*.cfg' changed p1.cfg"
+
+# mput -o DIR/ stores into that directory; mv FROM... DIR/ moves into one
+# (patterns matched by ferry), mv FROM TO renames; several names and no
+# directory are refused with one line, nothing stored or moved.
+echo one > mv1.txt && echo two > mv2.txt
+run_ferry 0 -c "open $U; mkdir into other; mput mv*.txt -o into/; mv into/mv*.txt other/
+mv other/mv1.txt other/one.txt"
+[ -z "$(ls "$H/into")" ] || t_fail "mv into/mv*.txt other/ left: $(ls "$H/into")"
+cmp -s mv1.txt "$H/other/one.txt" && cmp -s mv2.txt "$H/other/mv2.txt" ||
+	t_fail "mput -o into/ then mv left: $(ls -R "$H/other")"
+run_ferry 2 -c "open $U; mv other/* nowhere"
+assert_one_line_error "2 names to move"
+[ -e "$H/other/mv2.txt" ] && [ ! -e "$H/nowhere" ] || t_fail "a refused mv moved something"
+run_ferry 2 -c "open $U; mput mv*.txt -o single"
+assert_one_line_error "-o with several files"
+[ ! -e "$H/single" ] || t_fail "a refused mput -o stored something"
 
 # rm without -r leaves a directory; rm -r removes the tree, not the
 # link's target, and asks nothing in batch use.
