@@ -438,7 +438,12 @@ int lsource_open(struct lsource *s, const char *path)
 	int err = 0;
 	if (s->fd < 0)
 		err = fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: %s", l, strerror(errno));
-	else if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode))
+	else if (fstat(s->fd, &st) < 0)
+		err = fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: %s", l, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		err = fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: a directory (put -r sends "
+		           "directory trees)", l);
+	else if (!S_ISREG(st.st_mode))
 		err = fail(s->why, sizeof(s->why), ERR_LOCAL, "%s: not a regular file", l);
 	free(l);
 	if (err)

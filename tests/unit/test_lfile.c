@@ -1,5 +1,6 @@
 /* test_lfile.c - the local end of a download, in a scratch directory:
- * NAME.part until complete, and when NAME.part.meta is written. */
+ * NAME.part until complete, and when NAME.part.meta is written; the
+ * source of an upload. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "cu_main.h"
+#include "err.h"
 #include "lfile.h"
 
 static char dir[] = "/tmp/ferry-test-lfile.XXXXXX";
@@ -187,6 +189,28 @@ static void test_old_part(void)
 	lfile_clear(&f);
 }
 
+/* An upload's source: a regular file opens with its size; a directory
+ * says put -r is for trees; a missing file says so. */
+static void test_source(void)
+{
+	struct lsource src;
+
+	reset();
+	put(name, "12345");
+	CU_ASSERT_EQUAL_FATAL(lsource_open(&src, name), 0);
+	CU_ASSERT_EQUAL(src.size, 5);
+	lsource_clear(&src);
+
+	CU_ASSERT_EQUAL(lsource_open(&src, dir), ERR_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(src.why, ": a directory (put -r sends directory trees)"));
+	lsource_clear(&src);
+
+	unlink(name);
+	CU_ASSERT_EQUAL(lsource_open(&src, name), ERR_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(src.why, "No such file or directory"));
+	lsource_clear(&src);
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("lfile", init, clean);
@@ -194,4 +218,5 @@ void cu_register(void)
 	CU_add_test(s, "second piece: the record", test_second_piece);
 	CU_add_test(s, "discard", test_discard);
 	CU_add_test(s, "an old part", test_old_part);
+	CU_add_test(s, "an upload's source", test_source);
 }
