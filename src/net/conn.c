@@ -517,6 +517,18 @@ static void conn_do_read(struct conn *c)
 			 * gathering. */
 			if ((size_t)n < chunk && !conn_more(c) && !gather)
 				break;
+			/* A plain bulk reader hands each chunk on at once: the
+			 * owner empties the buffer, and the next read lands in
+			 * the same cache-warm bytes instead of walking a
+			 * megabyte of cold ones (with 64 KiB chunks, a 1 GiB
+			 * loopback get to /dev/null took 0.34-0.39 s instead of
+			 * 0.61-0.66 s on a CPU with a 64 KiB L1 data cache;
+			 * either change alone did not help). */
+			if (c->bulk && !c->tls && !c->z && buf_avail(&c->rbuf) >= c->read_chunk) {
+				got = false;
+				if (!conn_emit(c, CONN_READABLE, 0))
+					return;
+			}
 			continue;
 		}
 		if (n == 0) {
