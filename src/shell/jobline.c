@@ -16,10 +16,20 @@
 
 static struct shell *owner; /* for jobline_accept, a readline callback */
 
-/* xfer:progress, as for a transfer in the foreground. */
+/* While the prompt shows (not a question's), under xfer:progress as for
+ * a transfer in the foreground; and not while readline shows a prompt of
+ * its own (a history search, a numeric argument, a key sequence half
+ * typed), which hiding and showing the line would replace with ours: the
+ * lines wait for it to end. */
 static bool drawing(struct shell *sh)
 {
-	return sh->interactive && ui_progress_wanted(config_str(sh->cfg, "xfer:progress"));
+	if (!sh->interactive || !sh->rl_active || sh->ask_fn)
+		return false;
+	if (RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH | RL_STATE_SEARCH |
+	               RL_STATE_NUMERICARG | RL_STATE_MOREINPUT | RL_STATE_MULTIKEY |
+	               RL_STATE_VIMOTION | RL_STATE_CHARSEARCH | RL_STATE_COMPLETING))
+		return false;
+	return ui_progress_wanted(config_str(sh->cfg, "xfer:progress"));
 }
 
 static bool any_background(struct shell *sh)
@@ -48,7 +58,7 @@ void jobline_refresh(struct shell *sh)
 		free(lines[JOBLINE_MAX - 1]);
 		lines[JOBLINE_MAX - 1] = xasprintf("[+%zu more: jobs lists them]", more + 1);
 	}
-	if (sh->rl_active && !sh->ask_fn && drawing(sh))
+	if (drawing(sh))
 		ui_status((const char *const *)lines, n);
 	for (size_t k = 0; k < n; k++)
 		free(lines[k]);

@@ -48,7 +48,7 @@
 	X(rl_filename_completion_desired) X(rl_filename_quote_characters) \
 	X(rl_last_func) \
 	X(rl_line_buffer) X(rl_outstream) X(rl_point) X(rl_prompt) \
-	X(rl_readline_name) X(rl_redisplay_function)
+	X(rl_readline_name) X(rl_readline_state) X(rl_redisplay_function)
 
 struct rllib {
 #define RLLIB_FN(f) __typeof__(f) *f_##f;
@@ -114,6 +114,7 @@ const char *rllib_error(void);
 #define rl_point (*rllib.v_rl_point)
 #define rl_prompt (*rllib.v_rl_prompt)
 #define rl_readline_name (*rllib.v_rl_readline_name)
+#define rl_readline_state (*rllib.v_rl_readline_state)
 #define rl_redisplay_function (*rllib.v_rl_redisplay_function)
 #endif
 

@@ -10,7 +10,7 @@
 #   - a command's output comes above the lines, and the pane holds each
 #     job's line once: an accepted line takes them off first (none left
 #     behind in the scrollback), Ctrl-C at the prompt too, and Tab Tab
-#     listing names under the line;
+#     listing names under the line; a Ctrl-R search keeps its own prompt;
 #   - `kill 3` takes job 3's line away; when the server lets the held
 #     downloads go on, their lines go, the notices stay, the files are
 #     whole;
@@ -96,6 +96,18 @@ for re in '^\[1\] get big\.bin  ' "$J3"; do
 	n=$(on_pane "$re")
 	[ "$n" = 1 ] || pty_fail "the pane holds $n lines matching /$re/ after Ctrl-C, not 1"
 done
+
+# Ctrl-R: readline's own prompt stays while the lines wait (job 3 moves
+# on meanwhile), and C-g gives the prompt and the lines back.
+pty_send C-r
+pty_type "lpw"
+SEARCH_RE='^\(reverse-i-search\)`lpw'\'': lpwd$'
+pty_wait_line "$SEARCH_RE"
+size0=$(stat -c %s "$W/dl/20mib.bin.part")
+pty_wait_size "$W/dl/20mib.bin.part" $((size0 + 196608)) 10
+pty_line | grep -Eq -- "$SEARCH_RE" || pty_fail "a history search shows '$(pty_line)' while a job moves"
+pty_send C-g
+pty_until 5 "job 3's line back above the prompt after C-g" job3_above
 
 # Tab twice lists names under the typed line and draws the prompt again
 # below them: the lines come back above that prompt, none left above the
