@@ -163,8 +163,10 @@ static void begin(void)
 	progress_erase();
 	if (have_hooks && hooks.before)
 		hooks.before(hooks.arg);
-	fflush(stdout);
-	status_erase();
+	if (sdrawn) {
+		fflush(stdout);
+		status_erase();
+	}
 }
 
 static void end(void)

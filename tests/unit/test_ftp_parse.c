@@ -283,6 +283,15 @@ static void bad_local(const char *remote)
 	CU_ASSERT_PTR_NULL(name);
 }
 
+static void test_names_dir(void)
+{
+	CU_ASSERT(ftp_names_dir("sub/"));
+	CU_ASSERT(ftp_names_dir("/"));
+	CU_ASSERT(!ftp_names_dir("sub"));
+	CU_ASSERT(!ftp_names_dir("a/b"));
+	CU_ASSERT(!ftp_names_dir(""));
+}
+
 static void test_local_name(void)
 {
 	ok_local("file.txt", "file.txt");
@@ -380,6 +389,7 @@ void cu_register(void)
 	CU_add_test(s, "213 MDTM", test_mdtm);
 	CU_add_test(s, "FEAT", test_feat);
 	CU_add_test(s, "local names", test_local_name);
+	CU_add_test(s, "a trailing / names a directory", test_names_dir);
 	CU_add_test(s, "reply codes", test_reply_err);
 	CU_add_test(s, "ascii CRLF <-> LF", test_ascii);
 }

@@ -68,6 +68,10 @@ void ftp_parse_feat(const char *text, struct ftp_feat *f);
  * heap string (caller frees). */
 int ftp_local_name(const char *remote, char **name);
 
+/* A remote name the user ends with '/' names a directory to go into (mv's
+ * target, put's -o). */
+bool ftp_names_dir(const char *remote);
+
 /* Error code for a final reply: 0 for 1xx-3xx; 450/550/553 (missing or
  * not permitted) ERR_NOTFOUND; 530/532 ERR_AUTH; 421 ERR_NET; 426
  * (transfer aborted) ERR_PROTO; other 4xx/5xx ERR_FAIL. */

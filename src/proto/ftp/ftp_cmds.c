@@ -304,7 +304,7 @@ static int mv_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
 	const char *to = op->o.ctx->argv[op->o.ctx->argc - 1];
-	bool into = to[strlen(to) - 1] == '/';
+	bool into = ftp_names_dir(to);
 	if (!into && op->o.nargs > 1) {
 		/* A pattern that matched several names, and one new name. */
 		if (op->o.idx > 1)
@@ -326,7 +326,7 @@ static int do_mv(struct cmdctx *ctx)
 	const char *to = ctx->argv[ctx->argc - 1];
 	if (!*to)
 		return cmd_error(ctx, ERR_USAGE, "empty name");
-	if (ctx->argc > 3 && to[strlen(to) - 1] != '/')
+	if (ctx->argc > 3 && !ftp_names_dir(to))
 		return cmd_error(ctx, ERR_USAGE, "several files go into a directory, named "
 		                 "with a trailing / (mv FROM... DIR/)");
 	/* The sources' patterns are matched by ferry; the target is a name. */

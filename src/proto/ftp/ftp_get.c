@@ -939,13 +939,6 @@ static void reput_size_reply(struct ftp_op *op, const struct pp_reply *r)
 		put_item_end(op, err);
 }
 
-/* -o names a remote directory (a trailing /), as mv's target does. */
-static bool put_into_dir(const struct ftp_op *op)
-{
-	size_t n = strlen(op->out_opt);
-	return n && op->out_opt[n - 1] == '/';
-}
-
 static int put_item(struct op *o)
 {
 	struct ftp_op *op = ftp_op_of(o);
@@ -959,7 +952,7 @@ static int put_item(struct op *o)
 		goto out;
 	}
 	op->o.ctx->total = (int64_t)op->src.size;
-	if (op->out_opt && !put_into_dir(op)) {
+	if (op->out_opt && !ftp_names_dir(op->out_opt)) {
 		op->remote = xstrdup(op->out_opt);
 	} else if (ftp_local_name(op->src.path, &op->remote) < 0) {
 		err = cmd_error(op->o.ctx, ERR_USAGE, "%s: no file name to store under "
@@ -1006,7 +999,7 @@ static int put_run(struct cmdctx *ctx, bool reput)
 		goto fail;
 	/* Counted once the patterns are expanded: `mput *.txt -o x` would
 	 * store every file as x. */
-	if (op->out_opt && op->o.nargs > 1 && !put_into_dir(op)) {
+	if (op->out_opt && op->o.nargs > 1 && !ftp_names_dir(op->out_opt)) {
 		r = cmd_error(ctx, ERR_USAGE, "-o with several files takes a remote "
 		              "directory, ending in / (-o DIR/)");
 		goto fail;

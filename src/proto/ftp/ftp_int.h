@@ -318,12 +318,14 @@ char **ftp_complete(struct session *s, char letter, const char *word,
 void ftp_plain_reply(struct ftp_op *op, const struct pp_reply *r);
 /* ftp_ls.c: qsort order of struct ftp_ent by name. */
 int ftp_ent_cmp(const void *a, const void *b);
-/* ftp_ls.c: one entry as cls prints it to ctx's output (the name and a
- * link's target are the server's bytes: escaped on a terminal only):
- * "-rw-r--r--      1.2M  2026-12-06 14:07  name" long (sizes human with
- * hum), the name alone otherwise; a directory's name ends in '/'.
- * 0 or the output's error. */
-int ftp_cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_cls_opts *o);
+/* ftp_ls.c: a listing as cls prints it to ctx's output, sorted in place
+ * by name, one entry a line (the name and a link's target are the
+ * server's bytes: escaped on a terminal only): "-rw-r--r--  1.2M
+ * 2026-12-06 14:07  name" long (sizes human with hum), the name alone
+ * otherwise, a directory's ending in '/'; dot files with all only; with
+ * pat, the names matching it (none: ERR_NOTFOUND, reported).  0 or the
+ * error. */
+int ftp_cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls_opts *o);
 /* ftp.c: a reply's text, escaped, for messages (heap). */
 char *ftp_reply_esc(const struct pp_reply *r);
 /* ftp_cmds.c: the directory learnt (takes path). */

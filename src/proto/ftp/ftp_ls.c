@@ -497,7 +497,7 @@ static void mode_text(const struct ftp_ent *e, char out[11])
 	out[10] = '\0';
 }
 
-int ftp_cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_cls_opts *o)
+static int cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_cls_opts *o)
 {
 	struct buf b;
 	buf_init(&b, FTP_LIST_LINE_MAX * 2);
@@ -531,7 +531,7 @@ int ftp_cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ftp_c
 	return r;
 }
 
-static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls_opts *o)
+int ftp_cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls_opts *o)
 {
 	int r = 0;
 	size_t shown = 0;
@@ -542,7 +542,7 @@ static int cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls
 		/* A pattern matches dot files only with a dot, as in sh. */
 		if (o->pat ? fnmatch(o->pat, name, FNM_PERIOD) != 0 : !o->all && name[0] == '.')
 			continue;
-		r = ftp_cls_line(ctx, &d->ents[i], o);
+		r = cls_line(ctx, &d->ents[i], o);
 		shown++;
 	}
 	if (!r && o->pat && !shown) {
@@ -567,7 +567,7 @@ static void cls_fetched(void *arg, int err, const char *why, struct ftp_dir *d)
 		op_finish(&op->o, err);
 		return;
 	}
-	err = cls_print(op->o.ctx, d, &o);
+	err = ftp_cls_print(op->o.ctx, d, &o);
 	cache_put(op->o.s, d);
 	op_finish(&op->o, err);
 }
@@ -640,7 +640,7 @@ int ftp_do_cls(struct cmdctx *ctx)
 	struct ftp_dir *d = cache_find(ctx->sess, path);
 	if (d && (d->all || !o.all)) {
 		free(path);
-		return cls_print(ctx, d, &o);
+		return ftp_cls_print(ctx, d, &o);
 	}
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->cls = o;

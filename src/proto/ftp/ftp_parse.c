@@ -282,6 +282,12 @@ int ftp_local_name(const char *remote, char **name)
 	return 0;
 }
 
+bool ftp_names_dir(const char *remote)
+{
+	size_t n = strlen(remote);
+	return n && remote[n - 1] == '/';
+}
+
 int ftp_reply_err(int code)
 {
 	if (code < 400)

@@ -591,16 +591,9 @@ static int ls_print(struct ftp_op *op, const struct tdir *d, struct ftp_dir *rd)
 		r = cmd_data_line(ctx, h, strlen(h));
 		free(h);
 	}
-	/* Sorted in place: the walk below goes in name order too.  (An empty
-	 * directory has no entry array at all.) */
-	if (ftp_dir_count(rd) > 1)
-		qsort((void *)ftp_dir_ent(rd, 0), ftp_dir_count(rd), sizeof(struct ftp_ent),
-		      ftp_ent_cmp);
-	for (size_t i = 0; i < ftp_dir_count(rd) && !r; i++) {
-		const struct ftp_ent *e = ftp_dir_ent(rd, i);
-		if (t->ls_opts.all || e->name[0] != '.')
-			r = ftp_cls_line(ctx, e, &t->ls_opts);
-	}
+	/* Sorted in place: the walk below goes in name order too. */
+	if (!r)
+		r = ftp_cls_print(ctx, rd, &t->ls_opts);
 	return r;
 }
 
