@@ -33,6 +33,7 @@
 #   pty_within S CMD...      ...else return 1 (a check that may fail)
 #   pty_prompts_at_least N   N prompts have been shown (for pty_within)
 #   pty_wait_prompts N [S]   wait until N prompts have been shown
+#   pty_enter [S]            Enter on the typed line; wait for the next prompt
 #   pty_screen               print the pane (with history), for diagnostics
 #   pty_line                 print the line the cursor is on
 #   pty_line_wrapped         ...with the rows it wraps onto (a long line)
@@ -353,14 +354,22 @@ pty_wait_prompts() {
 }
 
 pty_send() { tm send-keys -t "$PTY_SESSION" "$@"; }
+
+# pty_enter [SECONDS]: run the line typed so far (Enter) and wait for the
+# prompt after it.  The prompts are counted now, not at the last wait: a
+# Tab listing draws the prompt again, so an older count is already reached
+# and the wait would end before the command ran.
+pty_enter() {
+	local want=$(($(pty_count_prompts) + 1))
+	pty_send Enter
+	pty_wait_prompts "$want" "${1:-20}"
+}
 pty_type() { tm send-keys -t "$PTY_SESSION" -l -- "$1"; }
 
 # pty_cmd TEXT [SECONDS]: run one command line and wait for the prompt after.
 pty_cmd() {
-	local want=$((PTY_PROMPTS + 1))
 	pty_type "$1"
-	pty_send Enter
-	pty_wait_prompts "$want" "${2:-20}"
+	pty_enter "${2:-20}"
 }
 
 # pty_key_fg KEY WHAT ERE: send KEY (C-c, C-z) to the foreground command

@@ -47,8 +47,7 @@ pty_type "cp @y:on"
 pty_send Tab
 pty_wait_line '^ferry y:/> cp @y:only-on-y\.txt ?$' 15
 pty_type "copied.txt"
-pty_send Enter
-pty_wait_prompts $((PTY_PROMPTS + 1))
+pty_enter
 [ "$(cat copied.txt 2>/dev/null)" = "from y" ] ||
 	pty_fail "the completed cp line did not copy the file: $(ls)"
 pty_type "cp @y:.on"
