@@ -333,7 +333,11 @@ static void get_done(void *arg, int err, const char *why)
 	}
 	if (err) {
 		char *r = ftp_esc_str(op->remote);
-		cmd_error(op->o.ctx, err, "%s: %s", r, op->why[0] ? op->why : why);
+		/* The server's refusal says little (vsftpd: "Failed to open
+		 * file"); the listing may know better. */
+		bool dir = !op->why[0] && ftp_cache_is_dir(op->o.s, op->remote);
+		cmd_error(op->o.ctx, err, "%s: %s%s", r, op->why[0] ? op->why : why,
+		          dir ? " (a directory: get -r fetches trees)" : "");
 		free(r);
 		lfile_discard(&op->lf);
 	} else if (!op->to_stdout) {

@@ -262,6 +262,8 @@ void ftp_fetch_cancel(struct ftp_fetch *ft);
  * in it changed). */
 void ftp_cache_free(struct ftp *f);
 void ftp_cache_forget(struct session *s, const char *path);
+/* The cached listing of path's directory shows path as a directory. */
+bool ftp_cache_is_dir(struct session *s, const char *path);
 void ftp_cfetch_cancel(struct ftp *f);
 int ftp_do_cls(struct cmdctx *ctx);
 /* A directory operand (NULL: here) made absolute in *path (heap): 0, or

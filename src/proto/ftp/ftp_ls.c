@@ -199,6 +199,24 @@ static void cache_put(struct session *s, struct ftp_dir *d)
 	f->dirs = d;
 }
 
+bool ftp_cache_is_dir(struct session *s, const char *path)
+{
+	char *abs = ftp_path_abs(((struct ftp *)s->pdata)->cwd, path);
+	char *slash = abs ? strrchr(abs, '/') : NULL;
+	bool dir = false;
+
+	if (slash && slash[1]) {
+		char *parent = slash == abs ? xstrdup("/") : xstrndup(abs, (size_t)(slash - abs));
+		struct ftp_dir *d = cache_find(s, parent);
+		for (size_t i = 0; d && i < d->n; i++)
+			if (strcmp(d->ents[i].name, slash + 1) == 0)
+				dir = d->ents[i].type == FTP_ENT_DIR;
+		free(parent);
+	}
+	free(abs);
+	return dir;
+}
+
 void ftp_cache_forget(struct session *s, const char *path)
 {
 	struct ftp *f = site_ftp(s);
