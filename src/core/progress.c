@@ -8,7 +8,7 @@
 void progress_start(struct progress_meter *m, int64_t now_ms, uint64_t bytes)
 {
 	memset(m, 0, sizeof(*m));
-	m->start_ms = m->last_ms = now_ms;
+	m->start_ms = m->last_ms = m->moved_ms = now_ms;
 	m->last_bytes = bytes;
 }
 
@@ -18,7 +18,7 @@ void progress_sample(struct progress_meter *m, int64_t now_ms, uint64_t bytes)
 	if (bytes < m->last_bytes) {
 		/* The next file of a command moving several: count from
 		 * here, keeping the rate. */
-		m->last_ms = now_ms;
+		m->last_ms = m->moved_ms = now_ms;
 		m->last_bytes = bytes;
 		return;
 	}
@@ -28,6 +28,10 @@ void progress_sample(struct progress_meter *m, int64_t now_ms, uint64_t bytes)
 	/* An exponential average: a second of history or so at 4 samples a
 	 * second, so the ETA does not jump with every burst. */
 	m->rate = m->rate > 0 ? m->rate * 0.7 + now * 0.3 : now;
+	if (bytes > m->last_bytes)
+		m->moved_ms = now_ms;
+	else if (now_ms - m->moved_ms >= PROGRESS_STALLED_MS)
+		m->rate = 0;
 	m->last_ms = now_ms;
 	m->last_bytes = bytes;
 }

@@ -17,8 +17,14 @@ struct progress_meter {
 	int64_t start_ms;     /* when the transfer began */
 	int64_t last_ms;      /* the last sample */
 	uint64_t last_bytes;
-	double rate;          /* bytes per second, 0 until known */
+	int64_t moved_ms;     /* the last sample that saw bytes come */
+	double rate;          /* bytes per second, 0 until known or when
+	                         nothing came for PROGRESS_STALLED_MS */
 };
+
+/* No byte for this long: the rate is 0 (no rate shown, no ETA; `jobs`
+ * says "stalled") rather than an average fading for many seconds. */
+#define PROGRESS_STALLED_MS 2000
 
 /* Start measuring at now_ms, with bytes already there (a resume). */
 void progress_start(struct progress_meter *m, int64_t now_ms, uint64_t bytes);

@@ -60,6 +60,16 @@ static void test_meter(void)
 	CU_ASSERT_DOUBLE_EQUAL(m.rate, 1300.0, 0.01);
 	progress_sample(&m, 4500, 1500);   /* 1300 B in 1 s */
 	CU_ASSERT_DOUBLE_EQUAL(m.rate, 1300.0, 0.01);
+	/* Nothing more comes: the average fades, and is 0 once nothing
+	 * came for PROGRESS_STALLED_MS. */
+	progress_sample(&m, 5500, 1500);
+	CU_ASSERT_DOUBLE_EQUAL(m.rate, 910.0, 0.01);
+	progress_sample(&m, 4500 + PROGRESS_STALLED_MS - 100, 1500);
+	CU_ASSERT(m.rate > 0);
+	progress_sample(&m, 4500 + PROGRESS_STALLED_MS, 1500);
+	CU_ASSERT_EQUAL(m.rate, 0);
+	progress_sample(&m, 7000, 1750);   /* moving again: 250 B in 0.5 s */
+	CU_ASSERT_DOUBLE_EQUAL(m.rate, 500.0, 0.01);
 }
 
 void cu_register(void)
