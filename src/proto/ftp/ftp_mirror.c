@@ -16,6 +16,7 @@
  * --delete removes only names inside the target found by reading it.
  */
 #define _GNU_SOURCE 1 /* nftw */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -712,8 +713,22 @@ static int mirror_go(struct cmdctx *ctx, struct mirror *m)
 	return op_start(&op->o, r);
 }
 
+/* Whether argv[*i] is the option name (long names also as "NAME=VALUE"),
+ * and then its value: after '=', or the next word (*i moves past it).
+ * *val NULL: the value is missing. */
+static bool opt_is(struct cmdctx *ctx, int *i, const char *name, const char **val)
+{
+	const char *a = ctx->argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0 || (a[n] && (a[n] != '=' || a[1] != '-')))
+		return false;
+	*val = a[n] == '=' ? a + n + 1 : *i + 1 < ctx->argc ? ctx->argv[++*i] : NULL;
+	return true;
+}
+
 /* One option of mirror (shared with get -r and put -r): 1 taken, 0 not
- * an option of mirror's, or ERR_USAGE reported.  *i moves past a value. */
+ * an option of mirror's, or ERR_USAGE reported.  *i moves past a value.
+ * lftp's short forms are taken too: -n, -e, -X GLOB, -I GLOB, -P N. */
 static int mirror_opt(struct cmdctx *ctx, struct mirror *m, int *i)
 {
 	const char *a = ctx->argv[*i];
@@ -724,21 +739,21 @@ static int mirror_opt(struct cmdctx *ctx, struct mirror *m, int *i)
 		m->del = true;
 	} else if (!strcmp(a, "--dry-run")) {
 		m->dry = true;
-	} else if (!strncmp(a, "--exclude", 9) || !strncmp(a, "--include", 9)) {
-		if (a[9] == '=')
-			val = a + 10;
-		else if (!a[9] && *i + 1 < ctx->argc)
-			val = ctx->argv[++*i];
+	} else if (opt_is(ctx, i, "--exclude", &val) || opt_is(ctx, i, "--exclude-glob", &val) ||
+	           opt_is(ctx, i, "-X", &val)) {
 		if (!val || !*val)
-			return cmd_error(ctx, ERR_USAGE, "%.9s needs a pattern", a);
-		if (a[2] == 'e')
-			m->excl[m->nexcl++] = val;
-		else
-			m->incl[m->nincl++] = val;
-	} else if (!strncmp(a, "--parallel", 10)) {
+			return cmd_error(ctx, ERR_USAGE, "%s needs a pattern", a);
+		m->excl[m->nexcl++] = val;
+	} else if (opt_is(ctx, i, "--include", &val) || opt_is(ctx, i, "--include-glob", &val) ||
+	           opt_is(ctx, i, "-I", &val)) {
+		if (!val || !*val)
+			return cmd_error(ctx, ERR_USAGE, "%s needs a pattern", a);
+		m->incl[m->nincl++] = val;
+	} else if ((!strncmp(a, "-P", 2) && isdigit((unsigned char)a[2]) && (val = a + 2)) ||
+	           opt_is(ctx, i, "--parallel", &val) || opt_is(ctx, i, "-P", &val)) {
 		char *end = NULL;
-		long n = a[10] == '=' ? strtol(a + 11, &end, 10) : 0;
-		if (!end || *end || n < 1 || n > 64)
+		long n = val ? strtol(val, &end, 10) : 0;
+		if (!end || end == val || *end || n < 1 || n > 64)
 			return cmd_error(ctx, ERR_USAGE, "--parallel=N: N from 1 to 64 "
 			                 "(connections of the session, up to "
 			                 "net:connection-limit)");

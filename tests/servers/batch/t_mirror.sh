@@ -7,8 +7,10 @@
 # would delete and deletes nothing; --delete removes local extras (and only
 # inside the target); --parallel=4 spreads the files over more connections
 # of the session, and its workers left without a file do not close
-# standard input (the script, read again after the mirror); --exclude leaves the matching names out; a mirror in the
-# background (&) ends done.  vsftpd's plain LIST hides dot files: a dot
+# standard input (the script, read again after the mirror); --exclude
+# leaves the matching names out, as lftp's -X and -P N do with -P2; bad
+# option values are usage errors; a mirror in the background (&) ends
+# done.  vsftpd's plain LIST hides dot files: a dot
 # file and a dot directory come over all the same (LIST -a), checksums
 # compared, --only-newer takes a newer one, and --delete removes a local
 # dot file the server lacks but not those it has.
@@ -133,6 +135,18 @@ run_ferry 0 -c "open $U; mirror --exclude '*.log' --exclude c tree part &
 wait"
 [ -e part/a/one.txt ] && [ ! -e part/d/skip.log ] && [ ! -e part/a/b/c ] ||
 	t_fail "--exclude did not leave out *.log and c: $(find part | sort)"
+# lftp's forms: -X GLOB, --exclude-glob=GLOB, -P N (and -PN): the same.
+run_ferry 0 -d -c "open $U; mirror -X '*.log' --exclude-glob=c -P2 tree part2"
+diff -r part part2 > diff.txt || t_fail "mirror -X/--exclude-glob/-P2 differs from --exclude: $(cat diff.txt)"
+[ "$(grep -Ec '> USER ' "$ERR")" -ge 2 ] ||
+	t_fail "-P2 did not open a second connection (USER sent $(grep -Ec '> USER ' "$ERR") times)"
+run_ferry 2 -c "open $U; mirror -P0 tree part3"
+assert_one_line_error "--parallel=N"
+run_ferry 2 -c "open $U; mirror tree part3 -X"
+assert_one_line_error "-X needs a pattern"
+run_ferry 2 -c "open $U; mirror --exclude-globs=x tree part3"
+assert_one_line_error "--exclude-globs=x"
+[ ! -e part3 ] || t_fail "a mirror refused for its options made part3"
 
 # mirror -R: the local tree "local" goes up as "back".
 OUTSIDE=$W/outside
