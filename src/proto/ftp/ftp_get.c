@@ -624,9 +624,9 @@ static int get_item(struct op *o)
 	return err;
 }
 
-/* The options of get, reget and put (-o NAME, -f, -c, --unverified, --)
- * and the operands, into op.  -c makes get reget and put reput, as in
- * lftp.  0 or ERR_USAGE (reported). */
+/* The options of get, reget and put (-o NAME, -O DIR, -f, -c,
+ * --unverified, --) and the operands, into op.  -c makes get reget and put
+ * reput, and -O DIR is -o DIR/, as in lftp.  0 or ERR_USAGE (reported). */
 static int xfer_opts(struct ftp_op *op, const char *usage)
 {
 	struct cmdctx *ctx = op->o.ctx;
@@ -643,6 +643,13 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 				return cmd_error(ctx, ERR_USAGE, "-o needs a %s name",
 				                 get ? "file" : "remote");
 			op->out_opt = ctx->argv[i];
+		} else if (opts && strcmp(a, "-O") == 0) {
+			if (++i >= ctx->argc || !*ctx->argv[i])
+				return cmd_error(ctx, ERR_USAGE, "-O needs a directory");
+			free(op->out_dir);
+			op->out_dir = ftp_names_dir(ctx->argv[i]) ? xstrdup(ctx->argv[i]) :
+			              xasprintf("%s/", ctx->argv[i]);
+			op->out_opt = op->out_dir;
 		} else if (opts && get && strcmp(a, "-f") == 0) {
 			op->force = true;
 		} else if (opts && strcmp(a, "-c") == 0) {

@@ -166,7 +166,8 @@ struct ftp_op {
 
 	/* transfers */
 	struct ftp_xfer *x;
-	const char *out_opt;  /* -o */
+	const char *out_opt;  /* -o, or out_dir */
+	char *out_dir;        /* -O DIR (lftp's), as -o DIR/ */
 	bool force;           /* -f */
 	bool to_stdout;
 	int64_t size;

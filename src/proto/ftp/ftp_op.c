@@ -84,6 +84,7 @@ static void ftp_op_clear(struct op *o)
 	lsource_clear(&op->src);
 	free(op->line);
 	free(op->cd_from);
+	free(op->out_dir);
 	free(op->remote);
 	free(op->abuf);
 	buf_clear(&op->lbuf);

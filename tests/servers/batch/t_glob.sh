@@ -1,6 +1,7 @@
 #!/bin/bash
 # Patterns in transfer commands, against vsftpd over TLS: mput of local
-# *.bin files, cls showing them, mget of remote ones into a directory (-o),
+# *.bin files, cls showing them, mget of remote ones into a directory (-o,
+# and lftp's -O for get, mget, put and mput),
 # an unquoted pattern in get expanded by ferry against the listing, a quoted
 # one taken as a name, a pattern matching nothing (exit 6), and a listing
 # cached for cls but dropped after put.  Every checksum checked.  With
@@ -53,6 +54,19 @@ grep -q 'no match' "$ERR" || t_fail "mget of a pattern matching nothing does not
 run_ferry 7 -c "open $U; mget s*.dat -o missing/"
 assert_one_line_error "missing/: no such directory"
 [ ! -e missing ] || t_fail "mget -o missing/ made something"
+# lftp's -O DIR: -o DIR/ for get, mget, put and mput.
+mkdir -p big
+run_ferry 0 -c "open $U; mget -O big *.bin; get -O big/ s1.dat; mkdir O; lcd up; mput -O O *.bin; put -O O notes.txt"
+assert_sha big/a.bin "$a_sha"
+assert_sha big/b.bin "$b_sha"
+cmp -s "$H/s1.dat" big/s1.dat || t_fail "get -O big/ s1.dat: no big/s1.dat"
+assert_sha "$H/O/a.bin" "$a_sha"
+assert_sha "$H/O/b.bin" "$b_sha"
+[ -f "$H/O/notes.txt" ] || t_fail "put -O O notes.txt did not store O/notes.txt: $(ls -A "$H/O")"
+run_ferry 7 -c "open $U; get -O missing s1.dat"
+assert_one_line_error "missing/: no such directory"
+run_ferry 2 -c "open $U; get s1.dat -O"
+assert_one_line_error "-O needs a directory"
 
 # Dot files: ".h*" matches .hidden.cfg, listed again with LIST -a though
 # cls cached a plain listing; "*" leaves it out.
