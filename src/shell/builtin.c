@@ -109,16 +109,63 @@ static void open_cancel(struct cmdctx *ctx)
 	session_drop(o->s, "interrupted");
 }
 
+/* lftp's "open -u USER[,PASSWORD] -p PORT": *url (heap) made again with
+ * them.  0, or ERR_USAGE (reported). */
+static int open_login(struct cmdctx *ctx, char **url, const char *login, const char *port)
+{
+	struct url u;
+	const char *why = NULL;
+	if (url_parse(*url, &u, &why) < 0)
+		return cmd_error(ctx, ERR_USAGE, "%s", why);
+	if (login) {
+		const char *comma = strchr(login, ',');
+		free(u.user);
+		if (u.pass)
+			memset(u.pass, 0, strlen(u.pass));
+		free(u.pass);
+		u.user = comma ? xstrndup(login, (size_t)(comma - login)) : xstrdup(login);
+		u.pass = comma ? xstrdup(comma + 1) : NULL;
+	}
+	int r = 0;
+	if (port) {
+		char *end;
+		long n = strtol(port, &end, 10);
+		if (!*port || *end || n < 1 || n > 65535)
+			r = cmd_error(ctx, ERR_USAGE, "-p: a port from 1 to 65535");
+		u.port = (int)n;
+	}
+	if (!r) {
+		memset(*url, 0, strlen(*url));
+		free(*url);
+		*url = url_format(&u);
+	}
+	if (u.pass)
+		memset(u.pass, 0, strlen(u.pass));
+	url_clear(&u);
+	return r;
+}
+
 static int do_open(struct cmdctx *ctx)
 {
-	const char *name = NULL, *why = NULL;
+	const char *name = NULL, *why = NULL, *login = NULL, *port = NULL;
 	struct session *s;
+	int a = 1;
 
-	if (ctx->argc == 4 && strcmp(ctx->argv[2], "as") == 0)
-		name = ctx->argv[3];
-	else if (ctx->argc != 2)
-		return cmd_error(ctx, ERR_USAGE, "usage: open URL [as NAME]");
-	const char *url = ctx->argv[1];
+	for (; a + 1 < ctx->argc && ctx->argv[a][0] == '-'; a += 2) {
+		if (strcmp(ctx->argv[a], "-u") == 0)
+			login = ctx->argv[a + 1];
+		else if (strcmp(ctx->argv[a], "-p") == 0)
+			port = ctx->argv[a + 1];
+		else
+			break;
+	}
+	if (ctx->argc == a + 3 && strcmp(ctx->argv[a + 1], "as") == 0)
+		name = ctx->argv[a + 2];
+	else if (ctx->argc != a + 1)
+		return cmd_error(ctx, ERR_USAGE, "usage: open %s", ctx->def->args);
+	if (login && !*login)
+		return cmd_error(ctx, ERR_USAGE, "-u: a user name, then ,PASSWORD if wanted");
+	const char *url = ctx->argv[a];
 	char *tmp = NULL;
 	if (!url_is_url(url) && (tmp = bookmark_lookup(url))) {
 		/* open NAME: a bookmark (before a host of that name, as in
@@ -134,6 +181,17 @@ static int do_open(struct cmdctx *ctx)
 			return cmd_error(ctx, ERR_USAGE, "%s: an IPv6 address goes in "
 			                 "brackets: open [%s]", url, url);
 		url = tmp = xasprintf("ftp://%s", url); /* like lftp: a bare host is FTP */
+	}
+	if (login || port) {
+		if (!tmp)
+			tmp = xstrdup(url);
+		int r = open_login(ctx, &tmp, login, port);
+		if (r < 0) {
+			memset(tmp, 0, strlen(tmp));
+			free(tmp);
+			return r;
+		}
+		url = tmp;
 	}
 	struct session *prev = session_focus(ctx->sh->reg);
 	int r = session_create(ctx->sh->reg, url, name, &s, &why);
@@ -779,7 +837,8 @@ static int do_cp(struct cmdctx *ctx)
 }
 
 const struct cmd_def cmd_shell_table[] = {
-	{ "open", "URL [as NAME]", "open a session and focus it", "u-s", 1, 3, do_open },
+	{ "open", "[-u USER[,PASSWORD]] [-p PORT] URL [as NAME]", "open a session and focus "
+	  "it (-u, -p: as in lftp)", "u-s", 1, 7, do_open },
 	{ "close", "[SESSION]", "close a session (default: the focused one)", "s", 0, 1, do_close },
 	{ "sessions", "", "list sessions", "-", 0, 0, do_sessions },
 	{ "use", "SESSION", "focus a session (name or id)", "s", 1, 1, do_use },

@@ -333,6 +333,26 @@ static void login_args(struct spans *sp, const struct cmd *c, size_t ci, size_t 
 	}
 }
 
+/* open -u USER,PASS (lftp's form): ",PASS" goes, to the end of the word;
+ * the line typed again asks for the password. */
+static void open_login_password(struct spans *sp, const struct cmd *c, size_t ci,
+                                size_t limit)
+{
+	for (size_t w = ci + 1; w + 1 < c->nwords && c->word[w + 1] < limit; w++) {
+		size_t ws = c->word[w], us = c->word[w + 1], ue = word_end(c, w + 1);
+		if (word_end(c, w) - ws != 2 || c->txt[ws] != '-' || c->txt[ws + 1] != 'u')
+			continue;
+		for (size_t i = us; i < ue; i++) {
+			if (c->txt[i] != ',')
+				continue;
+			const struct dch *a = &c->d[i], *b = &c->d[ue - 1];
+			span_add(sp, (struct span){ a->raw, b->rend, a->rend - a->raw, a->quote,
+			                            b->quote, false });
+			break;
+		}
+	}
+}
+
 static void cmd_scan(struct spans *sp, const struct cmd *c, enum scan_mode mode)
 {
 	size_t ci = 0, limit = c->n;
@@ -351,10 +371,17 @@ static void cmd_scan(struct spans *sp, const struct cmd *c, enum scan_mode mode)
 			limit = c->word[w];
 			break;
 		}
-	/* open user:pass@host: a bare host is an FTP URL to `open`. */
-	if (word_abbrev(c, ci, "open") && ci + 1 < c->nwords &&
-	    c->word[ci + 1] < limit && !has_url(c, ci + 1))
-		authority_password(sp, c, c->word[ci + 1], word_end(c, ci + 1));
+	/* open user:pass@host: a bare host is an FTP URL to `open`; after
+	 * lftp's options too. */
+	if (word_abbrev(c, ci, "open")) {
+		size_t h = ci + 1;
+		while (h + 1 < c->nwords && word_end(c, h) - c->word[h] == 2 &&
+		       c->txt[c->word[h]] == '-')
+			h += 2;
+		if (h < c->nwords && c->word[h] < limit && !has_url(c, h))
+			authority_password(sp, c, c->word[h], word_end(c, h));
+		open_login_password(sp, c, ci, limit);
+	}
 	login_args(sp, c, ci, limit);
 }
 

@@ -1,7 +1,8 @@
 /* redact.h - passwords out of what the user typed (history, argv).
  *
  * A typed line may carry passwords: in a URL (scheme://user:PASS@host,
- * or the bare user:PASS@host that `open` takes), or as the argument of a
+ * or the bare user:PASS@host that `open` takes), in `open -u USER,PASS`
+ * (lftp's form), or as the argument of a
  * raw login command: `quote PASS x`, `quote AUTHINFO PASS x`, `quote
  * AUTHINFO SASL MECH RESPONSE`, `site PSWD|PASSWD ...` (also through
  * quote) and `user NAME PASS`.  Command names may be abbreviated and any

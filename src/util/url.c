@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -284,4 +285,53 @@ int url_is_url(const char *s)
 		return 1;
 	return (sl == 4 && strncasecmp(s, "news", 4) == 0) ||
 	       (sl == 5 && strncasecmp(s, "snews", 5) == 0);
+}
+
+/* Append s to out (room for 3 bytes per byte), each byte that is not
+ * unreserved (RFC 3986) as %XX; keep: bytes also left as they are. */
+static char *encode(char *out, const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((isascii(c) && isalnum(c)) || strchr("-._~", c) || (keep && strchr(keep, c))) {
+			*out++ = (char)c;
+		} else {
+			*out++ = '%';
+			*out++ = hex[c >> 4];
+			*out++ = hex[c & 15];
+		}
+	}
+	return out;
+}
+
+char *url_format(const struct url *u)
+{
+	size_t n = strlen(u->scheme) + 3 + 16 + 3;
+	n += 3 * (strlen(u->user ? u->user : "") + strlen(u->pass ? u->pass : "") +
+	          strlen(u->host ? u->host : "") + strlen(u->path ? u->path : "")) + 3;
+	char *r = xmalloc(n), *o = r;
+
+	o += sprintf(o, "%s:%s", u->scheme, u->host ? "//" : "");
+	if (u->user) {
+		o = encode(o, u->user, NULL);
+		if (u->pass) {
+			*o++ = ':';
+			o = encode(o, u->pass, NULL);
+		}
+		*o++ = '@';
+	}
+	if (u->host) {
+		bool v6 = strchr(u->host, ':') != NULL;
+		o += sprintf(o, "%s%s%s", v6 ? "[" : "", u->host, v6 ? "]" : "");
+		if (u->port)
+			o += sprintf(o, ":%d", u->port);
+		if (u->path)
+			*o++ = '/';
+	}
+	if (u->path)
+		o = encode(o, u->path, "/");
+	*o = '\0';
+	return r;
 }

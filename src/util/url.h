@@ -27,5 +27,8 @@ void url_clear(struct url *u);
 /* True if s looks like a URL (has "scheme:" with a known scheme shape),
  * so "open lab" can be told from "open ftp://lab". */
 int url_is_url(const char *s);
+/* u as a URL again (heap), user, password and path percent-encoded, so
+ * that url_parse gives back the same parts. */
+char *url_format(const struct url *u);
 
 #endif

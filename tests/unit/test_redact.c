@@ -71,6 +71,13 @@ static const struct row lines[] = {
 	{ "user 'joe' 'SE CRET'; ls", "user 'joe'; ls" },
 	{ "user joe SECRET > out", "user joe > out" },
 	{ "quote PASS ftp://u:x@h", "quote PASS ****" },
+	/* lftp's open -u USER,PASS: ",PASS" goes. */
+	{ "open -u joe,SECRET host", "open -u joe host" },
+	{ "open -p 21 -u 'joe,SE CRET' host as x", "open -p 21 -u 'joe' host as x" },
+	{ "open -u joe,SEC,RET ftp://h; ls", "open -u joe ftp://h; ls" },
+	{ "o -u joe,SECRET -p 2121 u:SECRET@h", "o -u joe -p 2121 u@h" },
+	{ "open -u joe host", "open -u joe host" },
+	{ "open -p 21,2 host", "open -p 21,2 host" },
 	/* Nothing to remove. */
 	{ "", "" },
 	{ "ls -l", "ls -l" },
@@ -141,6 +148,7 @@ static const struct row masks[] = {
 	{ "open ftp://u:SECRET@h", "open ftp://u:******@h" },
 	{ "open 'ftp://u:A B@h'; quote PASS xy", "open 'ftp://u:***@h'; quote PASS **" },
 	{ "quote PASS 'a b' > f", "quote PASS '***' > f" },
+	{ "open -u joe,SECRET h", "open -u joe,****** h" },
 	{ "pwd", "pwd" },
 };
 

@@ -1,4 +1,5 @@
 /* test_url.c - url_parse / url_is_url. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cu_main.h"
@@ -163,6 +164,37 @@ static void test_ipv6_unbracketed(void)
 	}
 }
 
+/* url_format gives a URL that parses back to the same parts. */
+static void check_format(const char *s, const char *want)
+{
+	struct url u, v;
+	const char *why = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(url_parse(s, &u, &why), 0);
+	char *f = url_format(&u);
+	CU_ASSERT_STRING_EQUAL(f, want);
+	CU_ASSERT_EQUAL_FATAL(url_parse(f, &v, &why), 0);
+	CU_ASSERT_STRING_EQUAL(v.scheme, u.scheme);
+	STR_OR_NULL(v.user, u.user);
+	STR_OR_NULL(v.pass, u.pass);
+	STR_OR_NULL(v.host, u.host);
+	STR_OR_NULL(v.path, u.path);
+	CU_ASSERT_EQUAL(v.port, u.port);
+	free(f);
+	url_clear(&u);
+	url_clear(&v);
+}
+
+static void test_format(void)
+{
+	check_format("ftp://h", "ftp://h");
+	check_format("FTPES://u:p@h:2121/pub/x%20y", "ftpes://u:p@h:2121/pub/x%20y");
+	check_format("ftp://a%40b:p%3Aw%2C%25@h/", "ftp://a%40b:p%3Aw%2C%25@h");
+	check_format("ftp://u@[::1]:21/%2Fabs", "ftp://u@[::1]:21//abs");
+	check_format("news:comp.lang.c", "news:comp.lang.c");
+	check_format("nntps://h/alt.x+y", "nntps://h/alt.x%2By");
+}
+
 void cu_register(void)
 {
 	CU_pSuite s = CU_add_suite("url", NULL, NULL);
@@ -176,4 +208,5 @@ void cu_register(void)
 	CU_add_test(s, "url_is_url", test_is_url);
 	CU_add_test(s, "url_clear", test_clear_twice);
 	CU_add_test(s, "ipv6_unbracketed", test_ipv6_unbracketed);
+	CU_add_test(s, "url_format", test_format);
 }
