@@ -529,13 +529,29 @@ bool builtin_paged(struct shell *sh, const struct cmd_def *def, int argc, char *
 
 static int do_lcd(struct cmdctx *ctx)
 {
+	struct shell *sh = ctx->sh;
+	/* lcd -: back where the last lcd left, as cd - (and sh's). */
+	bool back = ctx->argc > 1 && strcmp(ctx->argv[1], "-") == 0 &&
+	            !(ctx->quoted && ctx->quoted[1]);
+	if (back && !sh->lcd_prev)
+		return cmd_error(ctx, ERR_USAGE, "no previous local directory yet (lcd - goes "
+		                 "back where the last lcd left)");
 	/* `~` in DIR is the shell's (path_expand_tilde); none is home. */
-	char *dir = ctx->argc > 1 ? xstrdup(ctx->argv[1]) : path_expand_tilde("~");
+	char *dir = back ? xstrdup(sh->lcd_prev) : ctx->argc > 1 ? xstrdup(ctx->argv[1]) :
+	            path_expand_tilde("~");
 	if (dir[0] == '~' && ctx->argc == 1) {
 		free(dir);
 		return cmd_error(ctx, ERR_USAGE, "no directory and no $HOME");
 	}
-	int r = chdir(dir) < 0 ? cmd_error(ctx, ERR_LOCAL, "%s: %s", dir, strerror(errno)) : 0;
+	char *here = getcwd(NULL, 0);
+	int r = 0;
+	if (chdir(dir) < 0) {
+		r = cmd_error(ctx, ERR_LOCAL, "%s: %s", dir, strerror(errno));
+		free(here);
+	} else {
+		free(sh->lcd_prev);
+		sh->lcd_prev = here;
+	}
 	free(dir);
 	return r;
 }
@@ -849,7 +865,8 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "user", "NAME [PASSWORD]", "log the focused session in again as NAME (password asked if not given)", "--", 1, 2, do_user },
 	{ "set", "[NAME [VALUE]]", "list, show or change settings", "S-", 0, 2, do_set },
 	{ "help", "[COMMAND]", "list commands, or show one command's usage", "c", 0, 1, do_help },
-	{ "lcd", "[DIR]", "change the local directory", "l", 0, 1, do_lcd },
+	{ "lcd", "[DIR|-]", "change the local directory (-: back where the last lcd left)",
+	  "l", 0, 1, do_lcd },
 	{ "lpwd", "", "print the local directory", "-", 0, 0, do_lpwd },
 	{ "lls", "[ARGS...]", "list local files (runs ls)", "l", 0, -1, do_lls },
 	{ "jobs", "", "list the jobs (commands run with &)", "-", 0, 0, do_jobs },

@@ -1445,6 +1445,7 @@ out:
 	free(sh->text);
 	free(sh->prompt);
 	free(sh->histfile);
+	free(sh->lcd_prev);
 	for (int i = 0; i < nsources; i++) {
 		free(sources[i].text);
 		free(sources[i].path);

@@ -70,6 +70,7 @@ struct shell {
 	bool ask_secret;      /* the answer is not echoed (a password) */
 
 	struct aliases *aliases; /* `alias` (alias.h) */
+	char *lcd_prev;          /* where the last lcd left, for lcd - */
 };
 
 /* Options from the command line (main.c). */

@@ -5,9 +5,9 @@
 #     the current directory's names are not; `lls` alone lists the current
 #     directory; `lls` of a missing name shows ls's complaint;
 #   - `lcd sub`: lpwd shows it, lls and a shell escape (`!pwd`) follow it,
-#     `lcd ..` goes back up;
+#     `lcd ..` goes back up, `lcd -` back and forth;
 #   - `lcd` to a missing directory, or to a file, is one line naming it and
-#     the reason, and the directory stays what it was;
+#     the reason, and the directory stays what it was (and lcd -'s);
 #   - `lcd ~` and `lcd ~/x` go to $HOME and below it, `lcd` alone to $HOME;
 #   - `lcd "DIR WITH SPACE"` (quoted, absolute), then `get hello.txt` from
 #     vsftpd and `get hello.txt -o copy.txt` land there, whole (the
@@ -73,11 +73,19 @@ pty_cmd_output "!pwd"
 [ "$PTY_OUT" = "$W/dl/sub" ] || pty_fail "!pwd after lcd sub does not print $W/dl/sub"
 pty_cmd "lcd .."
 pty_expect_lpwd "$W/dl" "after lcd .."
+# lcd - goes back where the last lcd left, and again.
+pty_cmd "lcd -"
+pty_expect_lpwd "$W/dl/sub" "after lcd -"
+pty_cmd "lcd -"
+pty_expect_lpwd "$W/dl" "after a second lcd -"
 
 # Errors: one line, and the directory stays.
 pty_cmd "lcd sub"
 pty_expect_lcd_error no-such-dir "No such file or directory"
 pty_expect_lcd_error visible.txt "Not a directory"
+# A failed lcd leaves lcd - as it was: back to where lcd sub came from.
+pty_cmd "lcd -"
+pty_expect_lpwd "$W/dl" "after lcd - past two failed lcds"
 
 # Home.
 pty_cmd "lcd ~"
