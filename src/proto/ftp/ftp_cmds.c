@@ -643,6 +643,8 @@ static const struct cmd_def ftp_cmds[] = {
 	  "(dir/), -l long form, -h human sizes, -a dot files too (cached), -R the "
 	  "tree below (bounded)",
 	  "r", 0, -1, ftp_do_cls },
+	{ "recls", "[-l] [-h] [-a] [-R] [DIR|PATTERN]", "cls from the server's listing "
+	  "now, not the cache (lftp's)", "r", 0, -1, ftp_do_cls },
 	{ "cd", "DIR|-", "change the remote directory (-: back to the one before)", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },

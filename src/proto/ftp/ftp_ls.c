@@ -654,8 +654,9 @@ int ftp_do_cls(struct cmdctx *ctx)
 	free(dirpart);
 	if (r < 0)
 		return r;
-	/* -a wants the dot files a plain LIST may have hidden (vsftpd). */
-	struct ftp_dir *d = cache_find(ctx->sess, path);
+	/* -a wants the dot files a plain LIST may have hidden (vsftpd);
+	 * recls wants the server's listing now. */
+	struct ftp_dir *d = strcmp(ctx->def->name, "recls") ? cache_find(ctx->sess, path) : NULL;
 	if (d && (d->all || !o.all)) {
 		free(path);
 		return ftp_cls_print(ctx, d, &o);

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Patterns in transfer commands, against vsftpd over TLS: mput of local
 # *.bin files, cls showing them, mget of remote ones into a directory (-o,
-# and lftp's -O for get, mget, put and mput),
-# an unquoted pattern in get expanded by ferry against the listing, a quoted
-# one taken as a name, a pattern matching nothing (exit 6), and a listing
-# cached for cls but dropped after put.  Every checksum checked.  With
-# xfer:progress on, mget of three files ends with one line for them all
-# ("mget: 3 files: 600 B in ..."); in batch use without it, none.  A
+# and lftp's -O for get, mget, put and mput), an unquoted pattern in get
+# expanded by ferry against the listing, a quoted one taken as a name, a
+# pattern matching nothing (exit 6), and a listing cached for cls but
+# dropped after put (and bypassed by recls).  Every checksum checked.
+# With xfer:progress on, mget of three files ends with one line for them
+# all ("mget: 3 files: 600 B in ..."); in batch use without it, none.  A
 # pattern starting with a dot matches dot files (LIST -a, even after a
 # plain listing was cached); "*" does not.
 set -e
@@ -86,4 +86,12 @@ run_ferry 0 -d -c "open $U; cls; cls; put late.bin; cls"
 [ "$(grep -Ec '> (MLSD|LIST) ' "$ERR")" = 2 ] ||
 	t_fail "expected two listings (cached once, fetched again after put): $(grep -E '> (MLSD|LIST)' "$ERR")"
 [ "$(grep -c '^late.bin$' "$LAST.out.lf")" = 1 ] || t_fail "the last cls does not show late.bin once"
+# A file put by someone else: cls answers from the cache without it,
+# recls asks the server and shows it, and the cls after it too.
+run_ferry 0 -d -c "open $U; cls; !touch '$H/other.bin'
+cls; recls; cls"
+[ "$(grep -Ec '> (MLSD|LIST) ' "$ERR")" = 2 ] ||
+	t_fail "cls; cls; recls; cls: expected two listings: $(grep -E '> (MLSD|LIST)' "$ERR")"
+[ "$(grep -c '^other.bin$' "$LAST.out.lf")" = 2 ] ||
+	t_fail "recls and the cls after it do not both show other.bin: $(cat "$LAST.out.lf")"
 t_pass
