@@ -645,6 +645,8 @@ static const struct cmd_def ftp_cmds[] = {
 	  "r", 0, -1, ftp_do_cls },
 	{ "recls", "[-l] [-h] [-a] [-R] [DIR|PATTERN]", "cls from the server's listing "
 	  "now, not the cache (lftp's)", "r", 0, -1, ftp_do_cls },
+	{ "du", "[-s] [-h] [-b] [DIR...]", "the size of the files below each directory, in "
+	  "KiB (-b bytes, -h human, -s the total only)", "r", 0, -1, ftp_do_du },
 	{ "cd", "DIR|-", "change the remote directory (-: back to the one before)", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },

@@ -169,6 +169,7 @@ struct ftp_op {
 	const char *out_opt;  /* -o, or out_dir */
 	char *out_dir;        /* -O DIR (lftp's), as -o DIR/ */
 	bool force;           /* -f */
+	bool du_sum, du_human, du_bytes; /* du -s, -h, -b */
 	bool to_stdout;
 	int64_t size;
 	char *remote;
@@ -302,6 +303,8 @@ size_t ftp_tree_count(const struct ftp_op *op);
 void ftp_tree_free(struct ftp_tree *t);
 int ftp_do_rm(struct cmdctx *ctx);
 int ftp_do_mkdir(struct cmdctx *ctx);
+/* du [-s] [-h] [-b] [DIR...]: the bytes below each directory (KiB). */
+int ftp_do_du(struct cmdctx *ctx);
 /* cls -R, ls -R: the tree below dir (NULL: here), one block a directory. */
 int ftp_tree_ls(struct cmdctx *ctx, const char *dir, const struct ftp_cls_opts *o);
 
@@ -329,6 +332,8 @@ int ftp_ent_cmp(const void *a, const void *b);
  * pat, the names matching it (none: ERR_NOTFOUND, reported).  0 or the
  * error. */
 int ftp_cls_print(struct cmdctx *ctx, struct ftp_dir *d, const struct ftp_cls_opts *o);
+/* A size as cls -h and du -h print it: "512", "1.5K", "2.0M"... */
+void ftp_human(int64_t n, char *out, size_t len);
 /* ftp.c: a reply's text, escaped, for messages (heap). */
 char *ftp_reply_esc(const struct pp_reply *r);
 /* ftp_cmds.c: the directory learnt (takes path). */

@@ -488,7 +488,7 @@ static bool has_glob(const char *w)
 	return strpbrk(w, "*?[") != NULL;
 }
 
-static void human(int64_t n, char *out, size_t len)
+void ftp_human(int64_t n, char *out, size_t len)
 {
 	static const char units[] = "BKMGTPE";
 	double v = (double)n;
@@ -523,7 +523,7 @@ static int cls_line(struct cmdctx *ctx, const struct ftp_ent *e, const struct ft
 		char mode[11], size[32] = "-", when[32] = "-";
 		mode_text(e, mode);
 		if (e->size >= 0 && o->hum)
-			human(e->size, size, sizeof(size));
+			ftp_human(e->size, size, sizeof(size));
 		else if (e->size >= 0)
 			snprintf(size, sizeof(size), "%" PRId64, e->size);
 		if (e->mtime >= 0) {

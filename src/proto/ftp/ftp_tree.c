@@ -1,5 +1,5 @@
-/* ftp_tree.c - remote trees: rm with patterns and rm -r, mkdir -p, and the
- * recursive listing of cls -R and ls -R.
+/* ftp_tree.c - remote trees: rm with patterns and rm -r, mkdir -p, the
+ * recursive listing of cls -R and ls -R, and du.
  *
  * A remote tree is walked one directory listing at a time on the
  * command's connection (ftp_fetch_start_all), breadth first.  Symbolic links
@@ -11,6 +11,7 @@
  * every file and link, then the directories deepest first; a hostile or
  * endless listing removes nothing.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@
 struct tdir {
 	char *path;                 /* absolute */
 	int depth;                  /* 0: a root */
+	/* du */
+	size_t parent;              /* index in dirs (depth > 0) */
+	char *shown;                /* the root as typed, then the names below */
+	uint64_t bytes;             /* its files', then with its directories' */
 };
 
 /* A question's answer may come after the command ended (the connection
@@ -55,6 +60,8 @@ struct ftp_tree {
 	/* cls -R */
 	bool ls;
 	struct ftp_cls_opts ls_opts;
+	/* du: sizes summed, every name counted, unsafe ones never entered */
+	bool du;
 	struct tquestion *q;
 };
 
@@ -75,8 +82,10 @@ void ftp_tree_free(struct ftp_tree *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->nd; i++)
+	for (size_t i = 0; i < t->nd; i++) {
 		free(t->dirs[i].path);
+		free(t->dirs[i].shown);
+	}
 	free(t->dirs);
 	for (size_t i = 0; i < t->nf; i++)
 		free(t->files[i]);
@@ -92,7 +101,7 @@ static void add_dir(struct ftp_tree *t, char *path, int depth)
 		t->capd = t->capd ? t->capd * 2 : 16;
 		t->dirs = xrealloc(t->dirs, t->capd * sizeof(*t->dirs));
 	}
-	t->dirs[t->nd++] = (struct tdir){ path, depth };
+	t->dirs[t->nd++] = (struct tdir){ .path = path, .depth = depth };
 }
 
 void ftp_tree_add(struct ftp_op *op, const char *path, bool dir)
@@ -129,7 +138,10 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 {
 	struct ftp_op *op = arg;
 	struct ftp_tree *t = op->tree;
-	struct tdir d = t->dirs[t->di++];   /* a copy: dirs may move */
+	size_t di = t->di++;
+	struct tdir d = t->dirs[di];   /* a copy: dirs may move */
+	/* cls -R and du go on past what rm -r must refuse, with a note. */
+	bool lenient = t->ls || t->du;
 
 	op->fetch = NULL;
 	if (err) {
@@ -137,7 +149,7 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 		op->o.err = cmd_error(op->o.ctx, err, "cannot list %s: %s", e,
 		                      why[0] ? why : err_str(err));
 		free(e);
-		if (!t->ls)
+		if (!lenient || (t->du && !d.depth))
 			t->failed = true;
 		walk_next(op);
 		return;
@@ -156,11 +168,13 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 		if (!strcmp(e->name, ".") || !strcmp(e->name, "..") ||
 		    (t->ls && !t->ls_opts.all && e->name[0] == '.'))
 			continue;
+		if (t->du && e->type != FTP_ENT_DIR && e->size > 0)
+			t->dirs[di].bytes += (uint64_t)e->size;
 		char *p = path_join(d.path, e->name);
 		if (!ftp_ent_name_safe(e->name) || !ftp_arg_ok(e->name)) {
-			if (t->ls) {
+			if (lenient) {
 				free(p);
-				continue;   /* printed, escaped; never entered */
+				continue;   /* printed or counted; never entered */
 			}
 			walk_refuse(op, p, "the listing has a name ferry will not use "
 			            "('/', '..' or control bytes); nothing removed");
@@ -168,6 +182,16 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 			break;
 		}
 		if (++t->entries > max) {
+			if (t->du) {
+				char *x = ui_escape_str(d.path, strlen(d.path));
+				op->o.err = cmd_error(op->o.ctx, ERR_FAIL, "%s: more than %zu "
+				                      "entries; sum subdirectories one by one",
+				                      x, max);
+				free(x);
+				free(p);
+				t->failed = true;
+				break;
+			}
 			if (t->ls) {
 				char *x = ui_escape_str(d.path, strlen(d.path));
 				ui_info("%s: stopped after %zu entries (the limit of a "
@@ -185,10 +209,10 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 		}
 		if (e->type == FTP_ENT_DIR) {
 			if (d.depth + 1 > maxdepth) {
-				if (t->ls) {
+				if (lenient) {
 					char *x = ui_escape_str(p, strlen(p));
-					ui_info("%s: not listed: deeper than %d levels", x,
-					        maxdepth);
+					ui_info("%s: not %s: deeper than %d levels", x,
+					        t->du ? "counted" : "listed", maxdepth);
 					free(x);
 					free(p);
 					continue;
@@ -199,7 +223,11 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 				break;
 			}
 			add_dir(t, p, d.depth + 1);
-		} else if (!t->ls) {
+			if (t->du) {
+				t->dirs[t->nd - 1].parent = di;
+				t->dirs[t->nd - 1].shown = path_join(t->dirs[di].shown, e->name);
+			}
+		} else if (!lenient) {
 			ftp_tree_add(op, p, false);
 			free(p);
 		} else {
@@ -214,8 +242,8 @@ static void walk_next(struct ftp_op *op)
 {
 	struct ftp_tree *t = op->tree;
 	if (!t->failed && t->di < t->nd) {
-		/* Dot files too (rm -r must see them), unless cls -R lists
-		 * without -a. */
+		/* Dot files too (rm -r and du must see them), unless cls -R
+		 * lists without -a. */
 		int r = ftp_fetch_start_all(op->o.s, t->dirs[t->di].path, !t->ls || t->ls_opts.all,
 		                            walk_fetched, op, &op->fetch);
 		if (r == 0)
@@ -619,4 +647,105 @@ int ftp_tree_ls(struct cmdctx *ctx, const char *dir, const struct ftp_cls_opts *
 	if (r < 0)
 		cmd_error(ctx, r, "%s", err_str(r));
 	return op_start(&op->o, r);
+}
+
+/* ---- du: the bytes of the files below each directory ------------------- */
+
+/* Children before their parent, siblings by name: du's order. */
+static int du_order(const void *a, const void *b)
+{
+	const char *x = (*(const struct tdir *const *)a)->shown;
+	const char *y = (*(const struct tdir *const *)b)->shown;
+	for (;; x++, y++) {
+		if (*x == *y && *x)
+			continue;
+		if (!*x && *y == '/')
+			return 1;    /* x holds y */
+		if (!*y && *x == '/')
+			return -1;
+		if (*x == '/' || !*x)
+			return -1;   /* x's name ends first */
+		if (*y == '/' || !*y)
+			return 1;
+		return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
+	}
+}
+
+static void du_size(const struct ftp_op *op, uint64_t n, char *out, size_t len)
+{
+	if (op->du_human)
+		ftp_human((int64_t)n, out, len);
+	else if (op->du_bytes)
+		snprintf(out, len, "%" PRIu64, n);
+	else
+		snprintf(out, len, "%" PRIu64, (n + 1023) / 1024);
+}
+
+static void du_walked(struct ftp_op *op, int err)
+{
+	struct ftp_tree *t = op->tree;
+	if (!err) {
+		for (size_t i = t->nd; i-- > 1;)
+			t->dirs[t->dirs[i].parent].bytes += t->dirs[i].bytes;
+		size_t n = op->du_sum ? 1 : t->nd;
+		struct tdir **v = xcalloc(n, sizeof(*v));
+		for (size_t i = 0; i < n; i++)
+			v[i] = &t->dirs[i];
+		qsort(v, n, sizeof(*v), du_order);
+		for (size_t i = 0; i < n && err >= 0; i++) {
+			char size[32];
+			du_size(op, v[i]->bytes, size, sizeof(size));
+			char *e = ftp_esc_str(v[i]->shown);
+			err = cmd_printf(op->o.ctx, "%s\t%s", size, e);
+			free(e);
+		}
+		free(v);
+	}
+	ftp_tree_free(op->tree);
+	op->tree = NULL;
+	op_item_done(&op->o, err);
+}
+
+static int du_item(struct op *o)
+{
+	struct ftp_op *op = ftp_op_of(o);
+	char *path;
+	int r = ftp_dir_arg(o->ctx, o->arg, &path);
+	if (r < 0)
+		return r;
+	struct ftp_tree *t = tree_of(op);
+	t->du = true;
+	add_dir(t, path, 0);
+	t->dirs[0].shown = xstrdup(o->arg);
+	t->nroots = 1;
+	ftp_tree_walk(op, du_walked);
+	return 0;
+}
+
+int ftp_do_du(struct cmdctx *ctx)
+{
+	struct ftp_op *op = ftp_op_new(ctx);
+	int first = 1;
+	for (; first < ctx->argc; first++) {
+		const char *a = ctx->argv[first];
+		if (a[0] != '-' || !a[1] || (ctx->quoted && ctx->quoted[first]))
+			break;
+		for (const char *p = a + 1; *p; p++) {
+			if (*p == 's')
+				op->du_sum = true;
+			else if (*p == 'h')
+				op->du_human = true;
+			else if (*p == 'b')
+				op->du_bytes = true;
+			else
+				return op_start(&op->o, cmd_error(ctx, ERR_USAGE, "unknown option -%c "
+				                                  "(du [-s] [-h] [-b] [DIR...])", *p));
+		}
+	}
+	op->o.args = xcalloc((size_t)(ctx->argc - first) + 2, sizeof(char *));
+	for (int i = first; i < ctx->argc; i++)
+		op->o.args[op->o.nargs++] = ctx->argv[i];
+	if (!op->o.nargs)
+		op->o.args[op->o.nargs++] = ".";
+	return op_run(&op->o, 1, du_item);
 }

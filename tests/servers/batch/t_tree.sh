@@ -9,7 +9,8 @@
 # LIST -a) too, and asks nothing in batch use; cls -R and ls -R list the
 # tree, one block per directory, never through the link, dot files hidden
 # as ls hides them, and shown by cls -R -a and cls -a; ls -R and ls -lR
-# print what cls -R -l does; cls PATTERN lists the matching names.
+# print what cls -R -l does; du sums the tree's bytes per directory; cls
+# PATTERN lists the matching names.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -73,7 +74,23 @@ grep -Eq '^-rw-r--r-- +2  [0-9-]+ [0-9:]+  top\.txt$' "$OUT.lf" ||
 	t_fail "cls -R -l shows no mode and size for top.txt: $(cat "$OUT.lf")"
 run_ferry 0 -c "open $U; ls -lR t"
 cmp -s "$W/ls-R" "$OUT.lf" || t_fail "ls -lR is not the tree ls -R lists: $(cat "$OUT.lf")"
-# cls PATTERN (as lftp's): the names of the directory before it that
+# du (lftp's): the bytes of the files below each directory, as the disk
+# holds them (find, never through the link; dot files counted), children
+# before their parent; -s the total alone, in KiB rounded up.
+sum() { find "$H/$1" ! -type d -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }'; }
+run_ferry 0 -c "open $U; du -b t"
+for d in t t/a t/a/b t/a/b/c t/.dotdir t/empty; do
+	assert_out_line "$(sum "$d")	$d"
+done
+[ "$(tail -n 1 "$OUT.lf")" = "$(sum t)	t" ] || t_fail "du -b t does not end with t's total: $(cat "$OUT.lf")"
+[ "$(grep -n '	t/a$' "$OUT.lf" | cut -d: -f1)" -gt "$(grep -n '	t/a/b$' "$OUT.lf" | cut -d: -f1)" ] ||
+	t_fail "du -b t prints t/a before t/a/b: $(cat "$OUT.lf")"
+[ "$(wc -l < "$OUT.lf")" = 6 ] || t_fail "du -b t printed other directories (through the link?): $(cat "$OUT.lf")"
+run_ferry 0 -c "open $U; du -s t"
+[ "$(cat "$OUT.lf")" = "$((($(sum t) + 1023) / 1024))	t" ] || t_fail "du -s t printed: $(cat "$OUT.lf")"
+run_ferry 6 -c "open $U; du nothere"
+assert_one_line_error nothere
+
 # match; a dot pattern finds the dot files vsftpd hides (LIST -a); a
 # quoted pattern is a name; no match is status 6 with one line.
 run_ferry 0 -c "open $U; cls t/*.txt"
