@@ -469,7 +469,6 @@ static void conn_do_read(struct conn *c)
 		ssize_t n;
 		char *w;
 
-
 		if (c->z) {
 			n = conn_inflate(c);
 			if (n < 0) {

@@ -659,6 +659,8 @@ static int du_order(const void *a, const void *b)
 	for (;; x++, y++) {
 		if (*x == *y && *x)
 			continue;
+		if (!*x && !*y)
+			return 0;    /* the same name twice (a listing may say so) */
 		if (!*x && *y == '/')
 			return 1;    /* x holds y */
 		if (!*y && *x == '/')
