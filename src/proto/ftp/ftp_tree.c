@@ -651,26 +651,28 @@ int ftp_tree_ls(struct cmdctx *ctx, const char *dir, const struct ftp_cls_opts *
 
 /* ---- du: the bytes of the files below each directory ------------------- */
 
-/* Children before their parent, siblings by name: du's order. */
+/* Children before their parent, siblings by name: du's order.  A shown
+ * path holds another when that one goes on after it with a '/' (or it
+ * ends in '/' itself: "/", "dir/" as typed). */
 static int du_order(const void *a, const void *b)
 {
 	const char *x = (*(const struct tdir *const *)a)->shown;
 	const char *y = (*(const struct tdir *const *)b)->shown;
-	for (;; x++, y++) {
-		if (*x == *y && *x)
-			continue;
-		if (!*x && !*y)
-			return 0;    /* the same name twice (a listing may say so) */
-		if (!*x && *y == '/')
-			return 1;    /* x holds y */
-		if (!*y && *x == '/')
-			return -1;
-		if (*x == '/' || !*x)
-			return -1;   /* x's name ends first */
-		if (*y == '/' || !*y)
-			return 1;
-		return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
-	}
+	size_t i = 0;
+	while (x[i] && x[i] == y[i])
+		i++;
+	if (!x[i] && !y[i])
+		return 0;    /* the same name twice (a listing may say so) */
+	bool slash = i > 0 && x[i - 1] == '/';
+	if (!x[i] && (y[i] == '/' || slash))
+		return 1;    /* x holds y */
+	if (!y[i] && (x[i] == '/' || slash))
+		return -1;
+	if (x[i] == '/' || !x[i])
+		return -1;   /* x's name ends first */
+	if (y[i] == '/' || !y[i])
+		return 1;
+	return (unsigned char)x[i] < (unsigned char)y[i] ? -1 : 1;
 }
 
 static void du_size(const struct ftp_op *op, uint64_t n, char *out, size_t len)
@@ -718,7 +720,7 @@ static int du_item(struct op *o)
 	struct ftp_tree *t = tree_of(op);
 	t->du = true;
 	add_dir(t, path, 0);
-	t->dirs[0].shown = xstrdup(o->arg);
+	t->dirs[0].shown = xstrdup(*o->arg ? o->arg : ".");
 	t->nroots = 1;
 	ftp_tree_walk(op, du_walked);
 	return 0;

@@ -86,6 +86,11 @@ done
 [ "$(grep -n '	t/a$' "$OUT.lf" | cut -d: -f1)" -gt "$(grep -n '	t/a/b$' "$OUT.lf" | cut -d: -f1)" ] ||
 	t_fail "du -b t prints t/a before t/a/b: $(cat "$OUT.lf")"
 [ "$(wc -l < "$OUT.lf")" = 6 ] || t_fail "du -b t printed other directories (through the link?): $(cat "$OUT.lf")"
+# A root typed with its '/' (the server's root too) still comes last.
+run_ferry 0 -c "open $U; du -b /trees/t/"
+[ "$(tail -n 1 "$OUT.lf")" = "$(sum t)	/trees/t/" ] ||
+	t_fail "du -b /trees/t/ does not end with its total: $(cat "$OUT.lf")"
+assert_out_line "$(sum t/a/b)	/trees/t/a/b"
 run_ferry 0 -c "open $U; du -s t"
 [ "$(cat "$OUT.lf")" = "$((($(sum t) + 1023) / 1024))	t" ] || t_fail "du -s t printed: $(cat "$OUT.lf")"
 run_ferry 6 -c "open $U; du nothere"
