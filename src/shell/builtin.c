@@ -628,9 +628,23 @@ static int do_fg(struct cmdctx *ctx)
 
 static int do_kill(struct cmdctx *ctx)
 {
+	if (ctx->argc > 1 && strcmp(ctx->argv[1], "all") == 0) {
+		/* lftp's kill all.  A job may leave the list as it is
+		 * cancelled: look again from the start after each. */
+		for (;;) {
+			struct job *j = ctx->sh->jobs.list;
+			while (j && (j == ctx->job || j->killed))
+				j = j->next;
+			if (!j)
+				return 0;
+			int r = shell_kill(ctx->sh, ctx, j->id);
+			if (r)
+				return r;
+		}
+	}
 	int id = job_arg(ctx, 1);
 	if (id <= 0)
-		return cmd_error(ctx, ERR_USAGE, "usage: kill N");
+		return cmd_error(ctx, ERR_USAGE, "usage: kill N|all");
 	return shell_kill(ctx->sh, ctx, id);
 }
 
@@ -872,7 +886,7 @@ const struct cmd_def cmd_shell_table[] = {
 	{ "jobs", "", "list the jobs (commands run with &)", "-", 0, 0, do_jobs },
 	{ "wait", "[N]", "wait for job N, or for all; its status is the job's", "-", 0, 1, do_wait },
 	{ "fg", "[N]", "bring job N (default: the last) to the foreground", "-", 0, 1, do_fg },
-	{ "kill", "N", "cancel job N", "-", 1, 1, do_kill },
+	{ "kill", "N|all", "cancel job N, or every job", "-", 1, 1, do_kill },
 	{ "cp", "[-r] [--fxp] SOURCE... TARGET", "copy files between sessions "
 	  "(@NAME:PATH; a path without @NAME: is local)", "p", 2, -1, do_cp },
 	{ "debug", "[on|off]", "protocol trace on standard error", "-", 0, 1, do_debug },

@@ -7,8 +7,8 @@
 # that needs it); `wait`
 # ends with all of them: every checksum and listing right, no .part left,
 # exit 0.  Then a failing job (exit 6, also through wait and fg), `kill` of
-# a running get (no file under the final name, exit 0), and `wait` when
-# every job has already ended.
+# a running get and `kill all` of two (no file under the final name, exit
+# 0), and `wait` when every job has already ended.
 set -e
 . "$(dirname "$0")/../testlib.sh"
 t_init "$@"
@@ -118,6 +118,21 @@ assert_out_line /
 [ "$(sed -n '/^\/$/,$p' "$LAST.out.lf" | grep -c '^\[')" = 0 ] || t_fail "jobs still lists the killed job"
 assert_out_line end
 assert_no_file "$FTP_SAMPLE_20M"
+# kill all (lftp's): both running gets cancelled, neither a failure (in
+# a directory of their own: the killed get above left its .part).
+mkdir -p "$W/killall" && cd "$W/killall"
+run_ferry 0 -c "open ftpes://127.0.0.1:$FTP_SLOW_PORT; get $FTP_SAMPLE_20M &
+get $FTP_SAMPLE_20M -o second.bin &
+!sleep $pause
+kill all
+pwd
+jobs
+!echo end"
+assert_out_line /
+[ "$(sed -n '/^\/$/,$p' "$LAST.out.lf" | grep -c '^\[')" = 0 ] || t_fail "jobs still lists a job after kill all"
+assert_out_line end
+assert_no_file "$FTP_SAMPLE_20M"
+assert_no_file second.bin
 
 # wait with every job already over (the get ended while pwd waited for its
 # session) returns at once.
