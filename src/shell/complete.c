@@ -211,6 +211,17 @@ char **complete_candidates(struct shell *sh, const char *line, size_t point,
 		goto out;
 	size_t len = strlen(d->complete);
 	size_t argn = (size_t)(idx - first - 1);
+	if (!strcmp(d->name, "open")) {
+		/* lftp's -u USER and -p PORT come before the URL: the
+		 * positions count from after them, and their values get
+		 * nothing. */
+		int j = first + 1;
+		while (j < idx && a.argv[j][0] == '-')
+			j += 2;
+		if (j > idx)
+			goto out;
+		argn = (size_t)(idx - j);
+	}
 	char letter = d->complete[argn < len ? argn : len - 1];
 	switch (letter) {
 	case 'c': commands(&c, word); break;

@@ -8,7 +8,8 @@
 #     prompt is back;
 #   - NNTP: AUTHINFO's 381 asks the same way, and INN's private group is
 #     then readable;
-#   - Tab completes bookmark names after `open` and `bookmark del`;
+#   - Tab completes bookmark names after `open` (after -p PORT too) and
+#     `bookmark del`;
 #   - `user NAME` logs the focused session in again as NAME, asking; a
 #     refused password is asked again at the next login;
 #     `user NAME PASSWORD` typed on the line goes to the history without
@@ -70,6 +71,10 @@ pty_expect_no_out 'denied|failed' "group on the private group failed"
 
 # Bookmark names complete where a URL goes, and after `bookmark del`.
 pty_cmd "bookmark add mybm ftp://127.0.0.1:$FTP_PORT/$FTP_SAMPLE_SUBDIR"
+pty_type "open -p 21 myb"
+pty_send Tab
+pty_wait_line '> open -p 21 mybm ?$'
+pty_send C-u
 pty_type "open myb"
 pty_send Tab
 pty_wait_line '> open mybm ?$'
