@@ -353,6 +353,17 @@ int lfile_write(struct lfile *f, const void *data, size_t n)
 	return err;
 }
 
+int lfile_write_due(struct lfile *f, const void *p, size_t n, int64_t left)
+{
+	if (left < 0 || f->written + n <= (uint64_t)left)
+		return lfile_write(f, p, n);
+	if (f->offset > 0 && f->fd >= 0 && ftruncate(f->fd, (off_t)f->offset) == 0)
+		f->written = 0;
+	return FAIL(f, ERR_PROTO, "the server sent more than the %" PRId64 " bytes %s%s", left,
+	            f->offset ? "left of the file" : "it announced",
+	            f->offset ? " (REST ignored?); local file left as it was" : "");
+}
+
 int lfile_close(struct lfile *f)
 {
 	if (f->fd < 0)

@@ -58,6 +58,10 @@ int lfile_target(struct lfile *f, const char *path, bool resume);
 int lfile_open(struct lfile *f, int64_t size, int64_t mtime);
 /* Write the bytes (escaped on a terminal). */
 int lfile_write(struct lfile *f, const void *p, size_t n);
+/* The same, refusing more than left bytes in this transfer (left < 0:
+ * not known): ERR_PROTO, and after a resume what this transfer appended
+ * is undone (a server that ignored REST sends from the start). */
+int lfile_write_due(struct lfile *f, const void *p, size_t n, int64_t left);
 /* Close; a failed close (NFS, a full disk) is an error. */
 int lfile_close(struct lfile *f);
 /* NAME.part becomes NAME (no-clobber unless clobbering), with the remote

@@ -250,24 +250,16 @@ static int get_data(void *arg, const char *p, size_t n)
 
 static int get_write(struct ftp_op *op, const char *p, size_t n)
 {
-	uint64_t written = op->to_stdout ? op->streamed : op->lf.written;
-	uint64_t offset = op->to_stdout ? 0 : op->lf.offset;
-
-	/* What SIZE (less the REST offset) or the 150 reply said is due. */
+	/* What SIZE (less the REST offset) or the 150 reply said is due:
+	 * more is refused at once (lfile_write_due). */
 	int64_t left = op->x ? ftp_xfer_size(op->x) : -1;
-	if (left >= 0 && written + n > (uint64_t)left) {
-		/* More than the file has left: a server that ignored REST
-		 * sends from the start.  Undo what this transfer appended. */
-		if (offset > 0 && op->lf.fd >= 0 && ftruncate(op->lf.fd, (off_t)offset) == 0)
-			op->lf.written = 0;
-		snprintf(op->why, sizeof(op->why), "the server sent more than the "
-		         "%" PRId64 " bytes %s%s", left,
-		         offset ? "left of the file" : "it announced",
-		         offset ? " (REST ignored?); local file left as it was" : "");
-		return ERR_PROTO;
-	}
 	int r;
 	if (op->to_stdout) {
+		if (left >= 0 && op->streamed + n > (uint64_t)left) {
+			snprintf(op->why, sizeof(op->why), "the server sent more than the "
+			         "%" PRId64 " bytes it announced", left);
+			return ERR_PROTO;
+		}
 		r = cmd_data(op->o.ctx, p, n);
 		if (r < 0)
 			snprintf(op->why, sizeof(op->why), "%s", sink_why(cmd_out(op->o.ctx)));
@@ -275,7 +267,7 @@ static int get_write(struct ftp_op *op, const char *p, size_t n)
 			op->streamed += n;
 		op->o.ctx->bytes = op->streamed;
 	} else {
-		r = lfile_write(&op->lf, p, n);
+		r = lfile_write_due(&op->lf, p, n, left);
 		if (r < 0)
 			snprintf(op->why, sizeof(op->why), "%s", op->lf.why);
 		op->o.ctx->bytes = op->lf.offset + op->lf.written;
