@@ -147,7 +147,7 @@ static int mw_start(void *arg)
 static int mw_data(void *arg, const char *p, size_t n)
 {
 	struct mworker *w = arg;
-	int r = lfile_write(&w->lf, p, n);
+	int r = lfile_write_due(&w->lf, p, n, w->x ? ftp_xfer_size(w->x) : -1);
 	if (r < 0)
 		snprintf(w->why, sizeof(w->why), "%s", w->lf.why);
 	else if (w->m->op)
@@ -226,7 +226,9 @@ static int mw_retr(struct mworker *w)
 {
 	struct mirror *m = w->m;
 	char *line = xasprintf("RETR %s", m->rpaths[w->idx]);
-	int r = ftp_xfer_start(w->c, line, XFER_DOWN, m->sizes[w->idx], 0, &mw_ops, w, &w->x);
+	int64_t size = m->sizes[w->idx];
+	int r = ftp_xfer_start(w->c, line, XFER_DOWN, size >= 0 ? size - (int64_t)w->lf.offset : -1,
+	                       w->lf.offset, &mw_ops, w, &w->x);
 	free(line);
 	if (r < 0) {
 		snprintf(w->lf.why, sizeof(w->lf.why), "%s", err_str(r));
@@ -266,6 +268,31 @@ static void mw_mdtm_reply(struct pp *pp, int err, const struct pp_reply *r, void
 	}
 }
 
+/* Where w's file goes: with -c, the NAME.part an interrupted mirror left
+ * is resumed (REST) when NAME.part.meta shows the remote file as the
+ * listing does now (size, and time within the listing's precision) and
+ * the part is shorter; otherwise the file comes whole again. */
+static int mw_target(struct mworker *w)
+{
+	struct mirror *m = w->m;
+	const char *lp = m->lpaths[w->idx];
+	int64_t size = m->sizes[w->idx], t = m->mtimes[w->idx], ms, mt;
+	if (m->cont && size > 0 && lfile_target(&w->lf, lp, true) == 0 && w->lf.resume_part &&
+	    w->lf.offset > 0 && w->lf.offset < (uint64_t)size &&
+	    lfile_meta(&w->lf, &ms, &mt) == 0 && ms == size &&
+	    (mt < 0 || t < 0 || llabs(mt - t) <= mirror_time_slack(t, m->exact[w->idx]))) {
+		char *e = ui_escape_str(lp, strlen(lp));
+		log_note(m->op->o.s->name, "%s: resumed at %" PRIu64, e, w->lf.offset);
+		free(e);
+		return 0;
+	}
+	if (m->cont) {
+		lfile_clear(&w->lf);
+		lfile_init(&w->lf, true);
+	}
+	return lfile_target(&w->lf, lp, false);
+}
+
 /* Hand w the next file, or let it go. */
 static void mw_next(struct mworker *w)
 {
@@ -284,7 +311,7 @@ static void mw_next(struct mworker *w)
 				break;
 			continue;
 		}
-		int r = lfile_target(&w->lf, m->lpaths[w->idx], false);
+		int r = mw_target(w);
 		if (r == 0 && !m->exact[w->idx] && f->feat_known && f->feat.mdtm) {
 			/* Pipelined with the data connection's EPSV: one round
 			 * trip a file less. */
@@ -463,12 +490,17 @@ void mirror_plan(struct ftp_op *op, const char *what, const char *path)
 	free(e);
 }
 
-/* Is the local copy st up to date with remote entry e? */
-static bool up_to_date(const struct mirror *m, const struct ftp_ent *e, const struct stat *st)
+int64_t mirror_time_slack(int64_t t, bool precise)
 {
 	/* A time read from a LIST line has minutes at best, and a file older
 	 * than six months shows its day alone (midnight here). */
-	int64_t slack = e->mtime_precise ? 0 : e->mtime % 86400 == 0 ? 86400 : 60;
+	return precise ? 0 : t % 86400 == 0 ? 86400 : 60;
+}
+
+/* Is the local copy st up to date with remote entry e? */
+static bool up_to_date(const struct mirror *m, const struct ftp_ent *e, const struct stat *st)
+{
+	int64_t slack = mirror_time_slack(e->mtime, e->mtime_precise);
 	int64_t local = (int64_t)st->st_mtime;
 	if (m->only_newer)
 		return e->mtime < 0 || e->mtime <= local + slack;
@@ -739,6 +771,8 @@ static int mirror_opt(struct cmdctx *ctx, struct mirror *m, int *i)
 		m->del = true;
 	} else if (!strcmp(a, "--dry-run")) {
 		m->dry = true;
+	} else if (!strcmp(a, "--continue") || !strcmp(a, "-c")) {
+		m->cont = true;
 	} else if (opt_is(ctx, i, "--exclude", &val) || opt_is(ctx, i, "--exclude-glob", &val) ||
 	           opt_is(ctx, i, "-X", &val)) {
 		if (!val || !*val)
@@ -762,6 +796,14 @@ static int mirror_opt(struct cmdctx *ctx, struct mirror *m, int *i)
 		return 0;
 	}
 	return 1;
+}
+
+/* -c resumes downloads only: an upload's resume (reput) trusts what the
+ * server kept, which a tree's walk does not check. */
+static int mirror_no_continue_up(struct cmdctx *ctx)
+{
+	return cmd_error(ctx, ERR_USAGE, "-c resumes downloads (mirror, get -r), not "
+	                 "uploads; reput resumes one file");
 }
 
 static struct mirror *mirror_new(struct cmdctx *ctx)
@@ -799,6 +841,8 @@ int ftp_do_tree_xfer(struct cmdctx *ctx, bool up)
 		              up ? "REMOTE" : "LOCAL");
 	if (r >= 0 && out && n > 1)
 		r = cmd_error(ctx, ERR_USAGE, "-o takes one directory");
+	if (r >= 0 && up && m->cont)
+		r = mirror_no_continue_up(ctx);
 	if (r >= 0)
 		r = ftp_check_args(ctx, 1);
 	for (int i = 0; i < n && r >= 0; i++) {
@@ -853,6 +897,8 @@ int ftp_do_mirror(struct cmdctx *ctx)
 	}
 	if (r >= 0 && !first)
 		r = cmd_error(ctx, ERR_USAGE, "%s", usage);
+	if (r >= 0 && m->up && m->cont)
+		r = mirror_no_continue_up(ctx);
 	if (r >= 0)
 		r = ftp_check_args(ctx, 1);
 	const char *remote = m->up ? second : first, *local = m->up ? first : second;

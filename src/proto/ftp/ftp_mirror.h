@@ -32,6 +32,7 @@ struct mcheck {
 struct mirror {
 	struct ftp_op *op;
 	bool only_newer, del, dry;
+	bool cont;                  /* -c: resume the NAME.part left behind */
 	bool up;                    /* mirror -R, put -r: local to remote */
 	int parallel;               /* connections for the downloads */
 	struct mworker *w;
@@ -83,6 +84,9 @@ bool mirror_excluded(const struct mirror *m, const char *rel, const char *name, 
 /* A note about one name (escaped), and a --dry-run line of the output. */
 void mirror_note(const char *path, const char *what);
 void mirror_plan(struct ftp_op *op, const char *what, const char *path);
+/* How far a listed time may be from the true one: 0 when precise, a
+ * minute from a LIST line, a day when the line gave the day alone. */
+int64_t mirror_time_slack(int64_t t, bool precise);
 /* Queue a transfer: local path, remote path (taken), size and time. */
 void mirror_add(struct mirror *m, char *lp, char *rp, int64_t size, int64_t mtime,
                 bool exact);

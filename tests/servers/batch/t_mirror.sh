@@ -8,7 +8,8 @@
 # inside the target); --parallel=4 spreads the files over more connections
 # of the session, and its workers left without a file do not close
 # standard input (the script, read again after the mirror); --exclude
-# leaves the matching names out, as lftp's -X and -P N do with -P2; bad
+# leaves the matching names out, as lftp's -X and -P N do with -P2; -c
+# resumes the NAME.part left behind when its .meta still matches; bad
 # option values are usage errors; a mirror in the background (&) ends
 # done.  vsftpd's plain LIST hides dot files: a dot
 # file and a dot directory come over all the same (LIST -a), checksums
@@ -140,6 +141,33 @@ run_ferry 0 -d -c "open $U; mirror -X '*.log' --exclude-glob=c -P2 tree part2"
 diff -r part part2 > diff.txt || t_fail "mirror -X/--exclude-glob/-P2 differs from --exclude: $(cat diff.txt)"
 [ "$(grep -Ec '> USER ' "$ERR")" -ge 2 ] ||
 	t_fail "-P2 did not open a second connection (USER sent $(grep -Ec '> USER ' "$ERR") times)"
+# -c (lftp's --continue): a NAME.part an interrupted mirror left, whose
+# .meta shows the remote file as the listing does (a LIST time counts to
+# the minute, or the day), is resumed with REST at its size; one whose
+# .meta no longer matches (the file changed) starts over, as every .part
+# does without -c.  Both trees come out whole.  Uploads refuse -c.
+mkdir -p cont/a/b plain
+# part DIR FILE BYTES [SIZE]: DIR/FILE.part, the first BYTES of the
+# server's FILE, and its .meta (the remote size, or SIZE, and time).
+part() {
+	head -c "$3" "$H/$2" > "$1/$2.part"
+	printf 'size %s\nmdtm %s\n' "${4:-$(stat -c %s "$H/$2")}" "$(stat -c %Y "$H/$2")" \
+		> "$1/$2.part.meta"
+}
+part cont top.bin 100000
+part cont a/one.txt 400
+part cont "a/b/two words.bin" 10000 69999
+part plain top.bin 100000
+run_ferry 0 -d -c "open $U; mirror -c tree cont; mirror tree plain"
+diff -r "$H" cont > diff.txt || t_fail "mirror -c differs from the server's tree: $(cat diff.txt)"
+diff -r "$H" plain > diff.txt || t_fail "mirror over a .part differs from the server's tree: $(cat diff.txt)"
+[ "$(grep -Ec '>[[:space:]]*REST ' "$ERR")" = 2 ] ||
+	t_fail "mirror -c; mirror: expected REST 100000 and REST 400 alone: $(grep -E '>[[:space:]]*REST ' "$ERR")"
+grep -Eq '>[[:space:]]*REST 100000$' "$ERR" && grep -Eq '>[[:space:]]*REST 400$' "$ERR" ||
+	t_fail "mirror -c did not resume top.bin at 100000 and a/one.txt at 400"
+[ -z "$(find cont plain -name '*.part*')" ] || t_fail ".part files left: $(find cont plain -name '*.part*')"
+run_ferry 2 -c "open $U; mirror -R -c local somewhere"
+assert_one_line_error "-c resumes downloads"
 run_ferry 2 -c "open $U; mirror -P0 tree part3"
 assert_one_line_error "--parallel=N"
 run_ferry 2 -c "open $U; mirror tree part3 -X"
