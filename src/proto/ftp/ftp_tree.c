@@ -210,9 +210,17 @@ static void walk_fetched(void *arg, int err, const char *why, struct ftp_dir *rd
 		if (e->type == FTP_ENT_DIR) {
 			if (d.depth + 1 > maxdepth) {
 				if (lenient) {
+					/* du's totals then miss something: an
+					 * error, after them; cls -R's note. */
 					char *x = ui_escape_str(p, strlen(p));
-					ui_info("%s: not %s: deeper than %d levels", x,
-					        t->du ? "counted" : "listed", maxdepth);
+					if (t->du)
+						op->o.err = cmd_error(op->o.ctx, ERR_FAIL, "%s: not "
+						                      "counted: deeper than %d levels "
+						                      "(a listing that loops?)", x,
+						                      maxdepth);
+					else
+						ui_info("%s: not listed: deeper than %d levels", x,
+						        maxdepth);
 					free(x);
 					free(p);
 					continue;
