@@ -67,6 +67,9 @@ struct cmdctx {
 	 * when known (else -1).  Kept by the command. */
 	uint64_t bytes;
 	int64_t total;
+	/* The command printed the summary of what it moved (NAME: 1.0 MiB
+	 * in 2.1 s): a background job's notice then leaves it out. */
+	bool summed;
 	void (*on_done)(struct cmdctx *ctx, int err);
 	void *job;                   /* the shell's job running the command */
 	bool finished;

@@ -36,6 +36,7 @@ struct job {
 	struct session *conn;         /* the connection it holds, while held */
 	bool background;
 	bool killed;                  /* by `kill`: its end is no failure */
+	bool summed;                  /* its command summed up its bytes */
 	bool ending;                  /* command over; output draining or the
 	                                 pipe's reader still running */
 	int err;                      /* the status, once ending */

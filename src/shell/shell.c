@@ -675,7 +675,9 @@ static void job_end(struct shell *sh, struct job *j)
 			ui_error("[%d] failed  %s: %s", j->id, j->text, j->errline);
 		else if (err)
 			ui_error("[%d] failed  %s: %s", j->id, j->text, err_str(err));
-		else if (j->bytes) {
+		else if (j->bytes && !j->summed) {
+			/* The figures, unless the command's own summary
+			 * line just gave them. */
 			char b[32], r[32];
 			double secs = (double)(ev_now_ms(sh->ev) - j->start_ms) / 1000.0;
 			job_format_bytes(j->bytes, b, sizeof(b));
@@ -730,6 +732,7 @@ static void command_finished(struct cmdctx *ctx, int err)
 	}
 	job_release(sh, j);
 	j->bytes = ctx->bytes;
+	j->summed = ctx->summed;
 	j->ctx = NULL;
 	ctx_free(ctx);
 	/* A failed output fails a command that did not fail otherwise;

@@ -135,8 +135,8 @@ pty_until 5 "job 2's line right above the prompt after kill 3" above_is "$L2"
 # The held downloads go on: their lines go, the notices stay.
 pty_fake_poke "$HELD_PORT" GO
 pty_fake_poke "$HELD2_PORT" GO
-pty_wait_above '^\[2\] done  get big\.bin -o second\.bin  1\.0 MiB in ' 20
-pty_wait_above '^\[1\] done  get big\.bin  1\.0 MiB in ' 20
+pty_wait_above '^\[2\] done  get big\.bin -o second\.bin$' 20
+pty_wait_above '^\[1\] done  get big\.bin$' 20
 no_lines() { [ "$(on_pane "$PTY_JOBLINE_RE")" = 0 ]; }
 pty_until 5 "no job line left on the pane once the jobs ended" no_lines
 assert_sha "$W/dl/big.bin" "$(pty_gen_sha "$SIZE")"

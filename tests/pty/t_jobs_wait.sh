@@ -33,15 +33,23 @@ pty_cmd "wait" 5
 # wait 1
 pty_cmd "get 1mib.bin &"
 pty_cmd_output "wait 1" 30
-pty_expect_out '^\[1\] done  get 1mib\.bin  1\.0 MiB in [0-9.]+ s ' "wait 1 came back without job 1's done notice"
+pty_expect_out '^\[1\] done  get 1mib\.bin$' "wait 1 came back without job 1's done notice"
 assert_sha "$W/dl/1mib.bin" "$FTP_SAMPLE_1M_SHA256"
+# get's summary line gave the figures, so its notice did not; cat > FILE
+# prints no summary, and its notice has them.
+pty_expect_out '^1mib\.bin: 1\.0 MiB in [0-9.]+ s ' "wait 1 came back without job 1's summary line"
+pty_cmd "cat 1mib.bin > catted.bin &"
+pty_cmd_output "wait" 30
+pty_expect_out '^\[[0-9]+\] done  cat 1mib\.bin.*  1\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]?i?B/s\)$' \
+	"the cat job's notice does not give its figures"
+assert_sha "$W/dl/catted.bin" "$FTP_SAMPLE_1M_SHA256"
 
 # wait: every job.
 pty_cmd "get 1mib.bin -o again.bin &"
 pty_cmd "@slow2 get 1mib.bin -o other.bin &"
 pty_cmd_output "wait" 30
-pty_expect_out '^\[1\] done  get 1mib\.bin -o again\.bin ' "wait came back without job 1's done notice"
-pty_expect_out '^\[2\] done  get 1mib\.bin -o other\.bin ' "wait came back without job 2's done notice"
+pty_expect_out '^\[1\] done  get 1mib\.bin -o again\.bin$' "wait came back without job 1's done notice"
+pty_expect_out '^\[2\] done  get 1mib\.bin -o other\.bin$' "wait came back without job 2's done notice"
 assert_sha "$W/dl/again.bin" "$FTP_SAMPLE_1M_SHA256"
 assert_sha "$W/dl/other.bin" "$FTP_SAMPLE_1M_SHA256"
 # A failure is told as such.
@@ -70,7 +78,7 @@ pty_expect_out '^\[2\] running +keep +get big\.bin +512\.0 KiB' "kill 1 touched 
 pty_fake_poke "$KEEP_PORT" GO
 pty_wait_above '^\[2\] (done|failed|interrupted) ' 20
 PTY_OUT=$(pty_last_output)
-pty_expect_out '^\[2\] done  get big\.bin  1\.0 MiB in ' "job 2 did not end done after kill 1"
+pty_expect_out '^\[2\] done  get big\.bin$' "job 2 did not end done after kill 1"
 # wait N after job N ended returns at once.
 pty_cmd "wait 2" 5
 assert_sha "$W/dl/big.bin" "$(pty_gen_sha "$SIZE")"

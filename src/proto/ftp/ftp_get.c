@@ -130,6 +130,8 @@ static void total_line(struct ftp_op *op, const char *what, size_t files, uint64
 	char sum[128];
 	progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - t0);
 	ui_trace("%s: %zu file%s: %s", what, files, files == 1 ? "" : "s", sum);
+	if (op->o.ctx)
+		op->o.ctx->summed = true;
 }
 
 void ftp_progress_done(struct ftp_op *op, const char *what, size_t files, uint64_t bytes)
@@ -171,6 +173,8 @@ static void summary(struct ftp_op *op, const char *path, uint64_t bytes,
 		snprintf(at, sizeof(at), " (resumed at %" PRIu64 ")", from);
 	op->cmd_bytes += bytes;
 	op->cmd_files++;
+	if (op->o.ctx)
+		op->o.ctx->summed = true;
 	if (progress_mode(op)) {
 		char sum[128];
 		progress_summary(sum, sizeof(sum), bytes, ev_now_ms(op->o.s->ev) - op->t0);
