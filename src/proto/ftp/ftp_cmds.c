@@ -332,9 +332,7 @@ static int do_mv(struct cmdctx *ctx)
 	/* The sources' patterns are matched by ferry; the target is a name. */
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->glob_kind = GLOB_ANY;
-	op->o.args = xcalloc((size_t)ctx->argc - 1, sizeof(char *));
-	for (int i = 1; i < ctx->argc - 1; i++)
-		op->o.args[op->o.nargs++] = ctx->argv[i];
+	ftp_op_args(op, 1, ctx->argc - 1);
 	return ftp_glob_run(op, false, mv_item);
 }
 

@@ -231,6 +231,8 @@ int ftp_check_args(struct cmdctx *ctx, int first);
  * mdtm): each is one command line, its remote patterns expanded first
  * against the listings (names of any kind, as rm -r's). */
 int ftp_simple_run(struct cmdctx *ctx, int first, op_item_fn item);
+/* op's operands: argv[first..end), with room for one more. */
+void ftp_op_args(struct ftp_op *op, int first, int end);
 char *ftp_esc_str(const char *s);
 
 /* ---- ftp_ls.c: parsed listings, the listing cache, cls, completion ---- */
@@ -247,6 +249,8 @@ typedef void (*ftp_fetch_fn)(void *arg, int err, const char *why, struct ftp_dir
 /* rel against cwd, with "//", "." and ".." collapsed (heap), or NULL when
  * rel is relative and cwd unknown. */
 char *ftp_path_abs(const char *cwd, const char *rel);
+/* The directory holding abs (an absolute path), heap: "/" for "/x". */
+char *ftp_path_parent(const char *abs);
 /* Split a data stream into lines (lb keeps the partial one). */
 int ftp_lines_feed(struct buf *lb, const char *p, size_t n, ftp_line_fn fn, void *arg);
 int ftp_lines_end(struct buf *lb, ftp_line_fn fn, void *arg);

@@ -78,6 +78,12 @@ char *ftp_path_abs(const char *cwd, const char *rel)
 
 /* ---- lines of a data stream --------------------------------------------- */
 
+char *ftp_path_parent(const char *abs)
+{
+	const char *slash = strrchr(abs, '/');
+	return !slash || slash == abs ? xstrdup("/") : xstrndup(abs, (size_t)(slash - abs));
+}
+
 int ftp_lines_feed(struct buf *lb, const char *p, size_t n, ftp_line_fn fn, void *arg)
 {
 	int r = 0;
@@ -206,7 +212,7 @@ bool ftp_cache_is_dir(struct session *s, const char *path)
 	bool dir = false;
 
 	if (slash && slash[1]) {
-		char *parent = slash == abs ? xstrdup("/") : xstrndup(abs, (size_t)(slash - abs));
+		char *parent = ftp_path_parent(abs);
 		struct ftp_dir *d = cache_find(s, parent);
 		for (size_t i = 0; d && i < d->n; i++)
 			if (strcmp(d->ents[i].name, slash + 1) == 0)
@@ -225,8 +231,7 @@ void ftp_cache_forget(struct session *s, const char *path)
 		return;
 	/* The directory holding path changed (and path itself, if a
 	 * directory, went or came). */
-	char *slash = strrchr(abs, '/');
-	char *parent = slash == abs ? xstrdup("/") : xstrndup(abs, (size_t)(slash - abs));
+	char *parent = ftp_path_parent(abs);
 	for (struct ftp_dir **pd = &f->dirs; *pd;) {
 		struct ftp_dir *d = *pd;
 		if (strcmp(d->path, parent) == 0 || strcmp(d->path, abs) == 0) {

@@ -189,10 +189,16 @@ int ftp_simple_run(struct cmdctx *ctx, int first, op_item_fn item)
 		return r;
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->glob_kind = GLOB_ANY;
-	op->o.args = xcalloc((size_t)(ctx->argc - first) + 1, sizeof(char *));
-	for (int i = first; i < ctx->argc; i++)
-		op->o.args[op->o.nargs++] = ctx->argv[i];
+	ftp_op_args(op, first, ctx->argc);
 	return ftp_glob_run(op, false, item);
+}
+
+void ftp_op_args(struct ftp_op *op, int first, int end)
+{
+	struct cmdctx *ctx = op->o.ctx;
+	op->o.args = xcalloc((size_t)(end - first) + 2, sizeof(char *));
+	for (int i = first; i < end; i++)
+		op->o.args[op->o.nargs++] = ctx->argv[i];
 }
 
 /* Escaped copy of a user-typed name for output (caller frees). */

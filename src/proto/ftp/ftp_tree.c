@@ -406,9 +406,7 @@ static void rmr_classified(void *arg, int err, const char *why, struct ftp_dir *
 /* The listing of op->line's parent, for rmr_classified. */
 static int rmr_list_parent(struct ftp_op *op)
 {
-	char *slash = strrchr(op->line, '/');
-	char *parent = slash == op->line ? xstrdup("/") :
-	               xstrndup(op->line, (size_t)(slash - op->line));
+	char *parent = ftp_path_parent(op->line);
 	int r = ftp_fetch_start_all(op->o.s, parent, true, rmr_classified, op, &op->fetch);
 	free(parent);
 	return r;
@@ -495,9 +493,7 @@ int ftp_do_rm(struct cmdctx *ctx)
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->force = force;
 	op->glob_kind = rec ? GLOB_ANY : GLOB_NOT_DIRS;
-	op->o.args = xcalloc((size_t)(ctx->argc - first) + 1, sizeof(char *));
-	for (int i = first; i < ctx->argc; i++)
-		op->o.args[op->o.nargs++] = ctx->argv[i];
+	ftp_op_args(op, first, ctx->argc);
 	return ftp_glob_run(op, false, rec ? rmr_item : rm_file_item);
 }
 
@@ -538,8 +534,7 @@ static void mkp_reply(struct ftp_op *op, const struct pp_reply *r)
 		char *esc = ftp_reply_esc(r);
 		snprintf(op->why, sizeof(op->why), "%d %s", r->code, esc);
 		free(esc);
-		char *parent = strrchr(op->line, '/') == op->line ? xstrdup("/") :
-		               xstrndup(op->line, (size_t)(strrchr(op->line, '/') - op->line));
+		char *parent = ftp_path_parent(op->line);
 		/* -a: the directory in the way may be a dot directory. */
 		int e = ftp_fetch_start_all(op->o.s, parent, true, mkp_checked, op, &op->fetch);
 		free(parent);
@@ -754,9 +749,7 @@ int ftp_do_du(struct cmdctx *ctx)
 				                                  "(du [-s] [-h] [-b] [DIR...])", *p));
 		}
 	}
-	op->o.args = xcalloc((size_t)(ctx->argc - first) + 2, sizeof(char *));
-	for (int i = first; i < ctx->argc; i++)
-		op->o.args[op->o.nargs++] = ctx->argv[i];
+	ftp_op_args(op, first, ctx->argc);
 	if (!op->o.nargs)
 		op->o.args[op->o.nargs++] = ".";
 	return op_run(&op->o, 1, du_item);
