@@ -491,7 +491,10 @@ int pp_send_urgent(struct pp *pp, const char *line, const struct pp_cmd *cmd)
 	q->sent = true;
 	if (!q->next)
 		pp->tail = q;
-	pp_timer_arm(pp);
+	/* The reply due first keeps its deadline: ABOR gives a silent
+	 * server no more time. */
+	if (!pp->timer)
+		pp_timer_arm(pp);
 	return q->id;
 }
 
@@ -571,6 +574,35 @@ static void pp_note_reply(struct pp *pp, const char *line, size_t len)
 }
 
 /* A reply is complete: hand it to the head command (or the owner). */
+/* Nobody waits for this command's reply: cancelled, or sent without a
+ * callback (ABOR after a transfer given up). */
+static bool q_unwatched(const struct pp_q *q)
+{
+	return q->cancelled || !q->cmd.done;
+}
+
+/* A final FTP reply with the code a sync command waits for (sync_code),
+ * every command due ahead of it unwatched: their replies will not come
+ * (pure-ftpd answers a transfer whose data connection the client closed
+ * with 1xx lines only), so they go and the reply is the sync command's. */
+static void pp_skip_to_sync(struct pp *pp, int code)
+{
+	struct pp_q *s;
+
+	if (pp->style != PP_FTP || code < 200 || !pp->head || !q_unwatched(pp->head))
+		return;
+	for (s = pp->head; s && s->sent && q_unwatched(s) && !s->cmd.sync_code; s = s->next)
+		;
+	if (!s || !s->sent || s->cmd.sync_code != code)
+		return;
+	while (pp->head != s) {
+		struct pp_q *q = pp->head;
+		pp->head = q->next;
+		log_note(pp->name, "no reply came to %.*s", (int)strcspn(q->data, "\r"), q->data);
+		q_free(q);
+	}
+}
+
 static void pp_deliver(struct pp *pp)
 {
 	struct pp_reply r = { 0 };
@@ -578,6 +610,7 @@ static void pp_deliver(struct pp *pp)
 	char *msg = pp->msg;
 	bool collected = false;
 	int block_err = pp->block_err;
+	pp_skip_to_sync(pp, pp->code);
 	struct pp_q *q = pp->head;
 	struct pp_cmd cmd;
 

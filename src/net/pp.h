@@ -90,6 +90,11 @@ struct pp_cmd {
 	bool pipeline;               /* may go out behind, and be followed
 	                                by, other pipeline commands whose
 	                                replies are due */
+	int sync_code;               /* FTP, >0: a final reply with this code,
+	                                while only cancelled commands are due
+	                                ahead of this one, is this one's: a
+	                                reply that never came to those is given
+	                                up (ABOR's resync, ftp_xfer.c) */
 };
 
 /* Owner notifications: a fatal error (after pending commands were failed),

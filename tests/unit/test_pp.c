@@ -910,6 +910,49 @@ static void test_send_urgent(void)
 	teardown();
 }
 
+/* A transfer given up: RETR cancelled, ABOR (no callback) and a NOOP
+ * with sync_code 200 sent at once, a command queued behind.  A server that
+ * answers both (426, 226) keeps the usual order; one that never gives the
+ * transfer a final reply (pure-ftpd: 150, then 226 to ABOR) has the NOOP's
+ * 200 bring the connection back in step: the queued command gets its own
+ * reply either way, and a 200 is never taken for it. */
+static void sync_case(const char *replies)
+{
+	struct pp_cmd c = reply_cmd(), none = { 0 }, sync = reply_cmd();
+	int a;
+
+	setup(PP_FTP);
+	sync.sync_code = 200;
+	a = pp_send(fx.pp, "RETR x", &c);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "RETR x\r\n");
+	pp_cancel(fx.pp, a);
+	CU_ASSERT(pp_send_urgent(fx.pp, "ABOR", &none) > 0);
+	CU_ASSERT(pp_send_urgent(fx.pp, "NOOP", &sync) > 0);
+	CU_ASSERT(pp_send(fx.pp, "SIZE y", &c) > 0);
+	CU_ASSERT_STRING_EQUAL(peer_read(), "ABOR\r\nNOOP\r\n");
+	feed(replies);
+	run_until(&fx.nrecs, 1, 2000);
+	CU_ASSERT_EQUAL(fx.nrecs, 1);
+	CU_ASSERT_EQUAL(fx.recs[0].code, 200); /* the NOOP's */
+	CU_ASSERT_STRING_EQUAL(peer_read(), "SIZE y\r\n");
+	feed("213 5\r\n");
+	run_until(&fx.nrecs, 2, 2000);
+	CU_ASSERT_EQUAL(fx.nrecs, 2);
+	CU_ASSERT_EQUAL(fx.recs[1].code, 213);
+	CU_ASSERT_EQUAL(pp_pending(fx.pp), 0);
+	CU_ASSERT_EQUAL(fx.nunsol, 0);
+	CU_ASSERT_EQUAL(fx.nerror, 0);
+	teardown();
+}
+
+static void test_abor_sync(void)
+{
+	sync_case("426 aborted\r\n226 abort ok\r\n200 ok\r\n");
+	sync_case("226 done\r\n225 no transfer\r\n200 ok\r\n");
+	sync_case("150 0.003 seconds\r\n226 Since you see this ABOR must've succeeded\r\n"
+	          "200 Zzz...\r\n");
+}
+
 /* Pausing from inside on_line holds the rest of the block (no more lines,
  * no deadline) until resumed; then it goes on from the buffer. */
 static int pause_after;
@@ -1649,6 +1692,7 @@ void cu_register(void)
 	CU_add_test(s, "pp_cancel_all", test_cancel_all);
 	CU_add_test(s, "pp_cancel one request", test_cancel_one);
 	CU_add_test(s, "pp_send_urgent (ABOR during a transfer)", test_send_urgent);
+	CU_add_test(s, "ABOR and NOOP: a transfer's reply that never comes", test_abor_sync);
 	CU_add_test(s, "pp_pause and resume", test_pause);
 	CU_add_test(s, "pipelined window, GROUP waits", test_pipeline_window);
 	CU_add_test(s, "nothing past a state change", test_pipeline_barrier);

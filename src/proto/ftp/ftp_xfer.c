@@ -161,9 +161,13 @@ static void x_free(struct ftp_xfer *x)
 
 /* Keep the control connection in step after giving up early: the reply
  * still due is discarded when it comes; after a transfer command, ABOR
- * follows it (RFC 959 4.1.3).  Closing the data connection makes the
- * server end the transfer (426); a server that stays silent hits the
- * reply timeout, which drops the connection. */
+ * goes out at once (RFC 959 4.1.3: the server answers the transfer, 426
+ * or 226, then ABOR), and a NOOP behind it whose 200 brings the
+ * connection back in step even if the transfer's own final reply never
+ * comes (pure-ftpd answers a transfer whose data connection the client
+ * closed with 150 lines only, then ABOR with 226).  Closing the data
+ * connection makes the server end the transfer; a server that stays
+ * silent hits the reply timeout, which drops the connection. */
 static void x_resync(struct ftp_xfer *x)
 {
 	struct pp *pp = x->s->pp;
@@ -172,10 +176,13 @@ static void x_resync(struct ftp_xfer *x)
 		return;
 	struct pp_cmd c = { 0 };
 	pp_cancel(pp, x->ctl_req);
-	if (x->cmd_sent)
-		pp_send(pp, "ABOR", &c);
-	else if (x->rest_done)
+	if (x->cmd_sent) {
+		struct pp_cmd sync = { .sync_code = 200 };
+		if (pp_send_urgent(pp, "ABOR", &c) > 0)
+			pp_send_urgent(pp, "NOOP", &sync);
+	} else if (x->rest_done) {
 		pp_send(pp, "REST 0", &c); /* or the next RETR starts midway */
+	}
 	x->ctl_req = 0;
 }
 
