@@ -59,7 +59,9 @@ void lfile_clear(struct lfile *f)
  * "size N" and "mdtm T" lines (each only when known): what the remote file
  * was when NAME.part began, so that a later resume can tell a remote file
  * that changed meanwhile from the one the part holds the start of:
- * resuming that would splice two files. */
+ * resuming that would splice two files.  "good N" while pget writes the
+ * part in segments: only its first N bytes are known good, and a resume
+ * cuts it there first (a pget killed outright leaves holes). */
 
 static char *meta_path(const char *part)
 {
@@ -74,10 +76,10 @@ static void meta_remove(const char *part)
 }
 
 /* Best effort: without it a later resume only loses the change check. */
-static void meta_write(const char *part, int64_t size, int64_t mtime)
+static void meta_write(const char *part, int64_t size, int64_t mtime, int64_t good)
 {
 	char *m = meta_path(part);
-	char text[80];
+	char text[96];
 	int n = 0;
 
 	unlink(m);
@@ -85,6 +87,8 @@ static void meta_write(const char *part, int64_t size, int64_t mtime)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "size %" PRId64 "\n", size);
 	if (mtime >= 0)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "mdtm %" PRId64 "\n", mtime);
+	if (good >= 0)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "good %" PRId64 "\n", good);
 	int fd = open(m, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
 	if (fd >= 0) {
 		bool ok = write(fd, text, (size_t)n) == n;
@@ -94,11 +98,9 @@ static void meta_write(const char *part, int64_t size, int64_t mtime)
 	free(m);
 }
 
-int lfile_meta(const struct lfile *f, int64_t *size, int64_t *mtime)
+static int meta_read(const char *part, int64_t *size, int64_t *mtime, int64_t *good)
 {
-	if (!f->part)
-		return -1;
-	char *m = meta_path(f->part);
+	char *m = meta_path(part);
 	char text[128];
 	int fd = open(m, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
@@ -109,7 +111,7 @@ int lfile_meta(const struct lfile *f, int64_t *size, int64_t *mtime)
 	if (n <= 0)
 		return -1;
 	text[n] = '\0';
-	*size = *mtime = -1;
+	*size = *mtime = *good = -1;
 	for (char *line = text, *nl; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		if (!nl)
@@ -121,12 +123,20 @@ int lfile_meta(const struct lfile *f, int64_t *size, int64_t *mtime)
 			*size = strtoll(line + 5, &end, 10);
 		else if (strncmp(line, "mdtm ", 5) == 0)
 			*mtime = strtoll(line + 5, &end, 10);
+		else if (strncmp(line, "good ", 5) == 0)
+			*good = strtoll(line + 5, &end, 10);
 		else
 			return -1;
 		if (errno || *end || end == line + 5)
 			return -1;
 	}
 	return 0;
+}
+
+int lfile_meta(const struct lfile *f, int64_t *size, int64_t *mtime)
+{
+	int64_t good;
+	return f->part ? meta_read(f->part, size, mtime, &good) : -1;
 }
 
 /* ---- where it goes ----------------------------------------------------- */
@@ -149,8 +159,14 @@ static int target_resume(struct lfile *f, char *l)
 		if (have && !f->clobber)
 			return FAIL(f, ERR_LOCAL, "%s: file exists (reget -f replaces it "
 			            "when %s.part is complete)", l, l);
+		int64_t size, mtime, good;
 		f->resume_part = true;
 		f->offset = (uint64_t)pst.st_size;
+		if (meta_read(f->part, &size, &mtime, &good) == 0 && good >= 0 &&
+		    (uint64_t)good < f->offset) {
+			f->offset = (uint64_t)good; /* cut there when opened */
+			f->trim = true;
+		}
 	} else if (have) {
 		f->append = true;
 		f->offset = (uint64_t)st.st_size;
@@ -258,7 +274,14 @@ static int open_append(struct lfile *f)
 {
 	const char *path = f->append ? f->path : f->part;
 	struct stat st;
-	f->fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	f->fd = open(path, (f->random ? O_RDWR : O_WRONLY | O_APPEND) | O_NOFOLLOW |
+	             O_NOCTTY | O_CLOEXEC);
+	if (f->fd >= 0 && f->trim && fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > f->offset && ftruncate(f->fd, (off_t)f->offset) == 0) {
+		/* Past the good prefix a killed pget left: now it is gone. */
+		meta_write(f->part, f->meta_size, f->mtime, -1);
+		f->trim = false;
+	}
 	if (f->fd >= 0 && fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (uint64_t)st.st_size == f->offset)
 		return 0;
@@ -274,13 +297,15 @@ static int open_append(struct lfile *f)
 int lfile_open(struct lfile *f, int64_t size, int64_t mtime)
 {
 	f->mtime = mtime;
+	f->meta_size = size;
 	if (f->in_place)
 		return open_in_place(f);
 	if (f->append || f->resume_part)
 		return open_append(f);
 	char *p = esc(f->part);
 	int err = 0;
-	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+	int flags = (f->random ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL | O_NOFOLLOW |
+	            O_NOCTTY | O_CLOEXEC;
 	f->fd = open(f->part, flags, 0666);
 	/* Clobbering: an old NAME.part goes, and only then (the common case
 	 * of none costs no unlink). */
@@ -299,7 +324,6 @@ int lfile_open(struct lfile *f, int64_t size, int64_t mtime)
 		return err;
 	f->part_made = true;
 	f->meta_due = true;
-	f->meta_size = size;
 	return 0;
 }
 
@@ -310,7 +334,7 @@ static void meta_now(struct lfile *f)
 	if (!f->meta_due)
 		return;
 	f->meta_due = false;
-	meta_write(f->part, f->meta_size, f->mtime);
+	meta_write(f->part, f->meta_size, f->mtime, -1);
 }
 
 /* The name being written, for messages (escaped by the caller). */
@@ -362,6 +386,79 @@ int lfile_write_due(struct lfile *f, const void *p, size_t n, int64_t left)
 	return FAIL(f, ERR_PROTO, "the server sent more than the %" PRId64 " bytes %s%s", left,
 	            f->offset ? "left of the file" : "it announced",
 	            f->offset ? " (REST ignored?); local file left as it was" : "");
+}
+
+int lfile_pwrite(struct lfile *f, const void *data, size_t n, uint64_t at)
+{
+	const char *p = data;
+
+	if (f->written)
+		meta_now(f);
+	while (n) {
+		ssize_t w = pwrite(f->fd, p, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			char *l = esc(writing(f));
+			int err = FAIL(f, ERR_LOCAL, "%s: %s", l, strerror(errno));
+			free(l);
+			return err;
+		}
+		p += w;
+		at += (uint64_t)w;
+		n -= (size_t)w;
+		f->written += (uint64_t)w;
+	}
+	return 0;
+}
+
+int lfile_pread(struct lfile *f, void *data, size_t n, uint64_t at)
+{
+	char *p = data;
+
+	while (n) {
+		ssize_t r = pread(f->fd, p, n, (off_t)at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			char *l = esc(writing(f));
+			int err = FAIL(f, ERR_LOCAL, "%s: %s", l, r < 0 ? strerror(errno) :
+			               "shorter than written");
+			free(l);
+			return err;
+		}
+		p += r;
+		at += (uint64_t)r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int lfile_cut(struct lfile *f, uint64_t len)
+{
+	if (len < f->offset)
+		len = f->offset;
+	if (f->fd < 0 || ftruncate(f->fd, (off_t)len) < 0) {
+		char *l = esc(writing(f));
+		int err = FAIL(f, ERR_LOCAL, "%s: %s", l, f->fd < 0 ? "not open" : strerror(errno));
+		free(l);
+		return err;
+	}
+	f->written = len - f->offset;
+	if (f->part && (f->part_made || f->resume_part)) {
+		/* What is left is all good: the record says so. */
+		meta_write(f->part, f->meta_size, f->mtime, -1);
+		f->meta_due = false;
+	}
+	return 0;
+}
+
+void lfile_segments(struct lfile *f)
+{
+	if (!f->part || f->in_place || f->append)
+		return;
+	meta_write(f->part, f->meta_size, f->mtime, (int64_t)f->offset);
+	f->meta_due = false;
 }
 
 int lfile_close(struct lfile *f)

@@ -34,6 +34,10 @@ struct lfile {
 	bool resume_part;   /* resuming NAME.part */
 	bool part_made;     /* lfile_open created NAME.part */
 	bool meta_due;      /* NAME.part.meta not written yet */
+	bool random;        /* set before lfile_open: opened for reading and
+	                       writing anywhere (lfile_pwrite), not appending */
+	bool trim;          /* resuming a part a killed pget left: cut it to
+	                       offset (its .meta's "good") when opened */
 	int64_t meta_size;  /* the remote size for it; -1 unknown */
 	uint64_t offset;    /* bytes there before this transfer (resume) */
 	uint64_t written;   /* bytes of this transfer written */
@@ -62,6 +66,18 @@ int lfile_write(struct lfile *f, const void *p, size_t n);
  * not known): ERR_PROTO, and after a resume what this transfer appended
  * is undone (a server that ignored REST sends from the start). */
 int lfile_write_due(struct lfile *f, const void *p, size_t n, int64_t left);
+/* With random (pget's segments, not in place): write n bytes at byte at
+ * of the file (a resumed part's bytes counted), read n back, keep only
+ * the first len bytes (never fewer than offset; written becomes what is
+ * left of this transfer's; the .meta then records no "good" prefix). */
+int lfile_pwrite(struct lfile *f, const void *p, size_t n, uint64_t at);
+int lfile_pread(struct lfile *f, void *p, size_t n, uint64_t at);
+int lfile_cut(struct lfile *f, uint64_t len);
+/* pget is about to write NAME.part (open) in segments: its .meta says
+ * that only the first offset bytes are good, so a resume after pget was
+ * killed outright cuts the rest (holes) first.  lfile_cut and the commit
+ * end that. */
+void lfile_segments(struct lfile *f);
 /* Close; a failed close (NFS, a full disk) is an error. */
 int lfile_close(struct lfile *f);
 /* NAME.part becomes NAME (no-clobber unless clobbering), with the remote

@@ -189,6 +189,62 @@ static void test_old_part(void)
 	lfile_clear(&f);
 }
 
+/* pget's segments: written anywhere, read back; the .meta says from the
+ * start how much is good (a killed pget leaves holes); a cut keeps the
+ * good prefix and a record without "good"; a resume of a part whose
+ * record still says "good" cuts it there first. */
+static void test_segments(void)
+{
+	struct lfile f;
+	char back[6] = "";
+
+	reset();
+	put(part, "abc");
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, true), 0);
+	CU_ASSERT_EQUAL(f.offset, 3);
+	f.random = true;
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 12, 1700000000), 0);
+	lfile_segments(&f);
+	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 12\nmdtm 1700000000\ngood 3\n");
+	CU_ASSERT_EQUAL(lfile_pwrite(&f, "ijkl", 4, 8), 0); /* a later segment first */
+	CU_ASSERT_EQUAL(lfile_pwrite(&f, "de", 2, 3), 0);
+	CU_ASSERT_EQUAL(f.written, 6);
+	CU_ASSERT_EQUAL(lfile_pread(&f, back, 5, 0), 0);
+	CU_ASSERT_STRING_EQUAL(back, "abcde");
+	CU_ASSERT_EQUAL(lfile_pread(&f, back, 5, 10), ERR_LOCAL); /* past the end */
+	lfile_close(&f);
+	lfile_clear(&f);
+
+	/* Killed here: the part is 12 bytes with a hole at 5..8; a resume
+	 * takes the 3 good ones only, and cuts the rest when it opens. */
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, true), 0);
+	CU_ASSERT_EQUAL(f.offset, 3);
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 12, 1700000000), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(part), "abc");
+	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 12\nmdtm 1700000000\n");
+	CU_ASSERT_EQUAL(lfile_write(&f, "defgh", 5), 0);
+	CU_ASSERT_EQUAL(lfile_close(&f), 0);
+	CU_ASSERT_STRING_EQUAL(slurp(part), "abcdefgh");
+	lfile_clear(&f);
+
+	/* A cut (pget failed) keeps the prefix, never less than offset. */
+	lfile_init(&f, false);
+	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, true), 0);
+	f.random = true;
+	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 12, 1700000000), 0);
+	lfile_segments(&f);
+	CU_ASSERT_EQUAL(lfile_pwrite(&f, "IJKL", 4, 10), 0);
+	CU_ASSERT_EQUAL(lfile_cut(&f, 2), 0);
+	CU_ASSERT_EQUAL(f.written, 0);
+	CU_ASSERT_STRING_EQUAL(slurp(part), "abcdefgh");
+	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 12\nmdtm 1700000000\n");
+	lfile_close(&f);
+	lfile_clear(&f);
+	reset();
+}
+
 /* An upload's source: a regular file opens with its size; a directory
  * says put -r is for trees; a missing file says so. */
 static void test_source(void)
@@ -218,5 +274,6 @@ void cu_register(void)
 	CU_add_test(s, "second piece: the record", test_second_piece);
 	CU_add_test(s, "discard", test_discard);
 	CU_add_test(s, "an old part", test_old_part);
+	CU_add_test(s, "pget's segments", test_segments);
 	CU_add_test(s, "an upload's source", test_source);
 }
