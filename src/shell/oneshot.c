@@ -45,8 +45,24 @@ bool oneshot_names_file(const char *word)
 
 static bool is_download(const char *name)
 {
-	return !strcmp(name, "get") || !strcmp(name, "reget") || !strcmp(name, "cat") ||
-	       !strcmp(name, "more");
+	return !strcmp(name, "get") || !strcmp(name, "reget") || !strcmp(name, "pget") ||
+	       !strcmp(name, "cat") || !strcmp(name, "more");
+}
+
+/* argv[*i] is an option (before "--"), not an operand: skip it, and the
+ * value of -o, -O and -n. */
+static bool skip_option(const struct argv *a, int *i, bool *opts)
+{
+	const char *w = a->argv[*i];
+	if (!*opts || w[0] != '-' || !w[1])
+		return false;
+	if (!strcmp(w, "--")) {
+		*opts = false;
+		return true;
+	}
+	if ((!strcmp(w, "-o") || !strcmp(w, "-O") || !strcmp(w, "-n")) && *i + 1 < a->argc)
+		(*i)++;
+	return true;
 }
 
 static bool is_upload(const char *name)
@@ -129,11 +145,10 @@ int oneshot_route(struct shell *sh, const char *name, struct argv *a, int first,
 	if (!down && !up)
 		return 0;
 	int nurl = 0, last_url = -1;
+	bool opts = true;
 	for (int i = first + 1; i < a->argc; i++) {
-		if (!strcmp(a->argv[i], "-o") && i + 1 < a->argc) {
-			i++;
+		if (skip_option(a, &i, &opts))
 			continue;
-		}
 		if (url_is_url(a->argv[i])) {
 			nurl++;
 			last_url = i;
@@ -147,11 +162,10 @@ int oneshot_route(struct shell *sh, const char *name, struct argv *a, int first,
 	}
 	char *dir = NULL;
 	int err = 0;
+	opts = true;
 	for (int i = first + 1; i < a->argc && !err; i++) {
-		if (!strcmp(a->argv[i], "-o") && i + 1 < a->argc) {
-			i++;
+		if (skip_option(a, &i, &opts))
 			continue;
-		}
 		if (!url_is_url(a->argv[i])) {
 			if (down) {
 				ui_error("%s: all names or all URLs, not both", name);

@@ -651,6 +651,9 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "get", "[-r] REMOTE... [-o LOCAL] [-f] [-c]", "download files (-o - : standard "
 	  "output; -f: overwrite; -c: resume, as reget; -r: directory trees, as mirror)",
 	  "r", 1, -1, ftp_do_get },
+	{ "pget", "[-n N] REMOTE... [-o LOCAL] [-f] [-c]", "download each file over N "
+	  "connections at once (default 4), in segments of 1 MiB or more (REST), "
+	  "each checked against the one before; -c: resume", "r", 1, -1, ftp_do_pget },
 	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
 	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
 	  "size", "r", 1, -1, ftp_do_reget },

@@ -155,6 +155,7 @@ void ftp_get_stop(struct ftp_op *op)
 		free(d);
 		free(h);
 	}
+	ftp_pget_stop(op);
 	progress_end(op);
 	if (op->rtimer) {
 		ev_timer_del(op->rtimer);
@@ -301,7 +302,7 @@ static void get_item_end(struct ftp_op *op, int err)
 static bool get_may_resume(struct ftp_op *op, bool cut, int err);
 static void get_resume_later(struct ftp_op *op, const char *why);
 
-static void get_done(void *arg, int err, const char *why)
+void ftp_get_xfer_done(void *arg, int err, const char *why)
 {
 	struct ftp_op *op = arg;
 
@@ -345,7 +346,7 @@ static void get_done(void *arg, int err, const char *why)
 static const struct ftp_xfer_ops get_ops = {
 	.start = get_start,
 	.data = get_data,
-	.done = get_done,
+	.done = ftp_get_xfer_done,
 };
 
 /* Start the RETR; 0, or ERR_* (reported). */
@@ -425,6 +426,10 @@ static void get_sized(struct ftp_op *op)
 			return;
 		}
 	}
+	if (!e && op->pget_n > 1 && (e = ftp_pget_start(op)) == 0)
+		return; /* pget: segments on several connections */
+	if (e > 0)
+		e = 0;  /* not worth splitting */
 	if (!e)
 		e = get_retr(op);
 	if (e < 0)
@@ -653,6 +658,13 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 				op->reget = true;
 			else
 				op->reput = true;
+		} else if (opts && op->pget_n && strcmp(a, "-n") == 0) {
+			char *end;
+			long n = ++i < ctx->argc ? strtol(ctx->argv[i], &end, 10) : 0;
+			if (i >= ctx->argc || *end || n < 1 || n > 64)
+				return cmd_error(ctx, ERR_USAGE, "-n needs a number of "
+				                 "connections from 1 to 64");
+			op->pget_n = (int)n;
 		} else if (opts && get && strcmp(a, "--unverified") == 0) {
 			op->unverified = true;
 		} else if (opts && a[0] == '-' && a[1]) {
@@ -682,8 +694,12 @@ static int get_run(struct cmdctx *ctx, bool reget)
 {
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->reget = reget;
+	bool pget = strcmp(ctx->def->name, "pget") == 0;
+	if (pget)
+		op->pget_n = PGET_DEFAULT_N;
 	int r = xfer_opts(op, reget ? "REMOTE... [-o LOCAL] [-f] [--unverified]" :
-	                              "REMOTE... [-o LOCAL] [-f] [-c]");
+	                  pget ? "[-n N] REMOTE... [-o LOCAL] [-f] [-c]" :
+	                         "REMOTE... [-o LOCAL] [-f] [-c]");
 	if (r < 0)
 		goto fail;
 	if (op->reget && ftp_site_ascii(ctx->sess)) {
@@ -734,6 +750,11 @@ int ftp_do_get(struct cmdctx *ctx)
 {
 	if (!strcmp(ctx->def->name, "get") && recursive(ctx))
 		return ftp_do_tree_xfer(ctx, false);
+	return get_run(ctx, false);
+}
+
+int ftp_do_pget(struct cmdctx *ctx)
+{
 	return get_run(ctx, false);
 }
 

@@ -114,6 +114,11 @@ int ftp_xfer_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 int ftp_xfer_start_typed(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
                          int64_t size, uint64_t rest, const struct ftp_xfer_ops *ops,
                          void *arg, struct ftp_xfer **out);
+/* A download that wants only the first n bytes the server sends (pget's
+ * segments, n > 0): once they have come, the data connection is closed,
+ * the transfer aborted (ABOR, the control connection kept in step) and
+ * done called with 0.  Call right after the start. */
+void ftp_xfer_limit(struct ftp_xfer *x, uint64_t n);
 /* Stop at once without calling done (Ctrl-C, session dropped): the data
  * connection is closed and the control connection kept in step (ABOR) or
  * dropped.  Frees x. */
@@ -209,6 +214,8 @@ struct ftp_op {
 	char **globbed;       /* the operands after expansion (owned) */
 	size_t nglobbed, capglobbed;
 	struct mirror *mirror;  /* mirror's walk (ftp_mirror.c) */
+	int pget_n;             /* pget: connections to split a file over */
+	struct pget *pget;      /* pget's segments (ftp_pget.c) */
 	struct ftp_tree *tree;  /* rm -r, cls -R (ftp_tree.c) */
 	size_t mkpos, mklen;    /* mkdir -p: the end of the level made, of all */
 };
@@ -348,6 +355,19 @@ int ftp_do_reget(struct cmdctx *ctx);
 int ftp_do_cat(struct cmdctx *ctx);
 int ftp_do_put(struct cmdctx *ctx);
 int ftp_do_reput(struct cmdctx *ctx);
+/* ftp_get.c: pget (get over several connections), and the end of a
+ * download, which pget calls too (ops->done of get's transfers). */
+int ftp_do_pget(struct cmdctx *ctx);
+void ftp_get_xfer_done(void *arg, int err, const char *why);
+/* ftp_pget.c: op->remote (its size and time known, NAME.part chosen by
+ * lfile_target) in up to op->pget_n segments at once on connections of
+ * the pool, ending through ftp_get_xfer_done: 0 when started, 1 when too
+ * small to split or not to a regular file (the caller sends one RETR),
+ * or ERR_* (reported).  Stopping it keeps the part's good prefix. */
+#define PGET_DEFAULT_N 4
+struct pget;
+int ftp_pget_start(struct ftp_op *op);
+void ftp_pget_stop(struct ftp_op *op);
 /* ftp_get.c: the progress line of a transfer or of a command moving many
  * files (mirror, cp): drawn from ctx->bytes and ctx->total under op->remote
  * (name when that is not set; NULL: none) where a person watches; done

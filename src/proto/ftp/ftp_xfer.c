@@ -101,6 +101,7 @@ struct ftp_xfer {
 	uint64_t rest;           /* REST offset, 0 for none */
 	bool rest_done;
 	uint64_t bytes;
+	uint64_t limit;          /* ftp_xfer_limit: enough bytes, 0 for all */
 	bool cut;                /* ended by the network after data moved */
 	char *buf;               /* upload chunk */
 	/* The data connection failed before the reply to the transfer
@@ -229,6 +230,32 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 	x_free(x);
 }
 
+/* Give up on the transfer now: the data connection closed, the control
+ * connection kept in step.  A limited download has its bytes then (the
+ * rest is not wanted: closing and ABOR end the transfer on the server,
+ * as for Ctrl-C, but this one ended well). */
+static void x_stop(struct ftp_xfer *x)
+{
+	ftp_xfer_pause(x, false);
+	x_set_state(x, XS_DONE);
+	conn_free(x->data);
+	x->data = NULL;
+	x_resync(x);
+}
+
+static void x_enough(struct ftp_xfer *x)
+{
+	log_note(x->s->name, "transfer stopped after the %" PRIu64 " bytes wanted", x->bytes);
+	x_stop(x);
+	x->ops->done(x->arg, 0, "");
+	x_free(x);
+}
+
+void ftp_xfer_limit(struct ftp_xfer *x, uint64_t n)
+{
+	x->limit = n;
+}
+
 static long x_dfail_tick(void *arg)
 {
 	struct ftp_xfer *x = arg;
@@ -269,11 +296,7 @@ void ftp_xfer_abort(struct ftp_xfer *x)
 	if (!x)
 		return;
 	log_note(x->s->name, "transfer interrupted after %" PRIu64 " bytes", x->bytes);
-	ftp_xfer_pause(x, false);
-	x_set_state(x, XS_DONE);
-	conn_free(x->data);
-	x->data = NULL;
-	x_resync(x);
+	x_stop(x);
 	x_free(x);
 }
 
@@ -387,16 +410,21 @@ static void x_data_event(struct conn *c, enum conn_event ev, int err, void *arg)
 			buf_consume(rb, n); /* nothing is expected: ignore */
 			return;
 		}
+		size_t take = n;
+		if (x->limit && x->bytes + n > x->limit)
+			take = (size_t)(x->limit - x->bytes);
 		int r = x_start_local(x);
 		if (r == 0)
-			r = x->ops->data(x->arg, buf_peek(rb), n);
+			r = x->ops->data(x->arg, buf_peek(rb), take);
 		if (r < 0) {
 			x_finish(x, r, NULL);
 			return;
 		}
 		buf_consume(rb, n);
-		x->bytes += n;
+		x->bytes += take;
 		x_progress(x);
+		if (x->limit && x->bytes == x->limit)
+			x_enough(x);
 		return;
 	}
 	case CONN_DRAINED:

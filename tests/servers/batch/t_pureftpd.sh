@@ -13,6 +13,16 @@ t_init "$@"
 t_require PUREFTPD_PORT
 H=127.0.0.1:$PUREFTPD_PORT
 
+# pget over explicit FTPS: four segments on four connections, each data
+# connection resuming its own control connection's TLS session; ABOR ends
+# the first three.
+run_ferry 0 -d -c "open ftpes://$H; pget -n 4 20mib.bin"
+assert_sha 20mib.bin "$FTP_SAMPLE_20M_SHA256"
+assert_no_part .
+[ "$(grep -Ec '>[[:space:]]*REST' "$ERR")" = 3 ] || t_fail "pget on pure-ftpd: not 3 REST"
+trace_sent ABOR || t_fail "pget on pure-ftpd: no ABOR"
+rm -f 20mib.bin
+
 # Plain FTP, anonymous: list, 1 MiB and 20 MiB.
 run_ferry 0 -d -c "set ftp:tls off; open ftp://$H; ls; get 1mib.bin; get 20mib.bin"
 assert_out_has "20mib.bin"
