@@ -77,7 +77,12 @@ struct ftp_xfer {
 	struct session *s;
 	struct ftp *f;
 	struct pp *pp;           /* the control connection's, for checks */
-	bool paused;             /* ftp_xfer_pause */
+	bool paused;             /* reading held, for one of these: */
+	bool flow_held;          /* ftp_xfer_pause (the output is full) */
+	bool rate_held;          /* ahead of xfer:rate-limit */
+	uint64_t rate;           /* xfer:rate-limit in bytes/s, 0: none */
+	int64_t rate_t0;         /* when the first byte moved (ms) */
+	struct ev_timer *rate_timer;
 	char *cmd;
 	enum ftp_xfer_dir dir;
 	int64_t size;            /* expected download size, -1 unknown */
@@ -149,6 +154,8 @@ static void x_mark_cut(struct ftp_xfer *x, int err)
 
 static void x_free(struct ftp_xfer *x)
 {
+	if (x->rate_timer)
+		ev_timer_del(x->rate_timer);
 	if (x->dfail_timer)
 		ev_timer_del(x->dfail_timer);
 	if (x->accept_timer)
@@ -230,13 +237,28 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 	x_free(x);
 }
 
+/* Reading held (and the control connection's deadline with it) while the
+ * output is full or the transfer is ahead of its rate. */
+static void x_hold(struct ftp_xfer *x)
+{
+	bool want = x->flow_held || x->rate_held;
+	if (x->state == XS_DONE || x->paused == want)
+		return;
+	x->paused = want;
+	if (x->data)
+		conn_pause_read(x->data, want);
+	if (x->s->pp == x->pp && x->pp)
+		pp_pause(x->pp, want);
+}
+
 /* Give up on the transfer now: the data connection closed, the control
  * connection kept in step.  A limited download has its bytes then (the
  * rest is not wanted: closing and ABOR end the transfer on the server,
  * as for Ctrl-C, but this one ended well). */
 static void x_stop(struct ftp_xfer *x)
 {
-	ftp_xfer_pause(x, false);
+	x->flow_held = x->rate_held = false;
+	x_hold(x);
 	x_set_state(x, XS_DONE);
 	conn_free(x->data);
 	x->data = NULL;
@@ -308,13 +330,51 @@ static void x_progress(struct ftp_xfer *x)
 
 void ftp_xfer_pause(struct ftp_xfer *x, bool paused)
 {
-	if (x->state == XS_DONE || x->paused == paused)
-		return;
-	x->paused = paused;
-	if (x->data)
-		conn_pause_read(x->data, paused);
-	if (x->s->pp == x->pp && x->pp)
-		pp_pause(x->pp, paused);
+	x->flow_held = paused;
+	x_hold(x);
+}
+
+/* ---- xfer:rate-limit ----------------------------------------------------
+ *
+ * What the rate allows by now, less what moved: the first RATE_BURST bytes
+ * at once, then rate bytes a second from the first byte on.  A transfer
+ * ahead of it is held (the data connection not read, or no more written,
+ * and the control connection's deadline stopped, as for a full output)
+ * until a timer says it is back within it. */
+
+#define RATE_BURST (16 * 1024)
+
+static int64_t x_rate_room(struct ftp_xfer *x)
+{
+	if (!x->rate)
+		return INT64_MAX;
+	int64_t now = ev_now_ms(x->s->ev);
+	if (!x->rate_t0)
+		x->rate_t0 = now;
+	uint64_t allowed = x->rate * (uint64_t)(now - x->rate_t0) / 1000 + RATE_BURST;
+	return (int64_t)allowed - (int64_t)x->bytes;
+}
+
+static void x_pump(struct ftp_xfer *x);
+
+static long x_rate_tick(void *arg)
+{
+	struct ftp_xfer *x = arg;
+	x->rate_timer = NULL;
+	x->rate_held = false;
+	x_hold(x);
+	x_pump(x);
+	return 0;
+}
+
+/* Ahead by -room bytes (room <= 0): hold until the rate catches up. */
+static void x_rate_wait(struct ftp_xfer *x, int64_t room)
+{
+	long ms = (long)((uint64_t)(1 - room) * 1000 / x->rate) + 1;
+	x->rate_held = true;
+	x_hold(x);
+	if (!x->rate_timer)
+		x->rate_timer = ev_timer_add(x->s->ev, ms, x_rate_tick, x);
 }
 
 static int x_start_local(struct ftp_xfer *x)
@@ -370,8 +430,13 @@ static void x_pump(struct ftp_xfer *x)
 		return;
 	if (!x->buf)
 		x->buf = xmalloc(UP_CHUNK);
-	while (conn_wpending(x->data) < UP_HIGH_WATER) {
-		ssize_t n = x->ops->fill(x->arg, x->buf, UP_CHUNK);
+	while (conn_wpending(x->data) < UP_HIGH_WATER && !x->rate_held) {
+		int64_t room = x_rate_room(x);
+		if (room <= 0) {
+			x_rate_wait(x, room);
+			return;
+		}
+		ssize_t n = x->ops->fill(x->arg, x->buf, room < UP_CHUNK ? (size_t)room : UP_CHUNK);
 		if (n == ERR_AGAIN)
 			return; /* nothing yet: ftp_xfer_kick() when there is */
 		if (n < 0) {
@@ -423,8 +488,13 @@ static void x_data_event(struct conn *c, enum conn_event ev, int err, void *arg)
 		buf_consume(rb, n);
 		x->bytes += take;
 		x_progress(x);
-		if (x->limit && x->bytes == x->limit)
+		if (x->limit && x->bytes == x->limit) {
 			x_enough(x);
+			return;
+		}
+		int64_t room = x_rate_room(x);
+		if (room < 0)
+			x_rate_wait(x, room);
 		return;
 	}
 	case CONN_DRAINED:
@@ -641,7 +711,12 @@ static int x_data_up(struct ftp_xfer *x)
 	/* Chunks that stay in a first-level data cache, the buffer emptied
 	 * after each (conn.c); under TLS two records, which keeps the
 	 * buffer small (peak memory of a TLS get: 0.1 to 0.2 MiB less). */
-	conn_set_read_chunk(c, x->tls_wanted ? 32 * 1024 : 64 * 1024);
+	size_t chunk = x->tls_wanted ? 32 * 1024 : 64 * 1024;
+	/* Under a rate, a quarter of a second's worth at a time: smooth, and
+	 * never one read far ahead of it. */
+	if (x->rate && x->rate / 4 < chunk)
+		chunk = x->rate / 4 < 1024 ? 1024 : (size_t)(x->rate / 4);
+	conn_set_read_chunk(c, chunk);
 	if (x->dir == XFER_DOWN)
 		conn_set_bulk(c);
 	if (!x->tls_wanted)
@@ -957,6 +1032,7 @@ static int x_start(struct session *s, const char *cmd, enum ftp_xfer_dir dir,
 	x->ops = ops;
 	x->arg = arg;
 	x->timeout_ms = config_int(s->cfg, "net:timeout") * 1000;
+	x->rate = (uint64_t)config_int(s->cfg, "xfer:rate-limit") * 1024;
 	x->tls_wanted = f->prot_p;
 	x->type = type;
 	if (f->sscn_on) {
