@@ -67,7 +67,7 @@ static const struct setting table[] = {
 	{ "xfer:retries", T_INT, "3", "0|100",
 	  "times a download cut by the network is resumed where it stopped (0: never)" },
 	{ "xfer:rate-limit", T_INT, "0", "0|10485760",
-	  "KiB/s each transfer may move at most, up or down (0: no limit)" },
+	  "KiB/s each FTP transfer may move at most, up or down (0: no limit)" },
 };
 #define NSETTINGS (sizeof(table) / sizeof(table[0]))
 
