@@ -648,25 +648,25 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "cd", "DIR|-", "change the remote directory (-: back to the one before)", "r", 1, 1, do_cd },
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
-	{ "get", "[-r] REMOTE... [-o LOCAL] [-f] [-c]", "download files (-o - : standard "
+	{ "get", "[-r] REMOTE... [-o LOCAL] [-f] [-c] [-E]", "download files (-o - : standard "
 	  "output; -f: overwrite; -c: resume, as reget; -r: directory trees, as mirror)",
 	  "r", 1, -1, ftp_do_get },
-	{ "pget", "[-n N] REMOTE... [-o LOCAL] [-f] [-c]", "download each file over N "
+	{ "pget", "[-n N] REMOTE... [-o LOCAL] [-f] [-c] [-E]", "download each file over N "
 	  "connections at once (default 4), in segments of 1 MiB or more (REST), "
 	  "each checked against the one before; -c: resume", "r", 1, -1, ftp_do_pget },
 	{ "reget", "REMOTE... [-o LOCAL] [-f] [--unverified]", "resume downloads "
 	  "(NAME.part, or a shorter NAME) with REST, checked against the remote "
 	  "size", "r", 1, -1, ftp_do_reget },
-	{ "mget", "PATTERN... [-o DIR] [-f] [-c]", "download the remote files matching "
+	{ "mget", "PATTERN... [-o DIR] [-f] [-c] [-E]", "download the remote files matching "
 	  "the patterns (*, ?, [...]; regular files with safe names only)",
 	  "r", 1, -1, ftp_do_get },
 	{ "mirror", "[-R] [--only-newer] [--delete] [--dry-run] [--continue] [--exclude GLOB] "
 	  "[--include GLOB] [--parallel=N] REMOTE [LOCAL]", "make a remote directory tree again "
 	  "locally (LOCAL: its name here); -R LOCAL [REMOTE]: a local tree on the server",
 	  "rl", 1, -1, ftp_do_mirror },
-	{ "put", "[-r] LOCAL... [-o REMOTE] [-c]", "upload files (-c: resume, as reput; "
+	{ "put", "[-r] LOCAL... [-o REMOTE] [-c] [-E]", "upload files (-c: resume, as reput; "
 	  "-r: directory trees, as mirror -R)", "l", 1, -1, ftp_do_put },
-	{ "mput", "PATTERN... [-c]", "upload the local files matching the patterns",
+	{ "mput", "PATTERN... [-c] [-E]", "upload the local files matching the patterns",
 	  "l", 1, -1, ftp_do_put },
 	{ "reput", "LOCAL... [-o REMOTE]", "resume uploads: APPE from the size the "
 	  "server has (SIZE)", "l", 1, -1, ftp_do_reput },

@@ -302,6 +302,22 @@ static void get_item_end(struct ftp_op *op, int err)
 static bool get_may_resume(struct ftp_op *op, bool cut, int err);
 static void get_resume_later(struct ftp_op *op, const char *why);
 
+static void get_dele_reply(struct ftp_op *op, const struct pp_reply *r)
+{
+	int err = 0;
+	ftp_cache_forget(op->o.s, op->remote);
+	if (r->code < 200 || r->code >= 300) {
+		char *d = ftp_esc_str(op->remote);
+		char *esc = ftp_reply_esc(r);
+		err = ftp_reply_err(r->code);
+		err = cmd_error(op->o.ctx, err ? err : ERR_PROTO, "%s: downloaded, but not "
+		                "removed from the server (-E): %d %s", d, r->code, esc);
+		free(esc);
+		free(d);
+	}
+	get_item_end(op, err);
+}
+
 void ftp_get_xfer_done(void *arg, int err, const char *why)
 {
 	struct ftp_op *op = arg;
@@ -339,6 +355,12 @@ void ftp_get_xfer_done(void *arg, int err, const char *why)
 		lfile_discard(&op->lf);
 	} else if (!op->to_stdout) {
 		summary(op, op->lf.path, op->lf.written, op->lf.offset, "");
+	}
+	if (!err && op->remove_src) {
+		/* -E: the remote file goes now that the copy is whole. */
+		err = ftp_op_sendf(op, get_dele_reply, "DELE %s", op->remote);
+		if (!err)
+			return;
 	}
 	get_item_end(op, err);
 }
@@ -658,6 +680,8 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 				op->reget = true;
 			else
 				op->reput = true;
+		} else if (opts && strcmp(a, "-E") == 0) {
+			op->remove_src = true;
 		} else if (opts && op->pget_n && strcmp(a, "-n") == 0) {
 			char *end;
 			long n = ++i < ctx->argc ? strtol(ctx->argv[i], &end, 10) : 0;
@@ -826,6 +850,31 @@ static char *reput_hint(const struct ftp_op *op)
 	return h;
 }
 
+/* -E: the local file goes once the server's size matched what was sent;
+ * 0 or ERR_LOCAL (reported). */
+static int put_remove_src(struct ftp_op *op)
+{
+	if (!op->remove_src || unlink(op->src.path) == 0)
+		return 0;
+	char *l = ftp_esc_str(op->src.path);
+	int err = cmd_error(op->o.ctx, ERR_LOCAL, "%s: sent, but not removed here (-E): %s",
+	                    l, strerror(errno));
+	free(l);
+	return err;
+}
+
+/* -E, but nothing proves the server has it all: the local file stays.
+ * 0 without -E, else ERR_FAIL (reported). */
+static int put_kept(struct ftp_op *op, const char *why)
+{
+	if (!op->remove_src)
+		return 0;
+	char *l = ftp_esc_str(op->src.path);
+	int err = cmd_error(op->o.ctx, ERR_FAIL, "%s: sent, but kept here (-E): %s", l, why);
+	free(l);
+	return err;
+}
+
 /* After the upload: the server's SIZE must match what was sent. */
 static void put_size_reply(struct ftp_op *op, const struct pp_reply *r)
 {
@@ -840,8 +889,11 @@ static void put_size_reply(struct ftp_op *op, const struct pp_reply *r)
 		                h ? "; " : "", h ? h : "", h ? " continues it" : "");
 		free(h);
 		free(d);
+	} else if (r->code != 213) {
+		err = put_kept(op, "the server did not tell its size (SIZE)");
 	} else {
 		summary(op, op->src.path, op->streamed, op->up_offset, " sent");
+		err = put_remove_src(op);
 	}
 	put_item_end(op, err);
 }
@@ -897,7 +949,8 @@ static void put_done(void *arg, int err, const char *why)
 	}
 	if (op->ascii)
 		summary(op, op->src.path, op->streamed, 0, " sent");
-	put_item_end(op, 0);
+	put_item_end(op, put_kept(op, op->ascii ? "in ascii mode the server's size "
+	                          "proves nothing" : "the server cannot tell its size (SIZE)"));
 }
 
 static const struct ftp_xfer_ops put_ops = {

@@ -174,6 +174,7 @@ struct ftp_op {
 	const char *out_opt;  /* -o, or out_dir */
 	char *out_dir;        /* -O DIR (lftp's), as -o DIR/ */
 	bool force;           /* -f */
+	bool remove_src;      /* -E: the source goes once the copy is whole */
 	bool du_sum, du_human, du_bytes; /* du -s, -h, -b */
 	bool to_stdout;
 	int64_t size;

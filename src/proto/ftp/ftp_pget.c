@@ -220,7 +220,7 @@ static void pg_finish(struct pget *pg)
 	op->o.ctx->bytes = op->lf.offset + op->lf.written;
 	pg->err = err;
 	struct pp *pp = op->o.s->pp;
-	if ((!pp || pp_failed(pp)) && op->o.idx < op->o.nargs) {
+	if ((!pp || pp_failed(pp)) && (op->o.idx < op->o.nargs || op->remove_src)) {
 		/* The command's own connection was lost on the way: logged in
 		 * again before the next operand. */
 		op_ensure(&op->o, pg_reattached);
