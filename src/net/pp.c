@@ -598,7 +598,9 @@ static void pp_skip_to_sync(struct pp *pp, int code)
 	while (pp->head != s) {
 		struct pp_q *q = pp->head;
 		pp->head = q->next;
-		log_note(pp->name, "no reply came to %.*s", (int)strcspn(q->data, "\r"), q->data);
+		if (q->data)
+			log_note(pp->name, "no reply came to %.*s", (int)strcspn(q->data, "\r"),
+			         q->data);
 		q_free(q);
 	}
 }
@@ -1046,6 +1048,27 @@ size_t pp_pending(const struct pp *pp)
 		if (q->kind != Q_RAW)
 			n++;
 	return n;
+}
+
+size_t pp_awaited(const struct pp *pp)
+{
+	const struct pp_q *q;
+	size_t n = 0;
+
+	for (q = pp->head; q; q = q->next)
+		if (q->kind != Q_RAW && !(q->sent && q->cancelled))
+			n++;
+	return n;
+}
+
+bool pp_unwatched_due(const struct pp *pp)
+{
+	const struct pp_q *q;
+
+	for (q = pp->head; q; q = q->next)
+		if (q->kind != Q_RAW && !(q->sent && q_unwatched(q)))
+			return false;
+	return pp->head != NULL;
 }
 
 bool pp_failed(const struct pp *pp)

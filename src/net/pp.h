@@ -165,6 +165,13 @@ void pp_pause(struct pp *pp, bool paused);
 bool pp_paused(const struct pp *pp);
 /* Number of commands sent or queued whose final reply has not arrived. */
 size_t pp_pending(const struct pp *pp);
+/* Of those, the ones still to be written or not cancelled: the goodbye
+ * waits for these. */
+size_t pp_awaited(const struct pp *pp);
+/* Replies are due, but only ones nobody waits for (a transfer given up:
+ * its own, ABOR's, the NOOP's), and nothing waits to be written: a slow
+ * server may take a while, and nothing depends on it. */
+bool pp_unwatched_due(const struct pp *pp);
 /* True once pp has failed (see above). */
 bool pp_failed(const struct pp *pp);
 /* Detail of the last failure or of the last reply ("" if none). */

@@ -470,7 +470,7 @@ static long closing_tick(void *arg)
 {
 	struct closing *c = arg;
 	bool late = ev_now_ms(c->reg->ev) >= c->deadline;
-	if (!late && c->pp && pp_pending(c->pp) > 0 && !pp_failed(c->pp))
+	if (!late && c->pp && pp_awaited(c->pp) > 0 && !pp_failed(c->pp))
 		return 20; /* QUIT not answered yet */
 	/* QUIT answered (or no more to wait for): close as TLS wants, with
 	 * close_notify, then FIN, within the same bound (RFC 8446 6.1). */

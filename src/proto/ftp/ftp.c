@@ -516,8 +516,18 @@ static void ignore_reply(struct pp *pp, int err, const struct pp_reply *r, void 
 static void ftp_logout(struct session *s)
 {
 	struct pp_cmd c = { .done = ignore_reply };
-	if (s->pp)
-		pp_send(s->pp, "QUIT", &c);
+	if (!s->pp)
+		return;
+	if (pp_unwatched_due(s->pp)) {
+		/* A transfer given up is still being answered (vsftpd reads
+		 * ABOR only once its rate limiter wakes): QUIT goes now, and
+		 * the goodbye does not wait for any of it. */
+		struct pp_cmd none = { 0 };
+		pp_send_urgent(s->pp, "QUIT", &none);
+		pp_cancel_all(s->pp);
+		return;
+	}
+	pp_send(s->pp, "QUIT", &c);
 }
 
 static void ftp_keepalive(struct session *s)
