@@ -75,8 +75,9 @@ static void meta_remove(const char *part)
 	free(m);
 }
 
-/* Best effort: without it a later resume only loses the change check. */
-static void meta_write(const char *part, int64_t size, int64_t mtime, int64_t good)
+/* Best effort (false when it failed): without it a later resume only
+ * loses the change check, but pget needs its "good" (lfile_segments). */
+static bool meta_write(const char *part, int64_t size, int64_t mtime, int64_t good)
 {
 	char *m = meta_path(part);
 	char text[96];
@@ -90,12 +91,16 @@ static void meta_write(const char *part, int64_t size, int64_t mtime, int64_t go
 	if (good >= 0)
 		n += snprintf(text + n, sizeof(text) - (size_t)n, "good %" PRId64 "\n", good);
 	int fd = open(m, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
+	bool ok = false;
 	if (fd >= 0) {
-		bool ok = write(fd, text, (size_t)n) == n;
-		if (close(fd) < 0 || !ok)
+		ok = write(fd, text, (size_t)n) == n;
+		if (close(fd) < 0 || !ok) {
+			ok = false;
 			unlink(m);
+		}
 	}
 	free(m);
+	return ok;
 }
 
 static int meta_read(const char *part, int64_t *size, int64_t *mtime, int64_t *good)
@@ -453,12 +458,17 @@ int lfile_cut(struct lfile *f, uint64_t len)
 	return 0;
 }
 
-void lfile_segments(struct lfile *f)
+int lfile_segments(struct lfile *f)
 {
 	if (!f->part || f->in_place || f->append)
-		return;
-	meta_write(f->part, f->meta_size, f->mtime, (int64_t)f->offset);
+		return FAIL(f, ERR_LOCAL, "not a part to write in segments");
 	f->meta_due = false;
+	if (meta_write(f->part, f->meta_size, f->mtime, (int64_t)f->offset))
+		return 0;
+	char *p = esc(f->part);
+	FAIL(f, ERR_LOCAL, "%s.meta: cannot record how much is good: %s", p, strerror(errno));
+	free(p);
+	return ERR_LOCAL;
 }
 
 int lfile_close(struct lfile *f)

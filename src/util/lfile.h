@@ -76,8 +76,9 @@ int lfile_cut(struct lfile *f, uint64_t len);
 /* pget is about to write NAME.part (open) in segments: its .meta says
  * that only the first offset bytes are good, so a resume after pget was
  * killed outright cuts the rest (holes) first.  lfile_cut and the commit
- * end that. */
-void lfile_segments(struct lfile *f);
+ * end that.  0, or ERR_LOCAL when that record cannot be written (then no
+ * segment may be written). */
+int lfile_segments(struct lfile *f);
 /* Close; a failed close (NFS, a full disk) is an error. */
 int lfile_close(struct lfile *f);
 /* NAME.part becomes NAME (no-clobber unless clobbering), with the remote

@@ -205,7 +205,7 @@ static void test_segments(void)
 	CU_ASSERT_EQUAL(f.offset, 3);
 	f.random = true;
 	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 12, 1700000000), 0);
-	lfile_segments(&f);
+	CU_ASSERT_EQUAL(lfile_segments(&f), 0);
 	CU_ASSERT_STRING_EQUAL(slurp(meta), "size 12\nmdtm 1700000000\ngood 3\n");
 	CU_ASSERT_EQUAL(lfile_pwrite(&f, "ijkl", 4, 8), 0); /* a later segment first */
 	CU_ASSERT_EQUAL(lfile_pwrite(&f, "de", 2, 3), 0);
@@ -234,7 +234,7 @@ static void test_segments(void)
 	CU_ASSERT_EQUAL_FATAL(lfile_target(&f, name, true), 0);
 	f.random = true;
 	CU_ASSERT_EQUAL_FATAL(lfile_open(&f, 12, 1700000000), 0);
-	lfile_segments(&f);
+	CU_ASSERT_EQUAL(lfile_segments(&f), 0);
 	CU_ASSERT_EQUAL(lfile_pwrite(&f, "IJKL", 4, 10), 0);
 	CU_ASSERT_EQUAL(lfile_cut(&f, 2), 0);
 	CU_ASSERT_EQUAL(f.written, 0);

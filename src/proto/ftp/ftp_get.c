@@ -318,6 +318,28 @@ static void get_dele_reply(struct ftp_op *op, const struct pp_reply *r)
 	get_item_end(op, err);
 }
 
+/* A download ended (err 0: the copy is whole): with -E the remote file
+ * goes, but only when its size proved the copy whole (SIZE, or the 150's
+ * count): a 226 alone, or a text transfer, proves nothing. */
+static void get_end_ok(struct ftp_op *op, int err)
+{
+	if (!err && op->remove_src) {
+		struct pp *pp = op->o.s->pp;
+		if (op->size < 0 || op->ascii || !pp || pp_failed(pp)) {
+			char *d = ftp_esc_str(op->remote);
+			err = cmd_error(op->o.ctx, op->size < 0 || op->ascii ? ERR_FAIL : ERR_NET,
+			                "%s: downloaded, but kept on the server (-E): %s", d,
+			                op->ascii ? "in ascii mode the size proves nothing" :
+			                op->size < 0 ? "the server did not tell its size" :
+			                "the connection was lost");
+			free(d);
+		} else if ((err = ftp_op_sendf(op, get_dele_reply, "DELE %s", op->remote)) == 0) {
+			return;
+		}
+	}
+	get_item_end(op, err);
+}
+
 void ftp_get_xfer_done(void *arg, int err, const char *why)
 {
 	struct ftp_op *op = arg;
@@ -356,13 +378,7 @@ void ftp_get_xfer_done(void *arg, int err, const char *why)
 	} else if (!op->to_stdout) {
 		summary(op, op->lf.path, op->lf.written, op->lf.offset, "");
 	}
-	if (!err && op->remove_src) {
-		/* -E: the remote file goes now that the copy is whole. */
-		err = ftp_op_sendf(op, get_dele_reply, "DELE %s", op->remote);
-		if (!err)
-			return;
-	}
-	get_item_end(op, err);
+	get_end_ok(op, err);
 }
 
 static const struct ftp_xfer_ops get_ops = {
@@ -444,7 +460,7 @@ static void get_sized(struct ftp_op *op)
 			else
 				ui_info("%s: already complete (%" PRIu64 " bytes)", l, op->lf.offset);
 			free(l);
-			get_item_end(op, e);
+			get_end_ok(op, e);
 			return;
 		}
 	}
@@ -680,7 +696,7 @@ static int xfer_opts(struct ftp_op *op, const char *usage)
 				op->reget = true;
 			else
 				op->reput = true;
-		} else if (opts && strcmp(a, "-E") == 0) {
+		} else if (opts && strcmp(a, "-E") == 0 && strncmp(ctx->def->name, "re", 2)) {
 			op->remove_src = true;
 		} else if (opts && op->pget_n && strcmp(a, "-n") == 0) {
 			char *end;
@@ -722,8 +738,8 @@ static int get_run(struct cmdctx *ctx, bool reget)
 	if (pget)
 		op->pget_n = PGET_DEFAULT_N;
 	int r = xfer_opts(op, reget ? "REMOTE... [-o LOCAL] [-f] [--unverified]" :
-	                  pget ? "[-n N] REMOTE... [-o LOCAL] [-f] [-c]" :
-	                         "REMOTE... [-o LOCAL] [-f] [-c]");
+	                  pget ? "[-n N] REMOTE... [-o LOCAL] [-f] [-c] [-E]" :
+	                         "REMOTE... [-o LOCAL] [-f] [-c] [-E]");
 	if (r < 0)
 		goto fail;
 	if (op->reget && ftp_site_ascii(ctx->sess)) {
@@ -889,7 +905,8 @@ static void put_size_reply(struct ftp_op *op, const struct pp_reply *r)
 		                h ? "; " : "", h ? h : "", h ? " continues it" : "");
 		free(h);
 		free(d);
-	} else if (r->code != 213) {
+	} else if (r->code != 213 || ftp_parse_size(r->msg, &size) < 0) {
+		summary(op, op->src.path, op->streamed, op->up_offset, " sent");
 		err = put_kept(op, "the server did not tell its size (SIZE)");
 	} else {
 		summary(op, op->src.path, op->streamed, op->up_offset, " sent");
@@ -1063,7 +1080,7 @@ static int put_run(struct cmdctx *ctx, bool reput)
 {
 	struct ftp_op *op = ftp_op_new(ctx);
 	op->reput = reput;
-	int r = xfer_opts(op, reput ? "LOCAL... [-o REMOTE]" : "LOCAL... [-o REMOTE] [-c]");
+	int r = xfer_opts(op, reput ? "LOCAL... [-o REMOTE]" : "LOCAL... [-o REMOTE] [-c] [-E]");
 
 	if (r < 0)
 		goto fail;

@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "err.h"
+#include "ev.h"
 #include "ftp_int.h"
 #include "lfile.h"
 #include "log.h"
@@ -67,6 +68,7 @@ struct pget {
 	int tries;             /* resumes after cuts */
 	int relogins;          /* connections asked for again after one was
 	                          lost */
+	bool tick_due;         /* pg_tick deferred */
 	int err;
 	char why[600];
 };
@@ -162,8 +164,12 @@ static void pg_halt(struct pget *pg)
 	pg->busy = 0;
 }
 
+static void pg_tick(void *arg);
+
 static void pg_free(struct pget *pg)
 {
+	if (pg->tick_due)
+		ev_defer_cancel(pg->op->o.s->ev, pg_tick, pg);
 	for (size_t i = 0; i < pg->nruns; i++)
 		free(pg->runs[i]);
 	free(pg->runs);
@@ -194,13 +200,16 @@ static void pg_finish(struct pget *pg)
 	struct ftp_op *op = pg->op;
 	int err = pg->err;
 
+	uint64_t missing = UINT64_MAX;
 	for (size_t i = 0; !err && i < pg->nruns; i++) {
 		const struct prun *r = pg->runs[i];
-		if (!r->whole) {
-			err = ERR_PROTO;
-			snprintf(pg->why, sizeof(pg->why), "transfer incomplete: no connection "
-			         "left for the bytes from %" PRIu64, r->start + r->got);
-		}
+		if (!r->whole && r->start + r->got < missing)
+			missing = r->start + r->got;
+	}
+	if (!err && missing != UINT64_MAX) {
+		err = ERR_PROTO;
+		snprintf(pg->why, sizeof(pg->why), "transfer incomplete: no connection left "
+		         "for the bytes from %" PRIu64, missing);
 	}
 	for (size_t i = 0; !err && i < pg->nruns; i++) {
 		const struct prun *r = pg->runs[i];
@@ -208,6 +217,12 @@ static void pg_finish(struct pget *pg)
 		if (c < 0) {
 			err = c;
 			snprintf(pg->why, sizeof(pg->why), "%s", op->lf.why);
+		} else if (!c && r->start == op->lf.offset) {
+			/* The bytes before it are the part's, from an earlier try. */
+			err = ERR_PROTO;
+			snprintf(pg->why, sizeof(pg->why), "the server's bytes before %" PRIu64
+			         " differ from the part's: it holds another file's start (get -f "
+			         "starts over), or the server ignored REST", r->start);
 		} else if (!c) {
 			err = ERR_PROTO;
 			snprintf(pg->why, sizeof(pg->why), "the server did not send what REST "
@@ -239,6 +254,14 @@ static void pw_end(struct pworker *w)
 		pg_finish(pg);
 }
 
+static size_t pg_untaken_count(const struct pget *pg)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pg->nruns; i++)
+		n += !pg->runs[i]->taken;
+	return n;
+}
+
 /* A run not handed out yet, or pg->nruns. */
 static size_t pg_untaken(const struct pget *pg)
 {
@@ -265,17 +288,57 @@ static void pg_settle(struct pget *pg, struct pworker *w)
 			pw_end(&pg->w[i]);
 }
 
-/* A run was handed back: an idle worker takes it. */
-static void pg_wake(struct pget *pg)
+/* After a connection was lost (from the loop, never inside a worker's
+ * callback): a worker idle on a good connection takes a run handed back;
+ * if none has a connection and every one left waits in the pool's line
+ * (its limit reached, the command's own dead connection counted), none
+ * will ever come, so they end, and the download with them.  One step
+ * that may end the download, last. */
+static void pg_poke(struct pget *pg);
+
+static void pg_tick(void *arg)
 {
-	for (int i = 0; i < pg->nw && pg_untaken(pg) < pg->nruns; i++) {
-		struct pworker *o = &pg->w[i];
-		if (o->idle) {
-			o->idle = false;
-			pw_next(o);
+	struct pget *pg = arg;
+	int idle = -1, nidle = 0;
+
+	pg->tick_due = false;
+	for (int i = 0; i < pg->nw; i++)
+		if (pg->w[i].idle && nidle++ == 0)
+			idle = i;
+	size_t u = pg_untaken(pg);
+	if (idle >= 0 && u < pg->nruns) {
+		/* More to hand out after this one: another turn (pg_free
+		 * cancels it if this one ends the download). */
+		if (nidle > 1 && pg_untaken_count(pg) > 1)
+			pg_poke(pg);
+		pg->w[idle].idle = false;
+		pw_next(&pg->w[idle]);
+		return;
+	}
+	for (int i = 0; i < pg->nw; i++) {
+		const struct pworker *o = &pg->w[i];
+		if (!o->ended && (o->c || (o->lease && !session_lease_waiting(o->lease))))
+			return; /* a connection, or one on its way */
+	}
+	int left = pg->busy;
+	for (int i = 0; i < pg->nw && left > 1; i++)
+		if (!pg->w[i].ended) {
+			pw_end(&pg->w[i]);
+			left--;
+		}
+	for (int i = 0; i < pg->nw; i++)
+		if (!pg->w[i].ended) {
+			pw_end(&pg->w[i]);
 			return;
 		}
-	}
+}
+
+static void pg_poke(struct pget *pg)
+{
+	if (pg->tick_due)
+		return;
+	pg->tick_due = true;
+	ev_defer(pg->op->o.s->ev, pg_tick, pg);
 }
 
 static void pg_fail(struct pget *pg, int err, const char *why)
@@ -453,9 +516,12 @@ static void pw_next(struct pworker *w)
 		pg->relogins++;
 		w->lease = session_acquire(session_site(op->o.s), pw_leased, w);
 	}
-	pg_wake(pg);
-	if (!w->lease)
+	if (!w->lease) {
+		pg_poke(pg); /* before w ends: pg is still there */
 		pw_end(w);
+		return;
+	}
+	pg_poke(pg);
 }
 
 static void pw_leased(struct session *c, int err, void *arg)
@@ -492,13 +558,14 @@ int ftp_pget_start(struct ftp_op *op)
 		return 1;
 	op->lf.random = true;
 	int e = lfile_open(&op->lf, op->size, op->mtime);
+	if (e == 0 && (e = lfile_segments(&op->lf)) < 0)
+		lfile_discard(&op->lf);
 	if (e < 0) {
 		char *d = ftp_esc_str(op->remote);
 		cmd_error(op->o.ctx, e, "%s: %s", d, op->lf.why);
 		free(d);
 		return e;
 	}
-	lfile_segments(&op->lf);
 	struct pget *pg = xcalloc(1, sizeof(*pg));
 	pg->op = op;
 	op->pget = pg;

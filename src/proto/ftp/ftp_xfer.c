@@ -194,6 +194,20 @@ static void x_resync(struct ftp_xfer *x)
 	x->ctl_req = 0;
 }
 
+/* Reading held (and the control connection's deadline with it) while the
+ * output is full or the transfer is ahead of its rate. */
+static void x_hold(struct ftp_xfer *x)
+{
+	bool want = x->flow_held || x->rate_held;
+	if (x->state == XS_DONE || x->paused == want)
+		return;
+	x->paused = want;
+	if (x->data)
+		conn_pause_read(x->data, want);
+	if (x->s->pp == x->pp && x->pp)
+		pp_pause(x->pp, want);
+}
+
 /* Finish: close the data connection, resync the control connection if a
  * reply is still due, report once and free. */
 static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
@@ -227,7 +241,8 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 	}
 	if (err)
 		log_note(x->s->name, "transfer failed: %s", why);
-	ftp_xfer_pause(x, false);
+	x->flow_held = x->rate_held = false;
+	x_hold(x);
 	x_set_state(x, XS_DONE);
 	conn_free(x->data);
 	x->data = NULL;
@@ -235,20 +250,6 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 		x_resync(x);
 	x->ops->done(x->arg, err, why);
 	x_free(x);
-}
-
-/* Reading held (and the control connection's deadline with it) while the
- * output is full or the transfer is ahead of its rate. */
-static void x_hold(struct ftp_xfer *x)
-{
-	bool want = x->flow_held || x->rate_held;
-	if (x->state == XS_DONE || x->paused == want)
-		return;
-	x->paused = want;
-	if (x->data)
-		conn_pause_read(x->data, want);
-	if (x->s->pp == x->pp && x->pp)
-		pp_pause(x->pp, want);
 }
 
 /* Give up on the transfer now: the data connection closed, the control
@@ -343,6 +344,7 @@ void ftp_xfer_pause(struct ftp_xfer *x, bool paused)
  * until a timer says it is back within it. */
 
 #define RATE_BURST (16 * 1024)
+#define RATE_MIN_FILL 4096
 
 static int64_t x_rate_room(struct ftp_xfer *x)
 {
@@ -436,6 +438,10 @@ static void x_pump(struct ftp_xfer *x)
 			x_rate_wait(x, room);
 			return;
 		}
+		/* Never a cap so small that fill could read nothing (ascii
+		 * reads half of it): the rate's debt is paid by the wait. */
+		if (room < RATE_MIN_FILL)
+			room = RATE_MIN_FILL;
 		ssize_t n = x->ops->fill(x->arg, x->buf, room < UP_CHUNK ? (size_t)room : UP_CHUNK);
 		if (n == ERR_AGAIN)
 			return; /* nothing yet: ftp_xfer_kick() when there is */
