@@ -13,23 +13,12 @@ FILE=${1:-20mib.bin}
 need_lftp
 bench_servers vsftpd
 
-# time_it NAME CMD...: seconds for one run (after removing the output).
-time_it() {
-	rm -f "$W/$FILE" "$W/$FILE.part"
-	local t0 t1
-	t0=$(now)
-	"${@:2}" >/dev/null 2>&1 || die "$1 failed"
-	t1=$(now)
-	cmp -s "$W/$FILE" "$FTP_ANON_ROOT/$FILE" || die "$1 fetched a wrong $FILE"
-	calc "$t1 - $t0"
-}
-
 url=ftp://127.0.0.1:$FTP_PORT/$FILE
 for mode in plain ftps; do
 	ftp_mode $mode
 	fer=("$FERRY" --no-rc -c "$FERRY_OPEN; get $FILE")
 	cur=(curl -s "${CURL_TLS[@]}" -o "$FILE" "$url")
 	lft=(lftp -c "$LFTP_OPEN; get $FILE")
-	time_tools $mode time_it
+	time_tools $mode fetch_secs
 done
 print_ratios "$FILE over loopback vsftpd, one run each (seconds; ratio to curl)"

@@ -80,6 +80,18 @@ now() { date +%s.%N; }
 # calc EXPR: bc, for seconds and ratios.
 calc() { echo "$1" | bc -l; }
 
+# fetch_secs NAME CMD...: seconds for one run of CMD, which must leave
+# $W/$FILE equal to $FTP_ANON_ROOT/$FILE (removed first, with its .part).
+fetch_secs() {
+	rm -f "$W/$FILE" "$W/$FILE".part*
+	local t0 t1
+	t0=$(now)
+	"${@:2}" >/dev/null 2>&1 || die "$1 failed"
+	t1=$(now)
+	cmp -s "$W/$FILE" "$FTP_ANON_ROOT/$FILE" || die "$1 fetched a wrong $FILE"
+	calc "$t1 - $t0"
+}
+
 # ftp_mode plain|ftps: set FERRY_OPEN and LFTP_OPEN (commands that open
 # vsftpd in that mode) and CURL_TLS (curl's options for it).  lftp needs
 # ftp:ssl-allow-anonymous, or it logs in anonymously without TLS.
