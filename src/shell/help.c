@@ -33,7 +33,8 @@ static const struct {
 	  "--delete         remove local names the server no longer has\n"
 	  "--dry-run        print what would be done, do nothing\n"
 	  "--exclude GLOB   leave out matching names (repeatable); --include GLOB\n"
-	  "--parallel=N     fetch over N connections of the session" },
+	  "--parallel=N     fetch over N connections of the session\n"
+	  "--Remove-source-files  remove each source file once its copy is whole" },
 	{ "quote",
 	  "Lines that would change the session's security or put it out of step are\n"
 	  "refused: FTP's AUTH, PROT, CCC, REIN, PASV, PORT, REST...; NNTP's STARTTLS,\n"

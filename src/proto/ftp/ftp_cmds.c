@@ -661,7 +661,7 @@ static const struct cmd_def ftp_cmds[] = {
 	  "the patterns (*, ?, [...]; regular files with safe names only)",
 	  "r", 1, -1, ftp_do_get },
 	{ "mirror", "[-R] [--only-newer] [--delete] [--dry-run] [--continue] [--exclude GLOB] "
-	  "[--include GLOB] [--parallel=N] REMOTE [LOCAL]", "make a remote directory tree again "
+	  "[--include GLOB] [--parallel=N] [--Remove-source-files] REMOTE [LOCAL]", "make a remote directory tree again "
 	  "locally (LOCAL: its name here); -R LOCAL [REMOTE]: a local tree on the server",
 	  "rl", 1, -1, ftp_do_mirror },
 	{ "put", "[-r] LOCAL... [-o REMOTE] [-c] [-E]", "upload files (-c: resume, as reput; "

@@ -43,6 +43,87 @@
 
 static void mw_next(struct mworker *w);
 
+/* ---- --Remove-source-files ---------------------------------------------
+ *
+ * A source file goes only once its copy is proven whole: a download's
+ * size is the listing's, which the transfer had to match (DELE then); an
+ * upload's must be what the server's SIZE tells afterwards (the local
+ * file is unlinked then).  Otherwise it stays, with a one-line error. */
+
+static void mw_kept(struct mworker *w, int err, const char *path, const char *why)
+{
+	char *e = ui_escape_str(path, strlen(path));
+	w->m->op->o.err = cmd_error(w->m->op->o.ctx, err, "%s: copied, but kept "
+	                            "(--Remove-source-files): %s", e, why);
+	free(e);
+}
+
+static void mw_removed_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
+{
+	struct mworker *w = arg;
+	struct mirror *m = w->m;
+	uint64_t size;
+	(void)pp;
+	if (!err && !r->final)
+		return;
+	w->req = 0;
+	if (err) {
+		mw_kept(w, err, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], err_str(err));
+	} else if (!m->up) {
+		ftp_cache_forget(w->c, m->rpaths[w->idx]);
+		if (r->code < 200 || r->code >= 300) {
+			char *esc = ui_escape_str(r->msg, strlen(r->msg));
+			char why[600];
+			snprintf(why, sizeof(why), "DELE: %d %s", r->code, esc);
+			free(esc);
+			int e = ftp_reply_err(r->code);
+			mw_kept(w, e ? e : ERR_PROTO, m->rpaths[w->idx], why);
+		}
+	} else if (r->code != 213 || ftp_parse_size(r->msg, &size) < 0) {
+		mw_kept(w, ERR_FAIL, m->lpaths[w->idx], "the server did not tell its size (SIZE)");
+	} else if (size != w->sent) {
+		char why[120];
+		snprintf(why, sizeof(why), "the server has %" PRIu64 " of %" PRIu64 " bytes",
+		         size, w->sent);
+		mw_kept(w, ERR_PROTO, m->lpaths[w->idx], why);
+	} else if (unlink(m->lpaths[w->idx]) < 0) {
+		mw_kept(w, ERR_LOCAL, m->lpaths[w->idx], strerror(errno));
+	}
+	mw_next(w);
+}
+
+/* w's file was copied well: DELE its remote source, or ask SIZE before
+ * removing its local one; then the next file. */
+static void mw_remove_src(struct mworker *w)
+{
+	struct mirror *m = w->m;
+	struct ftp *f = w->c ? w->c->pdata : NULL;
+	const char *why = NULL;
+	char *line = NULL;
+
+	if (!w->c || !w->c->pp)
+		why = "the connection was lost";
+	else if (!m->up && m->sizes[w->idx] < 0)
+		why = "the listing did not tell its size";
+	else if (m->up && f->feat_known && !f->feat.size)
+		why = "the server cannot tell its size (SIZE)";
+	if (why) {
+		mw_kept(w, ERR_FAIL, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], why);
+		mw_next(w);
+		return;
+	}
+	line = xasprintf("%s %s", m->up ? "SIZE" : "DELE", m->rpaths[w->idx]);
+	struct pp_cmd c = { .done = mw_removed_reply, .arg = w };
+	int r = pp_send(w->c->pp, line, &c);
+	free(line);
+	if (r > 0) {
+		w->req = r;
+		return;
+	}
+	mw_kept(w, r, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], err_str(r));
+	mw_next(w);
+}
+
 /* ---- uploads (mirror -R, put -r): STOR, then MFMT when offered ---- */
 
 static ssize_t mw_fill(void *arg, char *p, size_t cap)
@@ -68,11 +149,15 @@ static void mw_up_ended(struct mworker *w, int err, const char *why)
 		m->done_files++;
 		m->done_bytes += w->src.size;
 	}
+	w->sent = w->src.size;
 	lsource_clear(&w->src);
 	w->why[0] = '\0';
 	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
 		w->idx = m->nget;
-	mw_next(w);
+	else if (!err && m->remove_src)
+		mw_remove_src(w);
+	else
+		mw_next(w);
 }
 
 static void mw_mfmt_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
@@ -182,7 +267,10 @@ static void mw_done(void *arg, int err, const char *why)
 	/* A lost connection ends this worker; the others go on. */
 	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
 		w->idx = m->nget;
-	mw_next(w);
+	else if (!err && m->remove_src)
+		mw_remove_src(w);
+	else
+		mw_next(w);
 }
 
 static const struct ftp_xfer_ops mw_ops = {
@@ -773,6 +861,8 @@ static int mirror_opt(struct cmdctx *ctx, struct mirror *m, int *i)
 		m->dry = true;
 	} else if (!strcmp(a, "--continue") || !strcmp(a, "-c")) {
 		m->cont = true;
+	} else if (!strcmp(a, "--Remove-source-files") || !strcmp(a, "--remove-source-files")) {
+		m->remove_src = true;
 	} else if (opt_is(ctx, i, "--exclude", &val) || opt_is(ctx, i, "--exclude-glob", &val) ||
 	           opt_is(ctx, i, "-X", &val)) {
 		if (!val || !*val)
@@ -829,6 +919,10 @@ int ftp_do_tree_xfer(struct cmdctx *ctx, bool up)
 		const char *a = ctx->argv[i];
 		if (!strcmp(a, "-r") || !strcmp(a, "-f"))
 			continue;
+		if (!strcmp(a, "-E")) {
+			m->remove_src = true; /* get -r -E, put -r -E */
+			continue;
+		}
 		if (!strcmp(a, "-o") && i + 1 < ctx->argc)
 			out = ctx->argv[++i];
 		else if ((r = mirror_opt(ctx, m, &i)) == 0 && a[0] == '-' && a[1])

@@ -33,6 +33,8 @@ struct mirror {
 	struct ftp_op *op;
 	bool only_newer, del, dry;
 	bool cont;                  /* -c: resume the NAME.part left behind */
+	bool remove_src;            /* --Remove-source-files: each source file
+	                               goes once its copy is proven whole */
 	bool up;                    /* mirror -R, put -r: local to remote */
 	int parallel;               /* connections for the downloads */
 	struct mworker *w;
@@ -73,6 +75,8 @@ struct mworker {
 	struct lfile lf;
 	struct lsource src;         /* an upload's local file */
 	size_t idx;                 /* the download under way */
+	uint64_t sent;              /* --Remove-source-files: an upload's size,
+	                               for the server's SIZE to match */
 	char why[600];
 };
 
