@@ -588,6 +588,14 @@ ssize_t lsource_read(struct lsource *s, char *p, size_t cap)
 	}
 }
 
+bool lsource_unchanged(const struct lsource *s, uint64_t n)
+{
+	struct stat a, b;
+	return s->path && s->fd >= 0 && fstat(s->fd, &a) == 0 &&
+	       lstat(s->path, &b) == 0 && S_ISREG(b.st_mode) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino && (uint64_t)b.st_size == n;
+}
+
 void lsource_clear(struct lsource *s)
 {
 	if (s->path && s->fd >= 0)

@@ -108,6 +108,9 @@ struct lsource {
 int lsource_open(struct lsource *s, const char *path);
 /* Up to cap bytes: the count, 0 at the end, or ERR_LOCAL with why. */
 ssize_t lsource_read(struct lsource *s, char *p, size_t cap);
+/* The name still names the open file, of n bytes: what an upload sent,
+ * before -E removes it (nothing appended or put there meanwhile). */
+bool lsource_unchanged(const struct lsource *s, uint64_t n);
 void lsource_clear(struct lsource *s);
 
 #endif

@@ -255,6 +255,17 @@ static void test_source(void)
 	put(name, "12345");
 	CU_ASSERT_EQUAL_FATAL(lsource_open(&src, name), 0);
 	CU_ASSERT_EQUAL(src.size, 5);
+	/* -E's last check: the name still names the file sent, as sent. */
+	CU_ASSERT_TRUE(lsource_unchanged(&src, 5));
+	CU_ASSERT_FALSE(lsource_unchanged(&src, 4));
+	FILE *fp = fopen(name, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("6", fp);
+	fclose(fp);
+	CU_ASSERT_FALSE(lsource_unchanged(&src, 5)); /* appended to */
+	put(part, "12345");
+	CU_ASSERT_EQUAL(rename(part, name), 0);
+	CU_ASSERT_FALSE(lsource_unchanged(&src, 5)); /* another file there */
 	lsource_clear(&src);
 
 	CU_ASSERT_EQUAL(lsource_open(&src, dir), ERR_LOCAL);

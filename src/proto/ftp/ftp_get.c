@@ -868,9 +868,15 @@ static char *reput_hint(const struct ftp_op *op)
 
 /* -E: the local file goes once the server's size matched what was sent;
  * 0 or ERR_LOCAL (reported). */
+static int put_kept(struct ftp_op *op, const char *why);
+
 static int put_remove_src(struct ftp_op *op)
 {
-	if (!op->remove_src || unlink(op->src.path) == 0)
+	if (!op->remove_src)
+		return 0;
+	if (!lsource_unchanged(&op->src, op->up_offset + op->streamed))
+		return put_kept(op, "it changed while it was sent");
+	if (unlink(op->src.path) == 0)
 		return 0;
 	char *l = ftp_esc_str(op->src.path);
 	int err = cmd_error(op->o.ctx, ERR_LOCAL, "%s: sent, but not removed here (-E): %s",

@@ -69,6 +69,7 @@ static void mw_removed_reply(struct pp *pp, int err, const struct pp_reply *r, v
 	w->req = 0;
 	if (err) {
 		mw_kept(w, err, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], err_str(err));
+		w->idx = m->nget; /* the connection is gone: this worker ends */
 	} else if (!m->up) {
 		ftp_cache_forget(w->c, m->rpaths[w->idx]);
 		if (r->code < 200 || r->code >= 300) {
@@ -86,9 +87,12 @@ static void mw_removed_reply(struct pp *pp, int err, const struct pp_reply *r, v
 		snprintf(why, sizeof(why), "the server has %" PRIu64 " of %" PRIu64 " bytes",
 		         size, w->sent);
 		mw_kept(w, ERR_PROTO, m->lpaths[w->idx], why);
+	} else if (!lsource_unchanged(&w->src, w->sent)) {
+		mw_kept(w, ERR_FAIL, m->lpaths[w->idx], "it changed while it was sent");
 	} else if (unlink(m->lpaths[w->idx]) < 0) {
 		mw_kept(w, ERR_LOCAL, m->lpaths[w->idx], strerror(errno));
 	}
+	lsource_clear(&w->src);
 	mw_next(w);
 }
 
@@ -101,14 +105,16 @@ static void mw_remove_src(struct mworker *w)
 	const char *why = NULL;
 	char *line = NULL;
 
+	int err = ERR_FAIL;
 	if (!w->c || !w->c->pp)
-		why = "the connection was lost";
+		why = "the connection was lost", err = ERR_NET;
 	else if (!m->up && m->sizes[w->idx] < 0)
 		why = "the listing did not tell its size";
 	else if (m->up && f->feat_known && !f->feat.size)
 		why = "the server cannot tell its size (SIZE)";
 	if (why) {
-		mw_kept(w, ERR_FAIL, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], why);
+		mw_kept(w, err, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], why);
+		lsource_clear(&w->src);
 		mw_next(w);
 		return;
 	}
@@ -121,6 +127,7 @@ static void mw_remove_src(struct mworker *w)
 		return;
 	}
 	mw_kept(w, r, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], err_str(r));
+	lsource_clear(&w->src);
 	mw_next(w);
 }
 
@@ -150,14 +157,15 @@ static void mw_up_ended(struct mworker *w, int err, const char *why)
 		m->done_bytes += w->src.size;
 	}
 	w->sent = w->src.size;
-	lsource_clear(&w->src);
 	w->why[0] = '\0';
 	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
 		w->idx = m->nget;
-	else if (!err && m->remove_src)
-		mw_remove_src(w);
-	else
-		mw_next(w);
+	if (!err && m->remove_src) {
+		mw_remove_src(w); /* the source stays open for its last check */
+		return;
+	}
+	lsource_clear(&w->src);
+	mw_next(w);
 }
 
 static void mw_mfmt_reply(struct pp *pp, int err, const struct pp_reply *r, void *arg)
@@ -267,7 +275,7 @@ static void mw_done(void *arg, int err, const char *why)
 	/* A lost connection ends this worker; the others go on. */
 	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
 		w->idx = m->nget;
-	else if (!err && m->remove_src)
+	if (!err && m->remove_src)
 		mw_remove_src(w);
 	else
 		mw_next(w);
