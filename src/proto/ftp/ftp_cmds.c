@@ -649,7 +649,8 @@ static const struct cmd_def ftp_cmds[] = {
 	{ "cdup", "", "go to the parent remote directory", "-", 0, 0, do_cdup },
 	{ "pwd", "", "print the remote directory", "-", 0, 0, do_pwd },
 	{ "get", "[-r] REMOTE... [-o LOCAL] [-f] [-c] [-E]", "download files (-o - : standard "
-	  "output; -f: overwrite; -c: resume, as reget; -r: directory trees, as mirror)",
+	  "output; -f: overwrite; -c: resume, as reget; -r: directory trees, as mirror; "
+	  "-E: each remote file removed once its copy is proven whole)",
 	  "r", 1, -1, ftp_do_get },
 	{ "pget", "[-n N] REMOTE... [-o LOCAL] [-f] [-c] [-E]", "download each file over N "
 	  "connections at once (default 4), in segments of 1 MiB or more (REST), "
@@ -665,7 +666,8 @@ static const struct cmd_def ftp_cmds[] = {
 	  "locally (LOCAL: its name here); -R LOCAL [REMOTE]: a local tree on the server",
 	  "rl", 1, -1, ftp_do_mirror },
 	{ "put", "[-r] LOCAL... [-o REMOTE] [-c] [-E]", "upload files (-c: resume, as reput; "
-	  "-r: directory trees, as mirror -R)", "l", 1, -1, ftp_do_put },
+	  "-r: directory trees, as mirror -R; -E: each local file removed once the "
+	  "server's SIZE proves its copy whole)", "l", 1, -1, ftp_do_put },
 	{ "mput", "PATTERN... [-c] [-E]", "upload the local files matching the patterns",
 	  "l", 1, -1, ftp_do_put },
 	{ "reput", "LOCAL... [-o REMOTE]", "resume uploads: APPE from the size the "
