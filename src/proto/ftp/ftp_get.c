@@ -631,12 +631,10 @@ static long get_resume_tick(void *arg)
  * does not end the command). */
 static void get_resume_later(struct ftp_op *op, const char *why)
 {
-	static const char pre[] = "transfer incomplete: ";
 	char at[32];
 	char *l = ftp_esc_str(op->lf.path);
 
-	if (strncmp(why, pre, sizeof(pre) - 1) == 0)
-		why += sizeof(pre) - 1;
+	why = ftp_why_cut(why);
 	op->tries++;
 	progress_size(op->lf.offset + op->lf.written, at, sizeof(at));
 	/* Batch logs want it too: not a ui_info, which quiet silences. */

@@ -7,10 +7,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "ftp.h"
 #include "cmd.h"
+#include "err.h"
 #include "lfile.h"
 #include "op.h"
 #include "progress.h"
@@ -99,6 +101,21 @@ struct ftp_xfer_ops {
 	 * text already escaped).  The xfer is freed right after. */
 	void (*done)(void *arg, int err, const char *why);
 };
+
+/* What a transfer's failure reason starts with once data moved (exit 8);
+ * a resume's note leaves it out (ftp_why_cut). */
+#define FTP_INCOMPLETE "transfer incomplete: "
+static inline const char *ftp_why_cut(const char *why)
+{
+	size_t n = sizeof(FTP_INCOMPLETE) - 1;
+	return strncmp(why, FTP_INCOMPLETE, n) ? why : why + n;
+}
+/* The connection a transfer ran on is gone (its worker ends; mirror,
+ * pget). */
+static inline bool ftp_err_lost(int err)
+{
+	return err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS;
+}
 
 /* Start "EPSV"/"PASV", the data connection and cmd ("RETR name", "LIST",
  * "STOR name") on s, in TYPE I.  size is the byte count this download must deliver

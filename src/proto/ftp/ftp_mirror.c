@@ -50,11 +50,15 @@ static void mw_next(struct mworker *w);
  * upload's must be what the server's SIZE tells afterwards (the local
  * file is unlinked then).  Otherwise it stays, with a one-line error. */
 
-static void mw_kept(struct mworker *w, int err, const char *path, const char *why)
+/* The source of w's file (local for an upload, remote for a download)
+ * stays: say why. */
+static void mw_kept(struct mworker *w, int err, const char *why)
 {
+	struct mirror *m = w->m;
+	const char *path = m->up ? m->lpaths[w->idx] : m->rpaths[w->idx];
 	char *e = ui_escape_str(path, strlen(path));
-	w->m->op->o.err = cmd_error(w->m->op->o.ctx, err, "%s: copied, but kept "
-	                            "(--Remove-source-files): %s", e, why);
+	m->op->o.err = cmd_error(m->op->o.ctx, err, "%s: copied, but kept "
+	                         "(--Remove-source-files): %s", e, why);
 	free(e);
 }
 
@@ -63,34 +67,33 @@ static void mw_removed_reply(struct pp *pp, int err, const struct pp_reply *r, v
 	struct mworker *w = arg;
 	struct mirror *m = w->m;
 	uint64_t size;
+	char why[600];
 	(void)pp;
 	if (!err && !r->final)
 		return;
 	w->req = 0;
 	if (err) {
-		mw_kept(w, err, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], err_str(err));
+		mw_kept(w, err, err_str(err));
 		w->idx = m->nget; /* the connection is gone: this worker ends */
 	} else if (!m->up) {
 		ftp_cache_forget(w->c, m->rpaths[w->idx]);
 		if (r->code < 200 || r->code >= 300) {
 			char *esc = ui_escape_str(r->msg, strlen(r->msg));
-			char why[600];
 			snprintf(why, sizeof(why), "DELE: %d %s", r->code, esc);
 			free(esc);
 			int e = ftp_reply_err(r->code);
-			mw_kept(w, e ? e : ERR_PROTO, m->rpaths[w->idx], why);
+			mw_kept(w, e ? e : ERR_PROTO, why);
 		}
 	} else if (r->code != 213 || ftp_parse_size(r->msg, &size) < 0) {
-		mw_kept(w, ERR_FAIL, m->lpaths[w->idx], "the server did not tell its size (SIZE)");
+		mw_kept(w, ERR_FAIL, "the server did not tell its size (SIZE)");
 	} else if (size != w->sent) {
-		char why[120];
 		snprintf(why, sizeof(why), "the server has %" PRIu64 " of %" PRIu64 " bytes",
 		         size, w->sent);
-		mw_kept(w, ERR_PROTO, m->lpaths[w->idx], why);
+		mw_kept(w, ERR_PROTO, why);
 	} else if (!lsource_unchanged(&w->src, w->sent)) {
-		mw_kept(w, ERR_FAIL, m->lpaths[w->idx], "it changed while it was sent");
+		mw_kept(w, ERR_FAIL, "it changed while it was sent");
 	} else if (unlink(m->lpaths[w->idx]) < 0) {
-		mw_kept(w, ERR_LOCAL, m->lpaths[w->idx], strerror(errno));
+		mw_kept(w, ERR_LOCAL, strerror(errno));
 	}
 	lsource_clear(&w->src);
 	mw_next(w);
@@ -103,30 +106,26 @@ static void mw_remove_src(struct mworker *w)
 	struct mirror *m = w->m;
 	struct ftp *f = w->c ? w->c->pdata : NULL;
 	const char *why = NULL;
-	char *line = NULL;
-
 	int err = ERR_FAIL;
+
 	if (!w->c || !w->c->pp)
 		why = "the connection was lost", err = ERR_NET;
 	else if (!m->up && m->sizes[w->idx] < 0)
 		why = "the listing did not tell its size";
 	else if (m->up && f->feat_known && !f->feat.size)
 		why = "the server cannot tell its size (SIZE)";
-	if (why) {
-		mw_kept(w, err, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], why);
-		lsource_clear(&w->src);
-		mw_next(w);
-		return;
+	if (!why) {
+		char *line = xasprintf("%s %s", m->up ? "SIZE" : "DELE", m->rpaths[w->idx]);
+		struct pp_cmd c = { .done = mw_removed_reply, .arg = w };
+		int r = pp_send(w->c->pp, line, &c);
+		free(line);
+		if (r > 0) {
+			w->req = r;
+			return;
+		}
+		why = err_str(r), err = r;
 	}
-	line = xasprintf("%s %s", m->up ? "SIZE" : "DELE", m->rpaths[w->idx]);
-	struct pp_cmd c = { .done = mw_removed_reply, .arg = w };
-	int r = pp_send(w->c->pp, line, &c);
-	free(line);
-	if (r > 0) {
-		w->req = r;
-		return;
-	}
-	mw_kept(w, r, m->up ? m->lpaths[w->idx] : m->rpaths[w->idx], err_str(r));
+	mw_kept(w, err, why);
 	lsource_clear(&w->src);
 	mw_next(w);
 }
@@ -158,7 +157,7 @@ static void mw_up_ended(struct mworker *w, int err, const char *why)
 	}
 	w->sent = w->src.size;
 	w->why[0] = '\0';
-	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
+	if (ftp_err_lost(err))
 		w->idx = m->nget;
 	if (!err && m->remove_src) {
 		mw_remove_src(w); /* the source stays open for its last check */
@@ -273,7 +272,7 @@ static void mw_done(void *arg, int err, const char *why)
 	lfile_clear(&w->lf);
 	w->why[0] = '\0';
 	/* A lost connection ends this worker; the others go on. */
-	if (err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS)
+	if (ftp_err_lost(err))
 		w->idx = m->nget;
 	if (!err && m->remove_src)
 		mw_remove_src(w);

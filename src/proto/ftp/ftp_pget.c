@@ -76,14 +76,6 @@ struct pget {
 static void pw_next(struct pworker *w);
 static void pw_leased(struct session *c, int err, void *arg);
 
-static uint64_t pg_bytes(const struct pget *pg)
-{
-	uint64_t n = pg->op->lf.offset;
-	for (size_t i = 0; i < pg->nruns; i++)
-		n += pg->runs[i]->got;
-	return n;
-}
-
 static struct prun *run_new(struct pget *pg, uint64_t start, uint64_t end)
 {
 	struct prun *r = xcalloc(1, sizeof(*r));
@@ -254,14 +246,6 @@ static void pw_end(struct pworker *w)
 		pg_finish(pg);
 }
 
-static size_t pg_untaken_count(const struct pget *pg)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < pg->nruns; i++)
-		n += !pg->runs[i]->taken;
-	return n;
-}
-
 /* A run not handed out yet, or pg->nruns. */
 static size_t pg_untaken(const struct pget *pg)
 {
@@ -307,9 +291,9 @@ static void pg_tick(void *arg)
 			idle = i;
 	size_t u = pg_untaken(pg);
 	if (idle >= 0 && u < pg->nruns) {
-		/* More to hand out after this one: another turn (pg_free
-		 * cancels it if this one ends the download). */
-		if (nidle > 1 && pg_untaken_count(pg) > 1)
+		/* Maybe more to hand out after this one: another turn
+		 * looks (pg_free cancels it if this one ends the download). */
+		if (nidle > 1)
 			pg_poke(pg);
 		pg->w[idle].idle = false;
 		pw_next(&pg->w[idle]);
@@ -349,12 +333,6 @@ static void pg_fail(struct pget *pg, int err, const char *why)
 	snprintf(pg->why, sizeof(pg->why), "%s", why);
 }
 
-static int pw_start(void *arg)
-{
-	(void)arg;
-	return 0; /* NAME.part is open */
-}
-
 static int pw_data(void *arg, const char *p, size_t n)
 {
 	struct pworker *w = arg;
@@ -385,7 +363,7 @@ static int pw_data(void *arg, const char *p, size_t n)
 		return e;
 	}
 	r->got += n;
-	op->o.ctx->bytes = pg_bytes(pg);
+	op->o.ctx->bytes += n;
 	return 0;
 }
 
@@ -433,17 +411,13 @@ static void pw_done(void *arg, int err, const char *why)
 		         PRIu64 " ended after %" PRIu64 " of %" PRIu64 " bytes", r->start,
 		         r->got, r->end - r->start);
 	}
-	/* The connection lost before any data came: another one takes the
-	 * segment, as after a cut. */
-	bool lost = err == ERR_NET || err == ERR_EOF || err == ERR_TIMEOUT || err == ERR_TLS;
 	if (err) {
 		const char *because = op->why[0] ? op->why : why;
-		static const char pre[] = "transfer incomplete: ";
-		if ((cut || lost) && !pg->err &&
+		/* The connection lost before any data came: another one takes
+		 * the segment, as after a cut. */
+		if ((cut || ftp_err_lost(err)) && !pg->err &&
 		    pg->tries < config_int(op->o.s->cfg, "xfer:retries")) {
-			if (strncmp(because, pre, sizeof(pre) - 1) == 0)
-				because += sizeof(pre) - 1;
-			pw_cut(w, because);
+			pw_cut(w, ftp_why_cut(because));
 		} else {
 			pg_fail(pg, err, because);
 		}
@@ -453,8 +427,7 @@ static void pw_done(void *arg, int err, const char *why)
 }
 
 static const struct ftp_xfer_ops pw_ops = {
-	.start = pw_start,
-	.data = pw_data,
+	.data = pw_data,     /* no .start: NAME.part is open */
 	.done = pw_done,
 };
 

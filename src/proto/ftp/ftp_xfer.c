@@ -208,6 +208,16 @@ static void x_hold(struct ftp_xfer *x)
 		pp_pause(x->pp, want);
 }
 
+/* The transfer is over: no hold left, the data connection closed. */
+static void x_close(struct ftp_xfer *x)
+{
+	x->flow_held = x->rate_held = false;
+	x_hold(x);
+	x_set_state(x, XS_DONE);
+	conn_free(x->data);
+	x->data = NULL;
+}
+
 /* Finish: close the data connection, resync the control connection if a
  * reply is still due, report once and free. */
 static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
@@ -231,21 +241,16 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
 	 * stays a timeout and Ctrl-C an interruption. */
 	if (x->state == XS_DATA &&
 	    (err == ERR_NET || err == ERR_EOF || err == ERR_FAIL)) {
-		static const char pre[] = "transfer incomplete: ";
-		size_t plen = sizeof(pre) - 1;
+		size_t plen = sizeof(FTP_INCOMPLETE) - 1;
 		size_t n = strnlen(why, sizeof(why) - 1 - plen);
 		memmove(why + plen, why, n);
-		memcpy(why, pre, plen);
+		memcpy(why, FTP_INCOMPLETE, plen);
 		why[plen + n] = '\0';
 		err = ERR_PROTO;
 	}
 	if (err)
 		log_note(x->s->name, "transfer failed: %s", why);
-	x->flow_held = x->rate_held = false;
-	x_hold(x);
-	x_set_state(x, XS_DONE);
-	conn_free(x->data);
-	x->data = NULL;
+	x_close(x);
 	if (err)
 		x_resync(x);
 	x->ops->done(x->arg, err, why);
@@ -258,11 +263,7 @@ static void x_finish(struct ftp_xfer *x, int err, const char *fmt, ...)
  * as for Ctrl-C, but this one ended well). */
 static void x_stop(struct ftp_xfer *x)
 {
-	x->flow_held = x->rate_held = false;
-	x_hold(x);
-	x_set_state(x, XS_DONE);
-	conn_free(x->data);
-	x->data = NULL;
+	x_close(x);
 	x_resync(x);
 }
 
